@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getFreePort } from './free-port.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface RedisServerHandle extends AsyncDisposable {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real redis-server on a free loopback port, with no persistence, in a temporary folder.
+ * It stops when the handle is disposed (`await using`) or stopped, and with the test process.
+ * REDIS_SERVER_BIN overrides the binary (default: redis-server on PATH).
+ */
+export async function startRedisServer(): Promise<RedisServerHandle> {
+  const port = await getFreePort();
+  const dir = await mkdtemp(join(tmpdir(), 'mcs-redis-'));
+  const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  try {
+    await waitFor(
+      async () => {
+        if (spawnError) {
+          throw new Error(
+            `could not start ${binary}: ${spawnError.message}. Install it (apt-get install -y redis-server) or set REDIS_SERVER_BIN`,
+          );
+        }
+        if (child.exitCode !== null) throw new Error(`redis-server exited early: ${stderr.trim()}`);
+        return canConnect(port);
+      },
+      { timeoutMs: 15_000, what: `redis-server on port ${port}` },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
+    await rm(dir, { recursive: true, force: true });
+    throw error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, [Symbol.asyncDispose]: stop };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
