@@ -2,7 +2,7 @@
 // npm. Node >= 22.12 and pnpm are installed from the npm registry into .toolchain/ (ignored by git),
 // never globally, and reused on later runs. Plain JavaScript on purpose: it must run on Node 18/20.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -127,7 +127,11 @@ function ensureDependencies(env, pnpm) {
   if (process.env.MCS_SKIP_INSTALL === '1') return;
   const lockfile = join(root, 'pnpm-lock.yaml');
   const installedLock = join(root, 'node_modules', '.pnpm', 'lock.yaml');
-  if (existsSync(lockfile) && existsSync(installedLock) && readFileSync(lockfile, 'utf8') === readFileSync(installedLock, 'utf8')) {
+  if (
+    existsSync(lockfile) &&
+    existsSync(installedLock) &&
+    readFileSync(lockfile, 'utf8') === readFileSync(installedLock, 'utf8')
+  ) {
     return;
   }
   log('installing dependencies (pnpm install --frozen-lockfile)');
@@ -140,7 +144,9 @@ function ensureRedisServer(env) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { env }).status === 0;
   if (!isRoot || !hasApt) {
-    fail('the tests need redis-server on PATH: install it (Debian/Ubuntu: apt-get install -y redis-server) and run again');
+    fail(
+      'the tests need redis-server on PATH: install it (Debian/Ubuntu: apt-get install -y redis-server) and run again',
+    );
   }
   log('redis-server not found: installing it from Debian (apt-get install -y redis-server)');
   run('apt-get', ['update', '-qq'], { env });
@@ -164,7 +170,11 @@ function main() {
   if (first !== 'pnpm' || rest[0] !== 'install') ensureDependencies(env, toolchain);
   if (first === 'test') ensureRedisServer(env);
 
-  const child = spawn(toolchain.nodeBinary, [toolchain.pnpmEntry, ...pnpmArgs], { cwd: process.cwd(), env, stdio: 'inherit' });
+  const child = spawn(toolchain.nodeBinary, [toolchain.pnpmEntry, ...pnpmArgs], {
+    cwd: process.cwd(),
+    env,
+    stdio: 'inherit',
+  });
   // The child shares our terminal's process group, so Ctrl-C reaches it directly; forward what does not.
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   process.on('SIGINT', () => {});

@@ -1,4 +1,4 @@
 // Every export here is public API (to the workspace's tests); named exports only.
 export { getFreePort } from './free-port.ts';
-export { startRedisServer, type RedisServerHandle } from './redis-server.ts';
+export { type RedisServerHandle, startRedisServer } from './redis-server.ts';
 export { waitFor } from './wait-for.ts';
