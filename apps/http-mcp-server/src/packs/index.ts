@@ -1,0 +1,98 @@
+// The tool packs of the app: which tools, resources and prompts an McpServer serves.
+import { type McpServer, mergeCapabilities, type ServerCapabilities } from '@modelcontextprotocol/server';
+import { conformancePack } from './conformance-pack.js';
+import { defaultPack } from './default-pack.js';
+import type { PackContext } from './pack-context.js';
+import { PackError } from './pack-error.js';
+import type { ToolPack } from './tool-pack.js';
+
+export type {
+  CallerIdentity,
+  IdentityResolver,
+  PackContext,
+  ServiceMethod,
+  ServiceToolSettings,
+  UpstreamCredentialProvider,
+  UpstreamCredentialRequest,
+  UpstreamCredentials,
+} from './pack-context.js';
+export { PackError, type PackErrorCode } from './pack-error.js';
+export type { PackModule } from './pack-module.js';
+export type { ToolPack } from './tool-pack.js';
+
+/** Names accepted in `MCS_TOOL_PACKS`. */
+export const TOOL_PACK_NAMES = ['default', 'conformance'] as const;
+export type ToolPackName = (typeof TOOL_PACK_NAMES)[number];
+
+const PACKS: Readonly<Record<ToolPackName, ToolPack>> = { default: defaultPack, conformance: conformancePack };
+
+function isToolPackName(name: string): name is ToolPackName {
+  return (TOOL_PACK_NAMES as readonly string[]).includes(name);
+}
+
+function packsByName(names: readonly string[]): ToolPack[] {
+  return parseToolPacks(names.join(',')).map((name) => PACKS[name]);
+}
+
+/**
+ * Parses a comma list such as `MCS_TOOL_PACKS` ("default,conformance"): trims, drops empty items
+ * and duplicates, keeps the order. Throws {@link PackError} on an unknown name or an empty list.
+ */
+export function parseToolPacks(csv: string): ToolPackName[] {
+  const names = [
+    ...new Set(
+      csv
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    ),
+  ];
+  if (names.length === 0) {
+    throw new PackError('EMPTY_TOOL_PACKS', `No tool pack given; set one or more of: ${TOOL_PACK_NAMES.join(', ')}`);
+  }
+  const unknown = names.filter((name) => !isToolPackName(name));
+  if (unknown.length > 0) {
+    throw new PackError(
+      'UNKNOWN_TOOL_PACK',
+      `Unknown tool pack ${unknown.map((name) => `"${name}"`).join(', ')}; valid packs are: ${TOOL_PACK_NAMES.join(', ')}`,
+    );
+  }
+  return names as ToolPackName[];
+}
+
+/**
+ * Server capabilities the given packs need. Pass them to the McpServer constructor
+ * (`new McpServer(info, { capabilities: serverCapabilitiesFor(packs) })`); {@link registerToolPacks}
+ * also registers them, so either order works as long as it runs before `connect()`.
+ */
+export function serverCapabilitiesFor(packs: readonly string[]): ServerCapabilities {
+  return packsByName(packs).reduce<ServerCapabilities>((all, pack) => mergeCapabilities(all, pack.capabilities), {});
+}
+
+/**
+ * Registers every tool, resource and prompt of `packs` on `server`. Call it once per McpServer
+ * instance, before `server.connect(...)`. A name registered by two packs is registered once.
+ */
+export function registerToolPacks(
+  server: McpServer,
+  options: { packs: readonly string[]; context: PackContext },
+): void {
+  const packs = packsByName(options.packs);
+  server.server.registerCapabilities(serverCapabilitiesFor(options.packs));
+  const seen = new Set<string>();
+  for (const pack of packs) {
+    for (const [kind, modules] of [
+      ['tool', pack.tools],
+      ['resource', pack.resources],
+      ['prompt', pack.prompts],
+    ] as const) {
+      for (const module of modules) {
+        const key = `${kind}:${module.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        module.register(server, options.context);
+      }
+    }
+    pack.install?.(server, options.context);
+  }
+}

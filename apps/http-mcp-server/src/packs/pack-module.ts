@@ -1,0 +1,11 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { PackContext } from './pack-context.js';
+
+/**
+ * One tool, resource (or resource family) or prompt, in its own module. `register` adds it to one
+ * McpServer; it runs once per server instance, so it must not keep per-session state in closures.
+ */
+export interface PackModule {
+  readonly name: string;
+  register(server: McpServer, context: PackContext): void;
+}

@@ -1,0 +1,31 @@
+import * as z from 'zod';
+import type { PackModule } from '../packs/pack-module.js';
+
+const echoInput = z.object({
+  text: z.string().max(100_000).describe('Text to send back unchanged'),
+});
+
+const echoOutput = z.object({
+  text: z.string().describe('The text that was sent'),
+});
+
+/** `echo`: returns its `text` argument, as text content and as structured content. */
+export const echoTool: PackModule = {
+  name: 'echo',
+  register(server) {
+    server.registerTool(
+      'echo',
+      {
+        title: 'Echo',
+        description: 'Returns the given text unchanged.',
+        inputSchema: echoInput,
+        outputSchema: echoOutput,
+        annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      },
+      ({ text }) => ({
+        content: [{ type: 'text', text }],
+        structuredContent: { text },
+      }),
+    );
+  },
+};
