@@ -6,7 +6,12 @@ const reportFile = process.env.MCS_TEST_REPORT;
 
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'test/*/vitest.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'apps/*/vitest.config.ts',
+      'test/*/vitest.config.ts',
+      'protos/vitest.config.ts',
+    ],
     reporters: reportFile ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
     // Integration tests start servers and child processes: two cores, so keep parallelism modest.
     maxWorkers: 2,
