@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { JsonObject, JsonValue } from '../json.js';
+import { SessionStoreError } from '../session-store-error.js';
+
+export const jsonValueSchema: z.ZodType<JsonValue> = z.json() as z.ZodType<JsonValue>;
+export const jsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), jsonValueSchema);
+
+/** Serialises a caller's value; rejects what JSON cannot represent instead of storing something else. */
+export function encodeJson(value: unknown, what: string): string {
+  const checked = jsonValueSchema.safeParse(value);
+  if (!checked.success) {
+    throw new SessionStoreError(
+      'INVALID_ARGUMENT',
+      `${what} must be JSON (objects, arrays, strings, finite numbers, booleans, null): ${z.prettifyError(checked.error)}`,
+      { cause: checked.error },
+    );
+  }
+  return JSON.stringify(checked.data);
+}
+
+export function encodeJsonObject(value: unknown, what: string): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SessionStoreError('INVALID_ARGUMENT', `${what} must be a JSON object.`);
+  }
+  return encodeJson(value, what);
+}
+
+/** Parses and validates a stored string; anything unexpected becomes `CORRUPT_VALUE` naming the key. */
+export function decodeJson<T>(raw: string, schema: z.ZodType<T>, key: string): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw corrupt(key, 'it is not JSON', error);
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) throw corrupt(key, z.prettifyError(result.error), result.error);
+  return result.data;
+}
+
+export function corrupt(key: string, reason: string, cause?: unknown): SessionStoreError {
+  return new SessionStoreError(
+    'CORRUPT_VALUE',
+    `The value stored at "${key}" is corrupt (${reason}); delete the key and let the client start again.`,
+    { cause },
+  );
+}
