@@ -1,5 +1,6 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import type { ResourceSubscriptionStore } from '../resources/resource-subscriptions.js';
 
 /** HTTP methods the `service` tool may use towards its upstream. */
 export type ServiceMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -69,4 +70,9 @@ export interface PackContext {
   readonly credentials?: UpstreamCredentialProvider;
   /** Identity of the caller from the token (default: `sub`/`clientId`/`scopes` of AuthInfo). */
   readonly identity?: IdentityResolver;
+  /**
+   * Where `resources/subscribe` is recorded. Default: in memory, per McpServer instance; plug a
+   * shared store so that subscriptions survive a request landing on another replica.
+   */
+  readonly resourceSubscriptions?: ResourceSubscriptionStore;
 }

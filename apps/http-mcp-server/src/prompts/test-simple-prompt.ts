@@ -1,0 +1,10 @@
+import type { PackModule } from '../packs/pack-module.js';
+
+export const testSimplePrompt: PackModule = {
+  name: 'test_simple_prompt',
+  register(server) {
+    server.registerPrompt('test_simple_prompt', { description: 'A simple prompt without arguments' }, () => ({
+      messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
+    }));
+  },
+};

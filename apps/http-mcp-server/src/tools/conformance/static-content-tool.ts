@@ -1,0 +1,12 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { PackModule } from '../../packs/pack-module.js';
+
+/** A fixture tool without arguments that always returns the same content. */
+export function staticContentTool(name: string, description: string, result: CallToolResult): PackModule {
+  return {
+    name,
+    register(server) {
+      server.registerTool(name, { description, annotations: { readOnlyHint: true } }, () => structuredClone(result));
+    },
+  };
+}
