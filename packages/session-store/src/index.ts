@@ -14,6 +14,8 @@ export type {
   SessionStoreOptions,
   SessionStoreTtls,
 } from './options.js';
+export { RedisMessageBus } from './redis-message-bus.js';
+export { RedisSessionStore } from './redis-session-store.js';
 export type {
   EventReplay,
   NewProtocolSession,

@@ -1,0 +1,107 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { SessionStoreError } from '../session-store-error.js';
+import type { ResolvedRedisOptions } from './resolve-options.js';
+
+export type RedisClient = Redis | Cluster;
+
+/** Reconnect quickly at first, then every 2 s, for as long as the process runs. */
+const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** attempt, 2_000);
+
+function address(node: string | { host: string; port: number }): { host: string; port: number } {
+  if (typeof node !== 'string') return node;
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+}
+
+/**
+ * One ioredis connection (standalone, Sentinel or Cluster) with bounded waits: commands time out after
+ * `commandTimeoutMs` and give up after `maxRetriesPerRequest` reconnections, so a Redis outage turns
+ * into `STORE_UNAVAILABLE` errors instead of requests that hang.
+ */
+export function connectRedis(options: ResolvedRedisOptions, onError: (error: Error) => void): RedisClient {
+  const url = options.url;
+  const tls = options.tls ?? url?.protocol === 'rediss:';
+  const db = options.db ?? (url && url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined);
+  if (db !== undefined && !Number.isInteger(db)) {
+    throw new SessionStoreError(
+      'INVALID_CONFIG',
+      `The database in the Redis URL must be a number, got "${url?.pathname}".`,
+    );
+  }
+  const common: RedisOptions = {
+    username: options.username ?? (url?.username ? decodeURIComponent(url.username) : undefined),
+    password: options.password ?? (url?.password ? decodeURIComponent(url.password) : undefined),
+    connectTimeout: options.connectTimeoutMs,
+    commandTimeout: options.commandTimeoutMs,
+    maxRetriesPerRequest: options.maxRetriesPerRequest,
+    retryStrategy,
+    ...(tls ? { tls: {} } : {}),
+  };
+  let client: RedisClient;
+  if (options.cluster) {
+    client = new Cluster(options.cluster.nodes.map(address), {
+      redisOptions: common,
+      clusterRetryStrategy: retryStrategy,
+      slotsRefreshTimeout: options.connectTimeoutMs,
+    });
+  } else if (options.sentinel) {
+    client = new Redis({
+      ...common,
+      sentinels: options.sentinel.sentinels.map(address),
+      name: options.sentinel.name,
+      sentinelUsername: options.sentinel.sentinelUsername,
+      sentinelPassword: options.sentinel.sentinelPassword,
+      sentinelRetryStrategy: retryStrategy,
+      enableTLSForSentinelMode: tls,
+      ...(db === undefined ? {} : { db }),
+    });
+  } else if (url) {
+    client = new Redis({
+      ...common,
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port ? Number(url.port) : 6379,
+      ...(db === undefined ? {} : { db }),
+    });
+  } else {
+    throw new SessionStoreError('INVALID_CONFIG', 'Redis needs redisUrl, redis.cluster or redis.sentinel.');
+  }
+  // Without a listener ioredis prints every failed reconnection; route them to metrics instead.
+  client.on('error', onError);
+  return client;
+}
+
+/** Waits at most `timeoutMs` for `promise`; a stuck connection must not stall /readyz. */
+export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** QUIT when connected (flushes pending replies), otherwise drop the socket and stop reconnecting. */
+export async function disconnectRedis(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await withTimeout(client.quit(), timeoutMs, 'QUIT');
+      return;
+    } catch {
+      // Fall through: the connection is going away either way.
+    }
+  }
+  client.disconnect();
+}
+
+/** Runs a MULTI and surfaces the first failed command (ioredis reports them per entry). */
+export async function execAll(multi: ReturnType<RedisClient['multi']>): Promise<unknown[]> {
+  const results = await multi.exec();
+  if (results === null) throw new Error('The transaction was aborted');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Lua scripts for protocol-session changes that must be atomic across replicas. Each touches one key
+ * (Cluster-safe) and mirrors the in-memory store's `do*` methods line for line.
+ */
+
+/** KEYS[1] session; ARGV: ttlMs, nowMs, number of field pairs to set, the pairs, then fields to delete. */
+export const UPDATE_SESSION = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local index = 4
+for _ = 1, tonumber(ARGV[3]) do
+  redis.call('HSET', KEYS[1], ARGV[index], ARGV[index + 1])
+  index = index + 2
+end
+for i = index, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+redis.call('HSET', KEYS[1], 'lastSeenAtMs', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return redis.call('HGETALL', KEYS[1])
+`;
+
+/** KEYS[1] session; ARGV: ttlMs, nowMs, replicaId, streamId, sinceMs. Returns {claimed 0|1, HGETALL}. */
+export const CLAIM_STREAM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local current = redis.call('HGET', KEYS[1], 'holderReplicaId')
+local claimed = 0
+if not current or current == ARGV[3] then
+  redis.call('HSET', KEYS[1], 'holderReplicaId', ARGV[3], 'holderStreamId', ARGV[4], 'holderSinceMs', ARGV[5],
+    'lastSeenAtMs', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  claimed = 1
+end
+return { claimed, redis.call('HGETALL', KEYS[1]) }
+`;
+
+/** KEYS[1] session; ARGV: replicaId. Clears the holder only if that replica holds it. */
+export const RELEASE_STREAM = `
+if redis.call('HGET', KEYS[1], 'holderReplicaId') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'holderReplicaId', 'holderStreamId', 'holderSinceMs')
+  return 1
+end
+return 0
+`;
