@@ -4,6 +4,7 @@ import { conformancePack } from './conformance-pack.js';
 import { defaultPack } from './default-pack.js';
 import type { PackContext } from './pack-context.js';
 import { PackError } from './pack-error.js';
+import type { PackModule } from './pack-module.js';
 import type { ToolPack } from './tool-pack.js';
 
 export type {
@@ -78,21 +79,31 @@ export function registerToolPacks(
   options: { packs: readonly string[]; context: PackContext },
 ): void {
   const packs = packsByName(options.packs);
+  const modules = uniqueModules(packs);
+  // Validate everything first so that a bad setting leaves the server untouched.
+  for (const module of modules) module.validate?.(options.context);
   server.server.registerCapabilities(serverCapabilitiesFor(options.packs));
+  for (const module of modules) module.register(server, options.context);
+  for (const pack of packs) pack.install?.(server, options.context);
+}
+
+/** The tools, resources and prompts of `packs`, each name of each kind once, in pack order. */
+function uniqueModules(packs: readonly ToolPack[]): PackModule[] {
   const seen = new Set<string>();
+  const modules: PackModule[] = [];
   for (const pack of packs) {
-    for (const [kind, modules] of [
+    for (const [kind, list] of [
       ['tool', pack.tools],
       ['resource', pack.resources],
       ['prompt', pack.prompts],
     ] as const) {
-      for (const module of modules) {
+      for (const module of list) {
         const key = `${kind}:${module.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        module.register(server, options.context);
+        modules.push(module);
       }
     }
-    pack.install?.(server, options.context);
   }
+  return modules;
 }

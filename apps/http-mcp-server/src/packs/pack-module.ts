@@ -7,5 +7,7 @@ import type { PackContext } from './pack-context.js';
  */
 export interface PackModule {
   readonly name: string;
+  /** Checks the context before anything is registered; throws a PackError naming the bad setting. */
+  validate?(context: PackContext): void;
   register(server: McpServer, context: PackContext): void;
 }

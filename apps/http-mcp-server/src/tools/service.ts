@@ -19,6 +19,8 @@ export const SERVICE_METHODS = [
 const baseUrlSchema = z
   .url({ protocol: /^https?$/, error: 'service.baseUrl must be an absolute http(s) URL' })
   .refine((value) => {
+    // zod runs refinements after a failed format check too: an unparsable value is reported above.
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
   }, 'service.baseUrl must not carry user info, a query or a fragment; credentials go through the credential provider');
@@ -134,6 +136,9 @@ async function credentialsFor(
  */
 export const serviceTool: PackModule = {
   name: 'service',
+  validate(context) {
+    parseServiceSettings(context.service);
+  },
   register(server, context) {
     const settings = parseServiceSettings(context.service);
     const base = settings.baseUrl === undefined ? undefined : new URL(settings.baseUrl);

@@ -1,0 +1,91 @@
+import { McpServer } from '@modelcontextprotocol/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  PackError,
+  parseToolPacks,
+  registerToolPacks,
+  serverCapabilitiesFor,
+  TOOL_PACK_NAMES,
+} from '../src/packs/index.js';
+import { InMemoryResourceSubscriptions } from '../src/resources/resource-subscriptions.js';
+import { type Connected, connectPacks, silentLogger } from './packs-harness.js';
+
+describe('parseToolPacks', () => {
+  it('trims, drops empty items and duplicates, keeps the order', () => {
+    expect(parseToolPacks(' conformance , default,,conformance ')).toEqual(['conformance', 'default']);
+    expect(parseToolPacks('default')).toEqual(['default']);
+  });
+
+  it('names the unknown packs and lists the valid ones', () => {
+    const attempt = () => parseToolPacks('default,weather,x');
+    expect(attempt).toThrow(PackError);
+    expect(attempt).toThrow('Unknown tool pack "weather", "x"; valid packs are: default, conformance');
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as PackError).code).toBe('UNKNOWN_TOOL_PACK');
+    }
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => parseToolPacks(' , ')).toThrow(/No tool pack given; set one or more of: default, conformance/);
+  });
+
+  it('knows exactly the two packs', () => {
+    expect(TOOL_PACK_NAMES).toEqual(['default', 'conformance']);
+  });
+});
+
+describe('serverCapabilitiesFor', () => {
+  it('asks only for tools in the default pack', () => {
+    expect(serverCapabilitiesFor(['default'])).toEqual({ tools: { listChanged: true } });
+  });
+
+  it('adds logging, completions, resource subscriptions and prompts for the conformance pack', () => {
+    expect(serverCapabilitiesFor(['default', 'conformance'])).toEqual({
+      tools: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+      prompts: { listChanged: true },
+      logging: {},
+      completions: {},
+    });
+  });
+
+  it('refuses unknown packs too', () => {
+    expect(() => serverCapabilitiesFor(['nope'])).toThrow(PackError);
+  });
+});
+
+describe('registerToolPacks', () => {
+  let connected: Connected | undefined;
+  afterEach(async () => {
+    await connected?.close();
+    connected = undefined;
+  });
+
+  it('registers the capabilities itself when the constructor did not declare them', () => {
+    const server = new McpServer({ name: 't', version: '1' });
+    registerToolPacks(server, { packs: ['conformance'], context: { logger: silentLogger } });
+    expect(server.server.getCapabilities()).toMatchObject(serverCapabilitiesFor(['conformance']));
+  });
+
+  it('serves both packs side by side on one server', async () => {
+    connected = await connectPacks({ packs: ['default', 'conformance'], era: 'legacy' });
+    const { tools } = await connected.client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'service', 'test_simple_text']));
+    expect(tools).toHaveLength(18);
+  });
+
+  it('records resource subscriptions in the store the app plugs in', async () => {
+    const store = new InMemoryResourceSubscriptions();
+    connected = await connectPacks({
+      packs: ['conformance'],
+      era: 'legacy',
+      context: { resourceSubscriptions: store },
+    });
+    await connected.client.subscribeResource({ uri: 'test://static-text' });
+    expect(await store.isSubscribed('', 'test://static-text')).toBe(true);
+    await connected.client.unsubscribeResource({ uri: 'test://static-text' });
+    expect(await store.isSubscribed('', 'test://static-text')).toBe(false);
+  });
+});
