@@ -7,6 +7,11 @@ import { PackError } from './pack-error.js';
 import type { PackModule } from './pack-module.js';
 import type { ToolPack } from './tool-pack.js';
 
+export {
+  InMemoryResourceSubscriptions,
+  type ResourceSubscriptionStore,
+} from '../resources/resource-subscriptions.js';
+export { maskSecrets, SECRET_MASK } from '../tools/service/mask-secrets.js';
 export type {
   CallerIdentity,
   IdentityResolver,
