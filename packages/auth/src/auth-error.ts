@@ -43,6 +43,7 @@ export const AUTH_ERROR_CODES = {
   JWKS_UNAVAILABLE: unavailable,
   REVOCATION_CHECK_FAILED: unavailable,
   PKCE_METHOD_NOT_SUPPORTED: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_request' },
+  PKCE_CHALLENGE_MALFORMED: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_request' },
   PKCE_VERIFIER_MALFORMED: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_grant' },
   PKCE_MISMATCH: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_grant' },
   SECRET_BOX_MALFORMED: serverSide,
@@ -50,6 +51,8 @@ export const AUTH_ERROR_CODES = {
   SECRET_BOX_DECRYPT_FAILED: serverSide,
   KEY_INVALID: serverSide,
   INVALID_CONFIG: serverSide,
+  /** Something other than an AuthError was thrown while authenticating (a bug, a failing callback). */
+  INTERNAL_ERROR: serverSide,
 } as const satisfies Record<string, CodeMapping>;
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;

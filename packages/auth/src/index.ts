@@ -18,9 +18,24 @@ export {
   loadKeyRing,
   type RotateOptions,
 } from './key-ring.js';
+export {
+  computePkceChallenge,
+  createPkcePair,
+  type PkcePair,
+  validatePkceChallenge,
+  verifyPkce,
+} from './pkce.js';
 export type { Principal, PrincipalGrants } from './principal.js';
 export { createRbac, type Rbac, type RbacConfig, rbacConfigSchema } from './rbac.js';
 export { assertScopes, formatScopes, hasScopes, parseScopes } from './scopes.js';
+export {
+  createSecretBox,
+  generateSecretBoxKey,
+  type SealOptions,
+  type SecretBox,
+  type SecretBoxConfig,
+  secretBoxConfigSchema,
+} from './secret-box.js';
 export {
   exportSigningKey,
   type GenerateSigningKeyOptions,

@@ -32,8 +32,8 @@ export interface KeyRing {
   rotate(options?: RotateOptions): Promise<SigningKey>;
   /** JWKS document with public keys only (`/jwks.json`). */
   jwks(): JSONWebKeySet;
-  /** Private JWKs of every key that has one, plus the active key id: for persisting the ring. Secret. */
-  exportPrivate(): Promise<{ activeKeyId: string | undefined; keys: JWK[] }>;
+  /** The ring as config that `loadKeyRing` reads back (private JWKs included: store it as a secret). */
+  exportConfig(): Promise<KeyRingConfig>;
 }
 
 export interface RotateOptions {
@@ -110,9 +110,18 @@ export function createKeyRing(options: { keys: readonly SigningKey[]; activeKeyI
       return next;
     },
     jwks: () => ({ keys: live().map((key) => ({ ...key.publicJwk })) }),
-    async exportPrivate() {
-      const signers = live().filter((key) => key.privateKey !== undefined);
-      return { activeKeyId: activeKid, keys: await Promise.all(signers.map(exportSigningKey)) };
+    async exportConfig() {
+      const keys = await Promise.all(
+        live().map(async (key) => ({
+          kid: key.kid,
+          alg: key.alg,
+          ...(key.privateKey === undefined
+            ? { publicKey: key.publicJwk }
+            : { privateKey: await exportSigningKey(key) }),
+          ...(key.expiresAt === undefined ? {} : { expiresAt: key.expiresAt.toISOString() }),
+        })),
+      );
+      return { ...(activeKid === undefined ? {} : { activeKeyId: activeKid }), keys };
     },
   };
 }

@@ -1,0 +1,7 @@
+// Every export here is public API; named exports only. Needs `fastify` 5 (peer dependency).
+export {
+  type BearerAuthOptions,
+  type BearerAuthRouteConfig,
+  mcsBearerAuth,
+  requirePrincipal,
+} from './bearer-auth-plugin.js';
