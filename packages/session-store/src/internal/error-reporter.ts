@@ -34,6 +34,14 @@ export class ErrorReporter {
 export function toSessionStoreError(error: unknown): SessionStoreError {
   if (SessionStoreError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'ReplyError' && /^(WRONGPASS|NOAUTH|NOPERM)/.test(message)) {
+    // Refused credentials make the store as unusable as a dead server: /readyz must fail the same way.
+    return new SessionStoreError(
+      'STORE_UNAVAILABLE',
+      `Redis refused the connection's credentials (${message}); check the user and password in REDIS_URL.`,
+      { cause: error },
+    );
+  }
   if (error instanceof Error && error.name === 'ReplyError') {
     return new SessionStoreError('STORE_COMMAND_FAILED', `Redis rejected a command: ${message}`, { cause: error });
   }
