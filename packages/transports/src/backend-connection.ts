@@ -1,0 +1,136 @@
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Implementation,
+  LoggingLevel,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/client';
+import type { BackendTransportKind } from './backend-config.js';
+import type { SupervisionOptionsInput } from './supervision-options.js';
+import type { TransportError } from './transport-error.js';
+
+/**
+ * `idle` (created, not connected) -> `connecting` -> `ready`; on a crash or a lost session
+ * `restarting` -> `ready` again; `failed` once restarts are exhausted; `closed` after `close()`.
+ */
+export type BackendStatus = 'idle' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'closed';
+
+export type ListChangedKind = 'tools' | 'resources' | 'prompts';
+
+export type CircuitBreakerState = 'closed' | 'open' | 'half_open';
+
+/** A progress notification of one request, as the backend sent it. */
+export interface ProgressUpdate {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface RequestOptions {
+  /** Aborting sends `notifications/cancelled` to the backend and rejects with `CANCELLED`. */
+  signal?: AbortSignal;
+  /** Defaults to the connection's `requestTimeoutMs`. Also bounds the wait while the backend restarts. */
+  timeoutMs?: number;
+}
+
+export interface CallToolOptions extends RequestOptions {
+  /** Receives the backend's progress notifications for this call (and only this call). */
+  onProgress?: (progress: ProgressUpdate) => void;
+  /** A progress notification restarts the `timeoutMs` clock. Default true. */
+  resetTimeoutOnProgress?: boolean;
+  /** Hard limit for the whole call, progress or not. Default: none. */
+  maxTotalTimeoutMs?: number;
+}
+
+/** Events of one backend connection; every payload names the backend. */
+export interface BackendEventMap {
+  status: { backend: string; status: BackendStatus; previous: BackendStatus; error?: TransportError };
+  /** The backend said its tools/resources/prompts changed (re-list them). Also after a restart. */
+  list_changed: { backend: string; kind: ListChangedKind };
+  /** A resource subscribed with `subscribeResource` changed. */
+  resource_updated: { backend: string; uri: string };
+  /** A log message (`notifications/message`) from the backend. MCP does not tie these to requests. */
+  log: { backend: string; level: LoggingLevel; logger?: string; data: unknown };
+  /** One line the stdio backend wrote to stderr. */
+  stderr: { backend: string; line: string };
+  /** The stdio backend's process ended (expectedly or not). */
+  exit: { backend: string; pid: number; code: number | null; signal: NodeJS.Signals | null; expected: boolean };
+  /** A restart (stdio) or reconnect (HTTP/SSE) is scheduled after `delayMs`. */
+  restart: { backend: string; attempt: number; delayMs: number; reason: TransportError };
+  breaker: { backend: string; state: CircuitBreakerState };
+  /** Result of one health ping. */
+  health: { backend: string; ok: boolean; latencyMs: number; error?: TransportError };
+  /** One finished request (for latency/outcome metrics). */
+  request: { backend: string; method: string; tool?: string; durationMs: number; error?: TransportError };
+}
+
+export type BackendEventName = keyof BackendEventMap;
+export type BackendEventListener<E extends BackendEventName> = (event: BackendEventMap[E]) => void;
+
+/**
+ * One MCP backend, behind one long-lived MCP session that every caller shares (the SDK client
+ * multiplexes request ids, so concurrent calls never see each other's results or progress).
+ * The connection supervises the session: restarts a dead stdio process or re-opens a lost HTTP/SSE
+ * session with exponential backoff and jitter, pings it, and fails fast through a circuit breaker.
+ *
+ * Every method rejects with `TransportError` only. List methods return every page.
+ */
+export interface BackendConnection extends AsyncDisposable {
+  readonly name: string;
+  readonly transport: BackendTransportKind;
+  readonly status: BackendStatus;
+  /** The backend's capabilities from the current session's `initialize` (undefined before). */
+  readonly serverCapabilities: ServerCapabilities | undefined;
+  readonly serverInfo: Implementation | undefined;
+  readonly instructions: string | undefined;
+  /** stdio: pid of the current child process (also its process group id); undefined otherwise. */
+  readonly pid: number | undefined;
+  readonly breakerState: CircuitBreakerState;
+  /** Restarts/reconnects since `connect()`. */
+  readonly restarts: number;
+
+  /**
+   * Opens the session and resolves when it is ready. If the first attempt fails it rejects with
+   * `CONNECT_FAILED`, and the connection keeps retrying in the background (status `restarting`)
+   * until `close()`; calls made meanwhile wait for it up to their timeout.
+   */
+  connect(options?: RequestOptions): Promise<void>;
+  /** Stops supervision, fails in-flight calls with `NOT_CONNECTED`, ends the session (stdio: kills the process group). Idempotent. */
+  close(): Promise<void>;
+
+  listTools(options?: RequestOptions): Promise<Tool[]>;
+  callTool(name: string, args?: Record<string, unknown>, options?: CallToolOptions): Promise<CallToolResult>;
+  listResources(options?: RequestOptions): Promise<Resource[]>;
+  listResourceTemplates(options?: RequestOptions): Promise<ResourceTemplate[]>;
+  readResource(uri: string, options?: RequestOptions): Promise<ReadResourceResult>;
+  /** Subscribes to `resource_updated` events for `uri`; kept across restarts. */
+  subscribeResource(uri: string, options?: RequestOptions): Promise<void>;
+  unsubscribeResource(uri: string, options?: RequestOptions): Promise<void>;
+  listPrompts(options?: RequestOptions): Promise<Prompt[]>;
+  getPrompt(name: string, args?: Record<string, string>, options?: RequestOptions): Promise<GetPromptResult>;
+  /** Asks the backend for log messages at `level` and above; re-applied after restarts. */
+  setLoggingLevel(level: LoggingLevel, options?: RequestOptions): Promise<void>;
+  /** One `ping` round trip; resolves with its latency in milliseconds. */
+  ping(options?: RequestOptions): Promise<number>;
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends BackendEventName>(event: E, listener: BackendEventListener<E>): () => void;
+  off<E extends BackendEventName>(event: E, listener: BackendEventListener<E>): void;
+}
+
+/** A token source for HTTP/SSE backends, asked before every request (refresh inside it). */
+export type TokenProvider = () => string | undefined | Promise<string | undefined>;
+
+export interface BackendConnectionOptions {
+  /** `clientInfo` sent in `initialize`. Default `{ name: 'mcs-transports', version: <package version> }`. */
+  clientInfo?: Implementation;
+  /** HTTP/SSE: bearer token per request; wins over the config's static `bearerToken`. */
+  tokenProvider?: TokenProvider;
+  /** Restart, health, breaker and timeout settings; every field has a documented default. */
+  supervision?: SupervisionOptionsInput;
+}

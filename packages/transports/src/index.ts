@@ -1,0 +1,59 @@
+// Every export here is public API; named exports only.
+
+// MCP result types, so that users need no direct dependency on the SDK to type their code.
+export type {
+  CallToolResult,
+  ContentBlock,
+  GetPromptResult,
+  Implementation,
+  LoggingLevel,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/client';
+export {
+  type BackendConfig,
+  type BackendConfigInput,
+  BackendConfigSchema,
+  type BackendTransportKind,
+  type HttpBackendConfig,
+  HttpBackendConfigSchema,
+  type InMemoryBackendConfig,
+  InMemoryBackendConfigSchema,
+  type InMemoryServer,
+  parseBackendConfig,
+  type SseBackendConfig,
+  SseBackendConfigSchema,
+  type StdioBackendConfig,
+  StdioBackendConfigSchema,
+} from './backend-config.js';
+export type {
+  BackendConnection,
+  BackendConnectionOptions,
+  BackendEventListener,
+  BackendEventMap,
+  BackendEventName,
+  BackendStatus,
+  CallToolOptions,
+  CircuitBreakerState,
+  ListChangedKind,
+  ProgressUpdate,
+  RequestOptions,
+  TokenProvider,
+} from './backend-connection.js';
+export type { ErrorCategory } from './internal/error-category.js';
+export { createBackendConnection } from './mcp-backend-connection.js';
+export {
+  type SupervisionOptions,
+  type SupervisionOptionsInput,
+  SupervisionOptionsSchema,
+} from './supervision-options.js';
+export {
+  TransportError,
+  type TransportErrorCode,
+  type TransportErrorOptions,
+  transportErrorCodes,
+} from './transport-error.js';

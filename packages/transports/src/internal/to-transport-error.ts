@@ -1,0 +1,215 @@
+import { ProtocolError, SdkError, SdkErrorCode, UnauthorizedError } from '@modelcontextprotocol/client';
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
+import { TransportError } from '../transport-error.js';
+import { describeExit, type ProcessExit } from '../transports/stdio-process-transport.js';
+import type { ErrorCategory } from './error-category.js';
+
+export interface ErrorContext {
+  backend: string;
+  /** MCP method of the failed request (`tools/call`, `initialize`, ...). */
+  method: string;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  /** How the session's process ended, when it did (stdio). */
+  exit?: ProcessExit | undefined;
+  /** The connection was closed by its owner. */
+  closed?: boolean;
+}
+
+const networkErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** JSON-RPC / MCP error codes -> platform categories. */
+function categoryOfRpcCode(code: number): ErrorCategory {
+  switch (code) {
+    case -32700:
+      return 'protocol';
+    case -32600:
+    case -32602:
+      return 'invalid_input';
+    case -32601:
+    case -32002: // MCP: resource not found (2025 revisions)
+      return 'not_found';
+    case -32001: // SDK servers: request timed out / session not found
+      return 'unavailable';
+    default:
+      return 'internal';
+  }
+}
+
+function categoryOfHttpStatus(status: number): ErrorCategory {
+  if (status === 429) return 'rate_limited';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status === 400 || status === 413 || status === 422) return 'invalid_input';
+  if (status >= 500 || status === 404) return 'unavailable';
+  return 'protocol';
+}
+
+function httpStatusOf(error: SdkError): number | undefined {
+  const data = error.data;
+  if (typeof data !== 'object' || data === null) return undefined;
+  const status = Reflect.get(data, 'status');
+  return typeof status === 'number' ? status : undefined;
+}
+
+function hasNetworkCause(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = Reflect.get(current, 'code');
+    if (typeof code === 'string' && networkErrorCodes.has(code)) return true;
+    if (current.name === 'TypeError' && current.message === 'fetch failed') return true;
+  }
+  return false;
+}
+
+/** Errors the SDK raises when the session goes away under a request (as opposed to answers). */
+function isConnectionLoss(error: unknown): boolean {
+  if (SdkError.isInstance(error)) {
+    return [SdkErrorCode.ConnectionClosed, SdkErrorCode.NotConnected, SdkErrorCode.SendFailed].includes(error.code);
+  }
+  return !ProtocolError.isInstance(error);
+}
+
+/** Turns anything a request can throw into a TransportError whose message says what to do. */
+export function toTransportError(error: unknown, context: ErrorContext): TransportError {
+  if (TransportError.isInstance(error)) return error;
+  const { backend, method } = context;
+  const options = { backend, cause: error };
+
+  if (context.signal?.aborted) {
+    return new TransportError(
+      'CANCELLED',
+      `${method} on backend "${backend}" was cancelled by the caller; the backend was sent notifications/cancelled`,
+      options,
+    );
+  }
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new TransportError(
+      'CIRCUIT_OPEN',
+      `backend "${backend}" is failing (circuit breaker open); ${method} was not sent. Retry after the breaker's recovery timeout`,
+      options,
+    );
+  }
+  if (context.closed) {
+    return new TransportError(
+      'NOT_CONNECTED',
+      `backend "${backend}" was closed; ${method} did not complete. Create and connect the backend again to use it`,
+      options,
+    );
+  }
+  if (context.exit && isConnectionLoss(error)) {
+    return new TransportError(
+      'BACKEND_EXITED',
+      `backend "${backend}" process ${describeExit(context.exit)} while ${method} was in flight; it is being restarted, retry the call`,
+      options,
+    );
+  }
+  if (error instanceof UnauthorizedError) {
+    return new TransportError(
+      'UNAUTHENTICATED',
+      `backend "${backend}" refused the credentials (HTTP 401); check its bearer token or token provider`,
+      options,
+    );
+  }
+  if (SdkError.isInstance(error)) {
+    const status = httpStatusOf(error);
+    if (status === 401) {
+      return new TransportError(
+        'UNAUTHENTICATED',
+        `backend "${backend}" refused the credentials (HTTP 401): ${error.message}`,
+        options,
+      );
+    }
+    if (status === 403) {
+      return new TransportError(
+        'FORBIDDEN',
+        `backend "${backend}" denied ${method} (HTTP 403): ${error.message}`,
+        options,
+      );
+    }
+    if (status === 404) {
+      return new TransportError(
+        'SESSION_EXPIRED',
+        `backend "${backend}" no longer knows this MCP session (HTTP 404); the session is re-initialized`,
+        options,
+      );
+    }
+    if (status !== undefined) {
+      return new TransportError(
+        'BACKEND_UNAVAILABLE',
+        `backend "${backend}" answered ${method} with HTTP ${status}: ${error.message}`,
+        {
+          ...options,
+          category: categoryOfHttpStatus(status),
+        },
+      );
+    }
+    switch (error.code) {
+      case SdkErrorCode.RequestTimeout:
+        return new TransportError(
+          'REQUEST_TIMEOUT',
+          `backend "${backend}" did not answer ${method} within ${context.timeoutMs ?? '?'} ms; the request was cancelled on the backend. Raise timeoutMs or check the backend`,
+          options,
+        );
+      case SdkErrorCode.ConnectionClosed:
+      case SdkErrorCode.NotConnected:
+      case SdkErrorCode.SendFailed:
+        return new TransportError(
+          'BACKEND_UNAVAILABLE',
+          `the session with backend "${backend}" was lost during ${method}; it is being re-established, retry the call`,
+          options,
+        );
+      case SdkErrorCode.InvalidResult:
+        return new TransportError(
+          'INVALID_RESULT',
+          `backend "${backend}" sent an invalid ${method} result: ${error.message}`,
+          options,
+        );
+      case SdkErrorCode.CapabilityNotSupported:
+        return new TransportError(
+          'BACKEND_ERROR',
+          `backend "${backend}" does not support ${method}: ${error.message}`,
+          {
+            ...options,
+            category: 'invalid_input',
+          },
+        );
+      default:
+        return new TransportError('BACKEND_ERROR', `backend "${backend}": ${method} failed: ${error.message}`, options);
+    }
+  }
+  if (ProtocolError.isInstance(error)) {
+    return new TransportError('BACKEND_ERROR', `backend "${backend}" rejected ${method}: ${error.message}`, {
+      ...options,
+      category: categoryOfRpcCode(error.code),
+      rpcCode: error.code,
+      data: error.data,
+    });
+  }
+  if (hasNetworkCause(error)) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return new TransportError(
+      'BACKEND_UNAVAILABLE',
+      `backend "${backend}" is unreachable (${detail}); retry later`,
+      options,
+    );
+  }
+  if (error instanceof Error && /not connected/i.test(error.message)) {
+    return new TransportError(
+      'BACKEND_UNAVAILABLE',
+      `the session with backend "${backend}" is not open; ${method} was not sent. Retry the call`,
+      options,
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new TransportError('BACKEND_ERROR', `backend "${backend}": ${method} failed: ${detail}`, options);
+}

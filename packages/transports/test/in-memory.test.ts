@@ -1,0 +1,88 @@
+import { McpServer } from '@modelcontextprotocol/server';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createBackendConnection } from '../src/index.js';
+import { fastSupervision, nextEvent, textOf } from './helpers.js';
+
+function notifyingServer() {
+  const server = new McpServer(
+    { name: 'notifying', version: '1.0.0' },
+    { capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, logging: {} } },
+  );
+  const subscribed = new Set<string>();
+  server.server.setRequestHandler('resources/subscribe', async (request) => {
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler('resources/unsubscribe', async (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+  server.registerResource('note', 'memo://note', { mimeType: 'text/plain' }, async (uri) => ({
+    contents: [{ uri: uri.toString(), text: 'v1' }],
+  }));
+  server.registerTool('add-tool', { inputSchema: z.object({ name: z.string() }) }, async ({ name }) => {
+    server.registerTool(name, { description: 'added at runtime' }, async () => ({
+      content: [{ type: 'text', text: `I am ${name}` }],
+    }));
+    return { content: [{ type: 'text', text: 'added' }] };
+  });
+  return { server, subscribed };
+}
+
+describe('in-memory backend: events from an SDK McpServer', () => {
+  it('delivers tools list_changed, resource updates and log messages to subscribers', async () => {
+    const { server, subscribed } = notifyingServer();
+    await using backend = createBackendConnection(
+      'memory',
+      { transport: 'in-memory', server },
+      { supervision: fastSupervision },
+    );
+    await backend.connect();
+    expect(backend.transport).toBe('in-memory');
+    expect(backend.pid).toBeUndefined();
+
+    const toolsChanged = nextEvent(backend, 'list_changed', (event) => event.kind === 'tools');
+    expect(textOf(await backend.callTool('add-tool', { name: 'late-tool' }))).toBe('added');
+    expect(await toolsChanged).toEqual({ backend: 'memory', kind: 'tools' });
+    const tools = await backend.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('late-tool');
+    expect(textOf(await backend.callTool('late-tool'))).toBe('I am late-tool');
+
+    await backend.subscribeResource('memo://note');
+    expect(subscribed.has('memo://note')).toBe(true);
+    const updated = nextEvent(backend, 'resource_updated');
+    await server.server.sendResourceUpdated({ uri: 'memo://note' });
+    expect(await updated).toEqual({ backend: 'memory', uri: 'memo://note' });
+
+    const log = nextEvent(backend, 'log');
+    await server.server.sendLoggingMessage({ level: 'error', logger: 'notes', data: { problem: 'disk full' } });
+    expect(await log).toEqual({ backend: 'memory', level: 'error', logger: 'notes', data: { problem: 'disk full' } });
+
+    await backend.unsubscribeResource('memo://note');
+    expect(subscribed.has('memo://note')).toBe(false);
+  });
+
+  it('stops delivering events after an unsubscribe and after close()', async () => {
+    const { server } = notifyingServer();
+    const backend = createBackendConnection(
+      'memory',
+      { transport: 'in-memory', server },
+      { supervision: fastSupervision },
+    );
+    await backend.connect();
+    const seen: string[] = [];
+    const off = backend.on('list_changed', (event) => seen.push(event.kind));
+    const second = nextEvent(backend, 'list_changed');
+    await backend.callTool('add-tool', { name: 'one' });
+    await second;
+    off();
+    const third = nextEvent(backend, 'list_changed');
+    await backend.callTool('add-tool', { name: 'two' });
+    await third;
+    expect(seen).toEqual(['tools']);
+    await backend.close();
+    expect(backend.status).toBe('closed');
+    await expect(backend.listTools()).rejects.toMatchObject({ code: 'NOT_CONNECTED', category: 'unavailable' });
+  });
+});

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type BackendConnection, createBackendConnection, TransportError } from '../src/index.js';
+import { fastSupervision, isAlive, nextEvent, probeStdio, textOf } from './helpers.js';
+
+describe('stdio backend: cancellation, process groups, failures (own SDK server)', () => {
+  const opened: BackendConnection[] = [];
+  const open = (config: unknown = probeStdio(), supervision: object = fastSupervision) => {
+    const connection = createBackendConnection('probe', config, { supervision });
+    opened.push(connection);
+    return connection;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((connection) => connection.close()));
+  });
+
+  it('aborting the signal rejects with CANCELLED and the backend receives notifications/cancelled', async () => {
+    const probe = open();
+    const controller = new AbortController();
+    const call = probe.callTool(
+      'wait',
+      { ms: 30_000 },
+      { signal: controller.signal, onProgress: () => controller.abort() },
+    );
+    await expect(call).rejects.toMatchObject({ code: 'CANCELLED', category: 'cancelled' });
+    // The backend records the cancellation when its handler's signal fires.
+    let recorded: { requestId: string; reason: string }[] = [];
+    for (let attempt = 0; attempt < 50 && recorded.length === 0; attempt++) {
+      recorded = JSON.parse(textOf(await probe.callTool('cancellations')));
+      if (recorded.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(recorded).toHaveLength(1);
+    expect(probe.breakerState).toBe('closed');
+  });
+
+  it('a request timeout rejects with REQUEST_TIMEOUT and cancels the request on the backend', async () => {
+    const probe = open();
+    await probe.connect();
+    await expect(
+      probe.callTool('wait', { ms: 30_000 }, { timeoutMs: 300, resetTimeoutOnProgress: false }),
+    ).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT', category: 'timeout' });
+    let recorded: unknown[] = [];
+    for (let attempt = 0; attempt < 50 && recorded.length === 0; attempt++) {
+      recorded = JSON.parse(textOf(await probe.callTool('cancellations')));
+      if (recorded.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('an already aborted signal never reaches the backend', async () => {
+    const probe = open();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(probe.callTool('wait', { ms: 10 }, { signal: controller.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+  });
+
+  it('close() kills the whole process group, grandchildren included', async () => {
+    const probe = open();
+    const grandchild = Number(textOf(await probe.callTool('spawn-grandchild')));
+    const pid = probe.pid;
+    if (pid === undefined) throw new Error('no pid');
+    expect(isAlive(grandchild)).toBe(true);
+    await probe.close();
+    expect(isAlive(pid)).toBe(false);
+    // The grandchild is reaped by init once killed; allow it a moment to disappear from the table.
+    for (let attempt = 0; attempt < 40 && isAlive(grandchild); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  it('a backend that exits by itself is restarted, reporting its exit code; its grandchildren die too', async () => {
+    const probe = open();
+    const grandchild = Number(textOf(await probe.callTool('spawn-grandchild')));
+    const firstPid = probe.pid;
+    const exit = nextEvent(probe, 'exit');
+    const restart = nextEvent(probe, 'restart');
+    const ready = nextEvent(probe, 'status', (event) => event.status === 'ready');
+    expect(textOf(await probe.callTool('exit', { code: 3 }))).toBe('bye');
+    expect(await exit).toMatchObject({ pid: firstPid, code: 3, expected: false });
+    const restarted = await restart;
+    expect(restarted.reason.code).toBe('BACKEND_EXITED');
+    expect(restarted.reason.message).toContain('exited with code 3');
+    await ready;
+    expect(probe.pid).not.toBe(firstPid);
+    expect(Number(textOf(await probe.callTool('pid')))).toBe(probe.pid);
+    for (let attempt = 0; attempt < 40 && isAlive(grandchild); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  it('a command that cannot start fails connect() with CONNECT_FAILED and keeps retrying with backoff', async () => {
+    const broken = open({ transport: 'stdio', command: '/nonexistent/mcp-server' });
+    const restart = nextEvent(broken, 'restart', (event) => event.attempt === 2);
+    const failure = await broken.connect().catch((error: unknown) => error);
+    expect(TransportError.isInstance(failure)).toBe(true);
+    expect(failure).toMatchObject({ code: 'CONNECT_FAILED', category: 'unavailable', backend: 'probe' });
+    expect((failure as Error).message).toContain('/nonexistent/mcp-server');
+    expect((await restart).delayMs).toBeLessThanOrEqual(500);
+    expect(broken.status).toBe('restarting');
+    await expect(broken.listTools({ timeoutMs: 200 })).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('gives up after maxAttempts failed restarts (status failed)', async () => {
+    const broken = open(
+      { transport: 'stdio', command: process.execPath, args: ['-e', 'process.exit(7)'] },
+      { ...fastSupervision, restart: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 2 } },
+    );
+    const failed = nextEvent(broken, 'status', (event) => event.status === 'failed');
+    await expect(broken.connect()).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    const event = await failed;
+    expect(event.error?.message).toContain('failed 2 restarts in a row');
+    await expect(broken.callTool('x')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
+  it('rejects invalid configs with CONFIG_INVALID naming the field', () => {
+    expect(() => createBackendConnection('bad', { transport: 'stdio', command: '' })).toThrow(/command/);
+    expect(() => createBackendConnection('bad', { transport: 'http', url: 'ftp://x' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', backend: 'bad' }),
+    );
+    expect(() => createBackendConnection('bad', { transport: 'carrier-pigeon' })).toThrow(/transport/);
+    expect(() =>
+      createBackendConnection('bad', probeStdio(), { supervision: { health: { pingIntervalMs: -1 } } }),
+    ).toThrow(/health\.pingIntervalMs/);
+  });
+});
