@@ -101,3 +101,37 @@ describe('currentTime', () => {
     });
   });
 });
+
+describe('whoami with a validated token (2026-07-28 over HTTP)', () => {
+  let connected: Connected | undefined;
+  afterEach(async () => {
+    await connected?.close();
+    connected = undefined;
+  });
+
+  const authInfo = { token: 'opaque', clientId: 'client-1', scopes: ['mcp:tools'], extra: { sub: 'user-42' } };
+
+  it('reports the subject, client and scopes of the token', async () => {
+    connected = await connectPacks({ packs: ['default'], era: 'modern', authInfo });
+    const result = await connected.client.callTool({ name: 'whoami', arguments: {} });
+    expect(result.structuredContent).toMatchObject({
+      authenticated: true,
+      identity: { subject: 'user-42', clientId: 'client-1', scopes: ['mcp:tools'] },
+    });
+    expect(JSON.stringify(result)).not.toContain('opaque');
+  });
+
+  it('uses the identity resolver of the PackContext when one is plugged in', async () => {
+    connected = await connectPacks({
+      packs: ['default'],
+      era: 'modern',
+      authInfo,
+      context: { identity: (info) => ({ subject: `resolved:${info.clientId}`, tenant: 'acme' }) },
+    });
+    const result = await connected.client.callTool({ name: 'whoami', arguments: {} });
+    expect((result.structuredContent as { identity: unknown }).identity).toEqual({
+      subject: 'resolved:client-1',
+      tenant: 'acme',
+    });
+  });
+});

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import {
+  type AuthInfo,
   createMcpHandler,
   InMemoryTransport,
   McpServer,
@@ -31,6 +32,8 @@ interface ConnectOptions {
   context?: Partial<PackContext>;
   clientCapabilities?: ClientCapabilities;
   setupClient?: (client: Client) => void;
+  /** Modern era only: the validated token the HTTP layer hands to every request. */
+  authInfo?: AuthInfo;
 }
 
 function packServer(options: ConnectOptions): McpServer {
@@ -54,7 +57,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 
 /** node:http -> fetch Request -> handler -> fetch Response -> node:http, streaming SSE bodies. */
 async function serveFetch(
-  handler: (request: Request) => Promise<Response>,
+  handler: (request: Request, options?: { authInfo?: AuthInfo }) => Promise<Response>,
+  authInfo: AuthInfo | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -66,6 +70,7 @@ async function serveFetch(
   }
   const response = await handler(
     new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body }),
+    authInfo === undefined ? undefined : { authInfo },
   );
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (response.body === null) {
@@ -78,7 +83,7 @@ async function serveFetch(
 async function connectModern(options: ConnectOptions, client: Client): Promise<Connected> {
   const handler = createMcpHandler(() => packServer(options), { legacy: 'reject' });
   const http = createServer((req, res) => {
-    serveFetch(handler.fetch, req, res).catch((error: unknown) => {
+    serveFetch(handler.fetch, options.authInfo, req, res).catch((error: unknown) => {
       res.writeHead(500).end(String(error));
     });
   });

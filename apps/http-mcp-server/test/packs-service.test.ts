@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { McpServer } from '@modelcontextprotocol/server';
+import { type AuthInfo, McpServer } from '@modelcontextprotocol/server';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PackContext, PackError, registerToolPacks, type UpstreamCredentialRequest } from '../src/packs/index.js';
@@ -129,10 +129,11 @@ describe('service tool against a real upstream on 127.0.0.1', () => {
     credentialRequests.length = 0;
   });
 
-  async function serviceClient(service: PackContext['service'] = {}, era: Era = 'legacy') {
+  async function serviceClient(service: PackContext['service'] = {}, era: Era = 'legacy', authInfo?: AuthInfo) {
     connected = await connectPacks({
       packs: ['default'],
       era,
+      authInfo,
       context: {
         logger,
         service: { baseUrl: `${upstream.url}/api/`, timeoutMs: 2_000, maxResponseBytes: 1024, ...service },
@@ -168,6 +169,12 @@ describe('service tool against a real upstream on 127.0.0.1', () => {
     expect(upstream.seen.map((request) => `${request.method} ${request.url}`)).toEqual(['GET /api/items?q=a+b&page=2']);
     expect(credentialRequests[0]?.method).toBe('GET');
     expect(credentialRequests[0]?.url.href).toBe(`${upstream.url}/api/items?q=a+b&page=2`);
+  });
+
+  it("hands the caller's token to the credential provider", async () => {
+    const authInfo = { token: 't', clientId: 'c', scopes: ['s'] };
+    await (await serviceClient({}, 'modern', authInfo))({ path: '/items' });
+    expect(credentialRequests[0]?.authInfo).toMatchObject(authInfo);
   });
 
   it('POSTs a JSON body and returns a non-JSON or binary body in text or base64', async () => {
