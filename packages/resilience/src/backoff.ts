@@ -46,3 +46,18 @@ export function retryDelayFor(
   if (error.retryAfterMs === undefined) return backoff;
   return Math.min(options.maxDelayMs, Math.max(backoff, error.retryAfterMs));
 }
+
+/**
+ * A deterministic `RandomSource` (mulberry32): the same seed gives the same delays, for tests and for
+ * reproducing a retry schedule from a log. Not for anything security-related.
+ */
+export function seededRandom(seed: number): RandomSource {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

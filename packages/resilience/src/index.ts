@@ -1,6 +1,13 @@
 // Every export here is public API; named exports only.
 
-export { type BackoffOptions, backoffCap, computeBackoffDelay, type RandomSource, retryDelayFor } from './backoff.js';
+export {
+  type BackoffOptions,
+  backoffCap,
+  computeBackoffDelay,
+  type RandomSource,
+  retryDelayFor,
+  seededRandom,
+} from './backoff.js';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 export { classifyError, getErrorCategory } from './classify-error.js';
 export {
