@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { waitFor } from '@mcs/test-utils';
 import { type AuthInfo, McpServer } from '@modelcontextprotocol/server';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,8 @@ async function stop(server: Server): Promise<void> {
 }
 
 const SECRET = 's3cr3t-token-value';
+/** URLs of /api/slow requests whose connection the caller closed. */
+const slowClosed: string[] = [];
 
 function upstreamHandler(otherOrigin: () => string) {
   return (req: IncomingMessage, res: ServerResponse, body: string): void => {
@@ -89,7 +92,8 @@ function upstreamHandler(otherOrigin: () => string) {
         res.end();
         return;
       case '/api/slow':
-        // Never answers; the connection is closed when the test server stops.
+        // Never answers; the connection is closed by the caller or when the test server stops.
+        req.socket.on('close', () => slowClosed.push(req.url ?? ''));
         return;
       default:
         res.writeHead(418);
@@ -239,6 +243,22 @@ describe('service tool against a real upstream on 127.0.0.1', () => {
     const result = await (await serviceClient({ timeoutMs: 200 }))({ path: '/slow' });
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(/no answer within 200 ms/);
+  });
+
+  it('aborts the upstream call when the MCP request is cancelled', async () => {
+    await serviceClient({ timeoutMs: 60_000 });
+    const client = connected?.client;
+    const abort = new AbortController();
+    const call = client?.callTool(
+      { name: 'service', arguments: { path: '/slow', query: { id: 'cancel-me' } } },
+      { signal: abort.signal },
+    );
+    await waitFor(() => upstream.seen.some((request) => request.url.includes('cancel-me')), {
+      what: 'upstream request',
+    });
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    await waitFor(() => slowClosed.some((url) => url.includes('cancel-me')), { what: 'upstream connection closed' });
   });
 
   it.each(['/big', '/big-chunked'])('refuses a response body over the size limit (%s)', async (path) => {
