@@ -1,7 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { waitFor } from '@mcs/test-utils';
 import { type AuthInfo, McpServer } from '@modelcontextprotocol/server';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -41,8 +41,20 @@ async function stop(server: Server): Promise<void> {
 }
 
 const SECRET = 's3cr3t-token-value';
-/** URLs of /api/slow requests whose connection the caller closed. */
-const slowClosed: string[] = [];
+/** Emits `slow-request` and `slow-closed` (with the request URL) for /api/slow. */
+const slowEvents = new EventEmitter();
+
+/** Resolves on the first `event` for `url` (bounded by the test timeout). */
+function nextEvent(event: string, url: string): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (seenUrl: string) => {
+      if (seenUrl !== url) return;
+      slowEvents.off(event, listener);
+      resolve();
+    };
+    slowEvents.on(event, listener);
+  });
+}
 
 function upstreamHandler(otherOrigin: () => string) {
   return (req: IncomingMessage, res: ServerResponse, body: string): void => {
@@ -93,7 +105,8 @@ function upstreamHandler(otherOrigin: () => string) {
         return;
       case '/api/slow':
         // Never answers; the connection is closed by the caller or when the test server stops.
-        req.socket.on('close', () => slowClosed.push(req.url ?? ''));
+        req.socket.on('close', () => slowEvents.emit('slow-closed', req.url));
+        slowEvents.emit('slow-request', req.url);
         return;
       default:
         res.writeHead(418);
@@ -249,16 +262,18 @@ describe('service tool against a real upstream on 127.0.0.1', () => {
     await serviceClient({ timeoutMs: 60_000 });
     const client = connected?.client;
     const abort = new AbortController();
+    const url = '/api/slow?id=cancel-me';
+    const requested = nextEvent('slow-request', url);
+    const closed = nextEvent('slow-closed', url);
     const call = client?.callTool(
       { name: 'service', arguments: { path: '/slow', query: { id: 'cancel-me' } } },
       { signal: abort.signal },
     );
-    await waitFor(() => upstream.seen.some((request) => request.url.includes('cancel-me')), {
-      what: 'upstream request',
-    });
+    await requested;
     abort.abort();
     await expect(call).rejects.toThrow();
-    await waitFor(() => slowClosed.some((url) => url.includes('cancel-me')), { what: 'upstream connection closed' });
+    // The 60 s tool timeout is far away: only the cancellation can have closed the upstream connection.
+    await closed;
   });
 
   it.each(['/big', '/big-chunked'])('refuses a response body over the size limit (%s)', async (path) => {
