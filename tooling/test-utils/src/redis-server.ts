@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,18 +12,34 @@ export interface RedisServerHandle extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+export interface RedisServerOptions {
+  /** Extra command-line settings, e.g. `['--cluster-enabled', 'yes']`. */
+  args?: string[];
+  /** Text of a config file written into the server's temporary folder (Sentinel needs a writable one). */
+  config?: string;
+  /** Run as a Sentinel (`--sentinel`); give `config` with its `sentinel monitor ...` lines. */
+  sentinel?: boolean;
+}
+
 /**
  * Starts a real redis-server on a free loopback port, with no persistence, in a temporary folder.
  * It stops when the handle is disposed (`await using`) or stopped, and with the test process.
  * REDIS_SERVER_BIN overrides the binary (default: redis-server on PATH).
  */
-export async function startRedisServer(): Promise<RedisServerHandle> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const port = await getFreePort();
   const dir = await mkdtemp(join(tmpdir(), 'mcs-redis-'));
   const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const configFile = join(dir, 'redis.conf');
+  await writeFile(configFile, options.config ?? '');
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      configFile,
+      ...(options.sentinel ? ['--sentinel'] : ['--save', '', '--appendonly', 'no']),
+      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+      ...(options.args ?? []),
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let spawnError: Error | undefined;
