@@ -1,0 +1,241 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { GatewayError } from './gateway-error.js';
+
+const nonEmpty = z.string().trim().min(1);
+/** Backend names become the first segment of every tool name (`<backend>.<tool>`): no dots. */
+const backendName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'a backend name is letters, digits, "_" or "-" (no dots), at most 63')
+  .refine((name) => name !== NATIVE_BACKEND, `"native" is reserved for the gateway's own tools`);
+
+/** The backend name of tools implemented inside the gateway. */
+export const NATIVE_BACKEND = 'native';
+
+/** Glob filters on a backend's own tool names (`*` any run of characters, `?` one character). */
+const toolFilterSchema = z
+  .object({
+    /** Only these tools are exposed (default: all). */
+    allow: z.array(nonEmpty).optional(),
+    /** These tools are never exposed (wins over `allow`). */
+    deny: z.array(nonEmpty).default([]),
+  })
+  .strict();
+
+const gatewayBackendFields = {
+  tools: toolFilterSchema.default({ deny: [] }),
+  /** Per-call inactivity timeout for this backend's tools (reset by progress). Default: `limits.callTimeoutMs`. */
+  callTimeoutMs: z.number().int().positive().optional(),
+};
+
+const stdioBackendSchema = z
+  .object({
+    transport: z.literal('stdio'),
+    command: nonEmpty,
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: nonEmpty.optional(),
+    ...gatewayBackendFields,
+  })
+  .strict();
+
+const remoteBackendFields = {
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  headers: z.record(z.string(), z.string()).default({}),
+  bearerToken: nonEmpty.optional(),
+  ...gatewayBackendFields,
+};
+const httpBackendSchema = z.object({ transport: z.literal('http'), ...remoteBackendFields }).strict();
+const sseBackendSchema = z.object({ transport: z.literal('sse'), ...remoteBackendFields }).strict();
+
+const backendSchema = z.discriminatedUnion('transport', [stdioBackendSchema, httpBackendSchema, sseBackendSchema]);
+
+const authSchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      mode: z.literal('on'),
+      /** JWKS URL of the token issuer (our http-mcp-server's `/jwks.json`, Keycloak's certs URL, ...). */
+      jwksUri: z.url(),
+      issuer: nonEmpty,
+      audience: z.union([nonEmpty, z.array(nonEmpty).min(1)]),
+      /** Default ES256 and EdDSA; add RS256 for Keycloak. */
+      algorithms: z.array(nonEmpty).min(1).optional(),
+      /** Allow a plain-http JWKS URL on a non-loopback host (compose networks). */
+      allowInsecureJwks: z.boolean().default(false),
+    })
+    .strict(),
+  z.object({ mode: z.literal('off') }).strict(),
+]);
+
+const tlsSchema = z
+  .object({
+    /** PEM certificate chain file. */
+    cert: nonEmpty,
+    /** PEM private key file. */
+    key: nonEmpty,
+    /** PEM CA bundle that client certificates must chain to (mutual TLS). */
+    ca: nonEmpty.optional(),
+    /** Refuse clients without a certificate signed by `ca` (mutual TLS). */
+    requireClientCert: z.boolean().default(false),
+  })
+  .strict()
+  .refine((tls) => !tls.requireClientCert || tls.ca !== undefined, {
+    message: 'requireClientCert needs "ca" (the CA that signs client certificates)',
+    path: ['ca'],
+  });
+
+const limitsSchema = z
+  .object({
+    /** Largest request message the server accepts (bytes); bigger ones get RESOURCE_EXHAUSTED. */
+    maxReceiveMessageBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    /** Largest message the server sends (bytes). */
+    maxSendMessageBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024),
+    /** Content parts above this size (bytes) are sent as several `chunk` events. */
+    chunkBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(256 * 1024),
+    /** Default per-call inactivity timeout (ms), reset by every progress notification. */
+    callTimeoutMs: z.number().int().positive().default(60_000),
+    /** How long shutdown waits for in-flight calls before cancelling them (ms). */
+    drainTimeoutMs: z.number().int().nonnegative().default(10_000),
+  })
+  .strict();
+
+const metricsSchema = z
+  .object({
+    /** Port of the Prometheus `/metrics` endpoint; unset: metrics are not served. */
+    port: z.number().int().min(0).max(65_535).optional(),
+    host: nonEmpty.default('127.0.0.1'),
+  })
+  .strict();
+
+export const gatewayConfigSchema = z
+  .object({
+    host: nonEmpty.default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(50_051),
+    backends: z.record(backendName, backendSchema).default({}),
+    /** Native tools (`native.echo`, `native.ticker`): on by default. */
+    nativeTools: z.boolean().default(true),
+    auth: authSchema,
+    tls: tlsSchema.optional(),
+    /** Grant (`scope:x`, `role:x`, bare name, or `*`) -> tool name patterns. See @mcs/auth createRbac. */
+    rbac: z.record(nonEmpty, z.array(nonEmpty)).default({}),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+    metrics: metricsSchema.default(metricsSchema.parse({})),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type GatewayBackendConfig = z.output<typeof backendSchema>;
+export type ToolFilterConfig = z.output<typeof toolFilterSchema>;
+
+/** Validates a config object; throws GatewayError `CONFIG_INVALID` naming every bad key. */
+export function parseGatewayConfig(input: unknown, source = 'config'): GatewayConfig {
+  const result = gatewayConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+  throw new GatewayError('CONFIG_INVALID', `Invalid gateway ${source}; fix these keys:\n${problems}`, {
+    cause: result.error,
+  });
+}
+
+/**
+ * Reads `--config <file.json|file.yaml>`, applies `GRPC_HOST`/`GRPC_PORT` from `env`, and validates.
+ * Relative `tls` file paths and stdio `cwd` resolve against the config file's folder.
+ */
+export async function loadGatewayConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', `Cannot read the config file ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = ['.yaml', '.yml'].includes(extname(file).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+  } catch (cause) {
+    throw new GatewayError(
+      'CONFIG_INVALID',
+      `The config file ${file} is not valid JSON/YAML: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  const config = parseGatewayConfig(applyEnvOverrides(raw, env), `config file ${file}`);
+  return resolvePaths(config, dirname(resolve(file)));
+}
+
+/** `GRPC_HOST` / `GRPC_PORT` win over the file (CONTRACTS.md). */
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const result: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (env.GRPC_HOST !== undefined && env.GRPC_HOST !== '') result.host = env.GRPC_HOST;
+  if (env.GRPC_PORT !== undefined && env.GRPC_PORT !== '') {
+    const port = Number(env.GRPC_PORT);
+    if (!Number.isInteger(port)) {
+      throw new GatewayError('CONFIG_INVALID', `GRPC_PORT must be an integer port number, got "${env.GRPC_PORT}".`);
+    }
+    result.port = port;
+  }
+  if (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '') result.logLevel = env.LOG_LEVEL;
+  return result;
+}
+
+function resolvePaths(config: GatewayConfig, base: string): GatewayConfig {
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
+  const backends = Object.fromEntries(
+    Object.entries(config.backends).map(([name, backend]) => [
+      name,
+      backend.transport === 'stdio' && backend.cwd !== undefined ? { ...backend, cwd: at(backend.cwd) } : backend,
+    ]),
+  );
+  const tls = config.tls && {
+    ...config.tls,
+    cert: at(config.tls.cert),
+    key: at(config.tls.key),
+    ...(config.tls.ca === undefined ? {} : { ca: at(config.tls.ca) }),
+  };
+  return { ...config, backends, ...(tls ? { tls } : {}) };
+}
+
+/** The config with secrets (headers, bearer tokens, backend env values) replaced, for the start-up log. */
+export function redactConfig(config: GatewayConfig): unknown {
+  const backends = Object.fromEntries(
+    Object.entries(config.backends).map(([name, backend]) => {
+      if (backend.transport === 'stdio') {
+        return [
+          name,
+          { ...backend, env: Object.fromEntries(Object.keys(backend.env).map((key) => [key, '[redacted]'])) },
+        ];
+      }
+      return [
+        name,
+        {
+          ...backend,
+          headers: Object.fromEntries(Object.keys(backend.headers).map((key) => [key, '[redacted]'])),
+          ...(backend.bearerToken === undefined ? {} : { bearerToken: '[redacted]' }),
+        },
+      ];
+    }),
+  );
+  return { ...config, backends };
+}

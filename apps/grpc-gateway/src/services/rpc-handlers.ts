@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { Metadata, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { toServiceError } from '../error-status.js';
+import { GatewayError } from '../gateway-error.js';
+import { type CallContext, type Interceptor, runIntercepted } from '../interceptors/call-context.js';
+
+export interface HandlerEnvironment {
+  logger: Logger;
+  interceptors: readonly Interceptor[];
+  /** Aborted when the gateway shuts down: running calls are cancelled after the drain timeout. */
+  shutdownSignal: AbortSignal;
+}
+
+function createContext(
+  method: string,
+  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+  environment: HandlerEnvironment,
+): { context: CallContext; dispose: () => void } {
+  const callId = randomUUID();
+  const controller = new AbortController();
+  const onCancel = () => controller.abort(new GatewayError('CANCELLED', 'The client cancelled the call.'));
+  const onShutdown = () => controller.abort(new GatewayError('SHUTTING_DOWN', 'The gateway is shutting down.'));
+  call.once('cancelled', onCancel);
+  environment.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
+  const metadata = new Metadata();
+  metadata.set('mcs-call-id', callId);
+  call.sendMetadata(metadata);
+  return {
+    context: {
+      method,
+      callId,
+      metadata: call.metadata,
+      peer: call.getPeer(),
+      logger: environment.logger.child({ callId, method }),
+      signal: controller.signal,
+      principal: undefined,
+    },
+    dispose: () => {
+      call.off('cancelled', onCancel);
+      environment.shutdownSignal.removeEventListener('abort', onShutdown);
+    },
+  };
+}
+
+/** A grpc-js unary handler around `impl`, run inside the interceptors; any throw becomes a status. */
+export function unaryHandler<Request, Response>(
+  method: string,
+  environment: HandlerEnvironment,
+  impl: (request: Request, context: CallContext) => Promise<Response>,
+) {
+  return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
+    const { context, dispose } = createContext(method, call, environment);
+    let response: Response | undefined;
+    runIntercepted(environment.interceptors, context, async () => {
+      response = await impl(call.request, context);
+    })
+      .then(
+        () => callback(null, response),
+        (error: unknown) => callback(toServiceError(error)),
+      )
+      .finally(dispose);
+  };
+}
+
+/**
+ * A grpc-js server-streaming handler that writes what `impl` yields, honouring flow control (waits for
+ * `drain`), and stops pulling as soon as the client cancels.
+ */
+export function serverStreamHandler<Request, Response>(
+  method: string,
+  environment: HandlerEnvironment,
+  impl: (request: Request, context: CallContext) => AsyncIterable<Response>,
+) {
+  return (call: ServerWritableStream<Request, Response>) => {
+    const { context, dispose } = createContext(method, call, environment);
+    runIntercepted(environment.interceptors, context, async () => {
+      for await (const message of impl(call.request, context)) {
+        if (call.cancelled) break;
+        if (!call.write(message)) {
+          await Promise.race([once(call, 'drain'), once(context.signal, 'abort')]);
+        }
+      }
+      if (context.signal.aborted && !call.cancelled) throw context.signal.reason;
+    })
+      .then(
+        () => {
+          if (!call.cancelled) call.end();
+        },
+        (error: unknown) => {
+          if (call.cancelled) return;
+          const serviceError = toServiceError(error);
+          call.emit('error', { ...serviceError, code: serviceError.code ?? status.UNKNOWN });
+        },
+      )
+      .finally(dispose);
+  };
+}
