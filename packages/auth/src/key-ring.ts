@@ -1,10 +1,12 @@
-import type { JSONWebKeySet, JWK } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { AuthError } from './auth-error.js';
+import { parseConfig } from './internal/parse-config.js';
 import {
   exportSigningKey,
   generateSigningKey,
   importSigningKey,
+  type KeyMaterial,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
   type SigningKey,
@@ -153,27 +155,36 @@ export const keyRingConfigSchema = z.object({
 });
 export type KeyRingConfig = z.input<typeof keyRingConfigSchema>;
 
-/** Builds a key ring from config (validated). */
+/** Builds a key ring from config (validated), given as an object or as its JSON text (e.g. an env var). */
 export async function loadKeyRing(config: unknown): Promise<KeyRing> {
-  const parsed = keyRingConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    throw new AuthError('INVALID_CONFIG', `Invalid key ring config: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
+  const { keys: entries, activeKeyId } = parseConfig(
+    keyRingConfigSchema,
+    typeof config === 'string' ? parseJson(config) : config,
+    'key ring config',
+  );
   const keys = await Promise.all(
-    parsed.data.keys.map((entry) =>
+    entries.map((entry) =>
       importSigningKey({
-        ...(entry.privateKey === undefined ? {} : { privateKey: entry.privateKey as JWK | string }),
-        ...(entry.publicKey === undefined ? {} : { publicKey: entry.publicKey as JWK | string }),
-        ...(entry.alg === undefined ? {} : { alg: entry.alg }),
-        ...(entry.kid === undefined ? {} : { kid: entry.kid }),
-        ...(entry.expiresAt === undefined ? {} : { expiresAt: new Date(entry.expiresAt) }),
+        privateKey: entry.privateKey as KeyMaterial | undefined,
+        publicKey: entry.publicKey as KeyMaterial | undefined,
+        alg: entry.alg,
+        kid: entry.kid,
+        expiresAt: entry.expiresAt === undefined ? undefined : new Date(entry.expiresAt),
       }),
     ),
   );
   return createKeyRing({
     keys,
-    ...(parsed.data.activeKeyId === undefined ? {} : { activeKeyId: parsed.data.activeKeyId }),
+    activeKeyId,
   });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new AuthError('INVALID_CONFIG', 'The key ring config string is not valid JSON; give { "keys": [...] }.', {
+      cause,
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuthError } from './auth-error.js';
+import { parseConfig } from './internal/parse-config.js';
 import type { PrincipalGrants } from './principal.js';
 
 /**
@@ -32,19 +33,14 @@ export interface Rbac {
 }
 
 export function createRbac(config: RbacConfig): Rbac {
-  const parsed = rbacConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    throw new AuthError('INVALID_CONFIG', `Invalid RBAC rules: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
+  const { rules } = parseConfig(rbacConfigSchema, config, 'RBAC rules');
   const everyone: RegExp[] = [];
   const byScope = new Map<string, RegExp[]>();
   const byRole = new Map<string, RegExp[]>();
   const push = (map: Map<string, RegExp[]>, key: string, patterns: RegExp[]) =>
     map.set(key, [...(map.get(key) ?? []), ...patterns]);
 
-  for (const [grant, patterns] of Object.entries(parsed.data.rules)) {
+  for (const [grant, patterns] of Object.entries(rules)) {
     const compiled = patterns.map(compilePattern);
     if (grant === '*') everyone.push(...compiled);
     else if (grant.startsWith('scope:')) push(byScope, grant.slice('scope:'.length), compiled);

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuthError } from './auth-error.js';
+import { parseConfig } from './internal/parse-config.js';
 
 // Format: v1.<kid>.<nonce>.<ciphertext||tag>, base64url parts. The version and key id are bound into
 // the GCM associated data along with the caller's owner id, so no part can be swapped undetected.
@@ -46,18 +47,13 @@ export interface SecretBox {
 
 /** AES-256-GCM with a random 96-bit nonce per message and a key ring for rotation. */
 export function createSecretBox(config: SecretBoxConfig): SecretBox {
-  const parsed = secretBoxConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    throw new AuthError('INVALID_CONFIG', `Invalid secret box config: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
+  const parsed = parseConfig(secretBoxConfigSchema, config, 'secret box config');
   const keys = new Map<string, Buffer>();
-  for (const { id, key } of parsed.data.keys) {
+  for (const { id, key } of parsed.keys) {
     if (keys.has(id)) throw new AuthError('INVALID_CONFIG', `Duplicate secret box key id "${id}".`);
     keys.set(id, Buffer.from(key, 'base64'));
   }
-  const activeKeyId = parsed.data.activeKeyId ?? parsed.data.keys.at(-1)!.id;
+  const activeKeyId = parsed.activeKeyId ?? parsed.keys.at(-1)!.id;
   const activeKey = keys.get(activeKeyId);
   if (activeKey === undefined) {
     throw new AuthError('INVALID_CONFIG', `activeKeyId "${activeKeyId}" is not one of the secret box keys.`);

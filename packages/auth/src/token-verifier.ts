@@ -11,6 +11,7 @@ import {
 } from 'jose';
 import { z } from 'zod';
 import { AuthError } from './auth-error.js';
+import { parseConfig } from './internal/parse-config.js';
 import type { KeyRing } from './key-ring.js';
 import { type Principal, principalFromClaims } from './principal.js';
 
@@ -107,16 +108,10 @@ const remoteSchema = z.object({
 type KeyResolver = (header: JWSHeaderParameters) => Promise<CryptoKey>;
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new AuthError('INVALID_CONFIG', `Invalid token verifier options: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
+  const config = parseConfig(optionsSchema, options, 'token verifier options');
   if (options.revocation !== undefined && typeof options.revocation.isTokenRevoked !== 'function') {
     throw new AuthError('INVALID_CONFIG', 'revocation must have an isTokenRevoked(jti) method.');
   }
-  const config = parsed.data;
   const algorithms = config.algorithms ?? [...DEFAULT_ALGORITHMS];
   const issuers = typeof config.issuer === 'string' ? [config.issuer] : config.issuer;
   const audiences = typeof config.audience === 'string' ? [config.audience] : config.audience;
@@ -221,30 +216,25 @@ function createKeyResolver(source: TokenVerifierOptions['jwks']): KeyResolver {
 }
 
 function createRemoteResolver(options: RemoteJwksOptions): KeyResolver {
-  const parsed = remoteSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new AuthError('INVALID_CONFIG', `Invalid remote JWKS options: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
+  const remoteConfig = parseConfig(remoteSchema, options, 'remote JWKS options');
   let url: URL;
   try {
-    url = new URL(parsed.data.url);
+    url = new URL(remoteConfig.url);
   } catch (cause) {
-    throw new AuthError('INVALID_CONFIG', `The JWKS url "${String(parsed.data.url)}" is not a valid URL.`, { cause });
+    throw new AuthError('INVALID_CONFIG', `The JWKS url "${String(remoteConfig.url)}" is not a valid URL.`, { cause });
   }
   const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (loopback || parsed.data.allowInsecureHttp))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (loopback || remoteConfig.allowInsecureHttp))) {
     throw new AuthError(
       'INVALID_CONFIG',
       `The JWKS url must use https (http is allowed for loopback, or with allowInsecureHttp): ${url.href}`,
     );
   }
   const remote = createRemoteJWKSet(url, {
-    cacheMaxAge: parsed.data.cacheMaxAgeMs ?? 600_000,
-    cooldownDuration: parsed.data.cooldownMs ?? 30_000,
-    timeoutDuration: parsed.data.timeoutMs ?? 5_000,
-    ...(parsed.data.headers === undefined ? {} : { headers: parsed.data.headers }),
+    cacheMaxAge: remoteConfig.cacheMaxAgeMs ?? 600_000,
+    cooldownDuration: remoteConfig.cooldownMs ?? 30_000,
+    timeoutDuration: remoteConfig.timeoutMs ?? 5_000,
+    ...(remoteConfig.headers === undefined ? {} : { headers: remoteConfig.headers }),
   });
   return async (header) => {
     try {

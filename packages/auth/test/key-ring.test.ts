@@ -55,7 +55,8 @@ describe('signing keys and key ring config', () => {
   it('persists a ring through exportConfig and loads it back with the same keys', async () => {
     const ring = createKeyRing({ keys: [await generateSigningKey({ kid: 'a' })] });
     await ring.rotate({ kid: 'b', alg: 'EdDSA' });
-    const restored = await loadKeyRing(await ring.exportConfig());
+    // As it would travel through an env var such as MCS_AUTH_SIGNING_KEYS.
+    const restored = await loadKeyRing(JSON.stringify(await ring.exportConfig()));
     expect(restored.activeKey?.kid).toBe('b');
     expect(restored.jwks()).toEqual(ring.jwks());
   });
@@ -92,6 +93,7 @@ describe('signing keys and key ring config', () => {
     await expect(importSigningKey({ privateKey: ec, alg: 'EdDSA' })).rejects.toThrow(/signs ES256, not EdDSA/);
     await expect(importSigningKey({ publicKey: ec })).rejects.toThrow(/publicKey holds a private key/);
     await expect(loadKeyRing({ keys: [{}] })).rejects.toThrow(/exactly one of privateKey or publicKey/);
+    await expect(loadKeyRing('{not json')).rejects.toThrow(/not valid JSON/);
     await expect(loadKeyRing({ keys: [{ privateKey: 'not a key' }] })).rejects.toThrow(/neither a JWK/);
     const dup = await generateSigningKey({ kid: 'same' });
     expect(() => createKeyRing({ keys: [dup, dup] })).toThrow(/Duplicate kid/);
