@@ -1,5 +1,6 @@
 // Every export here is public API; named exports only.
 
+export type { ErrorCategory } from '@mcs/resilience';
 // MCP result types, so that users need no direct dependency on the SDK to type their code.
 export type {
   CallToolResult,
@@ -44,7 +45,6 @@ export type {
   RequestOptions,
   TokenProvider,
 } from './backend-connection.js';
-export type { ErrorCategory } from './internal/error-category.js';
 export { createBackendConnection } from './mcp-backend-connection.js';
 export {
   type SupervisionOptions,

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { CircuitBreaker, type CircuitStateName, ResilienceError } from '@mcs/resilience';
 import {
   type CallToolResult,
   Client,
@@ -12,7 +13,6 @@ import {
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/client';
-import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { type BackendConfig, type BackendTransportKind, parseBackendConfig } from './backend-config.js';
 import type {
   BackendConnection,
@@ -53,18 +53,33 @@ interface Session {
 
 type SdkRequestOptions = { signal?: AbortSignal; timeout: number };
 
-/** Counts toward the breaker: the backend is up but not answering (crashes are the supervisor's job). */
-function isBackendFailure(error: unknown): boolean {
-  if (!TransportError.isInstance(error)) return false;
-  return ['BACKEND_UNAVAILABLE', 'REQUEST_TIMEOUT', 'SESSION_EXPIRED', 'CONNECT_FAILED'].includes(error.code);
-}
+/**
+ * Failures that count toward the breaker: the backend is there but does not answer. A crashed
+ * process is not one of them (the supervisor restarts it, and the calls it took down should not keep
+ * the breaker open against the fresh process), nor are tool errors or the caller's cancellations.
+ */
+const breakerFailureCodes: ReadonlySet<string> = new Set([
+  'BACKEND_UNAVAILABLE',
+  'REQUEST_TIMEOUT',
+  'SESSION_EXPIRED',
+  'CONNECT_FAILED',
+]);
 
-const breakerStates: Record<CircuitState, CircuitBreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half_open',
-  [CircuitState.Isolated]: 'open',
+const breakerStates: Record<CircuitStateName, CircuitBreakerState> = {
+  closed: 'closed',
+  open: 'open',
+  'half-open': 'half_open',
+  isolated: 'open',
 };
+
+/** The breaker judges by category; this carries a counted failure through it and back out. */
+class BreakerFailure extends ResilienceError {
+  readonly failure: TransportError;
+  constructor(failure: TransportError) {
+    super({ code: failure.code, category: 'unavailable', message: failure.message, cause: failure });
+    this.failure = failure;
+  }
+}
 
 /** The supervised implementation of {@link BackendConnection} for every transport kind. */
 class McpBackendConnection implements BackendConnection {
@@ -75,7 +90,7 @@ class McpBackendConnection implements BackendConnection {
   readonly #clientInfo: Implementation;
   readonly #tokenProvider: TokenProvider | undefined;
   readonly #events = new TypedEmitter<BackendEventMap>();
-  readonly #breaker: CircuitBreakerPolicy;
+  readonly #breaker: CircuitBreaker;
   readonly #statusWaiters = new Set<() => void>();
   readonly #subscriptions = new Set<string>();
   readonly #stderrTail: string[] = [];
@@ -108,12 +123,13 @@ class McpBackendConnection implements BackendConnection {
     this.#options = parseSupervisionOptions(name, options.supervision);
     this.#clientInfo = options.clientInfo ?? defaultClientInfo;
     this.#tokenProvider = options.tokenProvider;
-    this.#breaker = circuitBreaker(handleWhen(isBackendFailure), {
-      halfOpenAfter: this.#options.breaker.recoveryTimeoutMs,
-      breaker: new ConsecutiveBreaker(this.#options.breaker.failureThreshold),
-    });
-    this.#breaker.onStateChange((state) => {
-      this.#breakerState = breakerStates[state];
+    const { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls } = this.#options.breaker;
+    this.#breaker = new CircuitBreaker(
+      { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls, failureCategories: ['unavailable'] },
+      { name: `backend:${name}` },
+    );
+    this.#breaker.events.on('circuit-state-change', ({ to }) => {
+      this.#breakerState = breakerStates[to];
       this.#events.emit('breaker', { backend: this.name, state: this.#breakerState });
     });
   }
@@ -281,41 +297,24 @@ class McpBackendConnection implements BackendConnection {
     try {
       if (this.#closing) throw this.#closedError(method);
       if (signal?.aborted) throw toTransportError(signal.reason, { backend: this.name, method, signal });
-      const result = await this.#breaker.execute(async () => {
-        for (let attempt = 0; ; attempt++) {
-          const session = await this.#whenReady(method, signal, remaining());
-          const budget = remaining();
-          try {
-            return await send(session.client, { ...(signal ? { signal } : {}), timeout: budget });
-          } catch (error) {
-            const failure = toTransportError(error, {
-              backend: this.name,
-              method,
-              signal,
-              timeoutMs: budget,
-              exit: session.created.stdio?.exitInfo,
-              closed: this.#closing !== undefined,
-            });
-            if (failure.code === 'SESSION_EXPIRED') {
-              this.#replaceSession(session, failure, { immediate: true });
-              // The server never saw the request under the dead session, so one retry is safe.
-              if (attempt === 0) continue;
-            } else if (failure.code === 'BACKEND_UNAVAILABLE' && this.transport !== 'stdio') {
-              this.#replaceSession(session, failure, { immediate: false });
-            }
-            throw failure;
-          }
+      const attemptRequest = () => this.#attempt(method, options, send, remaining);
+      const outcome = await this.#breaker.execute(async () => {
+        try {
+          return { value: await attemptRequest() };
+        } catch (error) {
+          const failure = toTransportError(error, { backend: this.name, method, signal });
+          if (breakerFailureCodes.has(failure.code)) throw new BreakerFailure(failure);
+          return { failure };
         }
       });
+      if ('failure' in outcome) throw outcome.failure;
       this.#events.emit('request', { backend: this.name, method, tool, durationMs: performance.now() - started });
-      return result;
+      return outcome.value;
     } catch (error) {
-      const failure = toTransportError(error, {
-        backend: this.name,
-        method,
-        signal,
-        closed: this.#closing !== undefined,
-      });
+      const failure =
+        error instanceof BreakerFailure
+          ? error.failure
+          : toTransportError(error, { backend: this.name, method, signal, closed: this.#closing !== undefined });
       this.#events.emit('request', {
         backend: this.name,
         method,
@@ -324,6 +323,39 @@ class McpBackendConnection implements BackendConnection {
         error: failure,
       });
       throw failure;
+    }
+  }
+
+  async #attempt<T>(
+    method: string,
+    options: RequestOptions,
+    send: (client: Client, sdk: SdkRequestOptions) => Promise<T>,
+    remaining: () => number,
+  ): Promise<T> {
+    const { signal } = options;
+    for (let attempt = 0; ; attempt++) {
+      const session = await this.#whenReady(method, signal, remaining());
+      const budget = remaining();
+      try {
+        return await send(session.client, { ...(signal ? { signal } : {}), timeout: budget });
+      } catch (error) {
+        const failure = toTransportError(error, {
+          backend: this.name,
+          method,
+          signal,
+          timeoutMs: budget,
+          exit: session.created.stdio?.exitInfo,
+          closed: this.#closing !== undefined,
+        });
+        if (failure.code === 'SESSION_EXPIRED') {
+          this.#replaceSession(session, failure, { immediate: true });
+          // The server never saw the request under the dead session, so one retry is safe.
+          if (attempt === 0) continue;
+        } else if (failure.code === 'BACKEND_UNAVAILABLE' && this.transport !== 'stdio') {
+          this.#replaceSession(session, failure, { immediate: false });
+        }
+        throw failure;
+      }
     }
   }
 

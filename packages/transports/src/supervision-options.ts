@@ -6,12 +6,11 @@ const positiveMs = z.number().int().positive();
 
 /** Restarting a dead stdio process / reconnecting a dropped HTTP or SSE session. */
 export const RestartOptionsSchema = z.object({
-  /** First delay after a failure; doubles (times `multiplier`) per consecutive failure. */
+  /** First delay after a failure; doubles per consecutive failure. */
   initialDelayMs: ms.default(250),
   /** Upper bound of the delay. */
   maxDelayMs: positiveMs.default(30_000),
-  multiplier: z.number().min(1).default(2),
-  /** Share of each delay that is randomised (0 = none, 1 = full jitter). */
+  /** Share of each delay that is randomised downwards (0 = none, 1 = full jitter). */
   jitterFactor: z.number().min(0).max(1).default(0.5),
   /** Consecutive failed restarts before giving up (status `failed`); unset = never give up. */
   maxAttempts: z.number().int().positive().optional(),
@@ -32,8 +31,10 @@ export const HealthOptionsSchema = z.object({
 export const BreakerOptionsSchema = z.object({
   /** Consecutive failed calls (unavailable/timeout only, never tool errors) that open the breaker. */
   failureThreshold: z.number().int().positive().default(5),
-  /** How long the breaker stays open before letting one probe call through (half-open). */
+  /** How long the breaker stays open before letting probe calls through (half-open). */
   recoveryTimeoutMs: positiveMs.default(10_000),
+  /** Probe calls let through while half-open; all must succeed to close the breaker. */
+  halfOpenMaxCalls: z.number().int().positive().default(1),
 });
 
 export const SupervisionOptionsSchema = z.object({

@@ -1,4 +1,4 @@
-import { type ErrorCategory, isRetryableCategory } from './internal/error-category.js';
+import { type ErrorCategory, isRetryableCategory } from '@mcs/resilience';
 
 /**
  * Every code a {@link TransportError} can carry. The code is the stable, machine-readable part;
@@ -44,6 +44,8 @@ export interface TransportErrorOptions {
   rpcCode?: number;
   /** JSON-RPC error data, for `BACKEND_ERROR`. */
   data?: unknown;
+  /** When trying again can succeed (e.g. when an open circuit breaker lets a probe through). */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -60,6 +62,7 @@ export class TransportError extends Error {
   readonly backend: string | undefined;
   readonly rpcCode: number | undefined;
   readonly data: unknown;
+  readonly retryAfterMs: number | undefined;
   readonly [brand] = true;
 
   constructor(code: TransportErrorCode, message: string, options: TransportErrorOptions = {}) {
@@ -69,6 +72,7 @@ export class TransportError extends Error {
     this.backend = options.backend;
     this.rpcCode = options.rpcCode;
     this.data = options.data;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** Whether trying again later can succeed (by category: unavailable, timeout, rate limited). */

@@ -115,6 +115,63 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
     await expect(broken.callTool('x')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 
+  it('opens the circuit breaker after consecutive timeouts, fails fast, then closes after a good probe', async () => {
+    const probe = open(probeStdio(), {
+      ...fastSupervision,
+      breaker: { failureThreshold: 2, recoveryTimeoutMs: 400 },
+    });
+    await probe.connect();
+    const states: string[] = [];
+    probe.on('breaker', (event) => states.push(event.state));
+    const slow = { timeoutMs: 150, resetTimeoutOnProgress: false };
+    for (let index = 0; index < 2; index++) {
+      await expect(probe.callTool('wait', { ms: 5_000 }, slow)).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    }
+    expect(probe.breakerState).toBe('open');
+    const rejected = await probe.callTool('pid').catch((error: unknown) => error);
+    expect(rejected).toMatchObject({ code: 'CIRCUIT_OPEN', category: 'unavailable', backend: 'probe' });
+    expect((rejected as TransportError).retryAfterMs).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(Number(textOf(await probe.callTool('pid')))).toBe(probe.pid);
+    expect(probe.breakerState).toBe('closed');
+    expect(states).toEqual(['open', 'half_open', 'closed']);
+  });
+
+  it('unknown tools and bad arguments are backend answers, not outages', async () => {
+    const probe = open(probeStdio(), { ...fastSupervision, breaker: { failureThreshold: 1 } });
+    // The SDK server answers an unknown tool with JSON-RPC -32602 and bad arguments with an isError result.
+    await expect(probe.callTool('no-such-tool')).rejects.toMatchObject({
+      code: 'BACKEND_ERROR',
+      category: 'invalid_input',
+      rpcCode: -32602,
+    });
+    const bad = await probe.callTool('wait', { ms: 'soon' });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toContain('Invalid arguments');
+    expect(probe.breakerState).toBe('closed');
+  });
+
+  it('health pings detect a hung backend (SIGSTOP) and restart it', async () => {
+    const probe = open(probeStdio(), {
+      ...fastSupervision,
+      health: { pingIntervalMs: 100, pingTimeoutMs: 200, failuresBeforeRestart: 2 },
+      shutdownGraceMs: 200,
+    });
+    await probe.connect();
+    const hungPid = probe.pid;
+    if (hungPid === undefined) throw new Error('no pid');
+    const failedPing = nextEvent(probe, 'health', (event) => !event.ok);
+    const restart = nextEvent(probe, 'restart');
+    const ready = nextEvent(probe, 'status', (event) => event.status === 'ready' && event.previous === 'restarting');
+    process.kill(hungPid, 'SIGSTOP');
+    expect((await failedPing).error?.code).toBe('REQUEST_TIMEOUT');
+    expect((await restart).reason.code).toBe('REQUEST_TIMEOUT');
+    await ready;
+    expect(probe.pid).not.toBe(hungPid);
+    expect(isAlive(hungPid)).toBe(false);
+    expect(Number(textOf(await probe.callTool('pid')))).toBe(probe.pid);
+  });
+
   it('rejects invalid configs with CONFIG_INVALID naming the field', () => {
     expect(() => createBackendConnection('bad', { transport: 'stdio', command: '' })).toThrow(/command/);
     expect(() => createBackendConnection('bad', { transport: 'http', url: 'ftp://x' })).toThrow(

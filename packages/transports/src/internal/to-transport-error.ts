@@ -1,8 +1,7 @@
+import { categoryFromHttpStatus, categoryFromJsonRpcCode, ResilienceError } from '@mcs/resilience';
 import { ProtocolError, SdkError, SdkErrorCode, UnauthorizedError } from '@modelcontextprotocol/client';
-import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { TransportError } from '../transport-error.js';
 import { describeExit, type ProcessExit } from '../transports/stdio-process-transport.js';
-import type { ErrorCategory } from './error-category.js';
 
 export interface ErrorContext {
   backend: string;
@@ -28,32 +27,6 @@ const networkErrorCodes = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-
-/** JSON-RPC / MCP error codes -> platform categories. */
-function categoryOfRpcCode(code: number): ErrorCategory {
-  switch (code) {
-    case -32700:
-      return 'protocol';
-    case -32600:
-    case -32602:
-      return 'invalid_input';
-    case -32601:
-    case -32002: // MCP: resource not found (2025 revisions)
-      return 'not_found';
-    case -32001: // SDK servers: request timed out / session not found
-      return 'unavailable';
-    default:
-      return 'internal';
-  }
-}
-
-function categoryOfHttpStatus(status: number): ErrorCategory {
-  if (status === 429) return 'rate_limited';
-  if (status === 408 || status === 504) return 'timeout';
-  if (status === 400 || status === 413 || status === 422) return 'invalid_input';
-  if (status >= 500 || status === 404) return 'unavailable';
-  return 'protocol';
-}
 
 function httpStatusOf(error: SdkError): number | undefined {
   const data = error.data;
@@ -92,11 +65,12 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
       options,
     );
   }
-  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+  if (ResilienceError.isInstance(error) && error.code === 'CIRCUIT_OPEN') {
+    const when = error.retryAfterMs ? `in ${error.retryAfterMs} ms` : 'later';
     return new TransportError(
       'CIRCUIT_OPEN',
-      `backend "${backend}" is failing (circuit breaker open); ${method} was not sent. Retry after the breaker's recovery timeout`,
-      options,
+      `backend "${backend}" keeps failing (circuit breaker open); ${method} was not sent. Retry ${when}`,
+      { ...options, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) },
     );
   }
   if (context.closed) {
@@ -149,7 +123,7 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
         `backend "${backend}" answered ${method} with HTTP ${status}: ${error.message}`,
         {
           ...options,
-          category: categoryOfHttpStatus(status),
+          category: status >= 500 ? 'unavailable' : categoryFromHttpStatus(status),
         },
       );
     }
@@ -190,7 +164,7 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
   if (ProtocolError.isInstance(error)) {
     return new TransportError('BACKEND_ERROR', `backend "${backend}" rejected ${method}: ${error.message}`, {
       ...options,
-      category: categoryOfRpcCode(error.code),
+      category: categoryFromJsonRpcCode(error.code),
       rpcCode: error.code,
       data: error.data,
     });
