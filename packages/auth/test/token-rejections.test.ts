@@ -40,6 +40,7 @@ describe('token rejections', () => {
   it('rejects garbage', async () => {
     await expectAuthError(verifier.verify('not-a-jwt'), 'TOKEN_MALFORMED');
     await expectAuthError(verifier.verify('a.b.c'), 'TOKEN_MALFORMED');
+    await expectAuthError(verifier.verify(`${'a'.repeat(20_000)}.b.c`), 'TOKEN_MALFORMED');
   });
 
   it('rejects an expired token', async () => {
@@ -116,6 +117,21 @@ describe('token rejections', () => {
   it('rejects an allowed alg that does not match the key (EdDSA header on a P-256 kid)', async () => {
     const other = await generateSigningKey({ alg: 'EdDSA', kid: 'main' });
     await expectAuthError(verifier.verify(await signWith(other)), 'UNKNOWN_KEY');
+  });
+
+  it('ignores a key embedded in the token header (jwk / jku) and looks up its own keys only', async () => {
+    const attacker = await generateSigningKey({ kid: 'attacker' });
+    const forged = await signWith(
+      attacker,
+      { sub: 'admin' },
+      { jwk: attacker.publicJwk, jku: 'https://evil.example/jwks' },
+    );
+    await expectAuthError(verifier.verify(forged), 'UNKNOWN_KEY');
+    const sameKid = await generateSigningKey({ kid: 'main' });
+    await expectAuthError(
+      verifier.verify(await signWith(sameKid, {}, { jwk: sameKid.publicJwk })),
+      'SIGNATURE_INVALID',
+    );
   });
 
   it('rejects an unknown kid', async () => {

@@ -46,6 +46,30 @@ describe.each<SigningAlgorithm>(['ES256', 'EdDSA'])('issue and verify with %s', 
   });
 });
 
+describe('issuer input checks', () => {
+  it('refuses reserved claims, out-of-range TTLs and an empty audience', async () => {
+    const keyRing = createKeyRing({ keys: [await generateSigningKey()] });
+    const issuer = createTokenIssuer({ issuer: ISSUER, keyRing, maxTtlSeconds: 600 });
+    await expectAuthError(
+      issuer.issueAccessToken({ subject: 'a', audience: AUDIENCE, claims: { sub: 'root' } }),
+      'INVALID_CONFIG',
+    );
+    await expectAuthError(
+      issuer.issueAccessToken({ subject: 'a', audience: AUDIENCE, ttlSeconds: 601 }),
+      'INVALID_CONFIG',
+    );
+    await expectAuthError(issuer.issueAccessToken({ subject: 'a', audience: [] }), 'INVALID_CONFIG');
+    expect(() => createTokenIssuer({ issuer: 'not a url', keyRing })).toThrow(/must be a URL/);
+  });
+
+  it('cannot sign with a verification-only ring', async () => {
+    const key = await generateSigningKey();
+    const publicOnly = createKeyRing({ keys: [{ ...key, privateKey: undefined }] });
+    const issuer = createTokenIssuer({ issuer: ISSUER, keyRing: publicOnly });
+    await expectAuthError(issuer.issueAccessToken({ subject: 'a', audience: AUDIENCE }), 'INVALID_CONFIG');
+  });
+});
+
 describe('key rotation', () => {
   it('signs with the new key and keeps verifying tokens of the old key until it is retired', async () => {
     const keyRing = createKeyRing({ keys: [await generateSigningKey({ kid: 'k1' })] });
