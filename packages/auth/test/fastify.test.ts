@@ -2,13 +2,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcsBearerAuth, requirePrincipal } from '../src/fastify/index.js';
 import {
+  AuthError,
   createKeyRing,
   createTokenIssuer,
   createTokenVerifier,
+  formatBearerChallenge,
   generateSigningKey,
   type TokenIssuer,
 } from '../src/index.js';
 import { AUDIENCE, ISSUER } from './helpers.js';
+import { startJwksServer } from './jwks-server.js';
 
 const METADATA_URL = 'https://mcp.test.local/.well-known/oauth-protected-resource/mcp';
 let app: FastifyInstance;
@@ -115,6 +118,32 @@ describe('@mcs/auth/fastify', () => {
     expect(metadata.statusCode).toBe(200);
     expect(metadata.json()).toEqual({ resource: AUDIENCE, principal: null });
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('answers 503 with Retry-After when the issuer JWKS is unreachable', async () => {
+    const jwksServer = await startJwksServer({ keys: [] });
+    const url = jwksServer.url;
+    await jwksServer.close();
+    const down = Fastify();
+    await down.register(mcsBearerAuth, {
+      verifier: createTokenVerifier({ jwks: { url, timeoutMs: 2_000 }, issuer: ISSUER, audience: AUDIENCE }),
+    });
+    down.get('/mcp', () => ({ ok: true }));
+    const response = await down.inject({
+      url: '/mcp',
+      headers: { authorization: `Bearer ${await tokenWith(['mcp'])}` },
+    });
+    await down.close();
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+  });
+
+  it('keeps challenge parameters within the RFC 6750 character set', () => {
+    const challenge = formatBearerChallenge(new AuthError('TOKEN_MALFORMED', 'bad "quoted" \\ value – é'), {
+      realm: 'mcs',
+    });
+    expect(challenge).toBe(`Bearer realm="mcs", error="invalid_token", error_description="bad 'quoted' ' value ? ?"`);
   });
 
   it('refuses to register without a verifier', async () => {
