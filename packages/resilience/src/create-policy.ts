@@ -1,8 +1,9 @@
-import { type BulkheadPolicy, bulkhead, TimeoutPolicy, TimeoutStrategy } from 'cockatiel';
+import { type BulkheadPolicy, bulkhead } from 'cockatiel';
 import type { RandomSource } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { classifyError } from './classify-error.js';
 import { abortedError, raceAbort, sleep } from './internal/abort.js';
+import { DeadlineTimer } from './internal/deadline-timer.js';
 import { RetryDecider } from './internal/retry-decision.js';
 import { type PolicyConfig, type PolicyConfigInput, parsePolicyConfig } from './policy-config.js';
 import { RESILIENCE_ERROR_CODES, ResilienceError } from './resilience-error.js';
@@ -41,10 +42,12 @@ const neverAborted = new AbortController().signal;
  *   `retryAfterMs` makes the retry wait for the half-open window.
  * - The timeout is per attempt; give `execute` an `AbortSignal.timeout(ms)` for a whole-call deadline.
  *
- * Bulkhead, breaker and timeout are cockatiel's policies. The retry loop is ours: cockatiel 4's
- * `RetryPolicy` waits out its backoff with a timer that ignores the AbortSignal, so a cancelled call
- * would keep the process alive for up to `maxDelayMs` (or, unref'd, let it exit in the middle of a
- * live call's backoff), and its backoff cannot see per-call facts such as `Retry-After`.
+ * The circuit breaker and the bulkhead are cockatiel's. Retry and timeout are ours: cockatiel 4's
+ * `RetryPolicy` waits out its backoff with a timer that ignores the AbortSignal (a cancelled call
+ * would hold the process for up to `maxDelayMs`, or, unref'd, let it exit in the middle of a live
+ * call's backoff) and its backoff cannot see per-call facts such as `Retry-After`; its
+ * `TimeoutPolicy` arms one timer per call, which costs more than everything else here together
+ * (see `DeadlineTimer`).
  */
 export class ResiliencePolicy {
   readonly name: string;
@@ -57,7 +60,7 @@ export class ResiliencePolicy {
   /** @internal the retry decisions, shared with `retryAsyncIterable`. */
   readonly retryDecider: RetryDecider;
   private readonly bulkhead: BulkheadPolicy | undefined;
-  private readonly timeout: TimeoutPolicy | undefined;
+  private readonly deadlines: DeadlineTimer | undefined;
 
   constructor(config: PolicyConfig, options: CreatePolicyOptions = {}) {
     this.config = config;
@@ -65,26 +68,18 @@ export class ResiliencePolicy {
     this.random = options.random ?? Math.random;
     if (options.onEvent) this.events.onAny(options.onEvent);
     this.retryDecider = new RetryDecider(config.retry, this.random, this.events, this.name);
-
-    if (config.bulkhead.enabled) {
-      this.bulkhead = bulkhead(config.bulkhead.maxConcurrent, config.bulkhead.maxQueue);
-      this.bulkhead.onReject(() => {
-        const { maxConcurrent, maxQueue } = config.bulkhead;
-        this.events.emit({ type: 'bulkhead-rejected', policy: this.name, maxConcurrent, maxQueue });
-      });
-    }
+    this.bulkhead = config.bulkhead.enabled
+      ? bulkhead(config.bulkhead.maxConcurrent, config.bulkhead.maxQueue)
+      : undefined;
     this.circuitBreaker = config.circuitBreaker.enabled
       ? new CircuitBreaker(config.circuitBreaker, { name: this.name, events: this.events })
       : undefined;
-    if (config.timeout.enabled) {
-      // Cooperative: the function gets an aborted signal and decides; a result that arrives late is
-      // still returned. abortOnReturn off: aborting every finished call's signal costs an event
-      // dispatch per call and nothing here keeps work running past the call.
-      this.timeout = new TimeoutPolicy(config.timeout.timeoutMs, {
-        strategy: TimeoutStrategy.Cooperative,
-        abortOnReturn: false,
-      });
-    }
+    const timeoutMs = config.timeout.timeoutMs;
+    this.deadlines = config.timeout.enabled
+      ? new DeadlineTimer(timeoutMs, ({ attempt }) => {
+          this.events.emit({ type: 'timeout', policy: this.name, attempt, timeoutMs });
+        })
+      : undefined;
   }
 
   /** The breaker's state, or `closed` when the breaker is disabled. */
@@ -97,25 +92,19 @@ export class ResiliencePolicy {
    * attempt's error, classified, with the original as `cause`; or `CIRCUIT_OPEN`, `BULKHEAD_REJECTED`,
    * `TIMEOUT`, `CANCELLED`.
    */
-  async execute<T>(fn: AttemptFunction<T>, options: ExecuteOptions = {}): Promise<T> {
+  execute<T>(fn: AttemptFunction<T>, options: ExecuteOptions = {}): Promise<T> {
     const signal = options.signal;
-    if (signal?.aborted) throw this.cancelled(signal);
-    let promise = this.bulkhead
-      ? this.bulkhead.execute((context) => this.retried(fn, context.signal, signal), signal)
-      : this.retried(fn, signal ?? neverAborted, signal);
-    if (signal) promise = raceAbort(promise, signal, () => this.cancelled(signal));
-    try {
-      return await promise;
-    } catch (thrown) {
-      const error = classifyError(thrown);
-      if (error.code !== RESILIENCE_ERROR_CODES.BULKHEAD_REJECTED) throw error;
-      throw new ResilienceError({
-        code: RESILIENCE_ERROR_CODES.BULKHEAD_REJECTED,
-        category: 'unavailable',
-        message: `Policy "${this.name}" is at capacity (${this.config.bulkhead.maxConcurrent} running, ${this.config.bulkhead.maxQueue} queued). Try again later or raise bulkhead.maxConcurrent/maxQueue.`,
-        cause: thrown,
-      });
+    if (signal?.aborted) return Promise.reject(this.cancelled(signal));
+    let promise: Promise<T>;
+    const slots = this.bulkhead;
+    if (slots) {
+      // Checked here rather than caught from cockatiel, to reject with our error and no extra await.
+      if (slots.executionSlots <= 0 && slots.queueSlots <= 0) return Promise.reject(this.bulkheadRejection());
+      promise = slots.execute(() => this.retried(fn, signal), signal);
+    } else {
+      promise = this.retried(fn, signal);
     }
+    return signal ? raceAbort(promise, signal, () => this.cancelled(signal)) : promise;
   }
 
   private cancelled(signal: AbortSignal): ResilienceError {
@@ -123,19 +112,27 @@ export class ResiliencePolicy {
     return abortedError(signal);
   }
 
+  private bulkheadRejection(): ResilienceError {
+    const { maxConcurrent, maxQueue } = this.config.bulkhead;
+    this.events.emit({ type: 'bulkhead-rejected', policy: this.name, maxConcurrent, maxQueue });
+    return new ResilienceError({
+      code: RESILIENCE_ERROR_CODES.BULKHEAD_REJECTED,
+      category: 'unavailable',
+      message: `Policy "${this.name}" is at capacity (${maxConcurrent} running, ${maxQueue} queued). Try again later or raise bulkhead.maxConcurrent/maxQueue.`,
+      details: { maxConcurrent, maxQueue },
+    });
+  }
+
   /** The retry loop: attempts through breaker and timeout, waits between them, reports each decision. */
-  private async retried<T>(
-    fn: AttemptFunction<T>,
-    signal: AbortSignal,
-    callerSignal: AbortSignal | undefined,
-  ): Promise<T> {
+  private async retried<T>(fn: AttemptFunction<T>, callerSignal: AbortSignal | undefined): Promise<T> {
     const startedAt = this.events.hasListeners ? Date.now() : 0;
+    const signal = callerSignal ?? neverAborted;
     for (let attempt = 1; ; attempt++) {
       if (this.events.hasListeners) this.events.emit({ type: 'attempt', policy: this.name, attempt });
       let error: ResilienceError;
       try {
         const value = await (this.circuitBreaker
-          ? this.circuitBreaker.execute((inner) => this.guarded(fn, inner.signal, attempt, callerSignal), signal)
+          ? this.circuitBreaker.execute(() => this.guarded(fn, signal, attempt, callerSignal), callerSignal)
           : this.guarded(fn, signal, attempt, callerSignal));
         if (this.events.hasListeners) {
           this.events.emit({ type: 'success', policy: this.name, attempt, durationMs: Date.now() - startedAt });
@@ -149,49 +146,51 @@ export class ResiliencePolicy {
       if (delayMs === undefined) throw error;
       try {
         // Rejects the moment the caller aborts: nobody waits for the next attempt any more.
-        await sleep(delayMs, signal);
+        await sleep(delayMs, callerSignal);
       } catch (cancelled) {
         throw this.retryDecider.giveUp(attempt, classifyError(cancelled), 'cancelled', false);
       }
     }
   }
 
-  /** Timeout (when enabled) and classification around one attempt of `fn`. */
+  /** One attempt of `fn`, with its own signal that aborts on the caller's abort or on the timeout. */
   private guarded<T>(
     fn: AttemptFunction<T>,
     signal: AbortSignal,
     attempt: number,
     callerSignal: AbortSignal | undefined,
-  ): Promise<T> {
-    const timeout = this.timeout;
-    if (!timeout) return invokeClassified(fn, { signal, attempt });
-    const timeoutMs = this.config.timeout.timeoutMs;
-    return timeout.execute(async (context) => {
-      const attemptSignal = context.signal;
-      const timedOut = () => attemptSignal.aborted && !callerSignal?.aborted;
-      try {
-        const value = await fn({ signal: attemptSignal, attempt });
-        if (timedOut()) this.events.emit({ type: 'timeout', policy: this.name, attempt, timeoutMs });
-        return value;
-      } catch (thrown) {
-        if (!timedOut()) throw classifyError(thrown);
-        this.events.emit({ type: 'timeout', policy: this.name, attempt, timeoutMs });
-        throw new ResilienceError({
-          code: RESILIENCE_ERROR_CODES.TIMEOUT,
-          category: 'timeout',
-          message: `Policy "${this.name}": attempt ${attempt} did not finish within ${timeoutMs} ms; raise timeout.timeoutMs if the call legitimately needs longer.`,
-          cause: thrown,
-        });
-      }
-    }, signal);
+  ): PromiseLike<T> | T {
+    const deadlines = this.deadlines;
+    if (!deadlines) return fn({ signal, attempt });
+    return this.timed(fn, deadlines, attempt, callerSignal);
   }
-}
 
-async function invokeClassified<T>(fn: AttemptFunction<T>, context: AttemptContext): Promise<T> {
-  try {
-    return await fn(context);
-  } catch (thrown) {
-    throw classifyError(thrown);
+  private async timed<T>(
+    fn: AttemptFunction<T>,
+    deadlines: DeadlineTimer,
+    attempt: number,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const entry = deadlines.add(controller, attempt);
+    const forwardAbort = callerSignal ? () => controller.abort(callerSignal.reason) : undefined;
+    if (callerSignal && forwardAbort) callerSignal.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      // Cooperative: a function that ignores the aborted signal and returns late still returns its value.
+      return await fn({ signal: controller.signal, attempt });
+    } catch (thrown) {
+      if (!entry.timedOut) throw thrown;
+      const timeoutMs = this.config.timeout.timeoutMs;
+      throw new ResilienceError({
+        code: RESILIENCE_ERROR_CODES.TIMEOUT,
+        category: 'timeout',
+        message: `Policy "${this.name}": attempt ${attempt} did not finish within ${timeoutMs} ms; raise timeout.timeoutMs if the call legitimately needs longer.`,
+        cause: thrown,
+      });
+    } finally {
+      deadlines.remove(entry);
+      if (callerSignal && forwardAbort) callerSignal.removeEventListener('abort', forwardAbort);
+    }
   }
 }
 
