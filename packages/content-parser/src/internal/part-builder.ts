@@ -15,7 +15,7 @@ import type {
 } from '../content-part.js';
 import type { JsonSchema } from '../json-schema-validator.js';
 import type { ResolvedParseOptions } from '../parse-options.js';
-import { checkBase64, decodeBase64 } from './base64.js';
+import { base64DecodedLength, decodeBase64 } from './base64.js';
 import {
   blockSchemas,
   isKnownBlockType,
@@ -158,15 +158,15 @@ export class PartBuilder {
       case 'image':
       case 'audio': {
         const block = this.validate<MediaBlock>(blockSchemas[type], raw, path, type, index);
-        const byteLength = this.checkedBase64Length(block.data, [...path, 'data'], index, type);
+        const data = this.decodeBase64Payload(block.data, [...path, 'data'], index, type, path);
         return {
           type,
           index,
           path,
           ...decorations(block),
-          byteLength: this.reserve(byteLength, index, type, path),
+          byteLength: data.byteLength,
           mimeType: block.mimeType,
-          data: decodeBase64(block.data),
+          data,
         };
       }
       case 'resource': {
@@ -218,13 +218,8 @@ export class PartBuilder {
     }
     // The schema guarantees exactly one of text/blob.
     const blob = contents.blob ?? '';
-    const byteLength = this.checkedBase64Length(blob, [...contentsPath, 'blob'], index, 'resource');
-    return {
-      ...base,
-      byteLength: this.reserve(byteLength, index, 'resource', path),
-      encoding: 'blob',
-      data: decodeBase64(blob),
-    };
+    const data = this.decodeBase64Payload(blob, [...contentsPath, 'blob'], index, 'resource', path);
+    return { ...base, byteLength: data.byteLength, encoding: 'blob', data };
   }
 
   private unknown(index: number, raw: unknown, path: ContentPath, blockType: unknown, issue?: ContentParseError) {
@@ -259,16 +254,30 @@ export class PartBuilder {
     throw invalidBlock(result.error, path, what, index);
   }
 
-  private checkedBase64Length(text: string, path: ContentPath, index: number, partType: string): number {
-    const check = checkBase64(text);
-    if (!check.ok) {
-      throw new ContentParseError('INVALID_BASE64', `part ${index} (${partType}) has invalid base64: ${check.reason}`, {
-        path,
+  /**
+   * Limits are checked from the base64 length before decoding, and the bytes are counted only once
+   * decoding succeeded, so a lenient-mode failure is not counted twice.
+   */
+  private decodeBase64Payload(
+    text: string,
+    fieldPath: ContentPath,
+    index: number,
+    partType: 'image' | 'audio' | 'resource',
+    partPath: ContentPath,
+  ): Uint8Array {
+    const invalid = (reason: string) =>
+      new ContentParseError('INVALID_BASE64', `part ${index} (${partType}) has invalid base64: ${reason}`, {
+        path: fieldPath,
         partIndex: index,
         partType,
       });
-    }
-    return check.byteLength;
+    const length = base64DecodedLength(text);
+    if (!length.ok) throw invalid(length.reason);
+    this.checkLimits(length.byteLength, index, partType, partPath);
+    const decoded = decodeBase64(text);
+    if (!decoded.ok) throw invalid(decoded.reason);
+    this.reserve(decoded.bytes.byteLength, index, partType, partPath);
+    return decoded.bytes;
   }
 
   private checkSchema(schema: JsonSchema, value: unknown, path: ContentPath, index: number): void {
@@ -291,8 +300,14 @@ export class PartBuilder {
     }
   }
 
-  /** Counts `bytes` against both limits before the payload is decoded; returns `bytes`. */
+  /** Counts `bytes` against both limits; returns `bytes`. */
   private reserve(bytes: number, index: number, partType: ContentPartType, path: ContentPath): number {
+    this.checkLimits(bytes, index, partType, path);
+    this.total += bytes;
+    return bytes;
+  }
+
+  private checkLimits(bytes: number, index: number, partType: ContentPartType, path: ContentPath): void {
     const { maxPartBytes, maxResultBytes } = this.options;
     const where = `part ${index} (${partType}) at ${formatPath(path)}`;
     if (bytes > maxPartBytes) {
@@ -309,8 +324,6 @@ export class PartBuilder {
         { path, partIndex: index, partType },
       );
     }
-    this.total += bytes;
-    return bytes;
   }
 }
 
