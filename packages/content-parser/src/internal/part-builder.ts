@@ -266,11 +266,15 @@ export class PartBuilder {
     partPath: ContentPath,
   ): Uint8Array {
     const invalid = (reason: string) =>
-      new ContentParseError('INVALID_BASE64', `part ${index} (${partType}) has invalid base64: ${reason}`, {
-        path: fieldPath,
-        partIndex: index,
-        partType,
-      });
+      new ContentParseError(
+        'INVALID_BASE64',
+        `part ${index} (${partType}) has invalid base64: ${reason}. The server must send standard base64 (RFC 4648); parse with mode 'lenient' to keep the block as an unknown part`,
+        {
+          path: fieldPath,
+          partIndex: index,
+          partType,
+        },
+      );
     const length = base64DecodedLength(text);
     if (!length.ok) throw invalid(length.reason);
     this.checkLimits(length.byteLength, index, partType, partPath);
@@ -330,7 +334,7 @@ export class PartBuilder {
 function invalidBlock(error: z.ZodError, path: ContentPath, what: string, index: number): ContentParseError {
   return new ContentParseError(
     'INVALID_BLOCK',
-    `malformed ${what}: ${describeIssues(error, path)}. The server sent content that does not follow the MCP schema`,
+    `malformed ${what}: ${describeIssues(error, path)}. The server sent content that does not follow the MCP schema; fix the server, or parse with mode 'lenient' to keep such blocks as unknown parts`,
     { path, partIndex: index, partType: what, cause: error },
   );
 }
