@@ -28,6 +28,8 @@ const gatewayBackendFields = {
   tools: toolFilterSchema.default({ deny: [] }),
   /** Per-call inactivity timeout for this backend's tools (reset by progress). Default: `limits.callTimeoutMs`. */
   callTimeoutMs: z.number().int().positive().optional(),
+  /** Restart/health/breaker settings, passed to @mcs/transports (which validates them and documents defaults). */
+  supervision: z.record(z.string(), z.unknown()).optional(),
 };
 
 const stdioBackendSchema = z

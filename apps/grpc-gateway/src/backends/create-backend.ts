@@ -1,8 +1,15 @@
+import { createBackendConnection } from '@mcs/transports';
 import type { GatewayBackendConfig } from '../config.js';
 import type { GatewayBackend } from './gateway-backend.js';
-import { SdkBackend } from './sdk-backend.js';
 
-/** The one place that decides which implementation serves a configured backend. */
+/**
+ * One supervised `@mcs/transports` connection per configured backend: one long-lived MCP session shared
+ * by every gRPC caller, restarted with backoff when it dies, pinged, behind a circuit breaker.
+ */
 export function createBackend(name: string, config: GatewayBackendConfig): GatewayBackend {
-  return new SdkBackend(name, config);
+  const { tools: _tools, callTimeoutMs: _callTimeoutMs, supervision, ...transport } = config;
+  return createBackendConnection(name, transport, {
+    clientInfo: { name: 'mcs-grpc-gateway', version: '0.1.0' },
+    ...(supervision === undefined ? {} : { supervision }),
+  });
 }
