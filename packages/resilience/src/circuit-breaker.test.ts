@@ -186,3 +186,11 @@ describe('isolate', () => {
     expect(transitions()).toEqual(['closed->isolated', 'isolated->closed']);
   });
 });
+
+describe('config', () => {
+  it('rejects a bad config with INVALID_CONFIG naming the field', () => {
+    expect(() => new CircuitBreaker({ failureThreshold: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('failureThreshold') }),
+    );
+  });
+});

@@ -7,7 +7,7 @@ import {
   SamplingBreaker,
 } from 'cockatiel';
 import { classifyError } from './classify-error.js';
-import { type CircuitBreakerConfig, CircuitBreakerConfigSchema } from './policy-config.js';
+import { type CircuitBreakerConfig, CircuitBreakerConfigSchema, parseConfig } from './policy-config.js';
 import { RESILIENCE_ERROR_CODES, ResilienceError } from './resilience-error.js';
 import { type CircuitStateName, ResilienceEventEmitter } from './resilience-events.js';
 
@@ -43,8 +43,9 @@ export class CircuitBreaker {
   private openedAt = 0;
   private stateName: CircuitStateName = 'closed';
 
+  /** @throws ResilienceError `INVALID_CONFIG` when `config` breaks the schema (see `CircuitBreakerConfigSchema`). */
   constructor(config: Partial<CircuitBreakerConfig> = {}, options: CircuitBreakerOptions = {}) {
-    this.config = CircuitBreakerConfigSchema.parse(config);
+    this.config = parseConfig(CircuitBreakerConfigSchema, config, 'circuit breaker');
     this.name = options.name ?? 'default';
     this.events = options.events ?? new ResilienceEventEmitter();
     const failureCategories = new Set(this.config.failureCategories);

@@ -108,18 +108,23 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /**
- * Validates a policy config and fills in the defaults. Throws a `ResilienceError` with code
- * `INVALID_CONFIG` whose message lists every problem with its path.
+ * Validates `input` against one of this package's config schemas and fills in the defaults. Throws a
+ * `ResilienceError` with code `INVALID_CONFIG` whose message lists every problem with its path.
  */
-export function parsePolicyConfig(input: unknown): PolicyConfig {
-  const result = PolicyConfigSchema.safeParse(input ?? {});
+export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map(describeIssue);
   throw new ResilienceError({
     code: RESILIENCE_ERROR_CODES.INVALID_CONFIG,
     category: 'invalid_input',
-    message: `Invalid resilience policy config; fix these fields: ${problems.join('; ')}.`,
+    message: `Invalid ${what} config; fix these fields: ${problems.join('; ')}.`,
     cause: result.error,
     details: { problems },
   });
+}
+
+/** Validates a policy config and fills in the defaults (see `parseConfig`). */
+export function parsePolicyConfig(input: unknown): PolicyConfig {
+  return parseConfig(PolicyConfigSchema, input, 'resilience policy');
 }

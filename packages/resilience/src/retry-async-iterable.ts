@@ -3,7 +3,7 @@ import { classifyError } from './classify-error.js';
 import { type AttemptContext, ResiliencePolicy } from './create-policy.js';
 import { abortedError, sleep } from './internal/abort.js';
 import { RetryDecider } from './internal/retry-decision.js';
-import { type RetryConfig, RetryConfigSchema } from './policy-config.js';
+import { parseConfig, type RetryConfig, RetryConfigSchema } from './policy-config.js';
 import { ResilienceEventEmitter, type ResilienceListener } from './resilience-events.js';
 
 export interface RetryAsyncIterableOptions {
@@ -40,7 +40,12 @@ export async function* retryAsyncIterable<T>(
   const events = policy?.events ?? new ResilienceEventEmitter();
   const decider =
     policy?.retryDecider ??
-    new RetryDecider(RetryConfigSchema.parse(settings.retry ?? {}), settings.random ?? Math.random, events, name);
+    new RetryDecider(
+      parseConfig(RetryConfigSchema, settings.retry, 'stream retry'),
+      settings.random ?? Math.random,
+      events,
+      name,
+    );
   const breaker = policy?.circuitBreaker;
   // Only stream events: `onEvent` must not hear the policy's `execute` calls (with a shared policy it
   // does hear its other streams; tell them apart by time or give each stream its own listener there).

@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type DeadlineEntry, DeadlineTimer } from './deadline-timer.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function timerWithLog(timeoutMs: number) {
+  const fired: DeadlineEntry[] = [];
+  const timer = new DeadlineTimer(timeoutMs, (entry) => fired.push(entry));
+  return { timer, fired };
+}
+
+describe('DeadlineTimer', () => {
+  it('aborts an attempt at its deadline with a TimeoutError, and only that one', async () => {
+    const { timer, fired } = timerWithLog(100);
+    const first = timer.add(new AbortController(), 1);
+    await vi.advanceTimersByTimeAsync(40);
+    const second = timer.add(new AbortController(), 2);
+    await vi.advanceTimersByTimeAsync(59);
+    expect(first.controller.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(first.controller.signal.aborted).toBe(true);
+    expect((first.controller.signal.reason as DOMException).name).toBe('TimeoutError');
+    expect(first.timedOut).toBe(true);
+    expect(second.controller.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(40);
+    expect(second.timedOut).toBe(true);
+    expect(fired.map((entry) => entry.attempt)).toEqual([1, 2]);
+  });
+
+  it('never aborts a removed (settled) attempt and keeps no timer once nothing runs', async () => {
+    const { timer, fired } = timerWithLog(100);
+    for (let i = 0; i < 1_000; i++) timer.add(new AbortController(), 1);
+    const settled = timer.add(new AbortController(), 1);
+    timer.remove(settled);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(settled.controller.signal.aborted).toBe(false);
+    expect(fired).toHaveLength(1_000);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('uses one timer for many attempts and sleeps past buckets that emptied', async () => {
+    const { timer, fired } = timerWithLog(1_000);
+    const early = timer.add(new AbortController(), 1);
+    const entries: DeadlineEntry[] = [];
+    for (let i = 0; i < 50; i++) {
+      await vi.advanceTimersByTimeAsync(10);
+      entries.push(timer.add(new AbortController(), 1));
+      expect(vi.getTimerCount()).toBe(1);
+    }
+    timer.remove(early);
+    for (const entry of entries.slice(0, 49)) timer.remove(entry);
+    const last = entries[49] as DeadlineEntry;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fired).toEqual([last]);
+  });
+
+  it('does not count an attempt the caller already aborted as a timeout', async () => {
+    const { timer, fired } = timerWithLog(50);
+    const controller = new AbortController();
+    const entry = timer.add(controller, 1);
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(entry.timedOut).toBe(false);
+    expect(fired).toEqual([]);
+  });
+
+  it('rounds long timeouts to buckets of timeoutMs / 1000 (never early, at most 0.1 % late)', async () => {
+    const { timer } = timerWithLog(30_000);
+    await vi.advanceTimersByTimeAsync(7); // now is no longer a multiple of the 30 ms bucket width
+    const entry = timer.add(new AbortController(), 1);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(entry.timedOut).toBe(false);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(entry.timedOut).toBe(true);
+  });
+});
