@@ -10,12 +10,17 @@ import { SessionStoreError } from './session-store-error.js';
  * subscriber connection (a subscribed connection can run nothing else), which ioredis resubscribes
  * to every channel after a reconnect. Messages published while it is disconnected are lost (at most
  * once), as with any Redis pub/sub.
+ *
+ * On Cluster it uses sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis >= 7): a channel lives on the shard
+ * owning its slot, so messages of one channel keep their order (classic PUBLISH goes to a random node
+ * per call and can overtake itself) and receiver counts are exact.
  */
 export class RedisMessageBus extends BaseMessageBus {
   readonly kind = 'redis' as const;
   readonly publisher: RedisClient;
   readonly subscriber: RedisClient;
   private readonly redis: ResolvedRedisOptions;
+  private readonly sharded: boolean;
 
   constructor(options: MessageBusOptions) {
     const resolved = resolveBusOptions(options);
@@ -24,22 +29,25 @@ export class RedisMessageBus extends BaseMessageBus {
       throw new SessionStoreError('INVALID_CONFIG', 'RedisMessageBus needs redisUrl, redis.cluster or redis.sentinel.');
     }
     this.redis = resolved.redis;
+    this.sharded = this.redis.cluster !== undefined;
     const report = (error: Error) => this.reporter.report(toSessionStoreError(error));
     this.publisher = connectRedis(this.redis, report);
-    this.subscriber = connectRedis(this.redis, report);
-    this.subscriber.on('message', (channel: string, payload: string) => this.deliver(channel, payload));
+    this.subscriber = connectRedis(this.redis, report, { shardedSubscriber: this.sharded });
+    const deliver = (channel: string, payload: string) => this.deliver(channel, payload);
+    this.subscriber.on(this.sharded ? 'smessage' : 'message', deliver);
   }
 
   protected async doPublish(fullChannel: string, payload: string): Promise<number> {
+    if (this.sharded) return Number(await this.publisher.spublish(fullChannel, payload));
     return this.publisher.publish(fullChannel, payload);
   }
 
   protected async doSubscribe(fullChannel: string): Promise<void> {
-    await this.subscriber.subscribe(fullChannel);
+    await (this.sharded ? this.subscriber.ssubscribe(fullChannel) : this.subscriber.subscribe(fullChannel));
   }
 
   protected async doUnsubscribe(fullChannel: string): Promise<void> {
-    await this.subscriber.unsubscribe(fullChannel);
+    await (this.sharded ? this.subscriber.sunsubscribe(fullChannel) : this.subscriber.unsubscribe(fullChannel));
   }
 
   protected async doPing(): Promise<void> {

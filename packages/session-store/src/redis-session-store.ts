@@ -2,15 +2,21 @@ import { BaseSessionStore, type RawEvent, type SetStringOptions } from './intern
 import { corrupt } from './internal/codec.js';
 import { toSessionStoreError } from './internal/error-reporter.js';
 import { pairsToHash, type SessionHash } from './internal/protocol-session-codec.js';
-import { connectRedis, disconnectRedis, execAll, type RedisClient, withTimeout } from './internal/redis-connection.js';
-import { CLAIM_STREAM, RELEASE_STREAM, UPDATE_SESSION } from './internal/redis-scripts.js';
+import { connectRedis, disconnectRedis, type RedisClient, withTimeout } from './internal/redis-connection.js';
+import {
+  APPEND_EVENT,
+  CLAIM_STREAM,
+  RELEASE_STREAM,
+  REPLACE_SESSION,
+  UPDATE_SESSION,
+} from './internal/redis-scripts.js';
 import { type ResolvedRedisOptions, resolveStoreOptions } from './internal/resolve-options.js';
 import type { SessionStoreOptions } from './options.js';
 import { SessionStoreError } from './session-store-error.js';
 
 type Script = (key: string, ...args: Array<string | number>) => Promise<unknown>;
 
-/** Field of each event-log stream entry that holds the message JSON. */
+/** Field of each event-log stream entry that holds the message JSON (also named in APPEND_EVENT). */
 const EVENT_FIELD = 'm';
 
 /**
@@ -25,6 +31,8 @@ export class RedisSessionStore extends BaseSessionStore {
   private readonly updateSession: Script;
   private readonly claimHolder: Script;
   private readonly releaseHolder: Script;
+  private readonly appendToStream: Script;
+  private readonly replaceSession: Script;
 
   constructor(options: SessionStoreOptions) {
     const resolved = resolveStoreOptions(options);
@@ -40,6 +48,8 @@ export class RedisSessionStore extends BaseSessionStore {
     this.updateSession = this.script('mcsUpdateSession', UPDATE_SESSION);
     this.claimHolder = this.script('mcsClaimStream', CLAIM_STREAM);
     this.releaseHolder = this.script('mcsReleaseStream', RELEASE_STREAM);
+    this.appendToStream = this.script('mcsAppendEvent', APPEND_EVENT);
+    this.replaceSession = this.script('mcsReplaceSession', REPLACE_SESSION);
   }
 
   /** EVALSHA with automatic script loading (ioredis `defineCommand`). */
@@ -51,7 +61,7 @@ export class RedisSessionStore extends BaseSessionStore {
   }
 
   protected async doReplaceHash(key: string, hash: SessionHash, ttlMs: number): Promise<void> {
-    await execAll(this.client.multi().del(key).hset(key, hash).pexpire(key, ttlMs));
+    await this.replaceSession(key, ttlMs, ...Object.entries(hash).flat());
   }
 
   protected async doGetHash(key: string): Promise<SessionHash | undefined> {
@@ -116,10 +126,8 @@ export class RedisSessionStore extends BaseSessionStore {
   }
 
   protected async doAppendEvent(key: string, data: string, maxLength: number, ttlMs: number): Promise<string> {
-    const [entryId] = await execAll(
-      this.client.multi().xadd(key, 'MAXLEN', String(maxLength), '*', EVENT_FIELD, data).pexpire(key, ttlMs),
-    );
-    return String(entryId);
+    // One script rather than MULTI: a single round trip, and the stream can never be left without a TTL.
+    return String(await this.appendToStream(key, maxLength, ttlMs, data));
   }
 
   protected async doReadEventsFrom(key: string, fromEntryId: string): Promise<RawEvent[]> {

@@ -22,9 +22,9 @@ describe('in-memory defaults', () => {
   it('is what createSessionStore/createMessageBus return without REDIS_URL', async () => {
     const store = createSessionStore({ redisUrl: process.env.MCS_TEST_UNSET_VARIABLE });
     const bus = createMessageBus({});
-    expect(store.kind).toBe('memory');
-    expect(bus.kind).toBe('memory');
-    await Promise.all([store.close(), bus.close()]);
+    const empty = createSessionStore({ redisUrl: '' }); // REDIS_URL= (set but empty) means unset too
+    expect([store.kind, bus.kind, empty.kind]).toEqual(['memory', 'memory', 'memory']);
+    await Promise.all([store.close(), bus.close(), empty.close()]);
   });
 
   it('sweeps expired entries so idle sessions do not pile up', async () => {

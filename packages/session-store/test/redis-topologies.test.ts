@@ -63,7 +63,6 @@ describeSessionStoreContract('Redis Cluster', {
 
 describeMessageBusContract('Redis Cluster', {
   create: async (options) => new RedisMessageBus({ ...options, ...clusterOptions() }),
-  exactReceiverCounts: false,
 });
 
 describe('topology selection', () => {

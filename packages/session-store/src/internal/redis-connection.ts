@@ -18,7 +18,11 @@ function address(node: string | { host: string; port: number }): { host: string;
  * `commandTimeoutMs` and give up after `maxRetriesPerRequest` reconnections, so a Redis outage turns
  * into `STORE_UNAVAILABLE` errors instead of requests that hang.
  */
-export function connectRedis(options: ResolvedRedisOptions, onError: (error: Error) => void): RedisClient {
+export function connectRedis(
+  options: ResolvedRedisOptions,
+  onError: (error: Error) => void,
+  { shardedSubscriber = false } = {},
+): RedisClient {
   const url = options.url;
   const tls = options.tls ?? url?.protocol === 'rediss:';
   const db = options.db ?? (url && url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined);
@@ -43,6 +47,8 @@ export function connectRedis(options: ResolvedRedisOptions, onError: (error: Err
       redisOptions: common,
       clusterRetryStrategy: retryStrategy,
       slotsRefreshTimeout: options.connectTimeoutMs,
+      // SSUBSCRIBE needs one subscriber connection per master, made by ioredis on demand.
+      shardedSubscribers: shardedSubscriber,
     });
   } else if (options.sentinel) {
     client = new Redis({
@@ -94,14 +100,4 @@ export async function disconnectRedis(client: RedisClient, timeoutMs: number): P
     }
   }
   client.disconnect();
-}
-
-/** Runs a MULTI and surfaces the first failed command (ioredis reports them per entry). */
-export async function execAll(multi: ReturnType<RedisClient['multi']>): Promise<unknown[]> {
-  const results = await multi.exec();
-  if (results === null) throw new Error('The transaction was aborted');
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
 }

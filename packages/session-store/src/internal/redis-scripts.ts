@@ -39,3 +39,18 @@ if redis.call('HGET', KEYS[1], 'holderReplicaId') == ARGV[1] then
 end
 return 0
 `;
+
+/** KEYS[1] stream; ARGV: maxLength, ttlMs, message JSON. Appends, trims exactly, restarts the TTL. */
+export const APPEND_EVENT = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'm', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return id
+`;
+
+/** KEYS[1] session; ARGV: ttlMs, then field/value pairs. Replaces the whole hash. */
+export const REPLACE_SESSION = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2, #ARGV))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
