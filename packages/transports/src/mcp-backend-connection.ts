@@ -11,6 +11,7 @@ import {
   type Resource,
   type ResourceTemplateType,
   type ServerCapabilities,
+  SseError,
   type Tool,
 } from '@modelcontextprotocol/client';
 import { type BackendConfig, type BackendTransportKind, parseBackendConfig } from './backend-config.js';
@@ -460,9 +461,18 @@ class McpBackendConnection implements BackendConnection {
     const { client } = session;
     client.onclose = () => this.#onSessionClosed(session);
     client.onerror = (error) => {
-      // Non-fatal transport problems (a dropped SSE GET stream, a bad line on stdout); fatal ones
-      // also close the session. Kept so the next failure message can mention them.
-      if (!session.retired) this.#lastError = toTransportError(error, { backend: this.name, method: 'transport' });
+      if (session.retired) return;
+      // Kept so that the next failure message can mention it.
+      this.#lastError = toTransportError(error, { backend: this.name, method: 'transport' });
+      // A legacy SSE stream that drops is not closed by the SDK: its EventSource reconnects to a
+      // fresh, uninitialized server session and later POSTs go nowhere. Start over instead.
+      if (error instanceof SseError && this.transport === 'sse' && session === this.#session) {
+        const reason = new TransportError('BACKEND_UNAVAILABLE', `the SSE stream of backend "${this.name}" dropped`, {
+          backend: this.name,
+          cause: error,
+        });
+        this.#replaceSession(session, reason, { immediate: false });
+      }
     };
     const listChanged = (kind: ListChangedKind) => () => {
       if (!session.retired) this.#events.emit('list_changed', { backend: this.name, kind });

@@ -35,6 +35,12 @@ function httpStatusOf(error: SdkError): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+function httpBodyOf(error: SdkError): string {
+  const data = error.data;
+  const text = typeof data === 'object' && data !== null ? Reflect.get(data, 'text') : undefined;
+  return typeof text === 'string' ? text : error.message;
+}
+
 function hasNetworkCause(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     const code = Reflect.get(current, 'code');
@@ -110,10 +116,12 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
         options,
       );
     }
-    if (status === 404) {
+    // The spec answers an unknown session with 404; many servers built on the v1 SDK examples
+    // (server-everything among them) answer 400 "No valid session ID provided" instead.
+    if (status === 404 || (status === 400 && /session/i.test(httpBodyOf(error)))) {
       return new TransportError(
         'SESSION_EXPIRED',
-        `backend "${backend}" no longer knows this MCP session (HTTP 404); the session is re-initialized`,
+        `backend "${backend}" no longer knows this MCP session (HTTP ${status}); the session is re-initialized`,
         options,
       );
     }
