@@ -215,6 +215,22 @@ describe('retry', () => {
     expect(ofType('cancelled')).toHaveLength(1);
   });
 
+  it('rejects at once when the caller aborts during an attempt that ignores its signal; the late value is dropped', async () => {
+    const { policy, ofType } = policyWithLog(onlyRetry({ maxRetries: 0 }));
+    const controller = new AbortController();
+    const outcome = policy
+      .execute(() => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 1_000)), {
+        signal: controller.signal,
+      })
+      .catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort();
+    expect(await outcome).toMatchObject({ code: 'CANCELLED' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(ofType('success')).toEqual([]);
+    expect(ofType('cancelled')).toHaveLength(1);
+  });
+
   it('rejects an already aborted call without running it; an AbortSignal.timeout deadline is TIMEOUT', async () => {
     const { policy } = policyWithLog({});
     const fn = vi.fn(() => 'never');

@@ -134,7 +134,8 @@ export class ResiliencePolicy {
         const value = await (this.circuitBreaker
           ? this.circuitBreaker.execute(() => this.guarded(fn, signal, attempt, callerSignal), callerSignal)
           : this.guarded(fn, signal, attempt, callerSignal));
-        if (this.events.hasListeners) {
+        // A late value for a caller that already got CANCELLED is dropped, and is no success to report.
+        if (this.events.hasListeners && !signal.aborted) {
           this.events.emit({ type: 'success', policy: this.name, attempt, durationMs: Date.now() - startedAt });
         }
         return value;
