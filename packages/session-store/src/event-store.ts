@@ -24,6 +24,16 @@ export interface EventStoreOptions {
    * share one log. Event ids of another scope are refused (a client cannot replay another session).
    */
   scope?: string;
+  /**
+   * Lifetime of a request's stream once its JSON-RPC response is stored (the last event such a stream
+   * gets), so that finished request streams do not stay for the full `ttls.eventStreamMs`. Unset: they
+   * do. Keep it long enough for a client that lost the response to reconnect (e.g. 60_000).
+   */
+  completedStreamTtlMs?: number;
+}
+
+function isResponse(message: object): boolean {
+  return 'id' in message && ('result' in message || 'error' in message);
 }
 
 const SEPARATOR = '/';
@@ -34,6 +44,7 @@ export function createEventStore<Message extends object = JsonObject>(
   options: EventStoreOptions = {},
 ): McpEventStore<Message> {
   const prefix = options.scope === undefined ? '' : options.scope + SEPARATOR;
+  const completed = options.completedStreamTtlMs === undefined ? {} : { ttlMs: options.completedStreamTtlMs };
 
   const unscoped = (storeStreamId: string): string | undefined =>
     storeStreamId.startsWith(prefix) && storeStreamId.length > prefix.length
@@ -42,7 +53,11 @@ export function createEventStore<Message extends object = JsonObject>(
 
   return {
     storeEvent(streamId, message) {
-      return store.appendEvent(prefix + streamId, message as unknown as JsonObject);
+      return store.appendEvent(
+        prefix + streamId,
+        message as unknown as JsonObject,
+        isResponse(message) ? completed : {},
+      );
     },
 
     async getStreamIdForEventId(eventId) {

@@ -138,8 +138,11 @@ export interface SessionStore {
   isTokenRevoked(jti: string): Promise<boolean>;
 
   // --- per-stream event log for SSE resumption (max `eventLogMaxLength` events, TTL `ttls.eventStreamMs`) ---
-  /** Appends and returns the new event's id; restarts the stream's TTL; drops the oldest beyond the max. */
-  appendEvent(streamId: string, message: JsonObject): Promise<string>;
+  /**
+   * Appends and returns the new event's id; restarts the stream's TTL (`ttlMs`, default
+   * `ttls.eventStreamMs`); drops the oldest events beyond `eventLogMaxLength`.
+   */
+  appendEvent(streamId: string, message: JsonObject, options?: { ttlMs?: number }): Promise<string>;
   /** Events after `lastEventId`; throws `INVALID_EVENT_ID` for an id this store cannot have produced. */
   replayEventsAfter(lastEventId: string): Promise<EventReplay>;
   deleteEventStream(streamId: string): Promise<boolean>;

@@ -266,17 +266,14 @@ export abstract class BaseSessionStore implements SessionStore {
 
   // --- event log ---
 
-  appendEvent(streamId: string, message: JsonObject): Promise<string> {
+  appendEvent(streamId: string, message: JsonObject, options: { ttlMs?: number } = {}): Promise<string> {
     return this.run(async () => {
       assertId(streamId, 'A stream id');
+      const ttlMs = options.ttlMs ?? this.options.ttls.eventStreamMs;
+      assertTtl(ttlMs, 'ttlMs');
       const data = encodeJsonObject(message, 'An event message');
       const key = this.keys.eventStream(streamId);
-      const entryId = await this.doAppendEvent(
-        key,
-        data,
-        this.options.eventLogMaxLength,
-        this.options.ttls.eventStreamMs,
-      );
+      const entryId = await this.doAppendEvent(key, data, this.options.eventLogMaxLength, ttlMs);
       return formatEventId(streamId, entryId);
     });
   }

@@ -399,6 +399,22 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
         expect(sent[0]?.[0]).toBe(first);
       });
 
+      it('shortens the life of a request stream once its response is stored, when asked to', async () => {
+        const s = await store({ ttls: { eventStreamMs: 60_000 } });
+        const session = uniqueId('session');
+        const adapter = createEventStore(s, { scope: session, completedStreamTtlMs: 100 });
+        const progress = await adapter.storeEvent('request-1', { jsonrpc: '2.0', method: 'notifications/progress' });
+        const live = await adapter.storeEvent('_GET_stream', { jsonrpc: '2.0', method: 'notifications/message' });
+        await adapter.storeEvent('request-1', { jsonrpc: '2.0', id: 7, result: {} });
+        await sleep(150);
+        await waitFor(async () => (await s.replayEventsAfter(progress)).gap, {
+          timeoutMs: 5_000,
+          what: 'the completed request stream to expire',
+        });
+        expect((await s.replayEventsAfter(live)).gap).toBe(false);
+        await expectStoreError(s.appendEvent('x', {}, { ttlMs: -5 }), 'INVALID_ARGUMENT');
+      });
+
       it('refuses ids of another session and malformed ids', async () => {
         const s = await store();
         const mine = createEventStore(s, { scope: uniqueId('session') });
