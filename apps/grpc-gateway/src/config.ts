@@ -8,8 +8,7 @@ const nonEmpty = z.string().trim().min(1);
 /** Backend names become the first segment of every tool name (`<backend>.<tool>`): no dots. */
 const backendName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'a backend name is letters, digits, "_" or "-" (no dots), at most 63')
-  .refine((name) => name !== NATIVE_BACKEND, `"native" is reserved for the gateway's own tools`);
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'a backend name is letters, digits, "_" or "-" (no dots), at most 63');
 
 /** The backend name of tools implemented inside the gateway. */
 export const NATIVE_BACKEND = 'native';
@@ -138,7 +137,11 @@ export const gatewayConfigSchema = z
     metrics: metricsSchema.default(metricsSchema.parse({})),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
-  .strict();
+  .strict()
+  .refine((config) => !Object.hasOwn(config.backends, NATIVE_BACKEND), {
+    message: `the backend name "${NATIVE_BACKEND}" is reserved for the gateway's own tools`,
+    path: ['backends', NATIVE_BACKEND],
+  });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { credentials, loadPackageDefinition, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { ListKind } from '@mcs/protos';
 import { waitFor } from '@mcs/test-utils';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,23 @@ describe('WatchChanges', () => {
       expect(event.event).toMatchObject({ $case: 'ready', value: { backends: ['native', 'probe'] } });
       break;
     }
+  });
+
+  it('a backend list_changed refreshes the catalog, then reaches the watcher', async () => {
+    const controller = new AbortController();
+    const events = running.client.watchChanges({}, { signal: controller.signal })[Symbol.asyncIterator]();
+    expect((await events.next()).value?.event?.$case).toBe('ready');
+    const added = await collect(running.client.callTool('probe.add-tool', {}));
+    expect(added.at(-1)?.event?.$case).toBe('result');
+    const change = (await events.next()).value;
+    expect(change?.event).toMatchObject({
+      $case: 'listChanged',
+      value: { kind: ListKind.LIST_KIND_TOOLS, backend: 'probe' },
+    });
+    const { tools } = await running.client.listTools('probe');
+    expect(tools.map((tool) => tool.name)).toContain('probe.added-1');
+    controller.abort();
+    await events.return?.();
   });
 });
 
