@@ -1,15 +1,13 @@
-interface Bucket {
-  readonly deadline: number;
-  readonly entries: Set<DeadlineEntry>;
-}
-
-/** One in-flight attempt watched by a `DeadlineTimer`. */
+/** One in-flight attempt watched by a `DeadlineTimer`: a node of its list, in deadline order. */
 export interface DeadlineEntry {
   readonly controller: AbortController;
   /** The attempt number, for the timeout event. */
   readonly attempt: number;
-  readonly bucket: Bucket;
+  readonly deadline: number;
   timedOut: boolean;
+  previous: DeadlineEntry | undefined;
+  next: DeadlineEntry | undefined;
+  linked: boolean;
 }
 
 /**
@@ -17,73 +15,73 @@ export interface DeadlineEntry {
  *
  * Why not cockatiel's `TimeoutPolicy`: it arms a Node timer per call, and creating and clearing a timer
  * per call cost more than the whole rest of the policy (bench/resilience measures it). Every attempt of
- * a policy has the same `timeoutMs`, so deadlines arrive in call order: a list of buckets, one per
- * `granularityMs`, is a priority queue; a finished attempt leaves its bucket in O(1); and the single
- * timer sleeps until the oldest bucket that still holds a running attempt. Buckets are at most
- * timeoutMs / 1000 wide (30 ms for 30 s), so a timeout fires at most 0.1 % late.
+ * a policy has the same `timeoutMs` and a monotonic start time, so deadlines arrive in order: a doubly
+ * linked list in insertion order is a priority queue, a settled attempt unlinks itself in O(1), and the
+ * single timer sleeps until the oldest attempt still running. It wakes about once per `timeoutMs`.
  */
 export class DeadlineTimer {
-  private readonly buckets: Bucket[] = [];
-  private head = 0;
+  private first: DeadlineEntry | undefined;
+  private last: DeadlineEntry | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly granularityMs: number;
 
   constructor(
     private readonly timeoutMs: number,
     private readonly onTimeout: (entry: DeadlineEntry) => void,
-  ) {
-    this.granularityMs = Math.max(1, Math.floor(timeoutMs / 1_000));
-  }
+  ) {}
 
   /** Starts watching `controller`: it is aborted with a `TimeoutError` when the deadline passes. */
   add(controller: AbortController, attempt: number): DeadlineEntry {
-    const exact = Date.now() + this.timeoutMs;
-    const deadline = Math.ceil(exact / this.granularityMs) * this.granularityMs;
-    let bucket = this.head < this.buckets.length ? this.buckets[this.buckets.length - 1] : undefined;
-    if (bucket?.deadline !== deadline) {
-      bucket = { deadline, entries: new Set() };
-      this.buckets.push(bucket);
-    }
-    const entry: DeadlineEntry = { controller, attempt, bucket, timedOut: false };
-    bucket.entries.add(entry);
+    // performance.now() is monotonic: a wall-clock step cannot reorder the list or fire early.
+    const deadline = performance.now() + this.timeoutMs;
+    const entry: DeadlineEntry = {
+      controller,
+      attempt,
+      deadline,
+      timedOut: false,
+      previous: this.last,
+      next: undefined,
+      linked: true,
+    };
+    if (this.last) this.last.next = entry;
+    else this.first = entry;
+    this.last = entry;
     if (this.timer === undefined) this.arm(deadline);
     return entry;
   }
 
-  /** Stops watching: the attempt settled. */
+  /** Stops watching: the attempt settled. Safe to call twice, and after the entry timed out. */
   remove(entry: DeadlineEntry): void {
-    entry.bucket.entries.delete(entry);
+    if (!entry.linked) return;
+    entry.linked = false;
+    if (entry.previous) entry.previous.next = entry.next;
+    else this.first = entry.next;
+    if (entry.next) entry.next.previous = entry.previous;
+    else this.last = entry.previous;
+    entry.previous = undefined;
+    entry.next = undefined;
   }
 
   private arm(deadline: number): void {
-    this.timer = setTimeout(this.fire, Math.max(0, deadline - Date.now()));
+    this.timer = setTimeout(this.fire, Math.max(0, Math.ceil(deadline - performance.now())));
     // Only running calls should keep a process alive, not the watchdog that times them out.
     this.timer.unref?.();
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    const now = Date.now();
-    while (this.head < this.buckets.length) {
-      const bucket = this.buckets[this.head] as Bucket;
-      // Empty buckets are dropped even before their time: only the newest bucket can still grow, and
-      // `add` opens a new one when it finds none left.
-      if (bucket.entries.size > 0 && bucket.deadline > now) break;
-      this.head++;
-      for (const entry of bucket.entries) {
-        if (entry.controller.signal.aborted) continue; // the caller aborted first: not a timeout
+    const now = performance.now();
+    let entry = this.first;
+    while (entry && entry.deadline <= now) {
+      const next = entry.next;
+      this.remove(entry);
+      // The caller aborted first: that is a cancellation, not a timeout.
+      if (!entry.controller.signal.aborted) {
         entry.timedOut = true;
         entry.controller.abort(new DOMException(`The attempt timed out after ${this.timeoutMs} ms.`, 'TimeoutError'));
         this.onTimeout(entry);
       }
-      bucket.entries.clear();
+      entry = next;
     }
-    // Drop the consumed prefix now and then rather than shifting the array for every bucket.
-    if (this.head > 1_024 || this.head === this.buckets.length) {
-      this.buckets.splice(0, this.head);
-      this.head = 0;
-    }
-    const next = this.buckets[this.head];
-    if (next) this.arm(next.deadline);
+    if (this.first) this.arm(this.first.deadline);
   };
 }
