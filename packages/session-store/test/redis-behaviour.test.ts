@@ -157,6 +157,37 @@ describe('Redis going away', () => {
   });
 });
 
+describe('Redis coming back', () => {
+  it('serves again and resubscribes once Redis is back on the same port', async () => {
+    const first = await startRedisServer();
+    const options = { redisUrl: first.url, keyPrefix: uniquePrefix(), redis: { commandTimeoutMs: 500 } };
+    const store = createSessionStore(options);
+    const receiver = createMessageBus(options);
+    const sender = createMessageBus(options);
+    const received: unknown[] = [];
+    await receiver.subscribe('replica-1', (message) => received.push(message));
+    await first.stop();
+    await expectStoreError(store.ping(), 'STORE_UNAVAILABLE');
+
+    const second = await startRedisServer({ port: first.port });
+    try {
+      await waitFor(() => store.ping().then(() => true), { timeoutMs: 15_000, what: 'the store to reconnect' });
+      await store.putRecord('authcode', 'after-outage', 1);
+      expect(await store.takeRecord('authcode', 'after-outage')).toBe(1);
+      await waitFor(
+        async () => {
+          await sender.publish('replica-1', 'after-outage');
+          return received.includes('after-outage');
+        },
+        { timeoutMs: 15_000, intervalMs: 100, what: 'the bus to resubscribe' },
+      );
+    } finally {
+      await Promise.all([store.close(), receiver.close(), sender.close()]);
+      await second.stop();
+    }
+  });
+});
+
 describe('Redis configuration', () => {
   it('rejects bad options with INVALID_CONFIG before connecting', () => {
     const bad = [

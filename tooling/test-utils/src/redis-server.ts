@@ -19,6 +19,8 @@ export interface RedisServerOptions {
   config?: string;
   /** Run as a Sentinel (`--sentinel`); give `config` with its `sentinel monitor ...` lines. */
   sentinel?: boolean;
+  /** A fixed port instead of a free one, e.g. to restart a stopped server where clients expect it. */
+  port?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface RedisServerOptions {
  * REDIS_SERVER_BIN overrides the binary (default: redis-server on PATH).
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
-  const port = await getFreePort();
+  const port = options.port ?? (await getFreePort());
   const dir = await mkdtemp(join(tmpdir(), 'mcs-redis-'));
   const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const configFile = join(dir, 'redis.conf');
