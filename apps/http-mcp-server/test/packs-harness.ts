@@ -29,11 +29,16 @@ export const silentLogger = pino({ level: 'silent' });
 interface ConnectOptions {
   packs: readonly string[];
   era: Era;
+  /** Merged over a silent logger; pass a full PackContext to share it between connections. */
   context?: Partial<PackContext>;
   clientCapabilities?: ClientCapabilities;
   setupClient?: (client: Client) => void;
   /** Modern era only: the validated token the HTTP layer hands to every request. */
   authInfo?: AuthInfo;
+}
+
+function isFullContext(context: Partial<PackContext> | undefined): context is PackContext {
+  return context?.logger !== undefined;
 }
 
 function packServer(options: ConnectOptions): McpServer {
@@ -45,7 +50,8 @@ function packServer(options: ConnectOptions): McpServer {
       supportedProtocolVersions: ['2026-07-28', ...SUPPORTED_PROTOCOL_VERSIONS],
     },
   );
-  registerToolPacks(server, { packs: options.packs, context: { logger: silentLogger, ...options.context } });
+  const context = isFullContext(options.context) ? options.context : { logger: silentLogger, ...options.context };
+  registerToolPacks(server, { packs: options.packs, context });
   return server;
 }
 

@@ -76,6 +76,27 @@ describe('registerToolPacks', () => {
     expect(tools).toHaveLength(18);
   });
 
+  it('shares subscriptions between the McpServers built from one context (one server per request)', async () => {
+    const context = { logger: silentLogger };
+    const updates: string[] = [];
+    const first = await connectPacks({ packs: ['conformance'], era: 'legacy', context });
+    connected = await connectPacks({
+      packs: ['conformance'],
+      era: 'legacy',
+      context,
+      setupClient: (c) =>
+        c.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri)),
+    });
+    try {
+      await first.client.subscribeResource({ uri: 'test://watched-resource' });
+      const result = await connected.client.callTool({ name: 'test_watched_resource_update', arguments: {} });
+      expect(JSON.stringify(result.content)).toContain('version 1; notified: true');
+      expect(updates).toEqual(['test://watched-resource']);
+    } finally {
+      await first.close();
+    }
+  });
+
   it('records resource subscriptions in the store the app plugs in', async () => {
     const store = new InMemoryResourceSubscriptions();
     connected = await connectPacks({
@@ -87,5 +108,23 @@ describe('registerToolPacks', () => {
     expect(await store.isSubscribed('', 'test://static-text')).toBe(true);
     await connected.client.unsubscribeResource({ uri: 'test://static-text' });
     expect(await store.isSubscribed('', 'test://static-text')).toBe(false);
+  });
+});
+
+describe('InMemoryResourceSubscriptions', () => {
+  it('forgets the least recently subscribing session past its bound, and bounds URIs per session', async () => {
+    const store = new InMemoryResourceSubscriptions({ maxSessions: 2, maxUrisPerSession: 2 });
+    await store.subscribe('a', 'u1');
+    await store.subscribe('b', 'u1');
+    await store.subscribe('a', 'u2');
+    await store.subscribe('c', 'u1');
+    expect(await store.isSubscribed('b', 'u1')).toBe(false);
+    expect(await store.isSubscribed('a', 'u1')).toBe(true);
+    await store.subscribe('a', 'u3');
+    expect([
+      await store.isSubscribed('a', 'u1'),
+      await store.isSubscribed('a', 'u2'),
+      await store.isSubscribed('a', 'u3'),
+    ]).toEqual([false, true, true]);
   });
 });

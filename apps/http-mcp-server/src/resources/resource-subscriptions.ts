@@ -9,14 +9,34 @@ export interface ResourceSubscriptionStore {
   isSubscribed(sessionKey: string, uri: string): Promise<boolean>;
 }
 
-/** Subscriptions held in memory; bounded by the number of distinct URIs a session subscribes to. */
+/**
+ * Subscriptions held in memory, for one process. Bounded: past `maxSessions` sessions the one that
+ * subscribed least recently is forgotten, and a session keeps at most `maxUrisPerSession` URIs.
+ */
 export class InMemoryResourceSubscriptions implements ResourceSubscriptionStore {
   readonly #bySession = new Map<string, Set<string>>();
+  readonly #maxSessions: number;
+  readonly #maxUrisPerSession: number;
+
+  constructor(options: { maxSessions?: number; maxUrisPerSession?: number } = {}) {
+    this.#maxSessions = options.maxSessions ?? 10_000;
+    this.#maxUrisPerSession = options.maxUrisPerSession ?? 100;
+  }
 
   async subscribe(sessionKey: string, uri: string): Promise<void> {
     const uris = this.#bySession.get(sessionKey) ?? new Set<string>();
+    // Re-inserting moves the session to the end: the map's order is least recently subscribed first.
+    this.#bySession.delete(sessionKey);
+    if (uris.size >= this.#maxUrisPerSession && !uris.has(uri)) {
+      const oldest = uris.values().next().value;
+      if (oldest !== undefined) uris.delete(oldest);
+    }
     uris.add(uri);
     this.#bySession.set(sessionKey, uris);
+    if (this.#bySession.size > this.#maxSessions) {
+      const oldestSession = this.#bySession.keys().next().value;
+      if (oldestSession !== undefined) this.#bySession.delete(oldestSession);
+    }
   }
 
   async unsubscribe(sessionKey: string, uri: string): Promise<void> {

@@ -1,9 +1,33 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { PackContext } from '../packs/pack-context.js';
 import type { PackModule } from '../packs/pack-module.js';
-import { InMemoryResourceSubscriptions, subscriptionKey } from './resource-subscriptions.js';
+import {
+  InMemoryResourceSubscriptions,
+  type ResourceSubscriptionStore,
+  subscriptionKey,
+} from './resource-subscriptions.js';
 
 const URI = 'test://watched-resource';
+
+/**
+ * State shared by every McpServer built from one PackContext: the app may create a server per
+ * request, so per-instance state would forget a subscription between two requests of a session.
+ */
+interface WatchedState {
+  readonly subscriptions: ResourceSubscriptionStore;
+  version: number;
+}
+
+const stateByContext = new WeakMap<PackContext, WatchedState>();
+
+function watchedState(context: PackContext): WatchedState {
+  let state = stateByContext.get(context);
+  if (state === undefined) {
+    state = { subscriptions: context.resourceSubscriptions ?? new InMemoryResourceSubscriptions(), version: 0 };
+    stateByContext.set(context, state);
+  }
+  return state;
+}
 
 /**
  * `test://watched-resource`, the target of `resources/subscribe` / `resources/unsubscribe`, and the
@@ -13,8 +37,8 @@ const URI = 'test://watched-resource';
 export const watchedResource: PackModule = {
   name: URI,
   register(server: McpServer, context: PackContext) {
-    const subscriptions = context.resourceSubscriptions ?? new InMemoryResourceSubscriptions();
-    let version = 0;
+    const state = watchedState(context);
+    const { subscriptions } = state;
 
     server.registerResource(
       'Watched Resource',
@@ -24,7 +48,7 @@ export const watchedResource: PackModule = {
         mimeType: 'text/plain',
       },
       (uri) => ({
-        contents: [{ uri: uri.href, mimeType: 'text/plain', text: `Watched resource, version ${version}` }],
+        contents: [{ uri: uri.href, mimeType: 'text/plain', text: `Watched resource, version ${state.version}` }],
       }),
     );
 
@@ -42,7 +66,8 @@ export const watchedResource: PackModule = {
       'test_watched_resource_update',
       { description: `Changes ${URI}; sessions subscribed to it receive notifications/resources/updated` },
       async (ctx) => {
-        version += 1;
+        state.version += 1;
+        const { version } = state;
         const subscribed = await subscriptions.isSubscribed(subscriptionKey(ctx.sessionId), URI);
         if (subscribed) await server.server.sendResourceUpdated({ uri: URI });
         return {
