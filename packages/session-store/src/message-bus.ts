@@ -1,6 +1,7 @@
 import type { JsonValue } from './json.js';
 
-export type MessageHandler = (message: JsonValue, channel: string) => void;
+/** May be async: a rejected promise is reported like a throw (`HANDLER_FAILED`), never left unhandled. */
+export type MessageHandler = (message: JsonValue, channel: string) => unknown;
 
 /**
  * Fire-and-forget messages between replicas (at most once: a replica that is not subscribed at the

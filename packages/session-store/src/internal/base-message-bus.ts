@@ -103,15 +103,18 @@ export abstract class BaseMessageBus implements MessageBus {
       );
       return;
     }
+    const failed = (error: unknown) =>
+      this.reporter.report(
+        new SessionStoreError('HANDLER_FAILED', `A subscriber of "${channel}" threw; fix the handler.`, {
+          cause: error,
+        }),
+      );
     for (const handler of [...set]) {
       try {
-        handler(message, channel);
+        const result = handler(message, channel);
+        if (result instanceof Promise) result.catch(failed);
       } catch (error) {
-        this.reporter.report(
-          new SessionStoreError('HANDLER_FAILED', `A subscriber of "${channel}" threw; fix the handler.`, {
-            cause: error,
-          }),
-        );
+        failed(error);
       }
     }
   }

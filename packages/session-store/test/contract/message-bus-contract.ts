@@ -79,7 +79,7 @@ export function describeMessageBusContract(name: string, harness: MessageBusHarn
       expect(await publisher.publish(channel, 'nobody')).toBe(0);
     });
 
-    it('reports a throwing handler and still runs the others', async () => {
+    it('reports a throwing or rejecting handler and still runs the others', async () => {
       const seen: SessionStoreError[] = [];
       const a = await bus({ onError: (error) => seen.push(error) });
       const b = await bus();
@@ -88,11 +88,14 @@ export function describeMessageBusContract(name: string, harness: MessageBusHarn
       await a.subscribe(channel, () => {
         throw new Error('handler bug');
       });
+      await a.subscribe(channel, async () => {
+        throw new Error('async handler bug');
+      });
       await a.subscribe(channel, handler);
       await b.publish(channel, 'x');
-      await waitFor(() => received.length === 1 && seen.length === 1, { timeoutMs: 5_000, what: 'delivery' });
-      expect(seen[0]?.code).toBe('HANDLER_FAILED');
-      expect(a.errorCounts()).toMatchObject({ HANDLER_FAILED: 1 });
+      await waitFor(() => received.length === 1 && seen.length === 2, { timeoutMs: 5_000, what: 'delivery' });
+      expect(seen.map((error) => error.code)).toEqual(['HANDLER_FAILED', 'HANDLER_FAILED']);
+      expect(a.errorCounts()).toMatchObject({ HANDLER_FAILED: 2 });
     });
 
     it('subscribes and unsubscribes consistently under rapid churn', async () => {
