@@ -1,14 +1,16 @@
 // Side-by-side benchmarks of the grpc-gateway; prints ratios against the reference. Bounded in time:
 // every phase runs BENCH_SECONDS (default 3) after a short warm-up. Numbers on a shared, busy machine
 // are noisy: compare ratios from the same run, not absolute numbers across runs.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { createGatewayClient, parseGatewayConfig, startGateway } from '@mcs/grpc-gateway';
-import { ContextGatewayService } from '@mcs/protos';
+import { createGatewayClient } from '@mcs/grpc-gateway';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { pino } from 'pino';
 
 const require = createRequire(import.meta.url);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
@@ -49,32 +51,51 @@ const drain = async (stream) => {
   for await (const _ of stream);
 };
 
-// --- the reference: a raw grpc-js server streaming the same two ToolEvent messages, no gateway logic
-async function startRawEcho() {
-  const server = new Server();
-  server.addService(ContextGatewayService, {
-    callTool(call) {
-      const text = String(call.request.arguments?.message ?? '');
-      call.write({ event: { $case: 'content', value: { index: 0, part: { $case: 'text', value: { text } } } } });
-      call.write({ event: { $case: 'result', value: { isError: false, partCount: 1 } } });
-      call.end();
-    },
+// Servers run in their own processes, as deployed: the gateway (its built bin) and the raw grpc-js
+// echo; the SDK client talks to its own server-everything process. Only the clients share this process.
+function spawnServer(args, env = {}) {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
-  return { server, address: `127.0.0.1:${port}` };
+  return child;
 }
 
-const gateway = await startGateway(
-  parseGatewayConfig({ host: '127.0.0.1', port: 0, auth: { mode: 'off' }, backends: { everything } }),
-  { logger: pino({ level: 'silent' }) },
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until(check, what) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+const configDir = mkdtempSync(join(tmpdir(), 'mcs-bench-'));
+const configFile = join(configDir, 'gateway.json');
+writeFileSync(configFile, JSON.stringify({ auth: { mode: 'off' }, logLevel: 'warn', backends: { everything } }));
+const gatewayPort = await freePort();
+const gatewayProcess = spawnServer(
+  [join(dirname(require.resolve('@mcs/grpc-gateway')), 'main.js'), '--config', configFile],
+  {
+    GRPC_PORT: String(gatewayPort),
+  },
 );
-const client = createGatewayClient({ address: `127.0.0.1:${gateway.port}` });
-const raw = await startRawEcho();
-const rawClient = createGatewayClient({ address: raw.address });
+const rawProcess = spawnServer([join(import.meta.dirname, 'raw-echo-server.mjs')]);
+const [rawPort] = await once(rawProcess.stdout, 'data');
+const client = createGatewayClient({ address: `127.0.0.1:${gatewayPort}` });
+await until(() => client.listTools(undefined, { timeoutMs: 1000 }), 'the gateway');
+const rawClient = createGatewayClient({ address: `127.0.0.1:${String(rawPort).trim()}` });
 const sdk = new Client({ name: 'bench', version: '0.0.0' });
 await sdk.connect(new StdioClientTransport({ command: everything.command, args: everything.args, stderr: 'ignore' }));
 
@@ -91,8 +112,10 @@ try {
   client.close();
   rawClient.close();
   await sdk.close();
-  raw.server.forceShutdown();
-  await gateway.close();
+  rawProcess.kill('SIGTERM');
+  gatewayProcess.kill('SIGTERM');
+  await Promise.all([once(rawProcess, 'exit'), once(gatewayProcess, 'exit')]);
+  rmSync(configDir, { recursive: true, force: true });
 }
 
 const fmt = (n) => n.toFixed(n < 10 ? 3 : 0);
