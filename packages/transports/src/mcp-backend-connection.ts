@@ -530,6 +530,7 @@ class McpBackendConnection implements BackendConnection {
     const reason = exit
       ? new TransportError('BACKEND_EXITED', `backend "${this.name}" process ${describeExit(exit)}`, {
           backend: this.name,
+          cause: this.#lastError,
         })
       : new TransportError('BACKEND_UNAVAILABLE', `backend "${this.name}" closed the session`, {
           backend: this.name,

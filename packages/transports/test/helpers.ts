@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { BackendConnection, BackendEventMap, BackendEventName } from '../src/index.js';
@@ -7,6 +8,8 @@ const require = createRequire(import.meta.url);
 /** `node <server-everything> <mode>`: the published reference server, not a copy. */
 export const everythingEntry = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
 export const probeServerEntry = fileURLToPath(new URL('./fixtures/probe-server.ts', import.meta.url));
+export const tsResolveEntry = fileURLToPath(new URL('./fixtures/ts-resolve.mjs', import.meta.url));
+export const parentExitEntry = fileURLToPath(new URL('./fixtures/parent-exit.ts', import.meta.url));
 export const forceLoopbackEntry = fileURLToPath(new URL('./fixtures/force-loopback.mjs', import.meta.url));
 
 export function everythingStdio() {
@@ -26,14 +29,43 @@ export const fastSupervision = {
   shutdownGraceMs: 1_000,
 };
 
-/** Whether a process (or, with a negative id, a process group) still exists. */
+/**
+ * Whether a process (or, with a negative id, any process of that group) is still running. Zombies
+ * count as gone: a container's PID 1 may never reap the orphans it inherits.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  if (!existsSync('/proc')) return true;
+  if (pid > 0) return procStat(pid)?.state !== 'Z';
+  return readdirSync('/proc').some((entry) => {
+    const stat = /^\d+$/.test(entry) ? procStat(Number(entry)) : undefined;
+    return stat !== undefined && stat.pgrp === -pid && stat.state !== 'Z';
+  });
+}
+
+function procStat(pid: number): { state: string; pgrp: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command: state ppid pgrp ...
+    const [state = '', , pgrp = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state, pgrp: Number(pgrp) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `isAlive` until the process (group) is gone; false if it is still there after `timeoutMs`. */
+export async function waitUntilGone(pid: number, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
 }
 
 /** Resolves with the first matching event; rejects after `timeoutMs`. */

@@ -91,6 +91,22 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
     expect(isAlive(grandchild)).toBe(false);
   });
 
+  it('a backend that stops reading stdin (EPIPE) fails the call cleanly and is replaced', async () => {
+    const probe = open();
+    expect(textOf(await probe.callTool('close-stdin'))).toBe('closing');
+    const stuckPid = probe.pid;
+    if (stuckPid === undefined) throw new Error('no pid');
+    const restart = nextEvent(probe, 'restart');
+    const ready = nextEvent(probe, 'status', (event) => event.status === 'ready' && event.previous === 'restarting');
+    // Give the backend time to close its end of the pipe, then write to it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(probe.callTool('pid')).rejects.toMatchObject({ category: 'unavailable' });
+    expect((await restart).reason.code).toBe('BACKEND_EXITED');
+    await ready;
+    expect(Number(textOf(await probe.callTool('pid')))).toBe(probe.pid);
+    expect(isAlive(stuckPid)).toBe(false);
+  });
+
   it('a command that cannot start fails connect() with CONNECT_FAILED and keeps retrying with backoff', async () => {
     const broken = open({ transport: 'stdio', command: '/nonexistent/mcp-server' });
     const restart = nextEvent(broken, 'restart', (event) => event.attempt === 2);

@@ -86,8 +86,11 @@ export class StdioProcessTransport implements Transport {
     child.on('error', (error) => this.onerror?.(error));
     child.stdin.on('error', (error) => {
       // EPIPE/ECONNRESET after the process died is expected; the exit handler reports the close.
-      if (!this.#exit)
-        this.onerror?.(new Error(`writing to the backend's stdin failed: ${error.message}`, { cause: error }));
+      if (this.#exit) return;
+      this.onerror?.(new Error(`writing to the backend's stdin failed: ${error.message}`, { cause: error }));
+      // A backend that stopped reading its stdin can never answer again: end it, which reports the
+      // close and lets the supervisor start a fresh one.
+      void this.#stop();
     });
     child.stdout.on('error', (error) => this.onerror?.(error));
     child.stderr.on('error', (error) => this.onerror?.(error));
@@ -136,6 +139,10 @@ export class StdioProcessTransport implements Transport {
    */
   async close(): Promise<void> {
     this.#closeRequested = true;
+    await this.#stop();
+  }
+
+  async #stop(): Promise<void> {
     const child = this.#child;
     if (!child?.pid || !this.#exited) {
       this.#reportClose();
