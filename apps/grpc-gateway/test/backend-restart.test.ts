@@ -2,7 +2,7 @@
 import { status } from '@grpc/grpc-js';
 import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
-import { collect, probeBackend, startTestGateway, statusOf } from './fixtures/gateway-fixture.js';
+import { checkHealth, collect, probeBackend, startTestGateway, statusOf } from './fixtures/gateway-fixture.js';
 
 const isAlive = (pid: number) => {
   try {
@@ -49,5 +49,24 @@ describe('backend crash', () => {
 
     await running[Symbol.asyncDispose]();
     await waitFor(() => !isAlive(secondPid), { what: 'the backend process to exit at shutdown' });
+  });
+
+  it('a backend that cannot start: health NOT_SERVING (gateway and backend), native tools still served', async () => {
+    await using running = await startTestGateway({
+      backends: {
+        broken: {
+          transport: 'stdio',
+          command: process.execPath,
+          args: ['/nonexistent/mcs-no-such-server.mjs'],
+          supervision: { restart: { initialDelayMs: 1_000, maxDelayMs: 5_000 }, connectTimeoutMs: 5_000 },
+        },
+      },
+    });
+    const address = `127.0.0.1:${running.gateway.port}`;
+    expect(await checkHealth(address, '')).toBe('NOT_SERVING');
+    expect(await checkHealth(address, 'mcs.v1.ContextGateway/broken')).toBe('NOT_SERVING');
+    expect((await collect(running.client.callTool('native.echo', { message: 'ok' }))).at(-1)?.event?.$case).toBe(
+      'result',
+    );
   });
 });

@@ -8,9 +8,15 @@ import { credentials, loadPackageDefinition, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ListKind } from '@mcs/protos';
 import { waitFor } from '@mcs/test-utils';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, probeBackend, type RunningGateway, startTestGateway, statusOf } from './fixtures/gateway-fixture.js';
+import {
+  checkHealth,
+  collect,
+  probeBackend,
+  type RunningGateway,
+  startTestGateway,
+  statusOf,
+} from './fixtures/gateway-fixture.js';
 
 const require = createRequire(import.meta.url);
 const probeLog = join(tmpdir(), `mcs-gateway-probe-${process.pid}-${Date.now()}.log`);
@@ -57,25 +63,10 @@ describe('bad input', () => {
 
 describe('health and reflection', () => {
   it('grpc.health.v1 answers SERVING for the gateway and for a ready backend', async () => {
-    const definition = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
-      grpc: { health: { v1: { Health: new (address: string, creds: unknown) => HealthClient } } };
-    };
-    type HealthClient = {
-      check(request: { service: string }, callback: (error: Error | null, response: { status: string }) => void): void;
-      close(): void;
-    };
-    const health = new definition.grpc.health.v1.Health(address(), credentials.createInsecure());
-    const check = (service: string) =>
-      new Promise<string>((resolve, reject) =>
-        health.check({ service }, (error, response) => (error ? reject(error) : resolve(response.status))),
-      );
-    try {
-      expect(await check('')).toBe('SERVING');
-      expect(await check('mcs.v1.ContextGateway')).toBe('SERVING');
-      expect(await check('mcs.v1.ContextGateway/probe')).toBe('SERVING');
-    } finally {
-      health.close();
-    }
+    const check = (service: string) => checkHealth(address(), service);
+    expect(await check('')).toBe('SERVING');
+    expect(await check('mcs.v1.ContextGateway')).toBe('SERVING');
+    expect(await check('mcs.v1.ContextGateway/probe')).toBe('SERVING');
   });
 
   it('server reflection lists ContextGateway and health', async () => {
