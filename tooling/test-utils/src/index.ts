@@ -1,10 +1,10 @@
 // Every export here is public API (to the workspace's tests); named exports only.
-export { getFreePort } from './free-port.ts';
-export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.ts';
+export { getFreePort } from './free-port.js';
+export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export {
   type RedisClusterHandle,
   type RedisSentinelHandle,
   startRedisCluster,
   startRedisSentinel,
-} from './redis-topologies.ts';
-export { waitFor } from './wait-for.ts';
+} from './redis-topologies.js';
+export { waitFor } from './wait-for.js';

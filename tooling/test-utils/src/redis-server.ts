@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getFreePort } from './free-port.ts';
-import { waitFor } from './wait-for.ts';
+import { getFreePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
 
 export interface RedisServerHandle extends AsyncDisposable {
   readonly url: string;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type RedisServerHandle, startRedisServer } from './redis-server.ts';
-import { waitFor } from './wait-for.ts';
+import { type RedisServerHandle, startRedisServer } from './redis-server.js';
+import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
 const cli = () => process.env.REDIS_CLI_BIN ?? 'redis-cli';
