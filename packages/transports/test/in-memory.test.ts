@@ -85,4 +85,35 @@ describe('in-memory backend: events from an SDK McpServer', () => {
     expect(backend.status).toBe('closed');
     await expect(backend.listTools()).rejects.toMatchObject({ code: 'NOT_CONNECTED', category: 'unavailable' });
   });
+
+  it('after the server drops the session: reconnects, re-subscribes, restores the log level, announces list_changed', async () => {
+    const { server, subscribed } = notifyingServer();
+    const levels: string[] = [];
+    server.server.setRequestHandler('logging/setLevel', async (request) => {
+      levels.push(request.params.level);
+      return {};
+    });
+    await using backend = createBackendConnection(
+      'memory',
+      { transport: 'in-memory', server },
+      { supervision: fastSupervision },
+    );
+    await backend.subscribeResource('memo://note');
+    await backend.setLoggingLevel('debug');
+    subscribed.clear();
+
+    const restart = nextEvent(backend, 'restart');
+    const changed = new Set<string>();
+    backend.on('list_changed', (event) => changed.add(event.kind));
+    const ready = nextEvent(backend, 'status', (event) => event.status === 'ready' && event.previous === 'restarting');
+    await server.close();
+    expect((await restart).reason).toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: 'memory' });
+    await ready;
+    expect(subscribed.has('memo://note')).toBe(true);
+    expect(levels).toEqual(['debug', 'debug']);
+    expect([...changed].sort()).toEqual(['resources', 'tools']);
+    const updated = nextEvent(backend, 'resource_updated');
+    await server.server.sendResourceUpdated({ uri: 'memo://note' });
+    expect((await updated).uri).toBe('memo://note');
+  });
 });

@@ -126,13 +126,12 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
       );
     }
     if (status !== undefined) {
+      const category = categoryFromHttpStatus(status);
+      const outage = category === 'unavailable' || category === 'timeout' || category === 'rate_limited';
       return new TransportError(
-        'BACKEND_UNAVAILABLE',
+        outage ? 'BACKEND_UNAVAILABLE' : 'BACKEND_ERROR',
         `backend "${backend}" answered ${method} with HTTP ${status}: ${error.message}`,
-        {
-          ...options,
-          category: status >= 500 ? 'unavailable' : categoryFromHttpStatus(status),
-        },
+        { ...options, category },
       );
     }
     switch (error.code) {
