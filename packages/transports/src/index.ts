@@ -45,6 +45,11 @@ export type {
   RequestOptions,
   TokenProvider,
 } from './backend-connection.js';
+export {
+  type BackendPool,
+  type BackendPoolConnectResult,
+  createBackendPool,
+} from './backend-pool.js';
 export { createBackendConnection } from './mcp-backend-connection.js';
 export {
   type SupervisionOptions,

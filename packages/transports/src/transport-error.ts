@@ -7,6 +7,8 @@ import { type ErrorCategory, isRetryableCategory } from '@mcs/resilience';
 export const transportErrorCodes = {
   /** The backend configuration failed validation (caller bug: fix the config). */
   CONFIG_INVALID: 'invalid_input',
+  /** A pool was asked for a backend it does not have. */
+  UNKNOWN_BACKEND: 'not_found',
   /** The connection was never connected, or was closed with `close()`. */
   NOT_CONNECTED: 'unavailable',
   /** Starting the backend (spawn, HTTP handshake, MCP `initialize`) failed. */
