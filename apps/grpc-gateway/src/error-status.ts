@@ -40,9 +40,8 @@ export function describeFailure(error: unknown): FailureInfo {
 }
 
 /** A grpc-js ServiceError for anything thrown, with `mcs-error-category` in the trailing metadata. */
-export function toServiceError(error: unknown): Partial<ServiceError> {
+export function toServiceError(error: unknown, metadata = new Metadata()): Partial<ServiceError> {
   const info = describeFailure(error);
-  const metadata = new Metadata();
   metadata.set('mcs-error-category', info.category);
   return { code: info.code, details: info.message, metadata };
 }

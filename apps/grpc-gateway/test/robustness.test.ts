@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { credentials, loadPackageDefinition, status } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, type Metadata, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ListKind } from '@mcs/protos';
 import { waitFor } from '@mcs/test-utils';
@@ -58,6 +58,23 @@ describe('bad input', () => {
     // The HTTP/2 server answered the bad preface with a GOAWAY frame (type 7) before closing.
     expect(Buffer.concat(received).includes(Buffer.from([0x07]))).toBe(true);
     await echoWorks();
+  });
+});
+
+describe('call ids', () => {
+  it('every call ends with an mcs-call-id trailer, failures also with mcs-error-category', async () => {
+    const trailerOf = (name: string) =>
+      new Promise<Metadata>((resolve) => {
+        const call = running.client.raw.callTool({ name, timeoutMs: 0 });
+        call.on('data', () => undefined);
+        call.on('error', () => undefined);
+        call.on('status', (result: { metadata: Metadata }) => resolve(result.metadata));
+      });
+    const ok = await trailerOf('native.ticker');
+    expect(String(ok.get('mcs-call-id')[0])).toMatch(/^[0-9a-f-]{36}$/);
+    const failed = await trailerOf('native.missing');
+    expect(String(failed.get('mcs-error-category')[0])).toBe('not_found');
+    expect(failed.get('mcs-call-id')).toHaveLength(1);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 export interface CallContext {
   /** The RPC's short name (`CallTool`). */
   method: string;
-  /** Unique per call; in every log line of the call and in the `mcs-call-id` response header. */
+  /** Unique per call; in every log line of the call and in the `mcs-call-id` trailer. */
   callId: string;
   metadata: Metadata;
   peer: string;
