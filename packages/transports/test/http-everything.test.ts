@@ -44,6 +44,22 @@ describe('Streamable HTTP backend: server-everything streamableHttp', () => {
     expect(everything.restarts).toBe(0);
   });
 
+  it('delivers server-initiated notifications (log, resource_updated) from the session stream', async () => {
+    await using everything = createBackendConnection(
+      'everything-http',
+      { transport: 'http', url: server.url },
+      { supervision: fastSupervision },
+    );
+    const [resource] = await everything.listResources();
+    if (!resource) throw new Error('no resources');
+    const log = nextEvent(everything, 'log', (event) => String(event.data).includes('Received Subscribe'));
+    await everything.subscribeResource(resource.uri);
+    expect((await log).level).toBe('info');
+    const updated = nextEvent(everything, 'resource_updated');
+    await everything.callTool('toggle-subscriber-updates');
+    expect(await updated).toEqual({ backend: 'everything-http', uri: resource.uri });
+  });
+
   it('re-initializes transparently when the server restarted and forgot the session', async () => {
     await using everything = createBackendConnection(
       'everything-http',
