@@ -75,6 +75,11 @@ describe('call ids', () => {
     const failed = await trailerOf('native.missing');
     expect(String(failed.get('mcs-error-category')[0])).toBe('not_found');
     expect(failed.get('mcs-call-id')).toHaveLength(1);
+    const unary = await new Promise<Metadata>((resolve) => {
+      const call = running.client.raw.listTools({ backend: '' }, () => undefined);
+      call.on('status', (result: { metadata: Metadata }) => resolve(result.metadata));
+    });
+    expect(unary.get('mcs-call-id')).toHaveLength(1);
   });
 });
 

@@ -61,8 +61,8 @@ export function unaryHandler<Request, Response>(
       response = await impl(call.request, context);
     })
       .then(
-        () => callback(null, response),
-        (error: unknown) => callback(toServiceError(error)),
+        () => callback(null, response, trailers()),
+        (error: unknown) => callback(toServiceError(error, trailers())),
       )
       .finally(dispose);
   };
