@@ -5,7 +5,7 @@ const ms = z.number().int().nonnegative();
 const positiveMs = z.number().int().positive();
 
 /** Restarting a dead stdio process / reconnecting a dropped HTTP or SSE session. */
-export const RestartOptionsSchema = z.object({
+export const RestartOptionsSchema = z.strictObject({
   /** First delay after a failure; doubles per consecutive failure. */
   initialDelayMs: ms.default(250),
   /** Upper bound of the delay. */
@@ -19,7 +19,7 @@ export const RestartOptionsSchema = z.object({
 });
 
 /** Periodic `ping` requests that detect a hung backend. */
-export const HealthOptionsSchema = z.object({
+export const HealthOptionsSchema = z.strictObject({
   /** 0 disables pings. */
   pingIntervalMs: ms.default(15_000),
   pingTimeoutMs: positiveMs.default(5_000),
@@ -28,7 +28,7 @@ export const HealthOptionsSchema = z.object({
 });
 
 /** Circuit breaker per backend: fail fast while the backend keeps failing. */
-export const BreakerOptionsSchema = z.object({
+export const BreakerOptionsSchema = z.strictObject({
   /** Consecutive failed calls (unavailable/timeout only, never tool errors) that open the breaker. */
   failureThreshold: z.number().int().positive().default(5),
   /** How long the breaker stays open before letting probe calls through (half-open). */
@@ -37,7 +37,7 @@ export const BreakerOptionsSchema = z.object({
   halfOpenMaxCalls: z.number().int().positive().default(1),
 });
 
-export const SupervisionOptionsSchema = z.object({
+export const SupervisionOptionsSchema = z.strictObject({
   restart: RestartOptionsSchema.default(RestartOptionsSchema.parse({})),
   health: HealthOptionsSchema.default(HealthOptionsSchema.parse({})),
   breaker: BreakerOptionsSchema.default(BreakerOptionsSchema.parse({})),

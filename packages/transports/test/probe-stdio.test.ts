@@ -197,5 +197,9 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
     expect(() =>
       createBackendConnection('bad', probeStdio(), { supervision: { health: { pingIntervalMs: -1 } } }),
     ).toThrow(/health\.pingIntervalMs/);
+    // A misspelt supervision setting (as read from a config file) is an error, not silently ignored.
+    expect(() =>
+      createBackendConnection('bad', probeStdio(), { supervision: JSON.parse('{"restart":{"intialDelayMs":5}}') }),
+    ).toThrow(/intialDelayMs/);
   });
 });
