@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { createMessageBus, createSessionStore, SessionStoreError } from '@mcs/session-store';
+import { createMcpHandler } from '@modelcontextprotocol/server';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { BusServerEventBus } from './mcp/bus-server-event-bus.js';
+import { JsonRpcEndpoint } from './mcp/json-rpc-endpoint.js';
+import { EDGE_ERRORS, type EdgeErrorKind, jsonRpcErrorBody } from './mcp/json-rpc-errors.js';
+import { LegacySseSessions } from './mcp/legacy-sse-sessions.js';
+import type { McpContext } from './mcp/mcp-context.js';
+import { MessageRouter } from './mcp/message-router.js';
+import { createServerFactory } from './mcp/server-factory.js';
+import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
+import { StreamRegistry } from './mcp/sse-stream.js';
+import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';
+import authorization from './plugins/authorization.js';
+import dnsRebindingGuard from './plugins/dns-rebinding-guard.js';
+import metrics from './plugins/metrics.js';
+import rawJsonBody from './plugins/raw-json-body.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { jsonRpcRoutes } from './routes/json-rpc-routes.js';
+import { legacySseRoutes } from './routes/legacy-sse-routes.js';
+import { mcpRoutes } from './routes/mcp-routes.js';
+
+export interface BuildAppOptions {
+  /** Default: a logger made from the config (pretty in a terminal). */
+  logger?: Logger;
+  /** Id of this replica on the message bus (default: random). */
+  replicaId?: string;
+}
+
+/**
+ * Composes the server: session store + message bus, the MCP routes of every revision, operations
+ * routes. Returns the Fastify instance, not yet listening; `app.close()` ends streams (with a retry
+ * hint), finishes in-flight requests and disconnects the store.
+ *
+ * Request pipeline of the MCP routes: DNS-rebinding guard (onRequest) -> body read as text, size
+ * limited -> authorization (preHandler) -> route: JSON parse, era/transport dispatch -> McpServer.
+ */
+export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? createLogger(config);
+  const onStoreError = (error: SessionStoreError) =>
+    logger.warn({ err: error, code: error.code }, 'session store error');
+  const store = createSessionStore({
+    redisUrl: config.redisUrl,
+    ttls: { protocolSessionIdleMs: config.sessionIdleTtlMs },
+    onError: onStoreError,
+  });
+  const bus = createMessageBus({ redisUrl: config.redisUrl, onError: onStoreError });
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  });
+
+  const router = new MessageRouter(bus, logger, options.replicaId);
+  const eventBus = new BusServerEventBus(bus, logger);
+  const streams = new StreamRegistry();
+  const createServer = createServerFactory({
+    packs: config.toolPacks,
+    context: {
+      logger,
+      ...(config.serviceBaseUrl ? { service: { baseUrl: config.serviceBaseUrl } } : {}),
+      resourceSubscriptions: new SessionResourceSubscriptions(store),
+    },
+  });
+  const ctx: McpContext = { config, store, router, createServer, streams, log: logger };
+  const sessions = new StreamableHttpSessions(ctx);
+  const modern = createMcpHandler(() => createServer(), {
+    legacy: 'reject',
+    bus: eventBus,
+    keepAliveMs: config.sseKeepAliveMs,
+    maxRequestBodySize: config.bodyLimitBytes,
+    onerror: (error) => logger.debug({ err: error }, 'MCP request rejected'),
+  });
+
+  app.addHook('onReady', async () => {
+    await Promise.all([router.start(), eventBus.start()]);
+  });
+  app.addHook('preClose', async () => {
+    // Open streams would hold the server open forever: end them and tell clients when to retry.
+    streams.closeAll(config.sseRetryMs);
+  });
+  app.addHook('onClose', async () => {
+    await modern.close();
+    await Promise.allSettled([router.stop(), eventBus.stop()]);
+    await Promise.allSettled([store.close(), bus.close()]);
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    let kind: EdgeErrorKind;
+    let message = error.message;
+    if (error instanceof SessionStoreError && error.code === 'STORE_UNAVAILABLE') {
+      kind = 'UNAVAILABLE';
+      message = 'Service unavailable: the session store is unreachable; retry later';
+    } else if (error.statusCode === 413) {
+      kind = 'PAYLOAD_TOO_LARGE';
+      message = `Payload too large: bodies are limited to ${config.bodyLimitBytes} bytes`;
+    } else if (error.statusCode === 415) {
+      kind = 'UNSUPPORTED_MEDIA_TYPE';
+    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      kind = 'BAD_REQUEST';
+    } else {
+      kind = 'INTERNAL_ERROR';
+      message = 'Internal error';
+    }
+    if (EDGE_ERRORS[kind].status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ err: error.message, code: error.code }, 'request refused');
+    if (reply.sent || reply.raw.headersSent) return;
+    return reply.code(EDGE_ERRORS[kind].status).send(jsonRpcErrorBody(kind, message));
+  });
+
+  try {
+    await registerPlugins();
+  } catch (error) {
+    await Promise.allSettled([store.close(), bus.close()]);
+    throw error;
+  }
+  return app as unknown as FastifyInstance;
+
+  async function registerPlugins(): Promise<void> {
+    await app.register(metrics, {
+      gauges: {
+        sessions: () => streams.size,
+        streams: () => streams.size,
+        exchanges: () => router.liveExchanges,
+        storeErrors: () => {
+          const counts: Record<string, number> = {};
+          for (const source of [store.errorCounts(), bus.errorCounts()]) {
+            for (const [code, count] of Object.entries(source)) counts[code] = (counts[code] ?? 0) + count;
+          }
+          return counts;
+        },
+      },
+    });
+    await app.register(healthRoutes, { store, bus });
+    await app.register(async (mcp) => {
+      await mcp.register(dnsRebindingGuard, {
+        enabled: config.dnsRebindingProtection,
+        allowedHosts: config.allowedHosts,
+        allowedOrigins: config.allowedOrigins,
+      });
+      await mcp.register(rawJsonBody);
+      await mcp.register(authorization, { mode: config.auth });
+      await mcp.register(mcpRoutes, { sessions, modern });
+      await mcp.register(legacySseRoutes, { sessions: new LegacySseSessions(ctx) });
+      await mcp.register(jsonRpcRoutes, { endpoint: new JsonRpcEndpoint(ctx) });
+    });
+    await app.ready();
+  }
+}

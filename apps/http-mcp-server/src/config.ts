@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { HttpMcpServerError } from './http-mcp-server-error.js';
+import { parseToolPacks, type ToolPackName } from './packs/index.js';
+
+const onOff = z.enum(['on', 'off']);
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The environment the app reads. Names are a contract (CONTRACTS.md): keep them. */
+const EnvSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' }).optional(),
+  MCS_AUTH: onOff.default('on'),
+  MCS_TOOL_PACKS: z.string().default('default'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Hostnames (no port) accepted in `Host`; empty: localhost names, HOST and PUBLIC_URL's host. */
+  MCS_ALLOWED_HOSTS: csv.default([]),
+  /** Hostnames (no scheme/port) accepted in a browser's `Origin`; empty: localhost names and PUBLIC_URL's host. */
+  MCS_ALLOWED_ORIGINS: csv.default([]),
+  MCS_DNS_REBINDING_PROTECTION: onOff.default('on'),
+  MCS_BODY_LIMIT_BYTES: positiveInt(4 * 1024 * 1024),
+  MCS_SESSION_IDLE_TTL_MS: positiveInt(3_600_000),
+  MCS_SSE_RETRY_MS: positiveInt(1_000),
+  MCS_SSE_KEEPALIVE_MS: positiveInt(15_000),
+  MCS_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  MCS_SERVICE_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  publicUrl: string;
+  redisUrl: string | undefined;
+  auth: 'on' | 'off';
+  toolPacks: ToolPackName[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dnsRebindingProtection: boolean;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  bodyLimitBytes: number;
+  sessionIdleTtlMs: number;
+  sseRetryMs: number;
+  sseKeepAliveMs: number;
+  shutdownTimeoutMs: number;
+  serviceBaseUrl: string | undefined;
+}
+
+const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+function bracketIpv6(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * Reads the settings from `env` (default `process.env`, after loading `./.env` when present; real
+ * environment variables win over the file). Throws `INVALID_CONFIG` naming every bad setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new HttpMcpServerError('INVALID_CONFIG', `Invalid settings: ${problems}. Fix the environment or .env.`, {
+      cause: parsed.error,
+    });
+  }
+  const e = parsed.data;
+  let toolPacks: ToolPackName[];
+  try {
+    toolPacks = parseToolPacks(e.MCS_TOOL_PACKS);
+  } catch (error) {
+    throw new HttpMcpServerError('INVALID_CONFIG', `MCS_TOOL_PACKS: ${(error as Error).message}`, { cause: error });
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://${bracketIpv6(e.HOST)}:${e.PORT}`).replace(/\/$/, '');
+  const publicHost = bracketIpv6(new URL(publicUrl).hostname);
+  const listenHost = bracketIpv6(e.HOST);
+  const wildcard = e.HOST === '0.0.0.0' || e.HOST === '::';
+  const defaultHosts = [...new Set([...LOCALHOST_NAMES, publicHost, ...(wildcard ? [] : [listenHost])])];
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    redisUrl: e.REDIS_URL,
+    auth: e.MCS_AUTH,
+    toolPacks,
+    logLevel: e.LOG_LEVEL,
+    dnsRebindingProtection: e.MCS_DNS_REBINDING_PROTECTION === 'on',
+    allowedHosts: e.MCS_ALLOWED_HOSTS.length > 0 ? e.MCS_ALLOWED_HOSTS : defaultHosts,
+    allowedOrigins:
+      e.MCS_ALLOWED_ORIGINS.length > 0 ? e.MCS_ALLOWED_ORIGINS : [...new Set([...LOCALHOST_NAMES, publicHost])],
+    bodyLimitBytes: e.MCS_BODY_LIMIT_BYTES,
+    sessionIdleTtlMs: e.MCS_SESSION_IDLE_TTL_MS,
+    sseRetryMs: e.MCS_SSE_RETRY_MS,
+    sseKeepAliveMs: e.MCS_SSE_KEEPALIVE_MS,
+    shutdownTimeoutMs: e.MCS_SHUTDOWN_TIMEOUT_MS,
+    serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
+  };
+}
+
+function readProcessEnv(): NodeJS.ProcessEnv {
+  const file = resolve(process.cwd(), '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+  return process.env;
+}
+
+/** The config as printed at start: passwords in URLs replaced by `***`. */
+export function redactConfig(config: AppConfig): Record<string, unknown> {
+  const redactUrl = (value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  };
+  return { ...config, redisUrl: redactUrl(config.redisUrl), serviceBaseUrl: redactUrl(config.serviceBaseUrl) };
+}

@@ -1,0 +1,208 @@
+import type { JsonObject } from '@mcs/session-store';
+import type {
+  JSONRPCMessage,
+  MessageExtraInfo,
+  RequestId,
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/server';
+import type { FastifyBaseLogger } from 'fastify';
+import type { MessageRouter } from './message-router.js';
+
+/** What a fresh server instance must know about a session's client to serve its next request. */
+export interface RestoredClient {
+  protocolVersion: string;
+  clientCapabilities: JsonObject;
+  clientInfo: JsonObject | undefined;
+  /** `logging/setLevel` of an earlier request of the session. */
+  logLevel?: string | undefined;
+}
+
+export interface InitializeRecord {
+  params: JsonObject;
+  result: JsonObject;
+}
+
+export interface ExchangeOptions {
+  sessionId: string | undefined;
+  router: MessageRouter;
+  log: FastifyBaseLogger;
+  /** Messages no request of this exchange is waiting for (list_changed, ...): the session's stream. */
+  sendUnrelated: (message: JSONRPCMessage) => Promise<void>;
+  /** Runs before the `initialize` response leaves, so the session exists when the client sees it. */
+  onInitialized?: (record: InitializeRecord) => Promise<void>;
+  onLogLevel?: (level: string) => Promise<void>;
+}
+
+type Inner = Transport & { setSupportedProtocolVersions?: (versions: string[]) => void };
+
+const SYNTHETIC_PREFIX = 'mcs-restore-';
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
+  return 'id' in message && ('result' in message || 'error' in message);
+}
+
+function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {
+  return 'id' in message && 'method' in message;
+}
+
+/**
+ * One HTTP exchange of a session, between a fresh McpServer and the transport that carries the
+ * exchange (the SDK's Streamable HTTP transport in stateless mode, or a bus sink for legacy SSE).
+ *
+ * It makes the per-request server behave as if it had served the whole session: it replays the
+ * session's `initialize` (and log level) into the server without sending anything to the client,
+ * rewrites the ids of server-to-client requests so any replica can route the client's answer back
+ * here, sends messages unrelated to this exchange to the session's stream, and reports `done` when
+ * every client request of the exchange has been answered.
+ */
+export class ExchangeTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+
+  readonly #inner: Inner;
+  readonly #options: ExchangeOptions;
+  readonly #exchangeId: string;
+  readonly #unregister: () => void;
+  readonly #synthetic = new Map<string, (message: JSONRPCMessage) => void>();
+  readonly #pendingClientRequests = new Set<RequestId>();
+  readonly #initializeRequests = new Map<RequestId, JsonObject>();
+  readonly #setLevelRequests = new Map<RequestId, string>();
+  #sawRequest = false;
+  #resolveDone!: () => void;
+  /** Resolves when every client request of the exchange has been answered (or the transport closed). */
+  readonly done: Promise<void>;
+
+  constructor(inner: Inner, options: ExchangeOptions) {
+    this.#inner = inner;
+    this.#options = options;
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    const { exchangeId, unregister } = options.router.registerExchange((message) => this.#toServer(message));
+    this.#exchangeId = exchangeId;
+    this.#unregister = unregister;
+  }
+
+  get sessionId(): string | undefined {
+    return this.#options.sessionId;
+  }
+
+  async start(): Promise<void> {
+    this.#inner.onmessage = (message, extra) => this.#fromClient(message, extra);
+    this.#inner.onerror = (error) => this.onerror?.(error);
+    this.#inner.onclose = () => this.#closed();
+    await this.#inner.start();
+  }
+
+  setSupportedProtocolVersions(versions: string[]): void {
+    this.#inner.setSupportedProtocolVersions?.(versions);
+  }
+
+  /** Replays the session's handshake into the connected server; nothing reaches the client. */
+  async restore(client: RestoredClient): Promise<void> {
+    await this.#syntheticRequest('initialize', {
+      protocolVersion: client.protocolVersion,
+      capabilities: client.clientCapabilities,
+      clientInfo: client.clientInfo ?? { name: 'unknown', version: '0' },
+    });
+    if (client.logLevel !== undefined) await this.#syntheticRequest('logging/setLevel', { level: client.logLevel });
+  }
+
+  /** Hands a client message to the server as if the carrying transport had received it. */
+  receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    this.#fromClient(message, extra);
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isResponse(message) && typeof message.id === 'string' && this.#synthetic.has(message.id)) {
+      const settle = this.#synthetic.get(message.id);
+      this.#synthetic.delete(message.id);
+      settle?.(message);
+      return;
+    }
+    let outgoing = message;
+    if (isRequest(message)) {
+      outgoing = { ...message, id: this.#options.router.encodeId(this.#exchangeId, message.id) } as JSONRPCMessage;
+    }
+    if (isResponse(message)) await this.#beforeResponse(message);
+    const related = options?.relatedRequestId ?? (isResponse(message) ? message.id : undefined);
+    if (related === undefined || !this.#pendingClientRequests.has(related)) {
+      await this.#options.sendUnrelated(outgoing);
+    } else {
+      await this.#inner.send(outgoing, options);
+    }
+    if (
+      isResponse(message) &&
+      this.#pendingClientRequests.delete(message.id) &&
+      this.#pendingClientRequests.size === 0
+    ) {
+      this.#resolveDone();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#inner.close();
+    this.#closed();
+  }
+
+  #closed(): void {
+    this.#unregister();
+    for (const settle of this.#synthetic.values())
+      settle({ jsonrpc: '2.0', id: 0, error: { code: -32000, message: 'closed' } });
+    this.#synthetic.clear();
+    this.#resolveDone();
+    this.onclose?.();
+  }
+
+  /** True when the exchange received no request at all (only notifications or responses). */
+  get idle(): boolean {
+    return !this.#sawRequest;
+  }
+
+  #fromClient(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if (isResponse(message)) {
+      // Answers to server-to-client requests belong to the exchange that asked, maybe elsewhere.
+      this.#options.router.routeClientResponse(message as unknown as JsonObject).catch((error: unknown) => {
+        this.#options.log.error({ err: error }, 'could not route a client response');
+      });
+      return;
+    }
+    if (isRequest(message)) {
+      this.#sawRequest = true;
+      this.#pendingClientRequests.add(message.id);
+      const params = ((message as { params?: JsonObject }).params ?? {}) as JsonObject;
+      if (message.method === 'initialize') this.#initializeRequests.set(message.id, params);
+      if (message.method === 'logging/setLevel' && typeof params.level === 'string') {
+        this.#setLevelRequests.set(message.id, params.level);
+      }
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  #toServer(message: JSONRPCMessage): void {
+    this.onmessage?.(message);
+  }
+
+  async #beforeResponse(message: JSONRPCMessage & { id: RequestId }): Promise<void> {
+    const ok = 'result' in message;
+    const initParams = this.#initializeRequests.get(message.id);
+    if (initParams !== undefined) {
+      this.#initializeRequests.delete(message.id);
+      if (ok) await this.#options.onInitialized?.({ params: initParams, result: message.result as JsonObject });
+    }
+    const level = this.#setLevelRequests.get(message.id);
+    if (level !== undefined) {
+      this.#setLevelRequests.delete(message.id);
+      if (ok) await this.#options.onLogLevel?.(level);
+    }
+  }
+
+  #syntheticRequest(method: string, params: JsonObject): Promise<JSONRPCMessage> {
+    const id = `${SYNTHETIC_PREFIX}${method}`;
+    const answered = new Promise<JSONRPCMessage>((resolve) => this.#synthetic.set(id, resolve));
+    this.onmessage?.({ jsonrpc: '2.0', id, method, params } as JSONRPCMessage);
+    return answered;
+  }
+}

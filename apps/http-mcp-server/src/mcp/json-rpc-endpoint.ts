@@ -1,0 +1,77 @@
+import {
+  LATEST_PROTOCOL_VERSION,
+  parseJSONRPCMessage,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ExchangeTransport } from './exchange-transport.js';
+import { jsonRpcErrorResponse } from './json-rpc-errors.js';
+import type { McpContext } from './mcp-context.js';
+import { closeWhenDone } from './streamable-http-sessions.js';
+import { sendWebResponse, toWebRequest } from './web-bridge.js';
+
+/**
+ * `POST /http`: one JSON-RPC request in, one JSON response out, for REST-style callers. No session,
+ * no stream: the request is served by a fresh server as if the client had just initialized with
+ * revision 2025-11-25 and no capabilities (so tools that need sampling or elicitation refuse).
+ */
+export class JsonRpcEndpoint {
+  readonly #ctx: McpContext;
+
+  constructor(ctx: McpContext) {
+    this.#ctx = ctx;
+  }
+
+  async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
+    if (Array.isArray(body)) {
+      return sendWebResponse(
+        reply,
+        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: send one JSON-RPC request, not a batch'),
+      );
+    }
+    let message: ReturnType<typeof parseJSONRPCMessage>;
+    try {
+      message = parseJSONRPCMessage(body);
+    } catch {
+      return sendWebResponse(
+        reply,
+        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: not a JSON-RPC 2.0 request'),
+      );
+    }
+    if (!('method' in message) || !('id' in message)) {
+      return sendWebResponse(
+        reply,
+        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: /http takes a request (with "id" and "method")'),
+      );
+    }
+    const inner = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      maxRequestBodySize: this.#ctx.config.bodyLimitBytes,
+    });
+    const exchange = new ExchangeTransport(inner, {
+      sessionId: undefined,
+      router: this.#ctx.router,
+      log: request.log,
+      // Nobody listens: there is no stream on /http.
+      sendUnrelated: async () => undefined,
+    });
+    const server = this.#ctx.createServer();
+    await server.connect(exchange);
+    if (message.method !== 'initialize') {
+      await exchange.restore({
+        protocolVersion: LATEST_PROTOCOL_VERSION,
+        clientCapabilities: {},
+        clientInfo: { name: 'http', version: '0' },
+      });
+    }
+    // The SDK transport wants a Streamable HTTP client's headers; /http callers only speak JSON.
+    const webRequest = toWebRequest(request, reply, {
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+    });
+    const response = await inner.handleRequest(webRequest, { parsedBody: message });
+    closeWhenDone(exchange, server, response);
+    return sendWebResponse(reply, response);
+  }
+}

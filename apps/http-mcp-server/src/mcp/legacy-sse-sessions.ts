@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { JsonObject } from '@mcs/session-store';
+import { type JSONRPCMessage, parseJSONRPCMessage, type Transport } from '@modelcontextprotocol/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ExchangeTransport } from './exchange-transport.js';
+import { jsonRpcErrorResponse } from './json-rpc-errors.js';
+import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
+import { SseStream } from './sse-stream.js';
+import { sendWebResponse } from './web-bridge.js';
+
+const LEGACY_PROTOCOL_VERSION = '2024-11-05';
+const MessagesQuery = z.object({ sessionId: z.string().min(1).max(512) });
+
+/** A transport whose every outgoing message goes to the session channel (the replica holding /sse). */
+class SessionChannelTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  readonly #publish: (message: JSONRPCMessage) => Promise<void>;
+
+  constructor(publish: (message: JSONRPCMessage) => Promise<void>) {
+    this.#publish = publish;
+  }
+
+  async start(): Promise<void> {}
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.#publish(message);
+  }
+
+  async close(): Promise<void> {
+    this.onclose?.();
+  }
+}
+
+/**
+ * The HTTP+SSE transport of revision 2024-11-05: `GET /sse` opens the session's stream and names
+ * the `POST /messages?sessionId=...` endpoint; every answer travels on the stream. The stream lives
+ * on one replica; a POST may land on any replica, which runs the request on a fresh server and
+ * publishes what it sends on the session channel.
+ */
+export class LegacySseSessions {
+  readonly #ctx: McpContext;
+
+  constructor(ctx: McpContext) {
+    this.#ctx = ctx;
+  }
+
+  async open(request: FastifyRequest, reply: FastifyReply): Promise<undefined> {
+    const sessionId = randomUUID();
+    request.log = request.log.child({ sessionId });
+    await this.#ctx.store.createProtocolSession({
+      id: sessionId,
+      transport: 'sse',
+      protocolVersion: LEGACY_PROTOCOL_VERSION,
+    });
+    const stream = new SseStream(reply, {
+      registry: this.#ctx.streams,
+      keepAliveMs: this.#ctx.config.sseKeepAliveMs,
+      onKeepAlive: async () => (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined,
+    });
+    const unsubscribe = await this.#ctx.router.subscribeToSession(sessionId, (payload) => {
+      if (payload.kind === 'close') stream.end();
+      else stream.send(JSON.stringify(payload.message), { event: 'message' });
+    });
+    await this.#ctx.store.claimStream(sessionId, { replicaId: this.#ctx.router.replicaId, streamId: 'sse' });
+    // The session is the stream: when it closes, the session ends.
+    stream.onClose(() => {
+      unsubscribe().catch(() => undefined);
+      this.#ctx.store.deleteProtocolSession(sessionId).catch(() => undefined);
+      request.log.info('legacy SSE session closed');
+    });
+    stream.send(`/messages?sessionId=${encodeURIComponent(sessionId)}`, { event: 'endpoint' });
+    request.log.info('legacy SSE session opened');
+    return undefined;
+  }
+
+  async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
+    const query = MessagesQuery.safeParse(request.query);
+    if (!query.success) {
+      return sendWebResponse(
+        reply,
+        jsonRpcErrorResponse('BAD_REQUEST', 'Bad Request: the sessionId query parameter is required'),
+      );
+    }
+    const sessionId = query.data.sessionId;
+    request.log = request.log.child({ sessionId });
+    const session = await this.#ctx.store.touchProtocolSession(sessionId).catch(() => undefined);
+    if (session?.transport !== 'sse') {
+      return sendWebResponse(reply, jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found'));
+    }
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(body);
+    } catch {
+      return sendWebResponse(reply, jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: not a JSON-RPC message'));
+    }
+    if ('id' in message && ('result' in message || 'error' in message)) {
+      await this.#ctx.router.routeClientResponse(message as unknown as JsonObject);
+      return reply.code(202).send('Accepted');
+    }
+    if (!('id' in message) || !('method' in message)) return reply.code(202).send('Accepted');
+
+    const isInitialize = message.method === 'initialize';
+    const publish = async (outgoing: JSONRPCMessage) => {
+      await this.#ctx.router.publishToSession(sessionId, {
+        kind: 'message',
+        message: outgoing as unknown as JsonObject,
+      });
+    };
+    const exchange = new ExchangeTransport(new SessionChannelTransport(publish), {
+      sessionId,
+      router: this.#ctx.router,
+      log: request.log,
+      sendUnrelated: publish,
+      onInitialized: async ({ params, result }) => {
+        await this.#ctx.store.updateProtocolSession(sessionId, {
+          protocolVersion: String(result.protocolVersion),
+          clientCapabilities: jsonObjectOr(params.capabilities, {}) ?? {},
+          ...(jsonObjectOr(params.clientInfo, undefined) ? { clientInfo: params.clientInfo as JsonObject } : {}),
+        });
+      },
+      onLogLevel: async (level) => {
+        await this.#ctx.store.updateProtocolSession(sessionId, { attributes: { [LOG_LEVEL_ATTRIBUTE]: level } });
+      },
+    });
+    const server = this.#ctx.createServer();
+    await server.connect(exchange);
+    if (!isInitialize) await exchange.restore(restoredClientOf(session));
+    exchange.receive(message);
+    void exchange.done.then(() => server.close()).catch(() => undefined);
+    return reply.code(202).send('Accepted');
+  }
+}

@@ -1,0 +1,34 @@
+import type { JsonObject, ProtocolSession, SessionStore } from '@mcs/session-store';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+import type { RestoredClient } from './exchange-transport.js';
+import type { MessageRouter } from './message-router.js';
+import type { McpServerFactory } from './server-factory.js';
+import type { StreamRegistry } from './sse-stream.js';
+
+/** What every MCP route handler shares. */
+export interface McpContext {
+  config: AppConfig;
+  store: SessionStore;
+  router: MessageRouter;
+  createServer: McpServerFactory;
+  streams: StreamRegistry;
+  log: Logger;
+}
+
+/** The session attribute holding the level of the client's last `logging/setLevel`. */
+export const LOG_LEVEL_ATTRIBUTE = 'logLevel';
+
+export function restoredClientOf(session: ProtocolSession): RestoredClient {
+  const level = session.attributes[LOG_LEVEL_ATTRIBUTE];
+  return {
+    protocolVersion: session.protocolVersion,
+    clientCapabilities: session.clientCapabilities,
+    clientInfo: session.clientInfo,
+    logLevel: typeof level === 'string' ? level : undefined,
+  };
+}
+
+export function jsonObjectOr(value: unknown, fallback: JsonObject | undefined): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : fallback;
+}

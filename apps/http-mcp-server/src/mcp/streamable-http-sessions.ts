@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { createEventStore, type JsonObject, type McpEventStore, SessionStoreError } from '@mcs/session-store';
+import {
+  type JSONRPCMessage,
+  parseJSONRPCMessage,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ExchangeTransport } from './exchange-transport.js';
+import { jsonRpcErrorResponse } from './json-rpc-errors.js';
+import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
+import type { SessionChannelMessage } from './message-router.js';
+import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
+import { SseStream } from './sse-stream.js';
+import { sendWebResponse, toWebRequest } from './web-bridge.js';
+
+/** The SDK's name for the standalone GET stream; event ids of it are scoped per session. */
+const GET_STREAM_ID = '_GET_stream';
+/** How often a resumed request stream looks for new events of a request served elsewhere. */
+const RESUME_POLL_MS = 200;
+const RESUME_MAX_MS = 10 * 60_000;
+
+function isRequestMessage(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
+}
+
+/**
+ * Session-based Streamable HTTP (revisions 2025-03-26, 2025-06-18, 2025-11-25) on any replica.
+ *
+ * Every POST is served by a fresh McpServer over the SDK's Streamable HTTP transport in stateless
+ * mode; this class supplies what that mode lacks, from the SessionStore: the `Mcp-Session-Id`
+ * (minted at `initialize`, 404 when unknown or expired), the session's handshake replayed into the
+ * server, the standalone GET stream (fed over the MessageBus from whichever replica produced the
+ * message), `Last-Event-ID` resumption from the shared event log, and DELETE.
+ */
+export class StreamableHttpSessions {
+  readonly #ctx: McpContext;
+  readonly #localGetStreams = new Map<string, SseStream>();
+
+  constructor(ctx: McpContext) {
+    this.#ctx = ctx;
+  }
+
+  eventStoreFor(sessionId: string): McpEventStore<JSONRPCMessage> {
+    const events = createEventStore<JSONRPCMessage>(this.#ctx.store, {
+      scope: sessionId,
+      completedStreamTtlMs: 5 * 60_000,
+    });
+    return {
+      ...events,
+      // SDK messages may hold `undefined` properties (dropped on the wire); the store wants plain JSON.
+      storeEvent: (streamId, message) => events.storeEvent(streamId, JSON.parse(JSON.stringify(message))),
+    };
+  }
+
+  async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
+    const messages = Array.isArray(body) ? body : [body];
+    const isInitialize = messages.some(
+      (message) => isRequestMessage(message) && (message as { method: unknown }).method === 'initialize',
+    );
+    if (isInitialize) return this.#initialize(request, reply, body);
+
+    const session = await this.#session(request);
+    if (session instanceof Response) return sendWebResponse(reply, session);
+    request.log = request.log.child({ sessionId: session.id });
+
+    if (!messages.some(isRequestMessage)) return this.#postWithoutRequests(request, reply, session.id, messages);
+
+    const { exchange, server, handle } = this.#exchange(session.id);
+    await server.connect(exchange);
+    await exchange.restore(restoredClientOf(session));
+    const response = await handle(toWebRequest(request, reply), body);
+    closeWhenDone(exchange, server, response);
+    return sendWebResponse(reply, response);
+  }
+
+  async get(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (!request.headers.accept?.includes('text/event-stream')) {
+      return sendWebResponse(
+        reply,
+        jsonRpcErrorResponse('NOT_ACCEPTABLE', 'Not Acceptable: Client must accept text/event-stream'),
+      );
+    }
+    const session = await this.#session(request);
+    if (session instanceof Response) return sendWebResponse(reply, session);
+    request.log = request.log.child({ sessionId: session.id });
+    const lastEventId = request.headers['last-event-id'];
+    if (typeof lastEventId === 'string' && lastEventId.length > 0) {
+      return this.#resume(request, reply, session.id, lastEventId);
+    }
+    if (this.#localGetStreams.has(session.id)) {
+      return sendWebResponse(
+        reply,
+        jsonRpcErrorResponse('CONFLICT', 'Conflict: Only one SSE stream is allowed per session'),
+      );
+    }
+    const stream = await this.#openSessionStream(reply, session.id);
+    this.#localGetStreams.set(session.id, stream);
+    stream.onClose(() => {
+      if (this.#localGetStreams.get(session.id) === stream) this.#localGetStreams.delete(session.id);
+      this.#ctx.store.releaseStream(session.id, this.#ctx.router.replicaId).catch(() => undefined);
+    });
+    await this.#ctx.store.claimStream(session.id, { replicaId: this.#ctx.router.replicaId, streamId: GET_STREAM_ID });
+    return undefined;
+  }
+
+  async delete(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const session = await this.#session(request);
+    if (session instanceof Response) return sendWebResponse(reply, session);
+    await this.#ctx.store.deleteProtocolSession(session.id);
+    await this.#ctx.router.publishToSession(session.id, { kind: 'close', reason: 'session deleted' });
+    request.log.info({ sessionId: session.id }, 'session deleted by the client');
+    return reply.code(200).send();
+  }
+
+  /** Sends a message no request is waiting for to the session's GET stream, wherever it is held. */
+  async sendToSessionStream(sessionId: string, message: JSONRPCMessage): Promise<void> {
+    const eventId = await this.eventStoreFor(sessionId).storeEvent(GET_STREAM_ID, message);
+    await this.#ctx.router.publishToSession(sessionId, {
+      kind: 'message',
+      message: message as unknown as JsonObject,
+      eventId,
+    });
+  }
+
+  async #initialize(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
+    const sessionId = randomUUID();
+    request.log = request.log.child({ sessionId });
+    const { exchange, server, handle } = this.#exchange(sessionId, async ({ params, result }) => {
+      await this.#ctx.store.createProtocolSession({
+        id: sessionId,
+        transport: 'streamable-http',
+        protocolVersion: String(result.protocolVersion),
+        clientInfo: jsonObjectOr(params.clientInfo, undefined),
+        clientCapabilities: jsonObjectOr(params.capabilities, {}),
+      });
+      request.log.info({ protocolVersion: result.protocolVersion }, 'session initialized');
+    });
+    await server.connect(exchange);
+    const response = await handle(toWebRequest(request, reply), body);
+    closeWhenDone(exchange, server, response);
+    const headers: Record<string, string> = response.ok ? { 'mcp-session-id': sessionId } : {};
+    return sendWebResponse(reply, response, headers);
+  }
+
+  /** Notifications and answers to server-to-client requests: nothing for a new server to do. */
+  async #postWithoutRequests(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sessionId: string,
+    messages: unknown[],
+  ): Promise<FastifyReply> {
+    const versionError = protocolVersionError(request);
+    if (versionError) return sendWebResponse(reply, versionError);
+    let parsed: JSONRPCMessage[];
+    try {
+      parsed = messages.map((message) => parseJSONRPCMessage(message));
+    } catch {
+      return sendWebResponse(reply, jsonRpcErrorResponse('PARSE_ERROR', 'Parse error: Invalid JSON-RPC message'));
+    }
+    for (const message of parsed) {
+      if ('id' in message && ('result' in message || 'error' in message)) {
+        const routed = await this.#ctx.router.routeClientResponse(message as unknown as JsonObject);
+        if (!routed) request.log.warn({ id: message.id }, 'response to an unknown server request: dropped');
+      }
+    }
+    request.log.debug({ sessionId, count: parsed.length }, 'accepted notifications/responses');
+    return reply.code(202).send();
+  }
+
+  #exchange(sessionId: string, onInitialized?: ConstructorParameters<typeof ExchangeTransport>[1]['onInitialized']) {
+    const inner = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      eventStore: this.eventStoreFor(sessionId),
+      retryInterval: this.#ctx.config.sseRetryMs,
+      keepAliveMs: this.#ctx.config.sseKeepAliveMs,
+      maxRequestBodySize: this.#ctx.config.bodyLimitBytes,
+    });
+    const exchange = new ExchangeTransport(inner, {
+      sessionId,
+      router: this.#ctx.router,
+      log: this.#ctx.log,
+      sendUnrelated: (message) => this.sendToSessionStream(sessionId, message),
+      ...(onInitialized ? { onInitialized } : {}),
+      onLogLevel: async (level) => {
+        await this.#ctx.store.updateProtocolSession(sessionId, { attributes: { [LOG_LEVEL_ATTRIBUTE]: level } });
+      },
+    });
+    return {
+      server: this.#ctx.createServer(),
+      exchange,
+      handle: (webRequest: Request, parsedBody: unknown) => inner.handleRequest(webRequest, { parsedBody }),
+    };
+  }
+
+  async #session(request: FastifyRequest) {
+    const header = request.headers['mcp-session-id'];
+    const sessionId = typeof header === 'string' ? header : undefined;
+    if (!sessionId) return jsonRpcErrorResponse('BAD_REQUEST', 'Bad Request: Mcp-Session-Id header is required');
+    let session: Awaited<ReturnType<McpContext['store']['touchProtocolSession']>>;
+    try {
+      session = await this.#ctx.store.touchProtocolSession(sessionId);
+    } catch (error) {
+      if (error instanceof SessionStoreError && error.code === 'INVALID_ARGUMENT') session = undefined;
+      else throw error;
+    }
+    if (session?.transport !== 'streamable-http') {
+      return jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found');
+    }
+    const versionError = protocolVersionError(request);
+    return versionError ?? session;
+  }
+
+  async #openSessionStream(reply: FastifyReply, sessionId: string, alreadySent?: Set<string>): Promise<SseStream> {
+    const stream = new SseStream(reply, {
+      registry: this.#ctx.streams,
+      keepAliveMs: this.#ctx.config.sseKeepAliveMs,
+      headers: { 'mcp-session-id': sessionId },
+      // A held stream keeps its session alive; an expired or deleted session ends it.
+      onKeepAlive: async () => (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined,
+    });
+    const unsubscribe = await this.#ctx.router.subscribeToSession(sessionId, (payload: SessionChannelMessage) => {
+      if (payload.kind === 'close') stream.end();
+      else if (payload.eventId === undefined || !alreadySent?.has(payload.eventId)) {
+        if (payload.eventId !== undefined) alreadySent?.add(payload.eventId);
+        stream.send(JSON.stringify(payload.message), {
+          event: 'message',
+          ...(payload.eventId ? { id: payload.eventId } : {}),
+        });
+      }
+    });
+    stream.onClose(() => {
+      unsubscribe().catch(() => undefined);
+    });
+    return stream;
+  }
+
+  /** Replays a stream's events after `Last-Event-ID`, then follows it live, from any replica. */
+  async #resume(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sessionId: string,
+    lastEventId: string,
+  ): Promise<FastifyReply | undefined> {
+    const eventStore = this.eventStoreFor(sessionId);
+    const streamId = await eventStore.getStreamIdForEventId(lastEventId);
+    if (streamId === undefined) {
+      return sendWebResponse(reply, jsonRpcErrorResponse('BAD_REQUEST', 'Invalid event ID format'));
+    }
+    if (streamId === GET_STREAM_ID) {
+      // Subscribe before replaying so nothing published in between is lost; drop what the replay sent.
+      const sent = new Set<string>();
+      const stream = await this.#openSessionStream(reply, sessionId, sent);
+      await this.#replay(eventStore, lastEventId, (eventId, message) => {
+        if (sent.has(eventId)) return;
+        sent.add(eventId);
+        stream.send(JSON.stringify(message), { event: 'message', id: eventId });
+      });
+      return undefined;
+    }
+    const stream = new SseStream(reply, {
+      registry: this.#ctx.streams,
+      keepAliveMs: this.#ctx.config.sseKeepAliveMs,
+      headers: { 'mcp-session-id': sessionId },
+    });
+    request.log.debug({ streamId, lastEventId }, 'resuming a request stream');
+    this.#followRequestStream(eventStore, stream, lastEventId).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'resumed stream failed');
+      stream.end();
+    });
+    return undefined;
+  }
+
+  async #replay(
+    eventStore: McpEventStore<JSONRPCMessage>,
+    lastEventId: string,
+    send: (eventId: string, message: JSONRPCMessage) => void,
+  ): Promise<{ lastId: string; finished: boolean }> {
+    let lastId = lastEventId;
+    let finished = false;
+    await eventStore.replayEventsAfter(lastEventId, {
+      send: async (eventId, message) => {
+        lastId = eventId;
+        send(eventId, message);
+        if ('id' in message && ('result' in message || 'error' in message)) finished = true;
+      },
+    });
+    return { lastId, finished };
+  }
+
+  /**
+   * A request stream's events are written by the replica running the request; the log in the store
+   * is the one place every replica sees, so the resumed stream reads it until the response arrives.
+   */
+  async #followRequestStream(
+    eventStore: McpEventStore<JSONRPCMessage>,
+    stream: SseStream,
+    lastEventId: string,
+  ): Promise<void> {
+    const deadline = Date.now() + RESUME_MAX_MS;
+    let cursor = lastEventId;
+    while (!stream.closed && Date.now() < deadline) {
+      const { lastId, finished } = await this.#replay(eventStore, cursor, (eventId, message) =>
+        stream.send(JSON.stringify(message), { event: 'message', id: eventId }),
+      );
+      cursor = lastId;
+      if (finished) break;
+      await new Promise((resolve) => setTimeout(resolve, RESUME_POLL_MS));
+    }
+    stream.end();
+  }
+}
+
+/** Closes the per-request server once its exchange is over (at once when nothing was dispatched). */
+export function closeWhenDone(
+  exchange: ExchangeTransport,
+  server: { close(): Promise<void> },
+  response: Response,
+): void {
+  const dispatched = !exchange.idle && response.status === 200;
+  const finished = dispatched ? exchange.done : Promise.resolve();
+  void finished.then(() => server.close()).catch(() => undefined);
+}
+
+/** 400 when `MCP-Protocol-Version` names a revision the session transport does not speak. */
+export function protocolVersionError(request: FastifyRequest): Response | undefined {
+  const version = request.headers['mcp-protocol-version'];
+  if (typeof version !== 'string' || SESSION_PROTOCOL_VERSIONS.includes(version)) return undefined;
+  return jsonRpcErrorResponse(
+    'BAD_REQUEST',
+    `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SESSION_PROTOCOL_VERSIONS.join(', ')})`,
+  );
+}

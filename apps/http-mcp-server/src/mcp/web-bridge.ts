@@ -1,0 +1,50 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * A web-standard Request for the SDK's HTTP entry points. The body (already read and size-limited by
+ * Fastify as text) is passed separately as `parsedBody`, so the Request itself carries none.
+ */
+export function toWebRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  overrides: Record<string, string> = {},
+): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  for (const [name, value] of Object.entries(overrides)) headers.set(name, value);
+  // Content-Length describes the original body; the rebuilt Request has none.
+  headers.delete('content-length');
+  const url = `http://${request.host || 'localhost'}${request.url}`;
+  const abort = new AbortController();
+  // The client went away before the answer was written: cancel the exchange.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  return new Request(url, { method: request.method, headers, signal: abort.signal });
+}
+
+/** Writes a web-standard Response (JSON, empty, or an SSE stream) to Fastify's reply. */
+export async function sendWebResponse(
+  reply: FastifyReply,
+  response: Response,
+  extraHeaders: Record<string, string> = {},
+): Promise<FastifyReply> {
+  reply.code(response.status);
+  response.headers.forEach((value, name) => {
+    reply.header(name, value);
+  });
+  for (const [name, value] of Object.entries(extraHeaders)) reply.header(name, value);
+  if (response.body === null) return reply.send();
+  const type = response.headers.get('content-type') ?? '';
+  if (type.includes('text/event-stream')) {
+    const stream = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    reply.raw.once('close', () => stream.destroy());
+    return reply.send(stream);
+  }
+  return reply.send(Buffer.from(await response.arrayBuffer()));
+}

@@ -1,0 +1,14 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { LegacySseSessions } from '../mcp/legacy-sse-sessions.js';
+import { sendWebResponse } from '../mcp/web-bridge.js';
+import { parseJsonBody } from './parse-json-body.js';
+
+/** The HTTP+SSE transport of revision 2024-11-05: `GET /sse` + `POST /messages?sessionId=...`. */
+export const legacySseRoutes: FastifyPluginAsync<{ sessions: LegacySseSessions }> = async (app, { sessions }) => {
+  app.get('/sse', (request, reply) => sessions.open(request, reply));
+  app.post('/messages', async (request, reply) => {
+    const parsed = parseJsonBody(request);
+    if ('error' in parsed) return sendWebResponse(reply, parsed.error);
+    return sessions.post(request, reply, parsed.body);
+  });
+};
