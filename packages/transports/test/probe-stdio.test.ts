@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BackendConnection, createBackendConnection, TransportError } from '../src/index.js';
 import { fastSupervision, isAlive, nextEvent, probeStdio, textOf } from './helpers.js';
@@ -30,6 +32,12 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
     }
     expect(recorded).toHaveLength(1);
     expect(probe.breakerState).toBe('closed');
+  });
+
+  it('starts the process in the configured cwd', async () => {
+    const cwd = realpathSync(tmpdir());
+    const probe = open({ ...probeStdio(), cwd });
+    expect(textOf(await probe.callTool('cwd'))).toBe(cwd);
   });
 
   it('a request timeout rejects with REQUEST_TIMEOUT and cancels the request on the backend', async () => {
@@ -170,7 +178,7 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
   it('health pings detect a hung backend (SIGSTOP) and restart it', async () => {
     const probe = open(probeStdio(), {
       ...fastSupervision,
-      health: { pingIntervalMs: 100, pingTimeoutMs: 200, failuresBeforeRestart: 2 },
+      health: { pingIntervalMs: 100, pingTimeoutMs: 400, failuresBeforeRestart: 2 },
       shutdownGraceMs: 200,
     });
     await probe.connect();

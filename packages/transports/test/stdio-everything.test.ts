@@ -48,6 +48,23 @@ describe('stdio backend: @modelcontextprotocol/server-everything', () => {
     expect(await everything.ping()).toBeGreaterThanOrEqual(0);
   });
 
+  it('starts the process with the configured env on top of a safe default, not the parent environment', async () => {
+    process.env.MCS_TRANSPORTS_PARENT_SECRET = 'must-not-leak';
+    try {
+      await using everything = createBackendConnection(
+        'everything',
+        { ...everythingStdio(), env: { MCS_BACKEND_SETTING: 'on' } },
+        { supervision: fastSupervision },
+      );
+      const env = JSON.parse(textOf(await everything.callTool('get-env'))) as Record<string, string>;
+      expect(env.MCS_BACKEND_SETTING).toBe('on');
+      expect(env.PATH).toBe(process.env.PATH);
+      expect(env.MCS_TRANSPORTS_PARENT_SECRET).toBeUndefined();
+    } finally {
+      delete process.env.MCS_TRANSPORTS_PARENT_SECRET;
+    }
+  });
+
   it('passes progress notifications of a long-running call to that call only', async () => {
     const everything = open();
     const progress: number[] = [];
