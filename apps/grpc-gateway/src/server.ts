@@ -18,6 +18,7 @@ import { authInterceptor, createAccessControl } from './interceptors/access-cont
 import { loggingInterceptor } from './interceptors/logging-interceptor.js';
 import { GatewayHealth } from './observability/health.js';
 import { GatewayMetrics, startMetricsServer } from './observability/metrics.js';
+import { startTracing } from './observability/otel-sdk.js';
 import { tracingInterceptor } from './observability/tracing.js';
 import { createContextGatewayService } from './services/context-gateway-service.js';
 import { ResourceWatches } from './services/resource-watches.js';
@@ -29,6 +30,8 @@ export interface StartGatewayOptions {
   logger?: Logger;
   /** Native tools to serve (as `native.<name>`); default the built-in echo and ticker when `config.nativeTools`. */
   nativeTools?: readonly NativeTool[];
+  /** Where `OTEL_EXPORTER_OTLP_*` settings are read from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Gateway {
@@ -58,6 +61,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     );
   }
 
+  const tracing = await startTracing(options.env ?? process.env);
+  if (tracing) logger.info('OpenTelemetry tracing on: CallTool spans are exported over OTLP/HTTP');
   const backends = new Map<string, GatewayBackend>();
   for (const [name, backendConfig] of Object.entries(config.backends))
     backends.set(name, createBackend(name, backendConfig));
@@ -162,6 +167,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         catalog.close();
         await Promise.allSettled([...backends.values()].map((backend) => backend.close()));
         await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+        await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing spans failed'));
         logger.info('grpc-gateway stopped');
       })();
       return closing;

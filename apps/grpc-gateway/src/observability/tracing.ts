@@ -8,10 +8,11 @@ import type { Interceptor } from '../interceptors/call-context.js';
  * example with `node --import @opentelemetry/auto-instrumentations-node/register` and
  * OTEL_EXPORTER_OTLP_ENDPOINT) gets the spans.
  */
-const tracer = trace.getTracer('@mcs/grpc-gateway');
-
 export const tracingInterceptor: Interceptor = (context, next) => {
   if (context.method !== 'CallTool') return next();
+  // Looked up per call, not once at import: the SDK may be registered later, and through another copy
+  // of @opentelemetry/api (its CommonJS build), whose proxy a tracer taken early would never see.
+  const tracer = trace.getTracer('@mcs/grpc-gateway');
   return tracer.startActiveSpan('mcs.v1.ContextGateway/CallTool', async (span: Span) => {
     span.setAttribute('rpc.system', 'grpc');
     span.setAttribute('rpc.service', 'mcs.v1.ContextGateway');
