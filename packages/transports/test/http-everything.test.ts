@@ -94,4 +94,30 @@ describe('Streamable HTTP backend: server-everything streamableHttp', () => {
     expect(textOf(await everything.callTool('echo', { message: 'up again' }))).toBe('Echo: up again');
     expect(everything.restarts).toBeGreaterThanOrEqual(1);
   });
+
+  it('health pings notice a dead server without any call and reconnect once it is back', async () => {
+    await using everything = createBackendConnection(
+      'everything-http',
+      { transport: 'http', url: server.url },
+      {
+        supervision: {
+          ...fastSupervision,
+          health: { pingIntervalMs: 100, pingTimeoutMs: 1_000, failuresBeforeRestart: 1 },
+          restart: { initialDelayMs: 100, maxDelayMs: 300 },
+        },
+      },
+    );
+    await everything.connect();
+    const healthy = await nextEvent(everything, 'health', (event) => event.ok);
+    expect(healthy.latencyMs).toBeGreaterThanOrEqual(0);
+    const failedPing = nextEvent(everything, 'health', (event) => !event.ok);
+    const restarting = nextEvent(everything, 'status', (event) => event.status === 'restarting');
+    await server.crash();
+    expect((await failedPing).error?.category).toBe('unavailable');
+    await restarting;
+    const ready = nextEvent(everything, 'status', (event) => event.status === 'ready');
+    await server.start();
+    await ready;
+    expect(textOf(await everything.callTool('echo', { message: 'pinged back' }))).toBe('Echo: pinged back');
+  });
 });
