@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { loadGatewayConfig } from './config.js';
+import { GatewayError } from './gateway-error.js';
+import { type Gateway, startGateway } from './server.js';
+
+/** What the CLI needs from its process; `process` in production, a stand-in in tests. */
+export interface CliProcess {
+  env: NodeJS.ProcessEnv;
+  once(signal: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+  exit(code: number): void;
+  /** Where usage and fatal errors go (stderr in production). */
+  error(message: string): void;
+  /** Where `--help` goes (stdout in production). */
+  print(message: string): void;
+}
+
+export const usage = 'usage: mcs-grpc-gateway --config <file.json|file.yaml>';
+
+/**
+ * `mcs-grpc-gateway --config <file>`: loads the config (GRPC_HOST / GRPC_PORT override it), starts the
+ * gateway, and on SIGINT/SIGTERM drains calls, closes backends and exits 0. A bad config exits 2 with
+ * the message naming the bad key; any other start failure exits 1. Resolves with the running gateway.
+ */
+export async function runCli(argv: readonly string[], host: CliProcess): Promise<Gateway | undefined> {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
+    if (values.help) {
+      host.print(usage);
+      return undefined;
+    }
+    if (values.config === undefined) throw new GatewayError('CONFIG_INVALID', `Missing --config. ${usage}`);
+    const gateway = await startGateway(await loadGatewayConfig(values.config, host.env), { env: host.env });
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      gateway.close().then(
+        () => host.exit(0),
+        (error: unknown) => {
+          host.error(`mcs-grpc-gateway: error while stopping after ${signal}: ${String(error)}`);
+          host.exit(1);
+        },
+      );
+    };
+    host.once('SIGINT', stop);
+    host.once('SIGTERM', stop);
+    return gateway;
+  } catch (error) {
+    const isUsage =
+      (GatewayError.isInstance(error) && error.code === 'CONFIG_INVALID') ||
+      (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    host.error(`mcs-grpc-gateway: ${error instanceof Error ? error.message : String(error)}`);
+    host.exit(isUsage ? 2 : 1);
+    return undefined;
+  }
+}
