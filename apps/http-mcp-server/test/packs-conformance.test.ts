@@ -389,3 +389,22 @@ describe('conformance pack, 2025 session features (legacy era)', () => {
     expect(updates).toEqual(['test://watched-resource']);
   });
 });
+
+describe('json_schema_2020_12_tool input validation', () => {
+  let connected: Connected | undefined;
+  afterEach(async () => {
+    await connected?.close();
+    connected = undefined;
+  });
+
+  it('accepts a valid object and refuses properties the schema forbids', async () => {
+    connected = await connectPacks({ packs: ['conformance'], era: 'legacy' });
+    const ok = await connected.client.callTool({
+      name: 'json_schema_2020_12_tool',
+      arguments: { name: 'n', address: { street: 's', city: 'c' } },
+    });
+    expect(firstText(ok.content as Content)).toBe('Received: {"name":"n","address":{"street":"s","city":"c"}}');
+    const refused = await connected.client.callTool({ name: 'json_schema_2020_12_tool', arguments: { extra: 1 } });
+    expect(refused.isError).toBe(true);
+  });
+});
