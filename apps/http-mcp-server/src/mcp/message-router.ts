@@ -94,13 +94,13 @@ export class MessageRouter {
       return true;
     }
     const payload: ReplicaChannelMessage = { kind: 'response', exchangeId: routed.exchangeId, message: restored };
-    const receivers = await this.#bus.publish(`replica:${routed.replicaId}`, payload as unknown as JsonValue);
+    const receivers = await this.#bus.publish(`replica:${routed.replicaId}`, plainJson(payload));
     if (receivers === 0) this.#log.warn({ replica: routed.replicaId }, 'response for a replica that is gone: dropped');
     return true;
   }
 
   publishToSession(sessionId: string, message: SessionChannelMessage): Promise<number> {
-    return this.#bus.publish(sessionChannel(sessionId), message as unknown as JsonValue);
+    return this.#bus.publish(sessionChannel(sessionId), plainJson(message));
   }
 
   subscribeToSession(
@@ -120,6 +120,11 @@ export class MessageRouter {
     }
     deliver(message as unknown as JSONRPCMessage);
   }
+}
+
+/** SDK messages may hold `undefined` properties (dropped on the wire); the bus wants plain JSON. */
+export function plainJson(value: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
 }
 
 function sessionChannel(sessionId: string): string {

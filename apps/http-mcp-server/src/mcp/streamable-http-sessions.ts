@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
-import type { SessionChannelMessage } from './message-router.js';
+import { plainJson, type SessionChannelMessage } from './message-router.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
 import { SseStream } from './sse-stream.js';
 import { sendWebResponse, toWebRequest } from './web-bridge.js';
@@ -49,7 +49,7 @@ export class StreamableHttpSessions {
     return {
       ...events,
       // SDK messages may hold `undefined` properties (dropped on the wire); the store wants plain JSON.
-      storeEvent: (streamId, message) => events.storeEvent(streamId, JSON.parse(JSON.stringify(message))),
+      storeEvent: (streamId, message) => events.storeEvent(streamId, plainJson(message) as unknown as JSONRPCMessage),
     };
   }
 
