@@ -1,0 +1,203 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { getFreePort, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initializeSession, JSON_AND_SSE, parseBody, sessionHeaders } from './helpers/raw-mcp.js';
+
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+const REPLICAS = 3;
+
+interface Replica {
+  origin: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+let redis: RedisServerHandle;
+const replicas: Replica[] = [];
+
+/** Builds dist/ (the test runs the real artefact, `node dist/main.js`, as separate processes). */
+function build(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [TSC, '-p', 'tsconfig.build.json'],
+      { cwd: APP_DIR, timeout: 120_000 },
+      (error, stdout) => (error ? reject(new Error(`build failed: ${stdout}`, { cause: error })) : resolve()),
+    );
+  });
+}
+
+async function startReplica(redisUrl: string): Promise<Replica> {
+  const port = await getFreePort();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: APP_DIR,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      MCS_AUTH: 'off',
+      MCS_TOOL_PACKS: 'default,conformance',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const origin = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${origin}/readyz`)).ok, { timeoutMs: 15_000, what: `replica on ${port}` });
+  return { origin, child, output };
+}
+
+/** A fetch that sends each request to the next replica in turn. */
+function roundRobinFetch(): { fetch: typeof fetch; hits: string[] } {
+  let next = 0;
+  const hits: string[] = [];
+  const rotating = (input: string | URL | Request, init?: RequestInit) => {
+    const replica = replicas[next % replicas.length] as Replica;
+    next += 1;
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    const target = new URL(url.pathname + url.search, replica.origin);
+    hits.push(`${init?.method ?? 'GET'} ${replica.origin}`);
+    return fetch(target, init);
+  };
+  return { fetch: rotating as typeof fetch, hits };
+}
+
+beforeAll(async () => {
+  await build();
+  redis = await startRedisServer();
+  for (let index = 0; index < REPLICAS; index += 1) replicas.push(await startReplica(redis.url));
+}, 180_000);
+
+afterAll(async () => {
+  for (const replica of replicas) {
+    if (replica.child.exitCode === null) {
+      replica.child.kill('SIGKILL');
+      await once(replica.child, 'exit');
+    }
+  }
+  await redis?.stop();
+});
+
+function textOf(result: unknown): string {
+  return ((result as { content?: Array<{ text?: string }> }).content ?? []).map((block) => block.text ?? '').join('');
+}
+
+describe(`${REPLICAS} replicas (separate processes) sharing one Redis`, () => {
+  it('serves one session whose requests alternate between replicas', { timeout: 60_000 }, async () => {
+    const { fetch: rotating, hits } = roundRobinFetch();
+    const client = new Client({ name: 'replica-test', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    client.setRequestHandler('sampling/createMessage', async () => ({
+      model: 'scripted',
+      role: 'assistant',
+      content: { type: 'text', text: 'sampled across replicas' },
+    }));
+    const updates: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      updates.push(notification.params.uri);
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(`${replicas[0]?.origin}/mcp`), { fetch: rotating });
+    await client.connect(transport);
+    try {
+      expect(transport.sessionId).toBeDefined();
+      for (let round = 0; round < REPLICAS; round += 1) {
+        const echo = await client.callTool({ name: 'echo', arguments: { text: `round ${round}` } });
+        expect(textOf(echo)).toBe(`round ${round}`);
+      }
+
+      const progress: number[] = [];
+      const withProgress = await client.callTool(
+        { name: 'test_tool_with_progress', arguments: {} },
+        { onprogress: (update: { progress: number }) => progress.push(update.progress) },
+      );
+      expect(textOf(withProgress)).toContain('successfully');
+      expect(progress).toEqual([0, 50, 100]);
+
+      // The server asks the client (sampling); the answer is POSTed to another replica and routed back.
+      const sampled = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } });
+      expect(textOf(sampled)).toBe('LLM response: sampled across replicas');
+
+      // The GET stream is held by one replica; the notification is produced on another.
+      await client.subscribeResource({ uri: 'test://watched-resource' });
+      await waitFor(async () => (await heldStreams()) > 0, { what: 'a held GET stream' });
+      await client.callTool({ name: 'test_watched_resource_update', arguments: {} });
+      await waitFor(() => updates.length > 0, { what: 'resources/updated on the GET stream' });
+      expect(updates).toEqual(['test://watched-resource']);
+
+      expect(new Set(hits.map((hit) => hit.split(' ')[1])).size).toBe(REPLICAS);
+    } finally {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    }
+  });
+
+  it('resumes a request stream with Last-Event-ID on another replica', { timeout: 30_000 }, async () => {
+    const [first, second] = replicas as [Replica, Replica];
+    const version = '2025-11-25';
+    const sessionId = await initializeSession(`${first.origin}/mcp`, version);
+    const controller = new AbortController();
+    const response = await fetch(`${first.origin}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: JSON_AND_SSE, ...sessionHeaders(sessionId, version) },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'test_tool_with_progress', arguments: {}, _meta: { progressToken: 'p1' } },
+      }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    // Read up to the priming event (an id and no data), then drop the connection.
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let buffered = '';
+    while (!/^id: (.+)$/m.test(buffered)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += new TextDecoder().decode(value);
+    }
+    const lastEventId = /^id: (.+)$/m.exec(buffered)?.[1];
+    expect(lastEventId).toBeDefined();
+    controller.abort();
+
+    const resumed = await fetch(`${second.origin}/mcp`, {
+      headers: {
+        accept: 'text/event-stream',
+        'last-event-id': lastEventId ?? '',
+        ...sessionHeaders(sessionId, version),
+      },
+    });
+    expect(resumed.status).toBe(200);
+    const messages = parseBody('text/event-stream', await resumed.text());
+    const result = messages.find((message) => message.id === 7);
+    expect(textOf(result?.result)).toContain('successfully');
+    const progressValues = messages
+      .filter((message) => message.method === 'notifications/progress')
+      .map((message) => (message.params as { progress: number }).progress);
+    expect(progressValues.length).toBeGreaterThan(0);
+    expect(progressValues.at(-1)).toBe(100);
+  });
+
+  it('stops gracefully on SIGTERM (exit code 0)', { timeout: 30_000 }, async () => {
+    const replica = replicas[REPLICAS - 1] as Replica;
+    replica.child.kill('SIGTERM');
+    const [code] = await once(replica.child, 'exit');
+    expect(code).toBe(0);
+  });
+});
+
+async function heldStreams(): Promise<number> {
+  let total = 0;
+  for (const replica of replicas) {
+    const metrics = await (await fetch(`${replica.origin}/metrics`)).text();
+    total += Number(/^mcs_streams (\d+)/m.exec(metrics)?.[1] ?? '0');
+  }
+  return total;
+}
