@@ -36,8 +36,29 @@ function isToolPackName(name: string): name is ToolPackName {
   return (TOOL_PACK_NAMES as readonly string[]).includes(name);
 }
 
-function packsByName(names: readonly string[]): ToolPack[] {
-  return parseToolPacks(names.join(',')).map((name) => PACKS[name]);
+interface ResolvedPacks {
+  readonly packs: readonly ToolPack[];
+  readonly modules: readonly PackModule[];
+  readonly capabilities: ServerCapabilities;
+}
+
+/** Resolved pack lists by their comma form: the app registers the same packs on every request's server. */
+const resolvedCache = new Map<string, ResolvedPacks>();
+
+function resolvePacks(names: readonly string[]): ResolvedPacks {
+  const key = names.join(',');
+  let resolved = resolvedCache.get(key);
+  if (resolved === undefined) {
+    const packs = parseToolPacks(key).map((name) => PACKS[name]);
+    resolved = {
+      packs,
+      modules: uniqueModules(packs),
+      capabilities: packs.reduce<ServerCapabilities>((all, pack) => mergeCapabilities(all, pack.capabilities), {}),
+    };
+    // Bounded: only valid lists are cached, and there are few of them.
+    if (resolvedCache.size < 64) resolvedCache.set(key, resolved);
+  }
+  return resolved;
 }
 
 /**
@@ -72,7 +93,7 @@ export function parseToolPacks(csv: string): ToolPackName[] {
  * also registers them, so either order works as long as it runs before `connect()`.
  */
 export function serverCapabilitiesFor(packs: readonly string[]): ServerCapabilities {
-  return packsByName(packs).reduce<ServerCapabilities>((all, pack) => mergeCapabilities(all, pack.capabilities), {});
+  return structuredClone(resolvePacks(packs).capabilities);
 }
 
 /**
@@ -83,13 +104,11 @@ export function registerToolPacks(
   server: McpServer,
   options: { packs: readonly string[]; context: PackContext },
 ): void {
-  const packs = packsByName(options.packs);
-  const modules = uniqueModules(packs);
+  const { modules, capabilities } = resolvePacks(options.packs);
   // Validate everything first so that a bad setting leaves the server untouched.
   for (const module of modules) module.validate?.(options.context);
-  server.server.registerCapabilities(serverCapabilitiesFor(options.packs));
+  server.server.registerCapabilities(capabilities);
   for (const module of modules) module.register(server, options.context);
-  for (const pack of packs) pack.install?.(server, options.context);
 }
 
 /** The tools, resources and prompts of `packs`, each name of each kind once, in pack order. */

@@ -1,5 +1,4 @@
-import type { McpServer, ServerCapabilities } from '@modelcontextprotocol/server';
-import type { PackContext } from './pack-context.js';
+import type { ServerCapabilities } from '@modelcontextprotocol/server';
 import type { PackModule } from './pack-module.js';
 
 /** A named set of tools, resources and prompts, and the server capabilities they need. */
@@ -11,6 +10,4 @@ export interface ToolPack {
   readonly prompts: readonly PackModule[];
   /** Capabilities the pack's items rely on (logging, completions, resources.subscribe, ...). */
   readonly capabilities: ServerCapabilities;
-  /** Extra request handlers the pack installs on the low-level server (e.g. resources/subscribe). */
-  readonly install?: (server: McpServer, context: PackContext) => void;
 }

@@ -128,6 +128,29 @@ async function credentialsFor(
   return context.credentials?.({ sessionId: ctx.sessionId, authInfo: ctx.http?.authInfo, method, url });
 }
 
+/** Settings parsed once per PackContext: the app builds a server (and registers tools) per request. */
+interface ServiceRuntime {
+  readonly settings: ServiceSettings;
+  readonly base: URL | undefined;
+  readonly log: PackContext['logger'];
+}
+
+const runtimeByContext = new WeakMap<PackContext, ServiceRuntime>();
+
+function serviceRuntime(context: PackContext): ServiceRuntime {
+  let runtime = runtimeByContext.get(context);
+  if (runtime === undefined) {
+    const settings = parseServiceSettings(context.service);
+    runtime = {
+      settings,
+      base: settings.baseUrl === undefined ? undefined : new URL(settings.baseUrl),
+      log: context.logger.child({ tool: 'service' }),
+    };
+    runtimeByContext.set(context, runtime);
+  }
+  return runtime;
+}
+
 /**
  * `service`: the generic upstream tool. Calls the one configured upstream (path, method, query and
  * JSON body validated), with a timeout and a response size limit, never following redirects, and
@@ -137,12 +160,10 @@ async function credentialsFor(
 export const serviceTool: PackModule = {
   name: 'service',
   validate(context) {
-    parseServiceSettings(context.service);
+    serviceRuntime(context);
   },
   register(server, context) {
-    const settings = parseServiceSettings(context.service);
-    const base = settings.baseUrl === undefined ? undefined : new URL(settings.baseUrl);
-    const log = context.logger.child({ tool: 'service' });
+    const { settings, base, log } = serviceRuntime(context);
 
     server.registerTool(
       'service',
