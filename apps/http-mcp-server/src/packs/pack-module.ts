@@ -3,7 +3,9 @@ import type { PackContext } from './pack-context.js';
 
 /**
  * One tool, resource (or resource family) or prompt, in its own module. `register` adds it to one
- * McpServer; it runs once per server instance, so it must not keep per-session state in closures.
+ * McpServer. The app builds a server per request, so `register` must be cheap (parse settings once
+ * per PackContext) and must not keep session state in closures (keep it per PackContext or in a
+ * store the context provides).
  */
 export interface PackModule {
   readonly name: string;
