@@ -20,6 +20,15 @@ const GET_STREAM_ID = '_GET_stream';
 const RESUME_POLL_MS = 200;
 const RESUME_MAX_MS = 10 * 60_000;
 
+function isJsonRpcMessage(message: unknown): boolean {
+  try {
+    parseJSONRPCMessage(message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isRequestMessage(message: unknown): boolean {
   return typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
 }
@@ -55,6 +64,12 @@ export class StreamableHttpSessions {
 
   async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
     const messages = Array.isArray(body) ? body : [body];
+    if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
+      return sendWebResponse(
+        reply,
+        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: not a JSON-RPC 2.0 message'),
+      );
+    }
     const isInitialize = messages.some(
       (message) => isRequestMessage(message) && (message as { method: unknown }).method === 'initialize',
     );
