@@ -128,6 +128,20 @@ describe('CallTool over server-everything', () => {
     expect(cases(events).at(-1)).toBe('result');
   });
 
+  it('the per-call inactivity timeout restarts on every progress notification', async () => {
+    await using running2 = await startTestGateway({ backends: { everything: everythingBackend } });
+    // 8 steps of 250 ms = 2 s in total, far above the 1 s timeout, but never 1 s without progress.
+    const events = await collect(
+      running2.client.callTool(
+        'everything.trigger-long-running-operation',
+        { duration: 2, steps: 8 },
+        { callTimeoutMs: 1_000 },
+      ),
+    );
+    expect(events.at(-1)?.event?.$case).toBe('result');
+    expect(events.filter((event) => event.event?.$case === 'progress').length).toBeGreaterThanOrEqual(3);
+  });
+
   it('chunks a part larger than limits.chunkBytes and the chunks rebuild it', async () => {
     const events = await collect(running.client.callTool('everything.get-sum', { a: 1, b: 2 }));
     expect(cases(events).at(-1)).toBe('result');
