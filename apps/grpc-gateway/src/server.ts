@@ -6,10 +6,10 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { ContextGatewayService, gatewayProtoFile, protoRoot } from '@mcs/protos';
+import type { BackendConnection } from '@mcs/transports';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { type Logger, pino } from 'pino';
 import { createBackend } from './backends/create-backend.js';
-import type { GatewayBackend } from './backends/gateway-backend.js';
 import { Catalog } from './catalog/catalog.js';
 import { createToolFilter } from './catalog/tool-filter.js';
 import { type GatewayConfig, redactConfig } from './config.js';
@@ -63,7 +63,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   const tracing = await startTracing(options.env ?? process.env);
   if (tracing) logger.info('OpenTelemetry tracing on: CallTool spans are exported over OTLP/HTTP');
-  const backends = new Map<string, GatewayBackend>();
+  const backends = new Map<string, BackendConnection>();
   for (const [name, backendConfig] of Object.entries(config.backends))
     backends.set(name, createBackend(name, backendConfig));
   const metrics = new GatewayMetrics();
@@ -195,7 +195,7 @@ export async function createServerCredentials(tls: GatewayConfig['tls']): Promis
   return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], tls.requireClientCert);
 }
 
-function watchBackends(backends: readonly GatewayBackend[], metrics: GatewayMetrics, logger: Logger): void {
+function watchBackends(backends: readonly BackendConnection[], metrics: GatewayMetrics, logger: Logger): void {
   const breakerValues = { closed: 0, half_open: 1, open: 2 } as const;
   for (const backend of backends) {
     metrics.backendUp.set({ backend: backend.name }, 0);

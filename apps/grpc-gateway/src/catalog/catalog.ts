@@ -1,6 +1,6 @@
+import type { BackendConnection, ListChangedKind } from '@mcs/transports';
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import type { GatewayBackend as BackendConnection, ListChangedKind } from '../backends/gateway-backend.js';
 import { NATIVE_BACKEND } from '../config.js';
 import type { NativeTool } from '../tools/native/native-tool.js';
 import { type ArgumentsValidator, compileArgumentsValidator } from './schema-validator.js';

@@ -1,6 +1,6 @@
 import { gatewayServiceName } from '@mcs/protos';
+import type { BackendConnection } from '@mcs/transports';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
-import type { GatewayBackend } from '../backends/gateway-backend.js';
 
 /**
  * `grpc.health.v1.Health`: `""` and `mcs.v1.ContextGateway` are SERVING while every backend is ready
@@ -12,7 +12,7 @@ export class GatewayHealth {
   readonly implementation = new HealthImplementation({ '': 'NOT_SERVING', [gatewayServiceName]: 'NOT_SERVING' });
   private shuttingDown = false;
 
-  constructor(private readonly backends: readonly GatewayBackend[]) {
+  constructor(private readonly backends: readonly BackendConnection[]) {
     for (const backend of backends) backend.on('status', () => this.update());
     this.update();
   }
