@@ -144,6 +144,13 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
         allowedHosts: config.allowedHosts,
         allowedOrigins: config.allowedOrigins,
       });
+      // Every log line of a session's request names the session.
+      mcp.addHook('onRequest', async (request) => {
+        const header = request.headers['mcp-session-id'];
+        const query = (request.query as { sessionId?: unknown } | undefined)?.sessionId;
+        const sessionId = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+        if (sessionId !== undefined) request.log = request.log.child({ sessionId: sessionId.slice(0, 128) });
+      });
       await mcp.register(rawJsonBody);
       await mcp.register(authorization, { mode: config.auth });
       await mcp.register(mcpRoutes, { sessions, modern });

@@ -85,7 +85,6 @@ export class LegacySseSessions {
       );
     }
     const sessionId = query.data.sessionId;
-    request.log = request.log.child({ sessionId });
     const session = await this.#ctx.store.touchProtocolSession(sessionId).catch(() => undefined);
     if (session?.transport !== 'sse') {
       return sendWebResponse(reply, jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found'));

@@ -77,7 +77,6 @@ export class StreamableHttpSessions {
 
     const session = await this.#session(request);
     if (session instanceof Response) return sendWebResponse(reply, session);
-    request.log = request.log.child({ sessionId: session.id });
 
     if (!messages.some(isRequestMessage)) return this.#postWithoutRequests(request, reply, session.id, messages);
 
@@ -98,7 +97,6 @@ export class StreamableHttpSessions {
     }
     const session = await this.#session(request);
     if (session instanceof Response) return sendWebResponse(reply, session);
-    request.log = request.log.child({ sessionId: session.id });
     const lastEventId = request.headers['last-event-id'];
     if (typeof lastEventId === 'string' && lastEventId.length > 0) {
       return this.#resume(request, reply, session.id, lastEventId);
