@@ -1,22 +1,9 @@
-import {
-  CircuitState,
-  type CircuitBreakerPolicy as CockatielCircuitBreaker,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  handleWhen,
-  SamplingBreaker,
-} from 'cockatiel';
+import { CircuitState, ConsecutiveBreaker, type IBreaker, SamplingBreaker } from 'cockatiel';
 import { classifyError } from './classify-error.js';
+import type { ErrorCategory } from './error-category-table.js';
 import { type CircuitBreakerConfig, CircuitBreakerConfigSchema, parseConfig } from './policy-config.js';
 import { RESILIENCE_ERROR_CODES, ResilienceError } from './resilience-error.js';
 import { type CircuitStateName, ResilienceEventEmitter } from './resilience-events.js';
-
-const STATE_NAMES: Readonly<Record<CircuitState, CircuitStateName>> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 export interface CircuitBreakerOptions {
   /** Labels events. Default `default`. */
@@ -25,31 +12,56 @@ export interface CircuitBreakerOptions {
   events?: ResilienceEventEmitter;
 }
 
+type BreakerState =
+  | { readonly name: 'closed' }
+  | { readonly name: 'open'; readonly openedAt: number }
+  /** `admitted` probes let through in this round, `succeeded` of them succeeded (one failure reopens). */
+  | { readonly name: 'half-open'; admitted: number; succeeded: number }
+  | { readonly name: 'isolated'; holds: number };
+
 /**
- * A circuit breaker on cockatiel's `CircuitBreakerPolicy` (consecutive or sampling breaker), with
- * two things cockatiel 4 does not do:
+ * A call's admission, given by `admit()` and handed back to `recordSuccess` / `recordFailure`: the
+ * state it was admitted in, so that a probe finishing after its half-open round ended changes nothing.
+ */
+export type CircuitPermit = { readonly name: CircuitStateName };
+
+const CLOSED: BreakerState = { name: 'closed' };
+const neverAborted = new AbortController().signal;
+
+/**
+ * A circuit breaker: closed -> open after failures -> half-open after `recoveryTimeoutMs` -> closed
+ * when every probe succeeds (or open again when one fails); `isolate()` holds it open.
+ *
+ * When to open is decided by cockatiel's breakers (`ConsecutiveBreaker`, `SamplingBreaker` with its
+ * sliding windows), told about each outcome exactly as cockatiel's `CircuitBreakerPolicy` tells them.
+ * The state machine around them is ours, for three reasons:
+ * - it is synchronous: `admit()` and `record*()` are plain calls, so a policy checks the breaker
+ *   without the async frame and extra promise hops cockatiel's `execute` adds to every call;
  * - half-open probes are limited to `halfOpenMaxCalls` and the calls beyond are rejected at once;
  *   cockatiel parks them until the probes decide, which would hold callers for a whole probe
  *   round-trip against a backend we believe is down;
  * - a rejection says when to come back (`retryAfterMs` = time left until probing), so a retry
  *   policy outside the breaker waits for the half-open window instead of hammering the open circuit.
+ *
+ * Outcomes follow cockatiel's rules: an error outside `failureCategories` is no failure (while
+ * closed it counts for nothing, while half-open it counts as a successful probe); a call admitted
+ * while closed reports to the breaker whenever it ends; a probe of a round that already ended is ignored.
  */
 export class CircuitBreaker {
   readonly events: ResilienceEventEmitter;
   readonly name: string;
   readonly config: CircuitBreakerConfig;
-  private readonly policy: CockatielCircuitBreaker;
-  private halfOpenAdmitted = 0;
-  private openedAt = 0;
-  private stateName: CircuitStateName = 'closed';
+  private readonly breaker: IBreaker;
+  private readonly failureCategories: ReadonlySet<ErrorCategory>;
+  private current: BreakerState = CLOSED;
 
   /** @throws ResilienceError `INVALID_CONFIG` when `config` breaks the schema (see `CircuitBreakerConfigSchema`). */
   constructor(config: Partial<CircuitBreakerConfig> = {}, options: CircuitBreakerOptions = {}) {
     this.config = parseConfig(CircuitBreakerConfigSchema, config, 'circuit breaker');
     this.name = options.name ?? 'default';
     this.events = options.events ?? new ResilienceEventEmitter();
-    const failureCategories = new Set(this.config.failureCategories);
-    const breaker =
+    this.failureCategories = new Set(this.config.failureCategories);
+    this.breaker =
       this.config.strategy === 'consecutive'
         ? new ConsecutiveBreaker(this.config.failureThreshold)
         : new SamplingBreaker({
@@ -57,36 +69,30 @@ export class CircuitBreaker {
             duration: this.config.samplingDurationMs,
             ...(this.config.minimumRps === undefined ? {} : { minimumRps: this.config.minimumRps }),
           });
-    this.policy = circuitBreaker(
-      handleWhen((error) => failureCategories.has(classifyError(error).category)),
-      {
-        halfOpenAfter: this.config.recoveryTimeoutMs,
-        breaker,
-        // threshold 0: one failed probe reopens the circuit; all `calls` probes must succeed to close it.
-        halfOpenSampling: { calls: this.config.halfOpenMaxCalls, threshold: 0 },
-      },
-    );
-    this.policy.onHalfOpen(() => {
-      this.halfOpenAdmitted = 0;
-    });
-    this.policy.onBreak(() => {
-      this.openedAt = Date.now();
-    });
-    this.policy.onStateChange((state) => {
-      const from = this.stateName;
-      this.stateName = STATE_NAMES[state];
-      this.events.emit({ type: 'circuit-state-change', policy: this.name, from, to: this.stateName });
-    });
   }
 
   /** The current state. An open circuit whose recovery timeout passed turns half-open on the next call. */
   get state(): CircuitStateName {
-    return this.stateName;
+    return this.current.name;
   }
 
   /** Holds the circuit open (e.g. during maintenance) until the returned handle is disposed. */
   isolate(): { dispose(): void } {
-    return this.policy.isolate();
+    let state = this.current;
+    if (state.name !== 'isolated') {
+      state = { name: 'isolated', holds: 0 };
+      this.moveTo(state);
+    }
+    state.holds++;
+    let disposed = false;
+    return {
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        const now = this.current;
+        if (now.name === 'isolated' && --now.holds === 0) this.moveTo(CLOSED);
+      },
+    };
   }
 
   /**
@@ -95,23 +101,95 @@ export class CircuitBreaker {
    * probe slot taken.
    */
   execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
-    const state = this.policy.state;
-    if (state === CircuitState.Isolated) return Promise.reject(this.rejection(0));
-    if (state === CircuitState.Open) {
-      const remaining = this.openedAt + this.config.recoveryTimeoutMs - Date.now();
-      if (remaining > 0) return Promise.reject(this.rejection(remaining));
+    let permit: CircuitPermit;
+    let result: PromiseLike<T> | T;
+    try {
+      permit = this.admit();
+    } catch (rejection) {
+      return Promise.reject(rejection);
     }
-    if (state === CircuitState.HalfOpen && this.halfOpenAdmitted >= this.config.halfOpenMaxCalls) {
-      return Promise.reject(this.rejection(0));
+    try {
+      result = fn({ signal: signal ?? neverAborted });
+    } catch (thrown) {
+      this.recordFailure(permit, thrown);
+      return Promise.reject(thrown);
     }
-    const promise = this.policy.execute(fn, signal);
-    // cockatiel moves Open -> HalfOpen and admits the probe synchronously inside execute().
-    if (this.policy.state === CircuitState.HalfOpen) this.halfOpenAdmitted++;
-    return promise;
+    return Promise.resolve(result).then(
+      (value) => {
+        this.recordSuccess(permit);
+        return value;
+      },
+      (thrown: unknown) => {
+        this.recordFailure(permit, thrown);
+        throw thrown;
+      },
+    );
+  }
+
+  /**
+   * The synchronous half of `execute`, for wrappers with their own promise handling: lets one call
+   * through, or throws `CIRCUIT_OPEN`. Report the call's outcome with `recordSuccess` or
+   * `recordFailure`, exactly once.
+   */
+  admit(): CircuitPermit {
+    let state = this.current;
+    if (state.name === 'closed') return state;
+    if (state.name === 'isolated') throw this.rejection(0);
+    if (state.name === 'open') {
+      const remaining = state.openedAt + this.config.recoveryTimeoutMs - Date.now();
+      if (remaining > 0) throw this.rejection(remaining);
+      state = { name: 'half-open', admitted: 0, succeeded: 0 };
+      this.moveTo(state);
+    }
+    if (state.admitted >= this.config.halfOpenMaxCalls) throw this.rejection(0);
+    state.admitted++;
+    return state;
+  }
+
+  /** The call admitted with `permit` succeeded. */
+  recordSuccess(permit: CircuitPermit): void {
+    const state = permit as BreakerState;
+    if (state.name === 'closed') {
+      this.breaker.success(CircuitState.Closed);
+    } else if (state.name === 'half-open' && state === this.current) {
+      // All probes of the round succeeded (a failed one would have reopened the circuit): close.
+      if (++state.succeeded >= this.config.halfOpenMaxCalls) {
+        this.breaker.success(CircuitState.HalfOpen);
+        this.moveTo(CLOSED);
+      }
+    }
+  }
+
+  /** The call admitted with `permit` failed with `error` (anything thrown; it is classified here). */
+  recordFailure(permit: CircuitPermit, error: unknown): void {
+    if (!this.failureCategories.has(classifyError(error).category)) {
+      // An error the breaker does not judge: nothing while closed, a successful probe while half-open.
+      if (permit.name === 'half-open') this.recordSuccess(permit);
+      return;
+    }
+    const state = permit as BreakerState;
+    if (state.name === 'closed') {
+      if (this.breaker.failure(CircuitState.Closed)) this.open();
+    } else if (state.name === 'half-open' && state === this.current) {
+      this.breaker.failure(CircuitState.HalfOpen);
+      this.open();
+    }
+  }
+
+  private open(): void {
+    const name = this.current.name;
+    if (name === 'open' || name === 'isolated') return;
+    this.moveTo({ name: 'open', openedAt: Date.now() });
+  }
+
+  private moveTo(state: BreakerState): void {
+    const from = this.current.name;
+    this.current = state;
+    this.events.emit({ type: 'circuit-state-change', policy: this.name, from, to: state.name });
   }
 
   private rejection(retryAfterMs: number): ResilienceError {
-    const state = this.stateName;
+    const state = this.current.name;
     this.events.emit({ type: 'circuit-rejected', policy: this.name, state, retryAfterMs });
     const why =
       state === 'half-open'
