@@ -1,0 +1,250 @@
+// Side-by-side benchmark of the http-mcp-server: `tools/call echo` with 16 connections against this
+// server's modes, the official SDK's stateless and stateful servers, and a raw Fastify JSON reply;
+// then RSS after 100k vs 1k requests. Every server runs in its own process; autocannon drives them
+// from this one. Bounded: BENCH_SECONDS (default 5) per target, BENCH_RSS_REQUESTS (default 100000).
+// On a shared, busy machine absolute numbers are noisy: compare ratios from the same run.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createConnection, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const appMain = join(dirname(require.resolve('@mcs/http-mcp-server')), 'main.js');
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const rssRequests = Number(process.env.BENCH_RSS_REQUESTS ?? 100_000);
+const children = [];
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(check, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function spawnProcess(command, args, env = {}) {
+  const child = spawn(command, args, {
+    cwd: here,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout.resume();
+  children.push(child);
+  return child;
+}
+
+async function startRedis() {
+  const port = await freePort();
+  spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const ping = () =>
+    new Promise((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith('+PONG'));
+      });
+      socket.once('error', () => resolve(false));
+    });
+  await waitUntil(ping, 'redis-server');
+  return `redis://127.0.0.1:${port}`;
+}
+
+async function startOurs(env) {
+  const port = await freePort();
+  const child = spawnProcess(process.execPath, [appMain], {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MCS_AUTH: 'off',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...env,
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${origin}/readyz`)).ok, 'http-mcp-server');
+  return { origin, child };
+}
+
+async function startScript(script) {
+  const port = await freePort();
+  const child = spawnProcess(process.execPath, [script, String(port)]);
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${origin}/mcp`, { method: 'GET' })).status > 0, script);
+  return { origin, child };
+}
+
+const echoCall = (text, meta) => ({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'echo', arguments: { text }, ...(meta ? { _meta: meta } : {}) },
+});
+const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+const STREAMABLE = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const MODERN_HEADERS = {
+  ...STREAMABLE,
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+  'mcp-name': 'echo',
+};
+
+/** Runs the 2025 handshake; returns the headers of later requests of that session. */
+async function openSession(url) {
+  const init = await fetch(url, {
+    method: 'POST',
+    headers: STREAMABLE,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
+    }),
+  });
+  await init.text();
+  const sessionId = init.headers.get('mcp-session-id');
+  if (!sessionId) throw new Error(`no session from ${url}: ${init.status}`);
+  const headers = { ...STREAMABLE, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+  await (
+    await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    })
+  ).text();
+  return headers;
+}
+
+/** One call outside the measurement, so a target that answers wrongly fails loudly instead of looking fast. */
+async function check(target) {
+  const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
+  const text = await response.text();
+  if (response.status !== 200 || !text.includes('bench-echo')) {
+    throw new Error(`${target.name}: unexpected answer ${response.status} ${text.slice(0, 300)}`);
+  }
+}
+
+function cannon(target, options) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: target.url, method: 'POST', headers: target.headers, body: target.body, connections, ...options },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+async function measure(target) {
+  await check(target);
+  await cannon(target, { duration: 1 }); // warm-up (JIT, connections)
+  const result = await cannon(target, { duration: seconds });
+  const failures = result.non2xx + result.errors + result.timeouts;
+  return {
+    name: target.name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures,
+  };
+}
+
+function rssMiB(child) {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function main() {
+  const redisUrl = await startRedis();
+  const body = JSON.stringify(echoCall('bench-echo'));
+  const modernBody = JSON.stringify(echoCall('bench-echo', MODERN_META));
+
+  const oursMemory = await startOurs({});
+  const oursRedis = await startOurs({ REDIS_URL: redisUrl });
+  const sdkStateless = await startScript('sdk-stateless-server.mjs');
+  const sdkStateful = await startScript('sdk-stateful-server.mjs');
+  const rawFastify = await startScript('raw-fastify-server.mjs');
+
+  const targets = [
+    { name: 'ours 2026-07-28 stateless', url: `${oursMemory.origin}/mcp`, headers: MODERN_HEADERS, body: modernBody },
+    {
+      name: 'ours 2025 session (Redis)',
+      url: `${oursRedis.origin}/mcp`,
+      headers: await openSession(`${oursRedis.origin}/mcp`),
+      body,
+    },
+    { name: 'ours /http', url: `${oursMemory.origin}/http`, headers: { 'content-type': 'application/json' }, body },
+    {
+      name: 'SDK stateless (2026-07-28)',
+      url: `${sdkStateless.origin}/mcp`,
+      headers: MODERN_HEADERS,
+      body: modernBody,
+    },
+    {
+      name: 'SDK stateful (memory)',
+      url: `${sdkStateful.origin}/mcp`,
+      headers: await openSession(`${sdkStateful.origin}/mcp`),
+      body,
+    },
+    {
+      name: 'raw Fastify JSON reply',
+      url: `${rawFastify.origin}/mcp`,
+      headers: { 'content-type': 'application/json' },
+      body,
+    },
+  ];
+  const results = {};
+  for (const target of targets) {
+    results[target.name] = await measure(target);
+    const r = results[target.name];
+    console.log(
+      `${r.name.padEnd(28)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  failures ${r.failures}`,
+    );
+  }
+  const ratio = (a, b, goal) => {
+    const value = results[a].rps / results[b].rps;
+    console.log(`${`${a} / ${b}`.padEnd(64)} ${value.toFixed(2)}x  (target ${goal})`);
+  };
+  console.log('');
+  ratio('ours 2026-07-28 stateless', 'SDK stateless (2026-07-28)', '>= 3x');
+  ratio('ours 2026-07-28 stateless', 'raw Fastify JSON reply', '>= 0.35x');
+  ratio('ours 2025 session (Redis)', 'SDK stateful (memory)', '>= 2x');
+  ratio('ours /http', 'raw Fastify JSON reply', 'info');
+
+  // Memory: a fresh stateless server, RSS after 1k requests and after rssRequests.
+  const fresh = await startOurs({});
+  const rssTarget = { name: 'rss', url: `${fresh.origin}/mcp`, headers: MODERN_HEADERS, body: modernBody };
+  await cannon(rssTarget, { amount: 1_000 });
+  await sleep(500);
+  const after1k = rssMiB(fresh.child);
+  await cannon(rssTarget, { amount: rssRequests - 1_000 });
+  await sleep(500);
+  const afterMany = rssMiB(fresh.child);
+  console.log(
+    `\nRSS after 1k requests ${after1k.toFixed(1)} MiB, after ${rssRequests / 1000}k ${afterMany.toFixed(1)} MiB: ${(afterMany / after1k).toFixed(2)}x (target < 1.5x)`,
+  );
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+}
