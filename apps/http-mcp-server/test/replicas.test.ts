@@ -138,6 +138,36 @@ describe(`${REPLICAS} replicas (separate processes) sharing one Redis`, () => {
     }
   });
 
+  it('a cancellation POSTed to another replica reaches the request and frees its server', {
+    timeout: 30_000,
+  }, async () => {
+    const { fetch: rotating } = roundRobinFetch();
+    const client = new Client({ name: 'cancel-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    const controller = new AbortController();
+    let asked = false;
+    // The user never answers: the client gives up and cancels the tool call instead.
+    client.setRequestHandler('elicitation/create', async () => {
+      asked = true;
+      controller.abort();
+      return new Promise<never>(() => undefined);
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(`${replicas[0]?.origin}/mcp`), { fetch: rotating });
+    await client.connect(transport);
+    try {
+      await expect(
+        client.callTool(
+          { name: 'test_elicitation', arguments: { message: 'never answered' } },
+          { signal: controller.signal },
+        ),
+      ).rejects.toThrow();
+      expect(asked).toBe(true);
+      await waitFor(async () => (await sumOfMetric('mcs_exchanges')) === 0, { what: 'no exchange left running' });
+    } finally {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    }
+  });
+
   it('resumes a request stream with Last-Event-ID on another replica', { timeout: 30_000 }, async () => {
     const [first, second] = replicas as [Replica, Replica];
     const version = '2025-11-25';
@@ -193,11 +223,14 @@ describe(`${REPLICAS} replicas (separate processes) sharing one Redis`, () => {
   });
 });
 
-async function heldStreams(): Promise<number> {
+async function sumOfMetric(name: string): Promise<number> {
   let total = 0;
   for (const replica of replicas) {
+    if (replica.child.exitCode !== null) continue;
     const metrics = await (await fetch(`${replica.origin}/metrics`)).text();
-    total += Number(/^mcs_streams (\d+)/m.exec(metrics)?.[1] ?? '0');
+    total += Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? '0');
   }
   return total;
 }
+
+const heldStreams = () => sumOfMetric('mcs_streams');

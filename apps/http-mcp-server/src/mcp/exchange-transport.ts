@@ -42,6 +42,16 @@ function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: 
   return 'id' in message && ('result' in message || 'error' in message);
 }
 
+function isCancel(message: JSONRPCMessage): message is JSONRPCMessage & { params: { requestId: RequestId } } {
+  const params = (message as { params?: { requestId?: unknown } }).params;
+  return (
+    !('id' in message) &&
+    'method' in message &&
+    message.method === 'notifications/cancelled' &&
+    (typeof params?.requestId === 'string' || typeof params?.requestId === 'number')
+  );
+}
+
 function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {
   return 'id' in message && 'method' in message;
 }
@@ -66,7 +76,7 @@ export class ExchangeTransport implements Transport {
   readonly #exchangeId: string;
   readonly #unregister: () => void;
   readonly #synthetic = new Map<string, (message: JSONRPCMessage) => void>();
-  readonly #pendingClientRequests = new Set<RequestId>();
+  readonly #pendingClientRequests = new Map<RequestId, () => void>();
   readonly #initializeRequests = new Map<RequestId, JsonObject>();
   readonly #setLevelRequests = new Map<RequestId, string>();
   #sawRequest = false;
@@ -133,13 +143,7 @@ export class ExchangeTransport implements Transport {
     } else {
       await this.#inner.send(outgoing, options);
     }
-    if (
-      isResponse(message) &&
-      this.#pendingClientRequests.delete(message.id) &&
-      this.#pendingClientRequests.size === 0
-    ) {
-      this.#resolveDone();
-    }
+    if (isResponse(message)) this.#settle(message.id);
   }
 
   async close(): Promise<void> {
@@ -149,6 +153,7 @@ export class ExchangeTransport implements Transport {
 
   #closed(): void {
     this.#unregister();
+    for (const forget of this.#pendingClientRequests.values()) forget();
     for (const settle of this.#synthetic.values())
       settle({ jsonrpc: '2.0', id: 0, error: { code: -32000, message: 'closed' } });
     this.#synthetic.clear();
@@ -161,6 +166,15 @@ export class ExchangeTransport implements Transport {
     return !this.#sawRequest;
   }
 
+  /** A client request is over (answered, or cancelled: a cancelled request gets no answer). */
+  #settle(requestId: RequestId): void {
+    const forget = this.#pendingClientRequests.get(requestId);
+    if (forget === undefined) return;
+    forget();
+    this.#pendingClientRequests.delete(requestId);
+    if (this.#pendingClientRequests.size === 0) this.#resolveDone();
+  }
+
   #fromClient(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (isResponse(message)) {
       // Answers to server-to-client requests belong to the exchange that asked, maybe elsewhere.
@@ -169,9 +183,24 @@ export class ExchangeTransport implements Transport {
       });
       return;
     }
+    if (isCancel(message) && !this.#pendingClientRequests.has(message.params.requestId)) {
+      // A request of the session running in another exchange, maybe on another replica.
+      const sessionId = this.#options.sessionId;
+      if (sessionId !== undefined) {
+        this.#options.router.routeCancel(sessionId, message as unknown as JsonObject).catch((error: unknown) => {
+          this.#options.log.error({ err: error }, 'could not route a cancellation');
+        });
+      }
+      return;
+    }
     if (isRequest(message)) {
       this.#sawRequest = true;
-      this.#pendingClientRequests.add(message.id);
+      const { sessionId } = this.#options;
+      const forget =
+        sessionId === undefined
+          ? () => undefined
+          : this.#options.router.trackRequest(sessionId, message.id, (cancel) => this.#toServer(cancel));
+      this.#pendingClientRequests.set(message.id, forget);
       const params = ((message as { params?: JsonObject }).params ?? {}) as JsonObject;
       if (message.method === 'initialize') this.#initializeRequests.set(message.id, params);
       if (message.method === 'logging/setLevel' && typeof params.level === 'string') {
@@ -183,6 +212,7 @@ export class ExchangeTransport implements Transport {
 
   #toServer(message: JSONRPCMessage): void {
     this.onmessage?.(message);
+    if (isCancel(message)) this.#settle(message.params.requestId);
   }
 
   async #beforeResponse(message: JSONRPCMessage & { id: RequestId }): Promise<void> {

@@ -95,11 +95,10 @@ export class LegacySseSessions {
     } catch {
       return sendWebResponse(reply, jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: not a JSON-RPC message'));
     }
-    if ('id' in message && ('result' in message || 'error' in message)) {
-      await this.#ctx.router.routeClientResponse(message as unknown as JsonObject);
+    if (!('id' in message) || !('method' in message)) {
+      await this.#ctx.router.routeClientMessage(sessionId, message as unknown as JsonObject);
       return reply.code(202).send('Accepted');
     }
-    if (!('id' in message) || !('method' in message)) return reply.code(202).send('Accepted');
 
     const isInitialize = message.method === 'initialize';
     const publish = async (outgoing: JSONRPCMessage) => {

@@ -9,6 +9,9 @@ export type SessionChannelMessage =
   | { kind: 'close'; reason: string };
 
 type ReplicaChannelMessage = { kind: 'response'; exchangeId: string; message: JsonObject };
+type CancelChannelMessage = { sessionId: string; message: JsonObject };
+
+const CANCEL_CHANNEL = 'cancel';
 
 const ROUTED_ID_PREFIX = 'mcs~';
 
@@ -31,7 +34,9 @@ export class MessageRouter {
   readonly #bus: MessageBus;
   readonly #log: Logger;
   readonly #exchanges = new Map<string, (message: JSONRPCMessage) => void>();
-  #unsubscribe: (() => Promise<void>) | undefined;
+  /** Client requests running here, by session and request id, for `notifications/cancelled`. */
+  readonly #runningRequests = new Map<string, (message: JSONRPCMessage) => void>();
+  readonly #unsubscribes: Array<() => Promise<void>> = [];
   #nextExchange = 0;
 
   constructor(bus: MessageBus, log: Logger, replicaId: string = randomUUID().slice(0, 8)) {
@@ -41,15 +46,39 @@ export class MessageRouter {
   }
 
   async start(): Promise<void> {
-    this.#unsubscribe = await this.#bus.subscribe(`replica:${this.replicaId}`, (payload) => {
-      const routed = payload as unknown as ReplicaChannelMessage;
-      if (routed?.kind === 'response') this.#deliverLocal(routed.exchangeId, routed.message);
-    });
+    this.#unsubscribes.push(
+      await this.#bus.subscribe(`replica:${this.replicaId}`, (payload) => {
+        const routed = payload as unknown as ReplicaChannelMessage;
+        if (routed?.kind === 'response') this.#deliverLocal(routed.exchangeId, routed.message);
+      }),
+      await this.#bus.subscribe(CANCEL_CHANNEL, (payload) => {
+        const cancel = payload as unknown as CancelChannelMessage;
+        this.#cancelLocal(cancel.sessionId, cancel.message);
+      }),
+    );
   }
 
   async stop(): Promise<void> {
-    await this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    await Promise.allSettled(this.#unsubscribes.splice(0).map((unsubscribe) => unsubscribe()));
+  }
+
+  /** Records that a client request of a session runs here; returns the function that forgets it. */
+  trackRequest(sessionId: string, requestId: string | number, deliver: (message: JSONRPCMessage) => void): () => void {
+    const key = requestKey(sessionId, requestId);
+    this.#runningRequests.set(key, deliver);
+    return () => {
+      if (this.#runningRequests.get(key) === deliver) this.#runningRequests.delete(key);
+    };
+  }
+
+  /**
+   * Delivers `notifications/cancelled` to the exchange running the request, here or on whichever
+   * replica runs it (cancellations are rare: they are broadcast, so requests cost nothing extra).
+   */
+  async routeCancel(sessionId: string, message: JsonObject): Promise<void> {
+    if (this.#cancelLocal(sessionId, message)) return;
+    const payload: CancelChannelMessage = { sessionId, message };
+    await this.#bus.publish(CANCEL_CHANNEL, plainJson(payload));
   }
 
   /** Registers an in-flight exchange; returns its id and the function that removes it. */
@@ -99,6 +128,19 @@ export class MessageRouter {
     return true;
   }
 
+  /**
+   * Handles a client message that needs no new server: an answer to a server-to-client request, or a
+   * `notifications/cancelled`. Returns false for anything else (other notifications are dropped).
+   */
+  async routeClientMessage(sessionId: string, message: JsonObject): Promise<boolean> {
+    if ('id' in message && ('result' in message || 'error' in message)) return this.routeClientResponse(message);
+    if (message.method === 'notifications/cancelled') {
+      await this.routeCancel(sessionId, message);
+      return true;
+    }
+    return false;
+  }
+
   publishToSession(sessionId: string, message: SessionChannelMessage): Promise<number> {
     return this.#bus.publish(sessionChannel(sessionId), plainJson(message));
   }
@@ -110,6 +152,14 @@ export class MessageRouter {
     return this.#bus.subscribe(sessionChannel(sessionId), (payload) =>
       handler(payload as unknown as SessionChannelMessage),
     );
+  }
+
+  #cancelLocal(sessionId: string, message: JsonObject): boolean {
+    const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return false;
+    const deliver = this.#runningRequests.get(requestKey(sessionId, requestId));
+    deliver?.(message as unknown as JSONRPCMessage);
+    return deliver !== undefined;
   }
 
   #deliverLocal(exchangeId: string, message: JsonObject): void {
@@ -125,6 +175,10 @@ export class MessageRouter {
 /** SDK messages may hold `undefined` properties (dropped on the wire); the bus wants plain JSON. */
 export function plainJson(value: unknown): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;
+}
+
+function requestKey(sessionId: string, requestId: string | number): string {
+  return `${sessionId}\u0000${JSON.stringify(requestId)}`;
 }
 
 function sessionChannel(sessionId: string): string {

@@ -172,10 +172,7 @@ export class StreamableHttpSessions {
       return sendWebResponse(reply, jsonRpcErrorResponse('PARSE_ERROR', 'Parse error: Invalid JSON-RPC message'));
     }
     for (const message of parsed) {
-      if ('id' in message && ('result' in message || 'error' in message)) {
-        const routed = await this.#ctx.router.routeClientResponse(message as unknown as JsonObject);
-        if (!routed) request.log.warn({ id: message.id }, 'response to an unknown server request: dropped');
-      }
+      await this.#ctx.router.routeClientMessage(sessionId, message as unknown as JsonObject);
     }
     request.log.debug({ sessionId, count: parsed.length }, 'accepted notifications/responses');
     return reply.code(202).send();
