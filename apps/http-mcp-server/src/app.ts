@@ -81,11 +81,17 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   app.addHook('onReady', async () => {
     await Promise.all([router.start(), eventBus.start()]);
   });
+  let modernGrace: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     // Open streams would hold the server open forever: end them and tell clients when to retry.
     streams.closeAll(config.sseRetryMs);
+    // 2026-07-28 requests get half the drain time to finish; then the SDK handler aborts what is
+    // left, which ends its long-lived `subscriptions/listen` streams.
+    modernGrace = setTimeout(() => void modern.close(), Math.floor(config.shutdownTimeoutMs / 2));
+    modernGrace.unref();
   });
   app.addHook('onClose', async () => {
+    clearTimeout(modernGrace);
     await modern.close();
     await Promise.allSettled([router.stop(), eventBus.stop()]);
     await Promise.allSettled([store.close(), bus.close()]);

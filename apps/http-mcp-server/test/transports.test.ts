@@ -40,6 +40,22 @@ describe('revision 2026-07-28 (stateless, no Mcp-Session-Id) at /mcp', () => {
   });
 });
 
+describe('graceful shutdown with a 2026-07-28 subscriptions/listen stream open', () => {
+  it('ends the listen stream and closes', { timeout: 20_000 }, async () => {
+    const own = await startTestServer({ MCS_SHUTDOWN_TIMEOUT_MS: '2000' });
+    const client = new Client(
+      { name: 'listen-test', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${own.origin}/mcp`)));
+    const subscription = await client.listen({ toolsListChanged: true });
+    expect(subscription.honoredFilter).toMatchObject({ toolsListChanged: true });
+    await own.close();
+    expect(['graceful', 'remote']).toContain(await subscription.closed);
+    await client.close();
+  });
+});
+
 describe('session-based Streamable HTTP at /mcp', () => {
   it('2025-11-25 with the SDK client: session id, tools, progress, DELETE ends the session', async () => {
     const client = new Client({ name: 'session-test', version: '1.0.0' });
