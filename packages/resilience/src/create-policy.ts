@@ -37,25 +37,49 @@ type AttemptFunction<T> = (context: AttemptContext) => PromiseLike<T> | T;
 
 const neverAborted = new AbortController().signal;
 
-/** An attempt with a timeout: its signal (and AbortController) exists only once the function reads it. */
-class TimedAttemptContext implements AttemptContext {
+/**
+ * One attempt: the context `fn` receives, and what the attempt holds until it settles (its breaker
+ * admission and its deadline), kept in private fields so that `fn` sees only `signal` and `attempt`.
+ * With a timeout, `signal` makes the attempt's AbortController on first read (see
+ * `DeadlineEntry.controller`): most functions never read it, and the controller was the largest
+ * single cost of a call.
+ */
+class Attempt implements AttemptContext {
   readonly attempt: number;
-  readonly #entry: DeadlineEntry;
+  readonly #callerSignal: AbortSignal | undefined;
+  #permit: CircuitPermit | undefined = undefined;
+  #entry: DeadlineEntry | undefined = undefined;
 
-  constructor(entry: DeadlineEntry) {
-    this.attempt = entry.attempt;
-    this.#entry = entry;
+  constructor(attempt: number, callerSignal: AbortSignal | undefined) {
+    this.attempt = attempt;
+    this.#callerSignal = callerSignal;
   }
 
   get signal(): AbortSignal {
-    return this.#entry.controller.signal;
+    return this.#entry ? this.#entry.controller.signal : (this.#callerSignal ?? neverAborted);
   }
-}
 
-/** What a running attempt holds until it settles: its breaker admission and its deadline. */
-interface AttemptHold {
-  permit: CircuitPermit | undefined;
-  entry: DeadlineEntry | undefined;
+  /** Passes the breaker (throws `CIRCUIT_OPEN` when it refuses) and starts the deadline. */
+  enter(breaker: CircuitBreaker | undefined, deadlines: DeadlineTimer | undefined): void {
+    if (breaker) this.#permit = breaker.admit();
+    if (deadlines) this.#entry = deadlines.add(undefined, this.attempt, this.#callerSignal);
+  }
+
+  /** Stops the deadline; true when it had passed (a failure is then a timeout). */
+  leave(deadlines: DeadlineTimer | undefined): boolean {
+    const entry = this.#entry;
+    if (!entry || !deadlines) return false;
+    deadlines.remove(entry);
+    return entry.timedOut;
+  }
+
+  /** Tells the breaker how the attempt ended (if the breaker let it through). */
+  report(breaker: CircuitBreaker | undefined, failed: boolean, error: unknown): void {
+    const permit = this.#permit;
+    if (!permit || !breaker) return;
+    if (failed) breaker.recordFailure(permit, error);
+    else breaker.recordSuccess(permit);
+  }
 }
 
 /**
@@ -168,33 +192,32 @@ export class ResiliencePolicy {
    */
   private call<T>(fn: AttemptFunction<T>, callerSignal: AbortSignal | undefined): Promise<T> {
     const startedAt = this.events.hasListeners ? Date.now() : 0;
-    const hold: AttemptHold = { permit: undefined, entry: undefined };
+    const first = new Attempt(1, callerSignal);
     let result: PromiseLike<T> | T;
     try {
-      result = this.begin(fn, 1, callerSignal, hold);
+      result = this.begin(fn, first);
     } catch (thrown) {
-      return this.retryAfter(fn, callerSignal, startedAt, hold, thrown);
+      return this.retryAfter(fn, callerSignal, startedAt, this.failed(first, thrown));
     }
     return Promise.resolve(result).then(
       (value) => {
-        this.succeeded(hold, 1, startedAt, callerSignal);
+        this.succeeded(first, startedAt, callerSignal);
         this.bulkhead?.release();
         return value;
       },
-      (thrown: unknown) => this.retryAfter(fn, callerSignal, startedAt, hold, thrown),
+      (thrown: unknown) => this.retryAfter(fn, callerSignal, startedAt, this.failed(first, thrown)),
     );
   }
 
-  /** After attempt 1 failed with `thrown`: the retry loop, then the bulkhead slot goes back. */
+  /** After attempt 1 failed with `error`: the retry loop, then the bulkhead slot goes back. */
   private async retryAfter<T>(
     fn: AttemptFunction<T>,
     callerSignal: AbortSignal | undefined,
     startedAt: number,
-    hold: AttemptHold,
-    thrown: unknown,
+    error: ResilienceError,
   ): Promise<T> {
     try {
-      return await this.retried(fn, callerSignal, startedAt, hold, this.failed(hold, thrown));
+      return await this.retried(fn, callerSignal, startedAt, error);
     } finally {
       this.bulkhead?.release();
     }
@@ -205,81 +228,65 @@ export class ResiliencePolicy {
     fn: AttemptFunction<T>,
     callerSignal: AbortSignal | undefined,
     startedAt: number,
-    hold: AttemptHold,
     firstError: ResilienceError,
   ): Promise<T> {
     const signal = callerSignal ?? neverAborted;
     let error = firstError;
-    for (let attempt = 1; ; attempt++) {
-      if (signal.aborted) throw this.retryDecider.giveUp(attempt, abortedError(signal), 'cancelled', false);
-      const delayMs = this.retryDecider.nextDelay(attempt, error, false);
+    for (let number = 1; ; number++) {
+      if (signal.aborted) throw this.retryDecider.giveUp(number, abortedError(signal), 'cancelled', false);
+      const delayMs = this.retryDecider.nextDelay(number, error, false);
       if (delayMs === undefined) throw error;
       try {
         // Rejects the moment the caller aborts: nobody waits for the next attempt any more.
         await sleep(delayMs, callerSignal);
       } catch (cancelled) {
-        throw this.retryDecider.giveUp(attempt, classifyError(cancelled), 'cancelled', false);
+        throw this.retryDecider.giveUp(number, classifyError(cancelled), 'cancelled', false);
       }
+      const attempt = new Attempt(number + 1, callerSignal);
       try {
-        const value = await this.begin(fn, attempt + 1, callerSignal, hold);
-        this.succeeded(hold, attempt + 1, startedAt, callerSignal);
+        const value = await this.begin(fn, attempt);
+        this.succeeded(attempt, startedAt, callerSignal);
         return value;
       } catch (thrown) {
-        error = this.failed(hold, thrown);
+        error = this.failed(attempt, thrown);
       }
     }
   }
 
-  /**
-   * Starts an attempt: passes the breaker (throws `CIRCUIT_OPEN`), starts its deadline, calls `fn`.
-   * What it takes is kept in `hold` until `succeeded` or `failed` gives it back.
-   */
-  private begin<T>(
-    fn: AttemptFunction<T>,
-    attempt: number,
-    callerSignal: AbortSignal | undefined,
-    hold: AttemptHold,
-  ): PromiseLike<T> | T {
-    if (this.events.hasListeners) this.events.emit({ type: 'attempt', policy: this.name, attempt });
-    hold.permit = this.circuitBreaker?.admit();
-    const deadlines = this.deadlines;
-    if (!deadlines) return fn({ signal: callerSignal ?? neverAborted, attempt });
-    // No AbortController yet: the context makes it when `fn` reads its signal (see DeadlineEntry).
-    const entry = deadlines.add(undefined, attempt, callerSignal);
-    hold.entry = entry;
-    return fn(new TimedAttemptContext(entry));
+  /** Starts an attempt: reports it, passes the breaker (throws `CIRCUIT_OPEN`), starts its deadline, calls `fn`. */
+  private begin<T>(fn: AttemptFunction<T>, attempt: Attempt): PromiseLike<T> | T {
+    if (this.events.hasListeners) this.events.emit({ type: 'attempt', policy: this.name, attempt: attempt.attempt });
+    attempt.enter(this.circuitBreaker, this.deadlines);
+    return fn(attempt);
   }
 
-  private succeeded(hold: AttemptHold, attempt: number, startedAt: number, callerSignal: AbortSignal | undefined) {
-    if (hold.entry) this.deadlines?.remove(hold.entry);
-    if (hold.permit) this.circuitBreaker?.recordSuccess(hold.permit);
-    hold.entry = undefined;
-    hold.permit = undefined;
+  private succeeded(attempt: Attempt, startedAt: number, callerSignal: AbortSignal | undefined): void {
+    attempt.leave(this.deadlines);
+    attempt.report(this.circuitBreaker, false, undefined);
     // A late value for a caller that already got CANCELLED is dropped, and is no success to report.
     if (this.events.hasListeners && !callerSignal?.aborted) {
-      this.events.emit({ type: 'success', policy: this.name, attempt, durationMs: Date.now() - startedAt });
+      this.events.emit({
+        type: 'success',
+        policy: this.name,
+        attempt: attempt.attempt,
+        durationMs: Date.now() - startedAt,
+      });
     }
   }
 
   /** Ends a failed attempt: a timed-out one becomes `TIMEOUT`; the breaker hears it; returns it classified. */
-  private failed(hold: AttemptHold, thrown: unknown): ResilienceError {
-    const { entry, permit } = hold;
-    hold.entry = undefined;
-    hold.permit = undefined;
+  private failed(attempt: Attempt, thrown: unknown): ResilienceError {
     let error = thrown;
-    if (entry) {
-      this.deadlines?.remove(entry);
-      if (entry.timedOut) {
-        const timeoutMs = this.config.timeout.timeoutMs;
-        error = new ResilienceError({
-          code: RESILIENCE_ERROR_CODES.TIMEOUT,
-          category: 'timeout',
-          message: `Policy "${this.name}": attempt ${entry.attempt} did not finish within ${timeoutMs} ms; raise timeout.timeoutMs if the call legitimately needs longer.`,
-          cause: thrown,
-        });
-      }
+    if (attempt.leave(this.deadlines)) {
+      const timeoutMs = this.config.timeout.timeoutMs;
+      error = new ResilienceError({
+        code: RESILIENCE_ERROR_CODES.TIMEOUT,
+        category: 'timeout',
+        message: `Policy "${this.name}": attempt ${attempt.attempt} did not finish within ${timeoutMs} ms; raise timeout.timeoutMs if the call legitimately needs longer.`,
+        cause: thrown,
+      });
     }
-    if (permit) this.circuitBreaker?.recordFailure(permit, error);
+    attempt.report(this.circuitBreaker, true, error);
     return classifyError(error);
   }
 }
