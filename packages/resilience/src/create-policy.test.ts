@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from './backoff.js';
 import { createPolicy } from './create-policy.js';
@@ -291,6 +292,96 @@ describe('timeout', () => {
     await vi.advanceTimersByTimeAsync(80);
     expect(await result).toBe('late');
     expect(ofType('timeout')).toHaveLength(1);
+  });
+});
+
+describe('timeout with a signal made on first read', () => {
+  const timeoutOnly: PolicyConfigInput = {
+    retry: { enabled: false },
+    circuitBreaker: { enabled: false },
+    timeout: { timeoutMs: 50 },
+    bulkhead: { enabled: false },
+  };
+
+  it('times out an attempt that never read its signal: TIMEOUT and the event, as with an eager one', async () => {
+    const { policy, ofType } = policyWithLog(timeoutOnly);
+    const original = new Error('failed late');
+    const outcome = policy
+      .execute(() => new Promise((_, reject) => setTimeout(() => reject(original), 80)))
+      .catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(80);
+    expect(await outcome).toMatchObject({ code: 'TIMEOUT', category: 'timeout', cause: original });
+    expect(ofType('timeout')).toEqual([{ type: 'timeout', policy: 'default', attempt: 1, timeoutMs: 50 }]);
+  });
+
+  it('gives a signal first read after the deadline already aborted with the TimeoutError', async () => {
+    const { policy } = policyWithLog(timeoutOnly);
+    const result = policy.execute(
+      (context) =>
+        new Promise<{ aborted: boolean; reason: string }>((resolve) =>
+          setTimeout(() => {
+            const { signal } = context;
+            resolve({ aborted: signal.aborted, reason: (signal.reason as DOMException).name });
+          }, 60),
+        ),
+    );
+    await vi.advanceTimersByTimeAsync(60);
+    expect(await result).toEqual({ aborted: true, reason: 'TimeoutError' });
+  });
+
+  it("passes the caller's abort on to a signal read during the attempt, and leaves no listener behind", async () => {
+    const { policy } = policyWithLog(timeoutOnly);
+    const caller = new AbortController();
+    let seen: AbortSignal | undefined;
+    const outcome = policy
+      .execute(
+        (context) =>
+          new Promise((_, reject) =>
+            setTimeout(() => {
+              seen = context.signal;
+              seen.addEventListener('abort', () => reject(seen?.reason));
+            }, 10),
+          ),
+        { signal: caller.signal },
+      )
+      .catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(10);
+    // The call's own race and the attempt's forwarding.
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(2);
+    const reason = new Error('user left');
+    caller.abort(reason);
+    expect(await outcome).toMatchObject({ code: 'CANCELLED', cause: reason });
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toBe(reason);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it("does not listen on the caller's signal for an attempt that never reads its own", async () => {
+    const { policy } = policyWithLog(timeoutOnly);
+    const caller = new AbortController();
+    const gate = deferred<string>();
+    const result = policy.execute(() => gate.promise, { signal: caller.signal });
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1); // the call's own race only
+    gate.resolve('done');
+    expect(await result).toBe('done');
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('gives every attempt its own signal: a retry after a timeout reads a fresh one', async () => {
+    const { policy } = policyWithLog({ ...timeoutOnly, retry: { maxRetries: 1, baseDelayMs: 1, jitterFactor: 0 } });
+    const signals: AbortSignal[] = [];
+    const result = policy.execute(({ signal, attempt }) => {
+      signals.push(signal);
+      return attempt === 1
+        ? new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+        : 'second';
+    });
+    await vi.advanceTimersByTimeAsync(60);
+    expect(await result).toBe('second');
+    expect(signals).toHaveLength(2);
+    expect(signals[0]?.aborted).toBe(true);
+    expect(signals[1]?.aborted).toBe(false);
   });
 });
 

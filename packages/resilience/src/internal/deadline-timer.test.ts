@@ -84,4 +84,38 @@ describe('DeadlineTimer', () => {
     timer.remove(a); // settling after the timeout is harmless
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('counts a deadline from the end of the run in which the attempt started: late, never early', async () => {
+    const { timer, fired } = timerWithLog(100);
+    const entry = timer.add(new AbortController(), 1);
+    // The clock moves 30 ms while the same run goes on (a busy loop, say): the deadline starts after it.
+    vi.advanceTimersByTime(30);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(fired).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fired).toEqual([entry]);
+  });
+
+  it('makes a controller only when asked, in the state it would be in by then', async () => {
+    const { timer, fired } = timerWithLog(100);
+    const early = timer.add(undefined, 1);
+    const late = timer.add(undefined, 2);
+    expect(early.controller.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fired).toEqual([early, late]);
+    expect(early.controller.signal.aborted).toBe(true);
+    expect(late.timedOut).toBe(true);
+    expect((late.controller.signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+
+  it("counts a caller's abort before the deadline as a cancellation even without a controller", async () => {
+    const { timer, fired } = timerWithLog(100);
+    const caller = new AbortController();
+    const entry = timer.add(undefined, 1, caller.signal);
+    caller.abort(new Error('gone'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(entry.timedOut).toBe(false);
+    expect(fired).toEqual([]);
+    expect(entry.controller.signal.reason).toEqual(new Error('gone'));
+  });
 });

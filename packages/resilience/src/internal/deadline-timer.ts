@@ -13,6 +13,7 @@ export class DeadlineEntry {
   private ownController: AbortController | undefined;
   private timeoutReason: DOMException | undefined = undefined;
   private forwardAbort: (() => void) | undefined = undefined;
+  private settled = false;
 
   constructor(
     /** The attempt number, for the timeout event. */
@@ -40,7 +41,7 @@ export class DeadlineEntry {
     const caller = this.callerSignal;
     if (this.timeoutReason) {
       controller.abort(this.timeoutReason);
-    } else if (caller && this.linked) {
+    } else if (caller && !this.settled) {
       if (caller.aborted) {
         controller.abort(caller.reason);
       } else {
@@ -65,6 +66,7 @@ export class DeadlineEntry {
 
   /** The attempt settled: stop following the caller's signal. */
   detach(): void {
+    this.settled = true;
     if (this.forwardAbort) this.callerSignal?.removeEventListener('abort', this.forwardAbort);
     this.forwardAbort = undefined;
   }
