@@ -25,11 +25,21 @@ describe('operations routes', () => {
     const redis = await startRedisServer();
     await using server = await startTestServer({ REDIS_URL: redis.url });
     expect((await fetch(`${server.origin}/readyz`)).status).toBe(200);
+    const sessionId = await initializeSession(`${server.origin}/mcp`, '2025-11-25');
     const port = redis.port;
     await redis.stop();
     const down = await fetch(`${server.origin}/readyz`);
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ status: 'unavailable', store: 'redis' });
+    // A session request cannot be served without its state: 503 with a JSON-RPC error, no crash.
+    const refused = await post(
+      `${server.origin}/mcp`,
+      { jsonrpc: '2.0', id: 4, method: 'tools/list' },
+      sessionHeaders(sessionId, '2025-11-25'),
+    );
+    expect(refused.status).toBe(503);
+    expect(refused.messages[0]?.error).toMatchObject({ code: -32603 });
+    expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
     await using again = await startRedisServer({ port });
     let status = 0;
     for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {

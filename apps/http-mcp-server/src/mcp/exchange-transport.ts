@@ -136,14 +136,30 @@ export class ExchangeTransport implements Transport {
     if (isRequest(message)) {
       outgoing = { ...message, id: this.#options.router.encodeId(this.#exchangeId, message.id) } as JSONRPCMessage;
     }
-    if (isResponse(message)) await this.#beforeResponse(message);
-    const related = options?.relatedRequestId ?? (isResponse(message) ? message.id : undefined);
-    if (related === undefined || !this.#pendingClientRequests.has(related)) {
-      await this.#options.sendUnrelated(outgoing);
-    } else {
-      await this.#inner.send(outgoing, options);
+    if (isResponse(message)) {
+      try {
+        await this.#beforeResponse(message);
+      } catch (error) {
+        // E.g. the store is down at `initialize`: answer with an error rather than a session that is not there.
+        this.#options.log.error({ err: error }, 'could not record the session state of a response');
+        outgoing = {
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code: -32603, message: 'Internal error: the session store is unavailable; retry later' },
+        } as JSONRPCMessage;
+      }
     }
-    if (isResponse(message)) this.#settle(message.id);
+    const related = options?.relatedRequestId ?? (isResponse(message) ? message.id : undefined);
+    try {
+      if (related === undefined || !this.#pendingClientRequests.has(related)) {
+        await this.#options.sendUnrelated(outgoing);
+      } else {
+        await this.#inner.send(outgoing, options);
+      }
+    } finally {
+      // Even when delivery failed, the request is over: the exchange must not wait for it forever.
+      if (isResponse(message)) this.#settle(message.id);
+    }
   }
 
   async close(): Promise<void> {
