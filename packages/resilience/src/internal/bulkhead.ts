@@ -59,7 +59,8 @@ export class Bulkhead {
 
   /** Gives a slot back: to the oldest waiter if there is one, else to the pool. */
   release(): void {
-    const next = this.waiters.shift();
+    // Checked first: shift() on the (nearly always) empty queue is a call the success path can skip.
+    const next = this.waiters.length === 0 ? undefined : this.waiters.shift();
     if (!next) {
       this.running--;
       return;
