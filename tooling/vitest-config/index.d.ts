@@ -6,4 +6,6 @@ export declare function mcsProject(options: {
   name: string;
   testTimeout?: number;
   setupFiles?: string[];
+  // Test file globs; default: the .test.ts files under src/ and test/.
+  include?: string[];
 }): UserWorkspaceConfig;
