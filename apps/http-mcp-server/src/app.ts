@@ -11,7 +11,7 @@ import { EDGE_ERRORS, type EdgeErrorKind, jsonRpcErrorBody } from './mcp/json-rp
 import { LegacySseSessions } from './mcp/legacy-sse-sessions.js';
 import type { McpContext } from './mcp/mcp-context.js';
 import { MessageRouter } from './mcp/message-router.js';
-import { createServerFactory } from './mcp/server-factory.js';
+import { createPooledServerFactory, createServerFactory } from './mcp/server-factory.js';
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
 import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';
@@ -70,7 +70,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   });
   const ctx: McpContext = { config, store, router, createServer, streams, log: logger };
   const sessions = new StreamableHttpSessions(ctx);
-  const modern = createMcpHandler(() => createServer(), {
+  const modern = createMcpHandler(createPooledServerFactory(createServer), {
     legacy: 'reject',
     bus: eventBus,
     keepAliveMs: config.sseKeepAliveMs,

@@ -26,3 +26,42 @@ export function createServerFactory(options: { packs: readonly string[]; context
     return server;
   };
 }
+
+/** Idle servers kept for reuse; more concurrent requests than this still work (extra servers are built). */
+const DEFAULT_POOL_SIZE = 64;
+
+/** The per-client identity the SDK keeps on a Server (private there; reset before a pooled server is reused). */
+interface ClientIdentityFields {
+  _clientCapabilities?: unknown;
+  _clientVersion?: unknown;
+}
+
+/**
+ * A factory for the 2026-07-28 path (`createMcpHandler`) that reuses idle servers instead of building
+ * and registering the packs anew for every request (profiling showed construction, registration and
+ * the per-instance JSON Schema conversion of tool schemas at ~15% of a request, plus the garbage).
+ *
+ * Safe because a 2026-07-28 exchange keeps nothing on the instance the next one could see: the SDK's
+ * entry sets the protocol version and the client identity from each request's `_meta` envelope, the
+ * log level is read per request from the envelope, and `close()` clears handlers, timeouts and
+ * aborts what was in flight. A server goes back to the pool only when its exchange has closed (the
+ * SDK refuses an instance that is still serving), with its client identity cleared so that a request
+ * without `clientInfo` never sees the previous caller's. Session-era (2025) servers are not pooled:
+ * they carry a replayed handshake and session-bound handlers.
+ */
+export function createPooledServerFactory(create: McpServerFactory, maxIdle = DEFAULT_POOL_SIZE): McpServerFactory {
+  const idle: McpServer[] = [];
+  const release = (server: McpServer) => {
+    const identity = server.server as unknown as ClientIdentityFields;
+    identity._clientCapabilities = undefined;
+    identity._clientVersion = undefined;
+    if (idle.length < maxIdle && !idle.includes(server)) idle.push(server);
+  };
+  return () => {
+    const reused = idle.pop();
+    if (reused !== undefined) return reused;
+    const server = create();
+    server.server.onclose = () => release(server);
+    return server;
+  };
+}
