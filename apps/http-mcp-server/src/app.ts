@@ -3,6 +3,7 @@ import { createMessageBus, createSessionStore, SessionStoreError } from '@mcs/se
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createOAuthServer, type OAuthServer } from './auth/authorization-server.js';
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { BusServerEventBus } from './mcp/bus-server-event-bus.js';
@@ -120,7 +121,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     return reply.code(EDGE_ERRORS[kind].status).send(jsonRpcErrorBody(kind, message));
   });
 
+  let oauth: OAuthServer | undefined;
   try {
+    if (config.auth === 'on') oauth = await createOAuthServer({ config, store, logger });
     await registerPlugins();
   } catch (error) {
     await Promise.allSettled([store.close(), bus.close()]);
@@ -144,6 +147,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       },
     });
     await app.register(healthRoutes, { store, bus });
+    if (oauth) await app.register(oauth.routes);
     await app.register(async (mcp) => {
       await mcp.register(dnsRebindingGuard, {
         enabled: config.dnsRebindingProtection,
@@ -158,7 +162,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
         if (sessionId !== undefined) request.log = request.log.child({ sessionId: sessionId.slice(0, 128) });
       });
       await mcp.register(rawJsonBody);
-      await mcp.register(authorization, { mode: config.auth });
+      await mcp.register(authorization, { mode: config.auth, oauth });
       await mcp.register(mcpRoutes, { sessions, modern });
       await mcp.register(legacySseRoutes, { sessions: new LegacySseSessions(ctx) });
       await mcp.register(jsonRpcRoutes, { endpoint: new JsonRpcEndpoint(ctx) });

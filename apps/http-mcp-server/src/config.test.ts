@@ -45,11 +45,23 @@ describe('loadConfig', () => {
 });
 
 describe('MCS_AUTH', () => {
-  it('on: refuses to start, saying authorization is not implemented yet', async () => {
-    const config = loadConfig({ MCS_AUTH: 'on', LOG_LEVEL: 'silent' });
+  it('on (the default): starts with the authorization server and protects /mcp', async () => {
+    const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }));
+    try {
+      const metadata = await app.inject({ url: '/.well-known/oauth-authorization-server' });
+      expect(metadata.json()).toMatchObject({ issuer: 'http://127.0.0.1:3000' });
+      const mcp = await app.inject({ method: 'POST', url: '/mcp', payload: {} });
+      expect(mcp.statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('on: a bad MCS_USERS stops the start naming the setting', async () => {
+    const config = loadConfig({ MCS_AUTH: 'on', LOG_LEVEL: 'silent', MCS_USERS: '{"alice":"plain-text"}' });
     await expect(buildApp(config)).rejects.toMatchObject({
-      code: 'AUTH_NOT_IMPLEMENTED',
-      message: expect.stringContaining('run with MCS_AUTH=off'),
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining('MCS_USERS'),
     });
   });
 });

@@ -34,6 +34,15 @@ const EnvSchema = z.object({
   MCS_SSE_KEEPALIVE_MS: positiveInt(15_000),
   MCS_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   MCS_SERVICE_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Authorization server (src/auth): see the README's settings table.
+  MCS_SIGNING_KEYS: z.string().min(1).optional(),
+  MCS_USERS: z.string().min(1).optional(),
+  MCS_USERS_FILE: z.string().min(1).optional(),
+  MCS_AUTH_SCOPES: csv.default(['mcp']),
+  MCS_ACCESS_TOKEN_TTL_S: positiveInt(900),
+  MCS_REFRESH_TOKEN_TTL_S: positiveInt(30 * 24 * 3600),
+  MCS_AUTH_RATE_LIMIT_PER_MIN: positiveInt(60),
+  MCS_CIMD_ALLOW_LOOPBACK: onOff.default('off'),
 });
 
 export interface AppConfig {
@@ -53,6 +62,25 @@ export interface AppConfig {
   sseKeepAliveMs: number;
   shutdownTimeoutMs: number;
   serviceBaseUrl: string | undefined;
+  /** Authorization server settings (used when `auth` is `on`). */
+  oauth: OAuthSettings;
+}
+
+export interface OAuthSettings {
+  /** `MCS_SIGNING_KEYS`: JSON (a JWK, a list of JWKs, or an `@mcs/auth` key ring config); unset: ephemeral key. */
+  signingKeys: string | undefined;
+  /** `MCS_USERS`: JSON object username -> password hash (`hash-password`). */
+  users: string | undefined;
+  /** `MCS_USERS_FILE`: a file with the same JSON. */
+  usersFile: string | undefined;
+  /** Scopes every MCP request needs. */
+  requiredScopes: string[];
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Requests per minute and client address on /authorize, /token, /register (each). */
+  rateLimitPerMinute: number;
+  /** Lets Client ID Metadata Documents live on loopback addresses (tests only). */
+  cimdAllowLoopback: boolean;
 }
 
 const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -103,6 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     sseKeepAliveMs: e.MCS_SSE_KEEPALIVE_MS,
     shutdownTimeoutMs: e.MCS_SHUTDOWN_TIMEOUT_MS,
     serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
+    oauth: {
+      signingKeys: e.MCS_SIGNING_KEYS,
+      users: e.MCS_USERS,
+      usersFile: e.MCS_USERS_FILE,
+      requiredScopes: e.MCS_AUTH_SCOPES,
+      accessTokenTtlSeconds: e.MCS_ACCESS_TOKEN_TTL_S,
+      refreshTokenTtlSeconds: e.MCS_REFRESH_TOKEN_TTL_S,
+      rateLimitPerMinute: e.MCS_AUTH_RATE_LIMIT_PER_MIN,
+      cimdAllowLoopback: e.MCS_CIMD_ALLOW_LOOPBACK === 'on',
+    },
   };
 }
 
@@ -120,5 +158,11 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
     if (url.password) url.password = '***';
     return url.toString();
   };
-  return { ...config, redisUrl: redactUrl(config.redisUrl), serviceBaseUrl: redactUrl(config.serviceBaseUrl) };
+  const secret = (value: string | undefined) => (value === undefined ? undefined : '***');
+  return {
+    ...config,
+    redisUrl: redactUrl(config.redisUrl),
+    serviceBaseUrl: redactUrl(config.serviceBaseUrl),
+    oauth: { ...config.oauth, signingKeys: secret(config.oauth.signingKeys), users: secret(config.oauth.users) },
+  };
 }

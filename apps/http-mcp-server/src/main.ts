@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { buildApp } from './app.js';
+import { runHashPasswordCommand } from './auth/hash-password-command.js';
 import { loadConfig, redactConfig } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -64,4 +65,5 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-void main();
+if (process.argv[2] === 'hash-password') process.exitCode = await runHashPasswordCommand();
+else void main();

@@ -14,9 +14,9 @@ describe.each(ERAS)('default pack (%s era)', (era) => {
     return connected.client;
   }
 
-  it('lists echo, time, whoami and service with input schemas', async () => {
+  it('lists echo, time, whoami, service, login and logout with input schemas', async () => {
     const { tools } = await (await client()).listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['echo', 'service', 'time', 'whoami']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['echo', 'login', 'logout', 'service', 'time', 'whoami']);
     const echo = tools.find((tool) => tool.name === 'echo');
     expect(echo?.inputSchema).toMatchObject({
       type: 'object',

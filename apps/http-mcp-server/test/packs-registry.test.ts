@@ -73,7 +73,7 @@ describe('registerToolPacks', () => {
     connected = await connectPacks({ packs: ['default', 'conformance'], era: 'legacy' });
     const { tools } = await connected.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'service', 'test_simple_text']));
-    expect(tools).toHaveLength(18);
+    expect(tools).toHaveLength(20);
   });
 
   it('shares subscriptions between the McpServers built from one context (one server per request)', async () => {

@@ -4,6 +4,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import type { McpContext } from './mcp-context.js';
@@ -70,7 +71,7 @@ export class JsonRpcEndpoint {
       accept: 'application/json, text/event-stream',
       'content-type': 'application/json',
     });
-    const response = await inner.handleRequest(webRequest, { parsedBody: message });
+    const response = await inner.handleRequest(webRequest, { parsedBody: message, authInfo: authInfoOf(request) });
     closeWhenDone(exchange, server, response);
     return sendWebResponse(reply, response);
   }

@@ -3,6 +3,7 @@ import type { JsonObject } from '@mcs/session-store';
 import { type JSONRPCMessage, parseJSONRPCMessage, type Transport } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
@@ -126,7 +127,7 @@ export class LegacySseSessions {
     const server = this.#ctx.createServer();
     await server.connect(exchange);
     if (!isInitialize) await exchange.restore(restoredClientOf(session));
-    exchange.receive(message);
+    exchange.receive(message, { authInfo: authInfoOf(request) });
     void exchange.done.then(() => server.close()).catch(() => undefined);
     return reply.code(202).send('Accepted');
   }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createEventStore, type JsonObject, type McpEventStore, SessionStoreError } from '@mcs/session-store';
 import {
+  type AuthInfo,
   type JSONRPCMessage,
   parseJSONRPCMessage,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
@@ -83,7 +85,7 @@ export class StreamableHttpSessions {
     const { exchange, server, handle } = this.#exchange(session.id);
     await server.connect(exchange);
     await exchange.restore(restoredClientOf(session));
-    const response = await handle(toWebRequest(request, reply), body);
+    const response = await handle(toWebRequest(request, reply), body, authInfoOf(request));
     closeWhenDone(exchange, server, response);
     return sendWebResponse(reply, response);
   }
@@ -150,7 +152,7 @@ export class StreamableHttpSessions {
       request.log.info({ protocolVersion: result.protocolVersion }, 'session initialized');
     });
     await server.connect(exchange);
-    const response = await handle(toWebRequest(request, reply), body);
+    const response = await handle(toWebRequest(request, reply), body, authInfoOf(request));
     closeWhenDone(exchange, server, response);
     const headers: Record<string, string> = response.ok ? { 'mcp-session-id': sessionId } : {};
     return sendWebResponse(reply, response, headers);
@@ -199,7 +201,8 @@ export class StreamableHttpSessions {
     return {
       server: this.#ctx.createServer(),
       exchange,
-      handle: (webRequest: Request, parsedBody: unknown) => inner.handleRequest(webRequest, { parsedBody }),
+      handle: (webRequest: Request, parsedBody: unknown, authInfo?: AuthInfo) =>
+        inner.handleRequest(webRequest, { parsedBody, authInfo }),
     };
   }
 

@@ -1,4 +1,6 @@
 import { echoTool } from '../tools/echo.js';
+import { loginTool } from '../tools/login.js';
+import { logoutTool } from '../tools/logout.js';
 import { serviceTool } from '../tools/service.js';
 import { timeTool } from '../tools/time.js';
 import { whoamiTool } from '../tools/whoami.js';
@@ -7,8 +9,8 @@ import type { ToolPack } from './tool-pack.js';
 /** The tools every deployment serves. */
 export const defaultPack: ToolPack = {
   name: 'default',
-  description: 'echo, time, whoami and the generic upstream tool service',
-  tools: [echoTool, timeTool, whoamiTool, serviceTool],
+  description: 'echo, time, whoami, the generic upstream tool service, and login/logout for the upstream',
+  tools: [echoTool, timeTool, whoamiTool, serviceTool, loginTool, logoutTool],
   resources: [],
   prompts: [],
   capabilities: { tools: { listChanged: true } },

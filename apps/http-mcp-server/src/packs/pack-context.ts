@@ -1,6 +1,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ResourceSubscriptionStore } from '../resources/resource-subscriptions.js';
+import type { UpstreamLogin } from '../upstream/upstream-login.js';
 
 /** HTTP methods the `service` tool may use towards its upstream. */
 export type ServiceMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -75,4 +76,6 @@ export interface PackContext {
    * shared store so that subscriptions survive a request landing on another replica.
    */
   readonly resourceSubscriptions?: ResourceSubscriptionStore;
+  /** The upstream login flow of the `login`/`logout` tools and `whoami` (unset: not configured). */
+  readonly upstreamLogin?: UpstreamLogin;
 }

@@ -1,25 +1,36 @@
+import { extractBearerToken } from '@mcs/auth';
+import { mcsBearerAuth } from '@mcs/auth/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpMcpServerError } from '../http-mcp-server-error.js';
+import type { OAuthServer } from '../auth/authorization-server.js';
+import { authInfoFromPrincipal } from '../auth/request-auth-info.js';
 
 export interface AuthorizationOptions {
   mode: 'on' | 'off';
+  /** Required when `mode` is `on`. */
+  oauth?: OAuthServer | undefined;
 }
 
 /**
- * The place authorization sits in the pipeline: a preHandler on the MCP routes, after Host/Origin
- * validation and body parsing, before dispatch to an MCP server. The authorization issue fills it
- * (bearer token -> AuthInfo on the request); until then only `off` is served.
+ * Authorization of the MCP routes, after Host/Origin validation: with `on`, `@mcs/auth/fastify`
+ * verifies the bearer token (header only; audience = `${PUBLIC_URL}/mcp`; 401 with
+ * `WWW-Authenticate: Bearer resource_metadata=…, scope=…`; 403 insufficient_scope) and a preHandler
+ * turns the principal into the SDK's AuthInfo (`request.mcsAuthInfo`), which the routes pass on.
  */
 const authorization: FastifyPluginAsync<AuthorizationOptions> = async (app, options) => {
-  if (options.mode === 'on') {
-    throw new HttpMcpServerError(
-      'AUTH_NOT_IMPLEMENTED',
-      'MCS_AUTH=on: authorization is not implemented yet; run with MCS_AUTH=off',
-    );
-  }
-  app.addHook('preHandler', async () => {
-    // MCS_AUTH=off: every caller is anonymous.
+  app.decorateRequest('mcsAuthInfo', undefined);
+  if (options.mode === 'off') return;
+  const oauth = options.oauth;
+  if (oauth === undefined) throw new Error('MCS_AUTH=on needs the authorization server');
+  await app.register(mcsBearerAuth, {
+    verifier: oauth.verifier,
+    resourceMetadataUrl: oauth.resourceMetadataUrl,
+    requiredScopes: oauth.requiredScopes,
+  });
+  app.addHook('preHandler', async (request) => {
+    if (request.principal === null) return;
+    const token = extractBearerToken(request.headers.authorization);
+    request.mcsAuthInfo = authInfoFromPrincipal(request.principal, token, oauth.resource);
   });
 };
 

@@ -1,5 +1,6 @@
 import { isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { FastifyPluginAsync } from 'fastify';
+import { authInfoOf } from '../auth/request-auth-info.js';
 import type { StreamableHttpSessions } from '../mcp/streamable-http-sessions.js';
 import { sendWebResponse, toWebRequest } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
@@ -21,7 +22,10 @@ export const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async (app, { ses
     if ('error' in parsed) return sendWebResponse(reply, parsed.error);
     const webRequest = toWebRequest(request, reply);
     if (await isLegacyRequest(webRequest, parsed.body)) return sessions.post(request, reply, parsed.body);
-    return sendWebResponse(reply, await modern.fetch(webRequest, { parsedBody: parsed.body }));
+    return sendWebResponse(
+      reply,
+      await modern.fetch(webRequest, { parsedBody: parsed.body, authInfo: authInfoOf(request) }),
+    );
   });
   app.get('/mcp', (request, reply) => sessions.get(request, reply));
   app.delete('/mcp', (request, reply) => sessions.delete(request, reply));

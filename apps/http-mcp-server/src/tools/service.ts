@@ -191,7 +191,13 @@ export const serviceTool: PackModule = {
           );
         }
 
-        const credentials = await credentialsFor(context, ctx, method, url);
+        let credentials: UpstreamCredentials | undefined;
+        try {
+          credentials = await credentialsFor(context, ctx, method, url);
+        } catch (error) {
+          // The provider's message says what to do (e.g. "call the login tool first").
+          return toolError(`No upstream credentials: ${describeError(error)}`);
+        }
         const secrets = [...(credentials?.secrets ?? []), ...Object.values(credentials?.headers ?? {})];
         const headers = new Headers({ accept: 'application/json, */*;q=0.5', ...settings.headers });
         for (const [name, value] of Object.entries(credentials?.headers ?? {})) headers.set(name, value);

@@ -2,6 +2,7 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import type { CallerIdentity, PackContext } from '../packs/pack-context.js';
 import type { PackModule } from '../packs/pack-module.js';
+import { NO_USER_MESSAGE, upstreamUserOfRequest } from '../upstream/upstream-request.js';
 
 const whoamiOutput = z.object({
   sessionId: z.string().nullable().describe('Mcp-Session-Id of this session; null on stateless requests'),
@@ -11,6 +12,18 @@ const whoamiOutput = z.object({
   identity: z
     .object({ subject: z.string(), clientId: z.string().optional(), scopes: z.array(z.string()).optional() })
     .catchall(z.unknown()),
+  upstream: z
+    .object({
+      issuer: z.string(),
+      loggedIn: z.boolean(),
+      expiresAt: z.string().optional(),
+      scopes: z.array(z.string()).optional(),
+      refreshable: z.boolean().optional(),
+      subject: z.string().optional(),
+      problem: z.string().optional(),
+    })
+    .optional()
+    .describe('Upstream sign-in state (present when an upstream login is configured); never the tokens'),
 });
 
 /** Identity carried by the access token; `sub` lives in `extra` when the verifier puts it there. */
@@ -30,6 +43,17 @@ function resolveIdentity(authInfo: AuthInfo | undefined, context: PackContext): 
   return context.identity?.(authInfo) ?? identityFromAuthInfo(authInfo);
 }
 
+async function upstreamStatus(
+  login: NonNullable<PackContext['upstreamLogin']>,
+  sessionId: string | undefined,
+  authInfo: AuthInfo | undefined,
+) {
+  const user = upstreamUserOfRequest(sessionId, authInfo);
+  if (user === undefined) return { issuer: login.issuer, loggedIn: false, problem: NO_USER_MESSAGE };
+  const status = await login.status(user);
+  return { ...status, ...(status.scopes ? { scopes: [...status.scopes] } : {}) };
+}
+
 /** `whoami`: the session and the identity this request runs as ("anonymous" when auth is off). */
 export const whoamiTool: PackModule = {
   name: 'whoami',
@@ -42,7 +66,7 @@ export const whoamiTool: PackModule = {
         outputSchema: whoamiOutput,
         annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       },
-      (ctx) => {
+      async (ctx) => {
         const authInfo = ctx.http?.authInfo;
         const clientInfo = server.server.getClientVersion();
         const result = {
@@ -51,6 +75,9 @@ export const whoamiTool: PackModule = {
           client: clientInfo ? { name: clientInfo.name, version: clientInfo.version } : null,
           authenticated: authInfo !== undefined,
           identity: resolveIdentity(authInfo, context),
+          ...(context.upstreamLogin
+            ? { upstream: await upstreamStatus(context.upstreamLogin, ctx.sessionId, authInfo) }
+            : {}),
         };
         return {
           content: [{ type: 'text', text: `${result.identity.subject} (session ${result.sessionId ?? 'none'})` }],
