@@ -24,6 +24,9 @@ import { healthRoutes } from './routes/health-routes.js';
 import { jsonRpcRoutes } from './routes/json-rpc-routes.js';
 import { legacySseRoutes } from './routes/legacy-sse-routes.js';
 import { mcpRoutes } from './routes/mcp-routes.js';
+import upstreamCallbackRoutes from './upstream/upstream-callback-routes.js';
+import { UpstreamLogin } from './upstream/upstream-login.js';
+import { upstreamCredentialProvider } from './upstream/upstream-request.js';
 
 export interface BuildAppOptions {
   /** Default: a logger made from the config (pretty in a terminal). */
@@ -61,12 +64,14 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const router = new MessageRouter(bus, logger, options.replicaId);
   const eventBus = new BusServerEventBus(bus, logger);
   const streams = new StreamRegistry();
+  const upstreamLogin = config.upstream ? new UpstreamLogin({ config: config.upstream, store, logger }) : undefined;
   const createServer = createServerFactory({
     packs: config.toolPacks,
     context: {
       logger,
       ...(config.serviceBaseUrl ? { service: { baseUrl: config.serviceBaseUrl } } : {}),
       resourceSubscriptions: new SessionResourceSubscriptions(store),
+      ...(upstreamLogin ? { upstreamLogin, credentials: upstreamCredentialProvider(upstreamLogin) } : {}),
     },
   });
   const ctx: McpContext = { config, store, router, createServer, streams, log: logger };
@@ -147,6 +152,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       },
     });
     await app.register(healthRoutes, { store, bus });
+    if (upstreamLogin) await app.register(upstreamCallbackRoutes, { login: upstreamLogin });
     if (oauth) await app.register(oauth.routes);
     await app.register(async (mcp) => {
       await mcp.register(dnsRebindingGuard, {

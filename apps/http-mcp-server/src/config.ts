@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { HttpMcpServerError } from './http-mcp-server-error.js';
 import { parseToolPacks, type ToolPackName } from './packs/index.js';
+import { parseUpstreamConfig, type UpstreamLoginConfig, upstreamEnvSchema } from './upstream/upstream-settings.js';
 
 const onOff = z.enum(['on', 'off']);
 const csv = z.string().transform((value) =>
@@ -34,6 +35,8 @@ const EnvSchema = z.object({
   MCS_SSE_KEEPALIVE_MS: positiveInt(15_000),
   MCS_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   MCS_SERVICE_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Upstream login (src/upstream): MCS_UPSTREAM_*, MCS_SECRET_KEYS.
+  ...upstreamEnvSchema.shape,
   // Authorization server (src/auth): see the README's settings table.
   MCS_SIGNING_KEYS: z.string().min(1).optional(),
   MCS_USERS: z.string().min(1).optional(),
@@ -62,6 +65,8 @@ export interface AppConfig {
   sseKeepAliveMs: number;
   shutdownTimeoutMs: number;
   serviceBaseUrl: string | undefined;
+  /** Upstream login flow (`login` tool, callback); undefined when MCS_UPSTREAM_ISSUER is unset. Logs redacted (toJSON). */
+  upstream: UpstreamLoginConfig | undefined;
   /** Authorization server settings (used when `auth` is `on`). */
   oauth: OAuthSettings;
 }
@@ -131,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     sseKeepAliveMs: e.MCS_SSE_KEEPALIVE_MS,
     shutdownTimeoutMs: e.MCS_SHUTDOWN_TIMEOUT_MS,
     serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
+    upstream: parseUpstreamConfig(e, publicUrl),
     oauth: {
       signingKeys: e.MCS_SIGNING_KEYS,
       users: e.MCS_USERS,
