@@ -280,6 +280,42 @@ describe('upstream login flow (oidc-provider upstream, Redis store)', () => {
     }
   });
 
+  it('a refresh the provider refuses (grant revoked upstream) asks for a new login', { timeout: 30_000 }, async () => {
+    const { client, sessionId } = await connectSessionClient(server.origin);
+    const store = createSessionStore({ redisUrl: redis.url });
+    try {
+      await fetch(await loginAs(client, 'frank'));
+      const user = upstreamUserOfRequest(sessionId, undefined);
+      if (user === undefined) throw new Error('no user key');
+      const stored = (await store.getApplicationSession(user.storageId)) as { sealed: string };
+      const tokens = createSecretBox(JSON.parse(SECRET_KEYS)).openJson(stored.sealed, { associatedData: user.key }) as {
+        refreshToken: string;
+        expiresAtMs: number;
+      };
+      // The user (or an admin) ends the grant at the provider behind our back.
+      const metadata = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as {
+        revocation_endpoint: string;
+      };
+      const revoked = await fetch(metadata.revocation_endpoint, {
+        method: 'POST',
+        body: new URLSearchParams({ token: tokens.refreshToken, client_id: CLIENT_ID }),
+      });
+      expect(revoked.status).toBe(200);
+
+      await waitFor(() => Date.now() > tokens.expiresAtMs + 1_000, { timeoutMs: 10_000, what: 'token expiry' });
+      const service = await call(client, 'service', { path: '/me' });
+      expect(service.isError).toBe(true);
+      expect(text(service)).toContain('refused to refresh');
+      expect(text(service)).toContain('call the login tool again');
+      expect(text(service)).not.toContain(tokens.refreshToken);
+      expect(await store.getApplicationSession(user.storageId)).toBeUndefined();
+      expect((await call(client, 'whoami')).structuredContent?.upstream).toMatchObject({ loggedIn: false });
+    } finally {
+      await store.close();
+      await client.close();
+    }
+  });
+
   it('stateless 2026-07-28 requests without auth: login answers a clear tool error', { timeout: 30_000 }, async () => {
     const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
     const client = new Client(
