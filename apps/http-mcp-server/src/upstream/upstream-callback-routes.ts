@@ -3,11 +3,10 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import type { UpstreamLogin } from './upstream-login.js';
 import { UpstreamLoginError } from './upstream-login-error.js';
-import { UPSTREAM_CALLBACK_PATH } from './upstream-settings.js';
 
 export interface UpstreamCallbackOptions {
   readonly login: UpstreamLogin;
-  /** Path of the route (default `/oauth/upstream/callback`; must match the redirect URI's path). */
+  /** Path of the route (default: the redirect URI's path, `/oauth/upstream/callback` unless configured otherwise). */
   readonly path?: string;
 }
 
@@ -43,7 +42,7 @@ function page(reply: FastifyReply, status: number, title: string, message: strin
  * arrives here from the provider).
  */
 const upstreamCallbackRoutes: FastifyPluginAsync<UpstreamCallbackOptions> = async (app, options) => {
-  app.get(options.path ?? UPSTREAM_CALLBACK_PATH, async (request, reply) => {
+  app.get(options.path ?? options.login.callbackPath, async (request, reply) => {
     const parsed = callbackQuery.safeParse(request.query);
     if (!parsed.success) {
       return page(reply, 400, 'Sign-in failed', 'This is not a valid sign-in response: call the login tool again.');

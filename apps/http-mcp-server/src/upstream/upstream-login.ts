@@ -16,6 +16,7 @@ const PENDING_NAMESPACE = 'upstream-login';
 const REFRESH_SKEW_MS = 30_000;
 
 const pendingSchema = z.object({ user: z.string().min(1), codeVerifier: z.string().min(43), nonce: z.string().min(1) });
+const pendingRecordSchema = z.object({ sealed: z.string().min(1) });
 const storedSchema = z.object({ v: z.literal(1), sealed: z.string().min(1) });
 const tokensSchema = z.object({
   accessToken: z.string().min(1),
@@ -54,6 +55,8 @@ export interface UpstreamLoginOptions {
  */
 export class UpstreamLogin {
   readonly issuer: string;
+  /** Path of the redirect URI: where the callback route listens. */
+  readonly callbackPath: string;
   readonly #client: UpstreamOidcClient;
   readonly #box: SecretBox;
   readonly #store: SessionStore;
@@ -64,6 +67,7 @@ export class UpstreamLogin {
   constructor({ config, store, logger }: UpstreamLoginOptions) {
     this.#log = logger.child({ component: 'upstream-login' });
     this.issuer = config.issuer;
+    this.callbackPath = new URL(config.redirectUri).pathname;
     this.#client = new UpstreamOidcClient(config, this.#log);
     this.#store = store;
     if (config.secretKeys === undefined) {
@@ -102,7 +106,7 @@ export class UpstreamLogin {
     if (record === undefined) throw stateInvalid();
     let pending: z.infer<typeof pendingSchema>;
     try {
-      const { sealed } = storedSchema.omit({ v: true }).parse(record);
+      const { sealed } = pendingRecordSchema.parse(record);
       pending = pendingSchema.parse(
         this.#box.openJson(sealed, { associatedData: `${PENDING_NAMESPACE}:${params.state}` }),
       );

@@ -1,0 +1,93 @@
+import { InMemoryTransport, type JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
+import { describe, expect, it } from 'vitest';
+import { createPooledServerFactory } from './server-factory.js';
+import { SessionServerCache } from './session-server-cache.js';
+
+const newServer = () => new McpServer({ name: 'test', version: '1.0.0' });
+
+/** Runs a real 2025 handshake over an in-memory transport pair, then closes the connection. */
+async function serveOneClient(server: McpServer, clientName: string): Promise<void> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const answered = new Promise<JSONRPCMessage>((resolve) => {
+    clientSide.onmessage = resolve;
+  });
+  await server.connect(serverSide);
+  await clientSide.start();
+  await clientSide.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-11-25',
+      capabilities: { sampling: {} },
+      clientInfo: { name: clientName, version: '1' },
+    },
+  });
+  await answered;
+  expect(server.server.getClientVersion()?.name).toBe(clientName);
+  await clientSide.close();
+}
+
+describe('createPooledServerFactory', () => {
+  it('hands out a closed server again, without the previous client identity', async () => {
+    let built = 0;
+    const factory = createPooledServerFactory(() => {
+      built += 1;
+      return newServer();
+    });
+    const first = factory();
+    await serveOneClient(first, 'first-client');
+    const second = factory();
+    expect(second).toBe(first);
+    expect(built).toBe(1);
+    expect(second.server.getClientVersion()).toBeUndefined();
+    expect(second.server.getClientCapabilities()).toBeUndefined();
+    await serveOneClient(second, 'second-client');
+  });
+
+  it('builds a new server while the pooled one is still serving', () => {
+    const factory = createPooledServerFactory(newServer);
+    expect(factory()).not.toBe(factory());
+  });
+});
+
+describe('SessionServerCache', () => {
+  it('returns a server only for the same session and state, once', () => {
+    const cache = new SessionServerCache();
+    const server = newServer();
+    cache.put('s1', 'state-a', server, 0);
+    expect(cache.take('s2', 'state-a', 0)).toBeUndefined();
+    expect(cache.take('s1', 'state-a', 1)).toBe(server);
+    expect(cache.take('s1', 'state-a', 1)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('drops servers restored from another state (changed in the store) and expired ones', () => {
+    const cache = new SessionServerCache({ ttlMs: 100 });
+    cache.put('s1', 'level=info', newServer(), 0);
+    expect(cache.take('s1', 'level=debug', 1)).toBeUndefined();
+    expect(cache.size).toBe(0);
+    cache.put('s1', 'level=debug', newServer(), 0);
+    expect(cache.take('s1', 'level=debug', 100)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('is bounded per session and overall, dropping the least recently used session', () => {
+    const cache = new SessionServerCache({ maxPerSession: 2, maxServers: 3 });
+    for (let i = 0; i < 3; i++) cache.put('s1', 'k', newServer(), 0);
+    expect(cache.size).toBe(2);
+    cache.put('s2', 'k', newServer(), 1);
+    cache.put('s2', 'k', newServer(), 2);
+    expect(cache.size).toBeLessThanOrEqual(3);
+    expect(cache.take('s1', 'k', 3)).toBeUndefined();
+    expect(cache.take('s2', 'k', 3)).toBeInstanceOf(McpServer);
+  });
+
+  it('forgets a deleted session', () => {
+    const cache = new SessionServerCache();
+    cache.put('s1', 'k', newServer(), 0);
+    cache.evict('s1');
+    expect(cache.take('s1', 'k', 0)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+});

@@ -1,0 +1,92 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+
+export interface SessionServerCacheOptions {
+  /** Idle servers kept over all sessions (the least recently used session's go first). */
+  maxServers?: number;
+  /** Idle servers kept per session (one per concurrent request of the session is enough). */
+  maxPerSession?: number;
+  /** An idle server unused for this long is dropped. */
+  ttlMs?: number;
+}
+
+interface Entry {
+  /** What the servers were restored from; another state in the store means they are stale. */
+  stateKey: string;
+  servers: McpServer[];
+  expiresAt: number;
+}
+
+/**
+ * Idle per-request servers of 2025 sessions, kept on the replica that served the session last, so
+ * the next request of the session skips building the server, registering the packs and replaying
+ * the handshake. The store stays authoritative: a server is only handed out when the session state
+ * it was restored from (protocol version, client identity, log level) equals what the store holds
+ * now, so a change made on another replica (e.g. `logging/setLevel`) means a miss and a fresh
+ * restore. Bounded in count and age; nothing here is needed for correctness (any replica serves any
+ * request with a fresh server).
+ */
+export class SessionServerCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxServers: number;
+  readonly #maxPerSession: number;
+  readonly #ttlMs: number;
+  #size = 0;
+
+  constructor(options: SessionServerCacheOptions = {}) {
+    this.#maxServers = options.maxServers ?? 256;
+    this.#maxPerSession = options.maxPerSession ?? 16;
+    this.#ttlMs = options.ttlMs ?? 60_000;
+  }
+
+  /** Idle servers held now (for tests and metrics). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** An idle server restored from exactly `stateKey`, or undefined (the caller builds and restores one). */
+  take(sessionId: string, stateKey: string, now = Date.now()): McpServer | undefined {
+    const entry = this.#entries.get(sessionId);
+    if (entry === undefined) return undefined;
+    if (entry.stateKey !== stateKey || entry.expiresAt <= now) {
+      this.evict(sessionId);
+      return undefined;
+    }
+    const server = entry.servers.pop();
+    if (server !== undefined) this.#size -= 1;
+    if (entry.servers.length === 0) this.#entries.delete(sessionId);
+    return server;
+  }
+
+  /** Keeps a server whose exchange is over (closed, so it can connect to the next exchange). */
+  put(sessionId: string, stateKey: string, server: McpServer, now = Date.now()): void {
+    let entry = this.#entries.get(sessionId);
+    if (entry !== undefined && entry.stateKey !== stateKey) {
+      this.evict(sessionId);
+      entry = undefined;
+    }
+    if (entry === undefined) entry = { stateKey, servers: [], expiresAt: 0 };
+    // Re-insert: Map order is the LRU order.
+    this.#entries.delete(sessionId);
+    this.#entries.set(sessionId, entry);
+    entry.expiresAt = now + this.#ttlMs;
+    if (entry.servers.length >= this.#maxPerSession) return;
+    entry.servers.push(server);
+    this.#size += 1;
+    this.#trim(now);
+  }
+
+  /** Forgets a session's servers (deleted, expired, or its state changed). */
+  evict(sessionId: string): void {
+    const entry = this.#entries.get(sessionId);
+    if (entry === undefined) return;
+    this.#size -= entry.servers.length;
+    this.#entries.delete(sessionId);
+  }
+
+  #trim(now: number): void {
+    for (const [sessionId, entry] of this.#entries) {
+      if (this.#size <= this.#maxServers && entry.expiresAt > now) break;
+      this.evict(sessionId);
+    }
+  }
+}
