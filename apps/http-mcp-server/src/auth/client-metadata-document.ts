@@ -11,7 +11,8 @@ export interface FetchDocumentOptions {
 }
 
 // Addresses a metadata fetch must never reach: private, loopback, link-local, CGNAT, multicast, ...
-const BLOCKED = new BlockList();
+// Separate lists per family: a BlockList's IPv6 rules would otherwise also match IPv4 addresses.
+const BLOCKED_V4 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -23,25 +24,44 @@ for (const [net, prefix] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 3],
 ] as const)
-  BLOCKED.addSubnet(net, prefix, 'ipv4');
+  BLOCKED_V4.addSubnet(net, prefix, 'ipv4');
+const BLOCKED_V6 = new BlockList();
 for (const [net, prefix] of [
   ['::', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const)
-  BLOCKED.addSubnet(net, prefix, 'ipv6');
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
+  BLOCKED_V6.addSubnet(net, prefix, 'ipv6');
+const LOOPBACK_V4 = new BlockList();
+LOOPBACK_V4.addSubnet('127.0.0.0', 8, 'ipv4');
+const LOOPBACK_V6 = new BlockList();
+LOOPBACK_V6.addAddress('::1', 'ipv6');
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d` or `::ffff:xxxx:yyyy`). */
+function mappedIpv4(address: string): string | undefined {
+  const lower = address.toLowerCase();
+  const dotted = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (dotted?.[1]) return dotted[1];
+  const hex = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (!hex?.[1] || !hex[2]) return undefined;
+  const high = Number.parseInt(hex[1], 16);
+  const low = Number.parseInt(hex[2], 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
 
 /** Why `address` may not be fetched, or undefined when it may. */
 export function addressProblem(address: string, allowLoopback: boolean): string | undefined {
-  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  if (LOOPBACK.check(address, family)) return allowLoopback ? undefined : `${address} is a loopback address`;
-  if (BLOCKED.check(address, family)) return `${address} is a private or reserved address`;
+  const v4 = isIP(address) === 4 ? address : mappedIpv4(address);
+  if (v4 !== undefined) {
+    if (LOOPBACK_V4.check(v4, 'ipv4')) return allowLoopback ? undefined : `${address} is a loopback address`;
+    if (BLOCKED_V4.check(v4, 'ipv4')) return `${address} is a private or reserved address`;
+    return undefined;
+  }
+  if (isIP(address) !== 6) return `${address} is not an IP address`;
+  if (LOOPBACK_V6.check(address, 'ipv6')) return allowLoopback ? undefined : `${address} is a loopback address`;
+  if (BLOCKED_V6.check(address, 'ipv6')) return `${address} is a private or reserved address`;
   return undefined;
 }
 
