@@ -3,6 +3,7 @@ import { createEventStore, type JsonObject, type McpEventStore, SessionStoreErro
 import {
   type AuthInfo,
   type JSONRPCMessage,
+  type McpServer,
   parseJSONRPCMessage,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
@@ -13,6 +14,7 @@ import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
 import { plainJson, type SessionChannelMessage } from './message-router.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
+import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
 import { sendWebResponse, toWebRequest } from './web-bridge.js';
 
@@ -47,6 +49,8 @@ function isRequestMessage(message: unknown): boolean {
 export class StreamableHttpSessions {
   readonly #ctx: McpContext;
   readonly #localGetStreams = new Map<string, SseStream>();
+  /** Idle servers of sessions this replica served last: skips building and restoring on the next request. */
+  readonly #servers = new SessionServerCache();
 
   constructor(ctx: McpContext) {
     this.#ctx = ctx;
@@ -82,11 +86,14 @@ export class StreamableHttpSessions {
 
     if (!messages.some(isRequestMessage)) return this.#postWithoutRequests(request, reply, session.id, messages);
 
-    const { exchange, server, handle } = this.#exchange(session.id);
+    const restored = restoredClientOf(session);
+    const stateKey = JSON.stringify(restored);
+    const cached = this.#servers.take(session.id, stateKey);
+    const { exchange, server, handle } = this.#exchange(session.id, undefined, cached);
     await server.connect(exchange);
-    await exchange.restore(restoredClientOf(session));
+    if (cached === undefined) await exchange.restore(restored);
     const response = await handle(toWebRequest(request, reply), body, authInfoOf(request));
-    closeWhenDone(exchange, server, response);
+    closeWhenDone(exchange, server, response, () => this.#servers.put(session.id, stateKey, server));
     return sendWebResponse(reply, response);
   }
 
@@ -123,6 +130,7 @@ export class StreamableHttpSessions {
     const session = await this.#session(request);
     if (session instanceof Response) return sendWebResponse(reply, session);
     await this.#ctx.store.deleteProtocolSession(session.id);
+    this.#servers.evict(session.id);
     await this.#ctx.router.publishToSession(session.id, { kind: 'close', reason: 'session deleted' });
     request.log.info({ sessionId: session.id }, 'session deleted by the client');
     return reply.code(200).send();
@@ -180,7 +188,11 @@ export class StreamableHttpSessions {
     return reply.code(202).send();
   }
 
-  #exchange(sessionId: string, onInitialized?: ConstructorParameters<typeof ExchangeTransport>[1]['onInitialized']) {
+  #exchange(
+    sessionId: string,
+    onInitialized?: ConstructorParameters<typeof ExchangeTransport>[1]['onInitialized'],
+    server: McpServer = this.#ctx.createServer(),
+  ) {
     const inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       eventStore: this.eventStoreFor(sessionId),
@@ -199,7 +211,7 @@ export class StreamableHttpSessions {
       },
     });
     return {
-      server: this.#ctx.createServer(),
+      server,
       exchange,
       handle: (webRequest: Request, parsedBody: unknown, authInfo?: AuthInfo) =>
         inner.handleRequest(webRequest, { parsedBody, authInfo }),
@@ -329,10 +341,14 @@ export function closeWhenDone(
   exchange: ExchangeTransport,
   server: { close(): Promise<void> },
   response: Response,
+  onClosed?: () => void,
 ): void {
   const dispatched = !exchange.idle && response.status === 200;
   const finished = dispatched ? exchange.done : Promise.resolve();
-  void finished.then(() => server.close()).catch(() => undefined);
+  void finished
+    .then(() => server.close())
+    .then(() => onClosed?.())
+    .catch(() => undefined);
 }
 
 /** 400 when `MCP-Protocol-Version` names a revision the session transport does not speak. */
