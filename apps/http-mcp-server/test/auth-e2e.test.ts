@@ -11,6 +11,7 @@ import {
   StreamableHTTPClientTransport,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   type AuthTestServer,
@@ -151,6 +152,13 @@ describe('end to end with the SDK client OAuth support', () => {
     await using redis = await startRedisServer();
     await using server = await startAuthServer({ REDIS_URL: redis.url });
     await fullFlow(server);
+    // The counters of the rate limits live in Redis, shared by every replica.
+    const client = new Redis(redis.url);
+    try {
+      expect((await client.keys('mcs:ratelimit:*')).length).toBeGreaterThan(0);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('the 2024-11-05 HTTP+SSE transport carries the identity too', async () => {

@@ -8,6 +8,7 @@ import { hashPassword } from '../src/auth/password-hash.js';
 import { loadConfig } from '../src/config.js';
 
 export const USER = { name: 'alice', password: 'correct horse battery staple' };
+export const OTHER_USER = { name: 'bob', password: 'another long passphrase' };
 
 export interface AuthTestServer extends AsyncDisposable {
   readonly app: FastifyInstance;
@@ -20,11 +21,12 @@ export interface AuthTestServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-let passwordHash: Promise<string> | undefined;
+let passwordHashes: Promise<[string, string]> | undefined;
 
-/** Our server with MCS_AUTH=on on a free loopback port, PUBLIC_URL set to it, one user `alice`. */
+/** Our server with MCS_AUTH=on on a free loopback port, PUBLIC_URL set to it, users `alice` and `bob`. */
 export async function startAuthServer(env: Record<string, string | undefined> = {}): Promise<AuthTestServer> {
-  passwordHash ??= hashPassword(USER.password);
+  passwordHashes ??= Promise.all([hashPassword(USER.password), hashPassword(OTHER_USER.password)]);
+  const [aliceHash, bobHash] = await passwordHashes;
   const port = await getFreePort();
   const origin = `http://127.0.0.1:${port}`;
   const signingJwk = (await exportSigningKey(await generateSigningKey({ alg: 'ES256' }))) as unknown as Record<
@@ -37,7 +39,7 @@ export async function startAuthServer(env: Record<string, string | undefined> = 
     PUBLIC_URL: origin,
     MCS_AUTH: 'on',
     LOG_LEVEL: 'silent',
-    MCS_USERS: JSON.stringify({ [USER.name]: await passwordHash }),
+    MCS_USERS: JSON.stringify({ [USER.name]: aliceHash, [OTHER_USER.name]: bobHash }),
     MCS_SIGNING_KEYS: JSON.stringify(signingJwk),
     ...env,
   });
@@ -167,7 +169,7 @@ export interface IssuedTokens {
 export async function obtainTokens(
   server: AuthTestServer,
   redirectUri: string,
-  options: { scope?: string } = {},
+  options: { scope?: string; user?: { name: string; password: string } } = {},
 ): Promise<IssuedTokens> {
   const clientId = await registerClient(server.origin, [redirectUri]);
   const pkce = createPkcePair();
@@ -178,6 +180,7 @@ export async function obtainTokens(
       challenge: pkce.challenge,
       ...(options.scope ? { scope: options.scope } : {}),
     }),
+    options.user ? { username: options.user.name, password: options.user.password } : {},
   );
   const code = redirect.searchParams.get('code');
   if (!code) throw new Error(`no code in ${redirect}`);

@@ -18,6 +18,7 @@ import type { AppConfig } from '../config.js';
 import { renderConsentPage, renderErrorPage } from './authorize-page.js';
 import { ClientRegistry, type OAuthClient } from './client-registry.js';
 import { OAuthError } from './oauth-error.js';
+import { mayUseSession } from './session-owner.js';
 import { loadSigningKeys } from './signing-keys.js';
 import { safeEqual, TokenService } from './token-service.js';
 import { UserStore } from './user-store.js';
@@ -31,6 +32,8 @@ export interface OAuthServer {
   readonly resource: string;
   readonly resourceMetadataUrl: string;
   readonly requiredScopes: readonly string[];
+  /** Whether `subject` may use the protocol session `sessionId` (sessions belong to the user who first used them). */
+  mayUseSession(sessionId: string, subject: string): Promise<boolean>;
   /** Fastify plugin with every route of the authorization server (register at the root). */
   readonly routes: FastifyPluginAsync;
 }
@@ -437,5 +440,13 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
     });
   };
 
-  return { keyRing, verifier, resource, resourceMetadataUrl, requiredScopes, routes };
+  return {
+    keyRing,
+    verifier,
+    resource,
+    resourceMetadataUrl,
+    requiredScopes,
+    mayUseSession: (sessionId, subject) => mayUseSession(store, sessionId, subject),
+    routes,
+  };
 }

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { OAuthServer } from '../auth/authorization-server.js';
 import { authInfoFromPrincipal } from '../auth/request-auth-info.js';
+import { jsonRpcErrorBody } from '../mcp/json-rpc-errors.js';
 
 export interface AuthorizationOptions {
   mode: 'on' | 'off';
@@ -16,6 +17,8 @@ export interface AuthorizationOptions {
  * verifies the bearer token (header only; audience = `${PUBLIC_URL}/mcp`; 401 with
  * `WWW-Authenticate: Bearer resource_metadata=…, scope=…`; 403 insufficient_scope) and a preHandler
  * turns the principal into the SDK's AuthInfo (`request.mcsAuthInfo`), which the routes pass on.
+ * A session (`Mcp-Session-Id`, or `sessionId` of `/messages`) belongs to the user who first used it;
+ * another user's request with its id gets 404, as for an unknown session.
  */
 const authorization: FastifyPluginAsync<AuthorizationOptions> = async (app, options) => {
   app.decorateRequest('mcsAuthInfo', undefined);
@@ -27,10 +30,18 @@ const authorization: FastifyPluginAsync<AuthorizationOptions> = async (app, opti
     resourceMetadataUrl: oauth.resourceMetadataUrl,
     requiredScopes: oauth.requiredScopes,
   });
-  app.addHook('preHandler', async (request) => {
-    if (request.principal === null) return;
+  app.addHook('preHandler', async (request, reply) => {
+    const principal = request.principal;
+    if (principal === null) return;
+    const header = request.headers['mcp-session-id'];
+    const query = (request.query as { sessionId?: unknown } | undefined)?.sessionId;
+    const sessionId = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+    if (sessionId !== undefined && !(await oauth.mayUseSession(sessionId, principal.subject))) {
+      request.log.warn({ sub: principal.subject }, 'a session of another user was refused');
+      return reply.code(404).send(jsonRpcErrorBody('SESSION_NOT_FOUND', 'Session not found'));
+    }
     const token = extractBearerToken(request.headers.authorization);
-    request.mcsAuthInfo = authInfoFromPrincipal(request.principal, token, oauth.resource);
+    request.mcsAuthInfo = authInfoFromPrincipal(principal, token, oauth.resource);
   });
 };
 
