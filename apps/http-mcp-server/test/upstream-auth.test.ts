@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_MASK } from '../src/tools/service/mask-secrets.js';
 import {
   CLIENT_ID,
+  call,
   reserveServerOrigin,
   signInUpstream,
   startTestApi,
@@ -16,12 +17,6 @@ import {
   type TestProvider,
   type UpstreamTestServer,
 } from './upstream-fixtures.js';
-
-interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-}
 
 let provider: TestProvider;
 let api: TestApi;
@@ -80,10 +75,6 @@ async function connect(subject: string, era: 'session' | 'stateless' = 'session'
   );
   clients.push(client);
   return client;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
-  return (await client.callTool({ name, arguments: args })) as ToolResult;
 }
 
 describe('upstream login with authorization on', () => {

@@ -214,3 +214,17 @@ export async function connectSessionClient(origin: string): Promise<{ client: Cl
   if (transport.sessionId === undefined) throw new Error('expected a session');
   return { client, sessionId: transport.sessionId };
 }
+
+export interface ToolResult {
+  isError?: boolean;
+  content: { type: string; text?: string }[];
+  structuredContent?: Record<string, unknown>;
+}
+
+/** tools/call with the result typed for the assertions. */
+export async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
+  return (await client.callTool({ name, arguments: args })) as ToolResult;
+}
+
+/** All text content of a tool result. */
+export const text = (result: ToolResult): string => result.content.map((item) => item.text ?? '').join('\n');

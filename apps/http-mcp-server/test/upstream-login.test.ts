@@ -7,6 +7,7 @@ import { SECRET_MASK } from '../src/tools/service/mask-secrets.js';
 import { upstreamUserOfRequest } from '../src/upstream/upstream-request.js';
 import {
   CLIENT_ID,
+  call,
   connectSessionClient,
   reserveServerOrigin,
   signInUpstream,
@@ -15,23 +16,12 @@ import {
   startUpstreamTestServer,
   type TestApi,
   type TestProvider,
+  text,
   type UpstreamTestServer,
 } from './upstream-fixtures.js';
 
 const ACCESS_TOKEN_TTL_SECONDS = 2;
 const SECRET_KEYS = JSON.stringify({ keys: [{ id: 'test-1', key: Buffer.alloc(32, 7).toString('base64') }] });
-
-interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
-  return (await client.callTool({ name, arguments: args })) as ToolResult;
-}
-
-const text = (result: ToolResult) => result.content.map((item) => item.text ?? '').join('\n');
 
 let redis: RedisServerHandle;
 let provider: TestProvider;

@@ -6,6 +6,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLIENT_ID,
+  call,
   connectSessionClient,
   reserveServerOrigin,
   signInUpstream,
@@ -16,16 +17,6 @@ import {
   type TestProvider,
   type UpstreamTestServer,
 } from './upstream-fixtures.js';
-
-interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
-  return (await client.callTool({ name, arguments: args })) as ToolResult;
-}
 
 let provider: TestProvider;
 let api: TestApi;
