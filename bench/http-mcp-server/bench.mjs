@@ -153,9 +153,17 @@ function cannon(target, options) {
   });
 }
 
+/** CPU time (user + system) the process has used so far, in microseconds. */
+function cpuMicros(child) {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / ticksPerSecond;
+}
+
 async function measure(target) {
   await check(target);
   await cannon(target, { duration: 1 }); // warm-up (JIT, connections)
+  const cpuBefore = cpuMicros(target.child);
   const result = await cannon(target, { duration: seconds });
   const failures = result.non2xx + result.errors + result.timeouts;
   return {
@@ -164,12 +172,21 @@ async function measure(target) {
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures,
+    // Server CPU per request: less sensitive than req/s to what else runs on a shared machine.
+    cpuPerRequest: (cpuMicros(target.child) - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
 
 function rssMiB(child) {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** V8 heap of one of our servers, from its Prometheus default metrics. */
+async function heapMiB(origin) {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const read = (name) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes') };
 }
 
 async function main() {
@@ -184,31 +201,47 @@ async function main() {
   const rawFastify = await startScript('raw-fastify-server.mjs');
 
   const targets = [
-    { name: 'ours 2026-07-28 stateless', url: `${oursMemory.origin}/mcp`, headers: MODERN_HEADERS, body: modernBody },
+    {
+      name: 'ours 2026-07-28 stateless',
+      url: `${oursMemory.origin}/mcp`,
+      headers: MODERN_HEADERS,
+      body: modernBody,
+      child: oursMemory.child,
+    },
     {
       name: 'ours 2025 session (Redis)',
       url: `${oursRedis.origin}/mcp`,
       headers: await openSession(`${oursRedis.origin}/mcp`),
       body,
+      child: oursRedis.child,
     },
-    { name: 'ours /http', url: `${oursMemory.origin}/http`, headers: { 'content-type': 'application/json' }, body },
+    {
+      name: 'ours /http',
+      url: `${oursMemory.origin}/http`,
+      headers: { 'content-type': 'application/json' },
+      body,
+      child: oursMemory.child,
+    },
     {
       name: 'SDK stateless (2026-07-28)',
       url: `${sdkStateless.origin}/mcp`,
       headers: MODERN_HEADERS,
       body: modernBody,
+      child: sdkStateless.child,
     },
     {
       name: 'SDK stateful (memory)',
       url: `${sdkStateful.origin}/mcp`,
       headers: await openSession(`${sdkStateful.origin}/mcp`),
       body,
+      child: sdkStateful.child,
     },
     {
       name: 'raw Fastify JSON reply',
       url: `${rawFastify.origin}/mcp`,
       headers: { 'content-type': 'application/json' },
       body,
+      child: rawFastify.child,
     },
   ];
   const results = {};
@@ -216,12 +249,13 @@ async function main() {
     results[target.name] = await measure(target);
     const r = results[target.name];
     console.log(
-      `${r.name.padEnd(28)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  failures ${r.failures}`,
+      `${r.name.padEnd(28)} ${r.rps.toFixed(0).padStart(7)} req/s  ${r.cpuPerRequest.toFixed(0).padStart(5)} µs CPU/req  p50 ${r.p50} ms  p99 ${r.p99} ms  failures ${r.failures}`,
     );
   }
   const ratio = (a, b, goal) => {
     const value = results[a].rps / results[b].rps;
-    console.log(`${`${a} / ${b}`.padEnd(64)} ${value.toFixed(2)}x  (target ${goal})`);
+    const cpu = results[b].cpuPerRequest / results[a].cpuPerRequest;
+    console.log(`${`${a} / ${b}`.padEnd(64)} ${value.toFixed(2)}x  (by CPU/req ${cpu.toFixed(2)}x; target ${goal})`);
   };
   console.log('');
   ratio('ours 2026-07-28 stateless', 'SDK stateless (2026-07-28)', '>= 3x');
@@ -235,11 +269,16 @@ async function main() {
   await cannon(rssTarget, { amount: 1_000 });
   await sleep(500);
   const after1k = rssMiB(fresh.child);
+  const heap1k = await heapMiB(fresh.origin);
   await cannon(rssTarget, { amount: rssRequests - 1_000 });
   await sleep(500);
   const afterMany = rssMiB(fresh.child);
+  const heapMany = await heapMiB(fresh.origin);
   console.log(
     `\nRSS after 1k requests ${after1k.toFixed(1)} MiB, after ${rssRequests / 1000}k ${afterMany.toFixed(1)} MiB: ${(afterMany / after1k).toFixed(2)}x (target < 1.5x)`,
+  );
+  console.log(
+    `V8 heap used/total after 1k ${heap1k.used.toFixed(1)}/${heap1k.total.toFixed(1)} MiB, after ${rssRequests / 1000}k ${heapMany.used.toFixed(1)}/${heapMany.total.toFixed(1)} MiB (from /metrics; used includes garbage not yet collected)`,
   );
 }
 

@@ -165,7 +165,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
         const header = request.headers['mcp-session-id'];
         const query = (request.query as { sessionId?: unknown } | undefined)?.sessionId;
         const sessionId = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
-        if (sessionId !== undefined) request.log = request.log.child({ sessionId: sessionId.slice(0, 128) });
+        // request.log is this request's own pino child (the app runs on pino): extend it, do not build another.
+        if (sessionId !== undefined) (request.log as Logger).setBindings({ sessionId: sessionId.slice(0, 128) });
       });
       await mcp.register(rawJsonBody);
       await mcp.register(authorization, { mode: config.auth, oauth });

@@ -8,8 +8,12 @@ import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import type { McpContext } from './mcp-context.js';
+import { SessionServerCache } from './session-server-cache.js';
 import { closeWhenDone } from './streamable-http-sessions.js';
 import { sendWebResponse, toWebRequest } from './web-bridge.js';
+
+/** Cache key of the one client state every /http request is served with. */
+const HTTP_STATE = '/http';
 
 /**
  * `POST /http`: one JSON-RPC request in, one JSON response out, for REST-style callers. No session,
@@ -18,6 +22,12 @@ import { sendWebResponse, toWebRequest } from './web-bridge.js';
  */
 export class JsonRpcEndpoint {
   readonly #ctx: McpContext;
+  /**
+   * Idle servers already restored to the fixed /http client state (all /http requests share it), so
+   * a request skips building the server and replaying the handshake. A server that served
+   * `initialize` or `logging/setLevel` holds other state and is not kept.
+   */
+  readonly #servers = new SessionServerCache();
 
   constructor(ctx: McpContext) {
     this.#ctx = ctx;
@@ -57,9 +67,11 @@ export class JsonRpcEndpoint {
       // Nobody listens: there is no stream on /http.
       sendUnrelated: async () => undefined,
     });
-    const server = this.#ctx.createServer();
+    const reusable = message.method !== 'initialize' && message.method !== 'logging/setLevel';
+    const cached = reusable ? this.#servers.take(HTTP_STATE, HTTP_STATE) : undefined;
+    const server = cached ?? this.#ctx.createServer();
     await server.connect(exchange);
-    if (message.method !== 'initialize') {
+    if (cached === undefined && message.method !== 'initialize') {
       await exchange.restore({
         protocolVersion: LATEST_PROTOCOL_VERSION,
         clientCapabilities: {},
@@ -72,7 +84,9 @@ export class JsonRpcEndpoint {
       'content-type': 'application/json',
     });
     const response = await inner.handleRequest(webRequest, { parsedBody: message, authInfo: authInfoOf(request) });
-    closeWhenDone(exchange, server, response);
+    closeWhenDone(exchange, server, response, () => {
+      if (reusable) this.#servers.put(HTTP_STATE, HTTP_STATE, server);
+    });
     return sendWebResponse(reply, response);
   }
 }
