@@ -189,9 +189,11 @@ export async function reserveServerOrigin(): Promise<{ port: number; origin: str
   return { port, origin, callbackUrl: `${origin}/oauth/upstream/callback` };
 }
 
+/** `listenPort` (default `reserved.port`): another replica of the same deployment (same PUBLIC_URL). */
 export async function startUpstreamTestServer(
   reserved: { port: number; origin: string; callbackUrl: string },
   env: Record<string, string | undefined>,
+  listenPort = reserved.port,
 ): Promise<UpstreamTestServer> {
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -202,8 +204,9 @@ export async function startUpstreamTestServer(
     ...env,
   });
   const app = await buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
-  await app.listen({ host: '127.0.0.1', port: reserved.port });
-  return { app, origin: reserved.origin, callbackUrl: reserved.callbackUrl, close: () => app.close() };
+  await app.listen({ host: '127.0.0.1', port: listenPort });
+  const origin = `http://127.0.0.1:${listenPort}`;
+  return { app, origin, callbackUrl: reserved.callbackUrl, close: () => app.close() };
 }
 
 /** An SDK client with a session (2025-11-25): the login belongs to its Mcp-Session-Id. */

@@ -1,10 +1,11 @@
 import { createSecretBox } from '@mcs/auth';
 import { createSessionStore } from '@mcs/session-store';
-import { type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
+import { getFreePort, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_MASK } from '../src/tools/service/mask-secrets.js';
 import { upstreamUserOfRequest } from '../src/upstream/upstream-request.js';
+import { post } from './helpers/raw-mcp.js';
 import {
   CLIENT_ID,
   call,
@@ -16,6 +17,7 @@ import {
   startUpstreamTestServer,
   type TestApi,
   type TestProvider,
+  type ToolResult,
   text,
   type UpstreamTestServer,
 } from './upstream-fixtures.js';
@@ -27,6 +29,7 @@ let redis: RedisServerHandle;
 let provider: TestProvider;
 let api: TestApi;
 let server: UpstreamTestServer;
+let serverEnv: Record<string, string>;
 
 beforeAll(async () => {
   redis = await startRedisServer();
@@ -36,14 +39,15 @@ beforeAll(async () => {
     accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
   });
   api = await startTestApi(provider.issuer);
-  server = await startUpstreamTestServer(reserved, {
+  serverEnv = {
     REDIS_URL: redis.url,
     MCS_SERVICE_BASE_URL: api.url,
     MCS_UPSTREAM_ISSUER: provider.issuer,
     MCS_UPSTREAM_CLIENT_ID: CLIENT_ID,
     MCS_UPSTREAM_SCOPES: 'openid offline_access api:read',
     MCS_SECRET_KEYS: SECRET_KEYS,
-  });
+  };
+  server = await startUpstreamTestServer(reserved, serverEnv);
 }, 30_000);
 
 afterAll(async () => {
@@ -302,6 +306,50 @@ describe('upstream login flow (oidc-provider upstream, Redis store)', () => {
       expect((await call(client, 'whoami')).structuredContent?.upstream).toMatchObject({ loggedIn: false });
     } finally {
       await store.close();
+      await client.close();
+    }
+  });
+
+  it('two replicas refreshing at once redeem the refresh token once', { timeout: 30_000 }, async () => {
+    const { client, sessionId } = await connectSessionClient(server.origin);
+    const reserved = {
+      port: Number(new URL(server.origin).port),
+      origin: server.origin,
+      callbackUrl: server.callbackUrl,
+    };
+    const replica = await startUpstreamTestServer(reserved, serverEnv, await getFreePort());
+    try {
+      await fetch(await loginAs(client, 'henry'));
+      const expiry = async () => {
+        const upstream = (await call(client, 'whoami')).structuredContent?.upstream as { expiresAt: string };
+        const expiresAt = Date.parse(upstream.expiresAt);
+        await waitFor(() => Date.now() > expiresAt + 1_000, { timeoutMs: 10_000, what: 'token expiry' });
+      };
+      const onReplica = async () => {
+        const response = await post(
+          `${replica.origin}/mcp`,
+          { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'service', arguments: { path: '/me' } } },
+          { 'mcp-session-id': sessionId, 'mcp-protocol-version': client.getNegotiatedProtocolVersion() ?? '' },
+        );
+        const result = response.messages.find((message) => message.id === 7)?.result as ToolResult;
+        return result;
+      };
+
+      await expiry();
+      const before = api.accepted.length;
+      const [here, there] = await Promise.all([call(client, 'service', { path: '/me' }), onReplica()]);
+      expect(here.structuredContent).toMatchObject({ status: 200 });
+      expect(there.structuredContent).toMatchObject({ status: 200 });
+      // One refresh: both calls presented the same new access token.
+      const presented = api.accepted.slice(before);
+      expect(presented).toHaveLength(2);
+      expect(presented[0]).toBe(presented[1]);
+
+      // The grant survived (no refresh token was redeemed twice): the next refresh works too.
+      await expiry();
+      expect((await onReplica()).structuredContent).toMatchObject({ status: 200 });
+    } finally {
+      await replica.close();
       await client.close();
     }
   });

@@ -14,6 +14,10 @@ export const LOGIN_REQUEST_TTL_MS = 10 * 60 * 1000;
 const PENDING_NAMESPACE = 'upstream-login';
 /** Refresh this long before expiry (capped at a tenth of the token's lifetime, for short-lived tokens). */
 const REFRESH_SKEW_MS = 30_000;
+/** One refresh per user across replicas; longer than the token endpoint's 10 s timeout. */
+const REFRESH_LOCK_NAMESPACE = 'upstream-refresh';
+const REFRESH_LOCK_TTL_MS = 15_000;
+const REFRESH_POLL_MS = 100;
 
 const pendingSchema = z.object({ user: z.string().min(1), codeVerifier: z.string().min(43), nonce: z.string().min(1) });
 const pendingRecordSchema = z.object({ sealed: z.string().min(1) });
@@ -61,7 +65,7 @@ export class UpstreamLogin {
   readonly #box: SecretBox;
   readonly #store: SessionStore;
   readonly #log: Logger;
-  /** One refresh per user at a time in this process: rotating refresh tokens are single use. */
+  /** One refresh per user at a time in this process (the store lock covers other replicas). */
   readonly #refreshing = new Map<string, Promise<UpstreamTokens>>();
 
   constructor({ config, store, logger }: UpstreamLoginOptions) {
@@ -198,7 +202,19 @@ export class UpstreamLogin {
     return running;
   }
 
+  /**
+   * Refreshes under a lock in the store, so that only one replica redeems a (rotating, single-use)
+   * refresh token: a provider that sees one redeemed twice usually ends the whole grant. The others
+   * wait for the new tokens to appear in the store.
+   */
   async #refresh(user: UpstreamUser, tokens: UpstreamTokens): Promise<UpstreamTokens> {
+    const acquired = await this.#store.putRecord(
+      REFRESH_LOCK_NAMESPACE,
+      user.storageId,
+      { sinceMs: Date.now() },
+      { ttlMs: REFRESH_LOCK_TTL_MS, onlyIfAbsent: true },
+    );
+    if (!acquired) return this.#awaitRefreshElsewhere(user, tokens);
     try {
       const fresh = await this.#client.refresh(tokens);
       await this.#save(user, fresh);
@@ -206,12 +222,36 @@ export class UpstreamLogin {
       return fresh;
     } catch (error) {
       if (!(error instanceof UpstreamLoginError) || error.code !== 'REFRESH_REFUSED') throw error;
-      // Another replica may have rotated the refresh token a moment ago: use what it stored.
+      // Refreshed elsewhere just before we took the lock: use what was stored.
       const current = await this.#load(user).catch(() => undefined);
       if (current !== undefined && current.accessToken !== tokens.accessToken && !isExpiring(current)) return current;
       await this.#store.deleteApplicationSession(user.storageId);
       throw error;
+    } finally {
+      // The lock outlives the refresh call's own timeout, so this deletes our own lock, not a successor's.
+      await this.#store.deleteRecord(REFRESH_LOCK_NAMESPACE, user.storageId).catch(() => false);
     }
+  }
+
+  async #awaitRefreshElsewhere(user: UpstreamUser, tokens: UpstreamTokens): Promise<UpstreamTokens> {
+    const deadline = Date.now() + REFRESH_LOCK_TTL_MS;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+      const current = await this.#load(user);
+      if (current === undefined) {
+        throw new UpstreamLoginError(
+          'REFRESH_REFUSED',
+          'The upstream sign-in ended while it was being refreshed: call the login tool again.',
+        );
+      }
+      if (current.accessToken !== tokens.accessToken) return current;
+      const locked = await this.#store.getRecord(REFRESH_LOCK_NAMESPACE, user.storageId);
+      if (locked === undefined) break;
+    }
+    throw new UpstreamLoginError(
+      'PROVIDER_UNAVAILABLE',
+      'The upstream sign-in is being refreshed by another request, which did not finish; retry in a moment.',
+    );
   }
 
   async #save(user: UpstreamUser, tokens: UpstreamTokens): Promise<void> {
