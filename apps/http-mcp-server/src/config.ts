@@ -46,6 +46,9 @@ const EnvSchema = z.object({
   MCS_REFRESH_TOKEN_TTL_S: positiveInt(30 * 24 * 3600),
   MCS_AUTH_RATE_LIMIT_PER_MIN: positiveInt(60),
   MCS_CIMD_ALLOW_LOOPBACK: onOff.default('off'),
+  MCS_AUTH_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  MCS_AUTH_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  MCS_AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
@@ -86,6 +89,8 @@ export interface OAuthSettings {
   rateLimitPerMinute: number;
   /** Lets Client ID Metadata Documents live on loopback addresses (tests only). */
   cimdAllowLoopback: boolean;
+  /** Sign-in federated to an OpenID provider (`MCS_AUTH_OIDC_*`) instead of the local user store. */
+  federation: { issuer: string; clientId: string; clientSecret: string | undefined } | undefined;
 }
 
 const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -146,8 +151,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
       refreshTokenTtlSeconds: e.MCS_REFRESH_TOKEN_TTL_S,
       rateLimitPerMinute: e.MCS_AUTH_RATE_LIMIT_PER_MIN,
       cimdAllowLoopback: e.MCS_CIMD_ALLOW_LOOPBACK === 'on',
+      federation: federationSettings(e.MCS_AUTH_OIDC_ISSUER, e.MCS_AUTH_OIDC_CLIENT_ID, e.MCS_AUTH_OIDC_CLIENT_SECRET),
     },
   };
+}
+
+function federationSettings(
+  issuer: string | undefined,
+  clientId: string | undefined,
+  clientSecret: string | undefined,
+): OAuthSettings['federation'] {
+  if (issuer === undefined) return undefined;
+  if (clientId === undefined) {
+    throw new HttpMcpServerError('INVALID_CONFIG', 'MCS_AUTH_OIDC_CLIENT_ID is required with MCS_AUTH_OIDC_ISSUER');
+  }
+  return { issuer, clientId, clientSecret };
 }
 
 function readProcessEnv(): NodeJS.ProcessEnv {
@@ -169,6 +187,14 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
     ...config,
     redisUrl: redactUrl(config.redisUrl),
     serviceBaseUrl: redactUrl(config.serviceBaseUrl),
-    oauth: { ...config.oauth, signingKeys: secret(config.oauth.signingKeys), users: secret(config.oauth.users) },
+    oauth: {
+      ...config.oauth,
+      signingKeys: secret(config.oauth.signingKeys),
+      users: secret(config.oauth.users),
+      federation: config.oauth.federation && {
+        ...config.oauth.federation,
+        clientSecret: secret(config.oauth.federation.clientSecret),
+      },
+    },
   };
 }

@@ -24,10 +24,13 @@ export interface AuthTestServer extends AsyncDisposable {
 let passwordHashes: Promise<[string, string]> | undefined;
 
 /** Our server with MCS_AUTH=on on a free loopback port, PUBLIC_URL set to it, users `alice` and `bob`. */
-export async function startAuthServer(env: Record<string, string | undefined> = {}): Promise<AuthTestServer> {
+export async function startAuthServer(
+  env: Record<string, string | undefined> = {},
+  options: { port?: number } = {},
+): Promise<AuthTestServer> {
   passwordHashes ??= Promise.all([hashPassword(USER.password), hashPassword(OTHER_USER.password)]);
   const [aliceHash, bobHash] = await passwordHashes;
-  const port = await getFreePort();
+  const port = options.port ?? (await getFreePort());
   const origin = `http://127.0.0.1:${port}`;
   const signingJwk = (await exportSigningKey(await generateSigningKey({ alg: 'ES256' }))) as unknown as Record<
     string,

@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AppConfig } from '../config.js';
+import { UpstreamOidcClient } from '../upstream/upstream-oidc-client.js';
 import { renderConsentPage, renderErrorPage } from './authorize-page.js';
 import { ClientRegistry, type OAuthClient } from './client-registry.js';
 import { OAuthError } from './oauth-error.js';
@@ -45,6 +46,8 @@ export interface CreateOAuthServerOptions {
 }
 
 const AUTHZ_REQUEST_NS = 'oauth-authz';
+const FEDERATION_NS = 'oauth-federation';
+const FEDERATION_CALLBACK_PATH = '/authorize/callback';
 const AUTHZ_REQUEST_TTL_MS = 10 * 60 * 1000;
 const CSRF_COOKIE = 'mcs_authz_csrf';
 
@@ -129,8 +132,6 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
   const scopesSupported = [...new Set(requiredScopes)];
   const keyRing = await loadSigningKeys(settings.signingKeys, logger);
   const users = UserStore.fromSettings(settings);
-  if (users.size === 0)
-    logger.warn('no users configured (MCS_USERS / MCS_USERS_FILE): nobody can sign in at /authorize');
   const issuer = createTokenIssuer({ issuer: issuerUrl, keyRing, maxTtlSeconds: settings.accessTokenTtlSeconds });
   const verifier = createTokenVerifier({
     jwks: keyRing,
@@ -151,6 +152,24 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
     refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
   });
   const secureCookie = issuerUrl.startsWith('https:');
+  // Sign-in at an upstream OpenID provider (openid-client: discovery, PKCE, state, nonce, ID token checks).
+  const federation = settings.federation
+    ? new UpstreamOidcClient(
+        {
+          issuer: settings.federation.issuer,
+          clientId: settings.federation.clientId,
+          clientSecret: settings.federation.clientSecret,
+          scopes: ['openid'],
+          redirectUri: `${issuerUrl}${FEDERATION_CALLBACK_PATH}`,
+          secretKeys: undefined,
+          toJSON: () => ({ issuer: settings.federation?.issuer }),
+        },
+        logger,
+      )
+    : undefined;
+  if (federation === undefined && users.size === 0) {
+    logger.warn('no users configured (MCS_USERS / MCS_USERS_FILE): nobody can sign in at /authorize');
+  }
 
   const authorizationServerMetadata = {
     issuer: issuerUrl,
@@ -277,6 +296,7 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
         scopes: pending.scopes,
         resource: pending.resource,
         ...(error ? { error } : {}),
+        ...(federation ? { federatedIssuer: federation.issuer } : {}),
       }),
       pending.redirectUri,
     );
@@ -390,11 +410,86 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
           state: pending.state,
         });
       }
+      if (federation) {
+        // Consent given here (MCP: a proxy with one upstream client id must ask per client); sign-in upstream.
+        const upstreamState = randomBytes(24).toString('base64url');
+        let upstream: Awaited<ReturnType<UpstreamOidcClient['authorizationRequest']>>;
+        try {
+          upstream = await federation.authorizationRequest(upstreamState);
+        } catch (error) {
+          request.log.warn({ err: error }, 'the sign-in provider is unavailable');
+          return sendPage(reply, 502, renderErrorPage(`${federation.issuer} cannot be reached; try again later.`));
+        }
+        await store.putRecord(
+          FEDERATION_NS,
+          upstreamState,
+          { request: request_, codeVerifier: upstream.codeVerifier, nonce: upstream.nonce } as unknown as JsonValue,
+          { ttlMs: AUTHZ_REQUEST_TTL_MS },
+        );
+        return reply.code(303).header('cache-control', 'no-store').redirect(upstream.url.href, 303);
+      }
       const subject = await users.authenticate(form.username ?? '', form.password ?? '');
       if (subject === undefined) {
         request.log.info({ clientId: pending.clientId }, 'sign-in failed');
         return showConsent(reply, request_, 'Wrong user name or password.');
       }
+      return grant(request, reply, request_, subject);
+    });
+
+    app.get(FEDERATION_CALLBACK_PATH, { config: limited }, async (request, reply) => {
+      if (federation === undefined)
+        return reply.code(404).send({ error: 'not_found', error_description: 'No federation' });
+      const query = request.query as Record<string, unknown>;
+      const upstreamState = typeof query.state === 'string' ? query.state : '';
+      const saved = (upstreamState.length > 0 && upstreamState.length < 200
+        ? await store.takeRecord(FEDERATION_NS, upstreamState)
+        : undefined) as unknown as
+        | { request: Omit<PendingAuthorization, 'csrfHash'>; codeVerifier: string; nonce: string }
+        | undefined;
+      if (saved === undefined) {
+        return sendPage(
+          reply,
+          400,
+          renderErrorPage('This sign-in has expired or was already used; start again from the application.'),
+        );
+      }
+      if (typeof query.error === 'string') {
+        return redirectWith(reply, saved.request.redirectUri, {
+          error: 'access_denied',
+          error_description: `Sign-in at ${federation.issuer} failed: ${query.error}`,
+          state: saved.request.state,
+        });
+      }
+      const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
+      let subject: string | undefined;
+      try {
+        const upstreamTokens = await federation.exchangeCode(rawQuery, {
+          state: upstreamState,
+          codeVerifier: saved.codeVerifier,
+          nonce: saved.nonce,
+        });
+        subject = upstreamTokens.subject;
+      } catch (error) {
+        request.log.warn({ err: error }, 'federated sign-in failed');
+        return sendPage(
+          reply,
+          502,
+          renderErrorPage(`Sign-in at ${federation.issuer} could not be completed; start again.`),
+        );
+      }
+      if (subject === undefined) {
+        return sendPage(reply, 502, renderErrorPage(`${federation.issuer} returned no ID token subject.`));
+      }
+      return grant(request, reply, saved.request, subject);
+    });
+
+    /** Issues the code for a consented, signed-in request and sends the browser back to the client. */
+    async function grant(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      pending: Omit<PendingAuthorization, 'csrfHash'>,
+      subject: string,
+    ) {
       const code = await tokens.createCode({
         clientId: pending.clientId,
         redirectUri: pending.redirectUri,
@@ -405,7 +500,7 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
       });
       request.log.info({ clientId: pending.clientId, sub: subject }, 'authorization granted');
       return redirectWith(reply, pending.redirectUri, { code, state: pending.state });
-    });
+    }
 
     app.post('/token', { config: limited }, async (request, reply) => {
       const form = parseForm(TokenForm, request.body);

@@ -14,6 +14,8 @@ export interface ConsentPageInput {
   scopes: string[];
   resource: string;
   error?: string;
+  /** Sign-in happens at this OpenID provider after consent: no password fields here. */
+  federatedIssuer?: string;
 }
 
 const STYLE =
@@ -38,8 +40,12 @@ ${error}
 <form method="post" action="/authorize">
 <input type="hidden" name="request_id" value="${escapeHtml(input.requestId)}">
 <input type="hidden" name="csrf_token" value="${escapeHtml(input.csrfToken)}">
-<label for="username">User name</label><input type="text" id="username" name="username" autocomplete="username" required>
-<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+${
+  input.federatedIssuer
+    ? `<p>After you allow, you sign in at <code>${escapeHtml(input.federatedIssuer)}</code>.</p>`
+    : `<label for="username">User name</label><input type="text" id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>`
+}
 <div class="actions"><button type="submit" name="decision" value="approve">Allow</button>
 <button type="submit" name="decision" value="deny" formnovalidate>Deny</button></div>
 </form>
