@@ -216,5 +216,13 @@ describe('metadata', () => {
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kid: server.signingJwk.kid, kty: 'EC' });
     expect(jwks.keys[0]).not.toHaveProperty('d');
+    // Browser clients: CORS preflight on the registration endpoint.
+    const preflight = await fetch(`${server.origin}/register`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
   });
 });

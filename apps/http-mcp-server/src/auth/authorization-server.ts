@@ -19,9 +19,10 @@ import { UpstreamOidcClient } from '../upstream/upstream-oidc-client.js';
 import { renderConsentPage, renderErrorPage } from './authorize-page.js';
 import { ClientRegistry, type OAuthClient } from './client-registry.js';
 import { OAuthError } from './oauth-error.js';
+import { safeEqual } from './safe-equal.js';
 import { mayUseSession } from './session-owner.js';
 import { loadSigningKeys } from './signing-keys.js';
-import { safeEqual, TokenService } from './token-service.js';
+import { TokenService } from './token-service.js';
 import { UserStore } from './user-store.js';
 
 /** The authorization server and what the protected routes need from it. */
@@ -335,7 +336,26 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
         .send({ error: code, error_description: error.message });
     });
 
+    // Browser-based MCP clients (the Inspector's web UI, ...) call these cross-origin. No cookies are
+    // involved on these routes, so any origin may read them; /authorize is a top-level navigation, no CORS.
     const cors = (reply: FastifyReply) => reply.header('access-control-allow-origin', '*');
+    const preflight = async (_request: FastifyRequest, reply: FastifyReply) =>
+      cors(reply)
+        .code(204)
+        .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+        .header('access-control-allow-headers', 'content-type, authorization, mcp-protocol-version')
+        .header('access-control-max-age', '600')
+        .send();
+    for (const path of [
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/oauth-protected-resource/mcp',
+      '/jwks.json',
+      '/register',
+      '/token',
+      '/revoke',
+    ]) {
+      app.options(path, preflight);
+    }
     app.get('/.well-known/oauth-authorization-server', async (_request, reply) =>
       cors(reply).send(authorizationServerMetadata),
     );

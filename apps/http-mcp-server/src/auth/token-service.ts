@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { AuthError, formatScopes, type TokenIssuer, type TokenVerifier, verifyPkce } from '@mcs/auth';
 import type { JsonObject, JsonValue, SessionStore } from '@mcs/session-store';
 import { OAuthError } from './oauth-error.js';
@@ -236,11 +236,4 @@ export class TokenService {
     if (family.current !== null) await this.#o.store.deleteRecord(NS.refresh, family.current);
     await Promise.all(Object.entries(family.accessTokens).map(([jti, until]) => this.#o.store.revokeToken(jti, until)));
   }
-}
-
-/** Constant-time string equality (CSRF tokens). */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
