@@ -1,30 +1,73 @@
 // Side-by-side benchmarks of the grpc-gateway; prints ratios against the reference. Bounded in time:
-// every phase runs BENCH_SECONDS (default 3) after a short warm-up. Numbers on a shared, busy machine
-// are noisy: compare ratios from the same run, not absolute numbers across runs.
-import { spawn } from 'node:child_process';
+// BENCH_ROUNDS rounds (default 5) of every phase, each phase BENCH_SECONDS (default 1.5) after a 200 ms
+// warm-up, the phase order reversed every other round. Ratios are computed within a round (the two
+// sides ran seconds apart) and reported as the median with the min-max spread over the rounds.
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createGatewayClient } from '@mcs/grpc-gateway';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const require = createRequire(import.meta.url);
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const seconds = Number(process.env.BENCH_SECONDS ?? 1.5);
 const inFlight = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const everything = {
-  transport: 'stdio',
-  command: process.execPath,
-  args: [
-    join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js'),
-    'stdio',
-  ],
-};
+// BENCH_CPU_PROF=<dir>: the gateway writes a V8 CPU profile there when it exits.
+const cpuProfileDir = process.env.BENCH_CPU_PROF;
 
-/** Runs `task` with `concurrency` workers for `durationMs`; returns calls/s and per-call latencies (ms). */
+// Pinning, for the throughput phases: the servers (gateway, raw grpc-js server, the SDK's own
+// server-everything) on CPU 1, the clients (this process) on CPU 0, so both sides of a ratio run on the
+// same cores. The gateway's own stdio backend goes to CPU 0: gateway and backend on one CPU would make
+// every pipe write a same-CPU wake-up (an artifact of a 2-CPU box); this way every hop crosses CPUs, as
+// the SDK client's direct calls do. The sequential latency phases run unpinned: a pinned process waits
+// for its CPU while another helper's work holds it, even when the other CPU is idle, which turns
+// scheduler noise into milliseconds of "latency". BENCH_PIN=off disables pinning; it needs Linux taskset.
+const pin = process.env.BENCH_PIN !== 'off' && availableParallelism() >= 2 && hasTaskset();
+const allCpus = `0-${availableParallelism() - 1}`;
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+function setAffinity(pid, cpus) {
+  if (!pid) return;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  } catch {
+    // the process is gone (a restarting backend): nothing to pin
+  }
+}
+function childrenOf(pid) {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return children ? children.split(' ').map(Number) : [];
+  } catch {
+    return [];
+  }
+}
+/** Applies the pinned (throughput) or free (latency) CPU layout to every process of the bench. */
+function applyLayout(pinned) {
+  if (!pin) return;
+  setAffinity(process.pid, pinned ? '0' : allCpus);
+  for (const pid of [gatewayProcess.pid, rawProcess.pid, sdkTransport.pid]) setAffinity(pid, pinned ? '1' : allCpus);
+  for (const pid of childrenOf(gatewayProcess.pid)) setAffinity(pid, pinned ? '0' : allCpus);
+}
+
+const everythingArgs = [
+  join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js'),
+  'stdio',
+];
+const everything = { transport: 'stdio', command: process.execPath, args: everythingArgs };
+
+/** Runs `task` with `concurrency` workers for `durationMs`; returns calls/s and the p50 latency (ms). */
 async function run(task, { concurrency, durationMs }) {
   const latencies = [];
   const end = performance.now() + durationMs;
@@ -39,26 +82,60 @@ async function run(task, { concurrency, durationMs }) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rate: latencies.length / elapsed, p50: latencies[Math.floor(latencies.length / 2)] ?? Number.NaN };
+  return {
+    calls: latencies.length,
+    rate: latencies.length / elapsed,
+    p50: latencies[Math.floor(latencies.length / 2)] ?? Number.NaN,
+  };
 }
 
-async function measure(task, concurrency) {
-  await run(task, { concurrency, durationMs: 300 }); // warm-up (JIT, connections)
-  return run(task, { concurrency, durationMs: seconds * 1000 });
+// CPU time (ms) used by processes and their descendants, from /proc (Linux; 10 ms ticks, summed over
+// every round). Unlike calls/s it barely moves when other work competes for the cores, so "server CPU per
+// call" is the stable measure of the gateway's own overhead.
+const ticksToMs = 10;
+function cpuMsOf(pids, withChildren) {
+  let total = 0;
+  const seen = new Set();
+  const visit = (pid) => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * ticksToMs;
+      if (!withChildren) return;
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      for (const child of children ? children.split(' ') : []) visit(Number(child));
+    } catch {
+      // not Linux, or the process is gone: counted as 0
+    }
+  };
+  for (const pid of pids) if (pid) visit(pid);
+  return total;
+}
+const clientCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+async function measure({ task, concurrency, servers, withChildren = false, pinned = true }) {
+  applyLayout(pinned);
+  await run(task, { concurrency, durationMs: 200 }); // warm-up (JIT, connections, caches)
+  const serverBefore = cpuMsOf(servers(), withChildren);
+  const clientBefore = clientCpuMs();
+  const result = await run(task, { concurrency, durationMs: seconds * 1000 });
+  return {
+    ...result,
+    serverCpuMs: cpuMsOf(servers(), withChildren) - serverBefore,
+    clientCpuMs: clientCpuMs() - clientBefore,
+  };
 }
 
 const drain = async (stream) => {
   for await (const _ of stream);
 };
 
-// Servers run in their own processes, as deployed: the gateway (its built bin) and the raw grpc-js
-// echo; the SDK client talks to its own server-everything process. Only the clients share this process.
 function spawnServer(args, env = {}) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return child;
+  return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 async function freePort() {
@@ -81,15 +158,21 @@ async function until(check, what) {
   }
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
 const configDir = mkdtempSync(join(tmpdir(), 'mcs-bench-'));
 const configFile = join(configDir, 'gateway.json');
 writeFileSync(configFile, JSON.stringify({ auth: { mode: 'off' }, logLevel: 'warn', backends: { everything } }));
 const gatewayPort = await freePort();
+// BENCH_GATEWAY_MAIN=<path to main.js>: bench another build of the gateway (before/after comparisons).
+const gatewayMain = process.env.BENCH_GATEWAY_MAIN || join(dirname(require.resolve('@mcs/grpc-gateway')), 'main.js');
 const gatewayProcess = spawnServer(
-  [join(dirname(require.resolve('@mcs/grpc-gateway')), 'main.js'), '--config', configFile],
-  {
-    GRPC_PORT: String(gatewayPort),
-  },
+  [...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []), gatewayMain, '--config', configFile],
+  { GRPC_PORT: String(gatewayPort) },
 );
 const rawProcess = spawnServer([join(import.meta.dirname, 'raw-echo-server.mjs')]);
 const [rawPort] = await once(rawProcess.stdout, 'data');
@@ -97,17 +180,38 @@ const client = createGatewayClient({ address: `127.0.0.1:${gatewayPort}` });
 await until(() => client.listTools(undefined, { timeoutMs: 1000 }), 'the gateway');
 const rawClient = createGatewayClient({ address: `127.0.0.1:${String(rawPort).trim()}` });
 const sdk = new Client({ name: 'bench', version: '0.0.0' });
-await sdk.connect(new StdioClientTransport({ command: everything.command, args: everything.args, stderr: 'ignore' }));
+const sdkTransport = new StdioClientTransport({ command: everything.command, args: everythingArgs, stderr: 'ignore' });
+await sdk.connect(sdkTransport);
 
 const args = { message: 'hello' };
-const results = {};
+const promptArgs = { message: 'hello' };
+const gatewayEcho = () => drain(client.callTool('native.echo', args));
+const gatewayStdio = () => drain(client.callTool('everything.echo', args));
+const sdkDirect = () => sdk.callTool({ name: 'echo', arguments: args });
+// `servers`: the processes whose CPU a phase is charged; `withChildren` adds their descendants (the
+// gateway's stdio backend, which also does background work of its own: leave it out of native calls).
+const gateway = () => [gatewayProcess.pid];
+const raw = () => [rawProcess.pid];
+const sdkServer = () => [sdkTransport.pid];
+const phases = {
+  nativeGateway: { task: gatewayEcho, concurrency: inFlight, servers: gateway },
+  rawStream: { task: () => drain(rawClient.callTool('native.echo', args)), concurrency: inFlight, servers: raw },
+  rawUnary: { task: () => rawClient.getPrompt('native.echo', promptArgs), concurrency: inFlight, servers: raw },
+  stdioGateway: { task: gatewayStdio, concurrency: inFlight, servers: gateway, withChildren: true },
+  stdioSdk: { task: sdkDirect, concurrency: inFlight, servers: sdkServer },
+  stdioGatewaySeq: { task: gatewayStdio, concurrency: 1, servers: gateway, withChildren: true, pinned: false },
+  stdioSdkSeq: { task: sdkDirect, concurrency: 1, servers: sdkServer, pinned: false },
+};
+// BENCH_PHASES=nativeGateway,rawStream runs only those phases (for profiling one path).
+const only = process.env.BENCH_PHASES?.split(',');
+for (const name of Object.keys(phases)) if (only && !only.includes(name)) delete phases[name];
+const results = Object.fromEntries(Object.keys(phases).map((name) => [name, []]));
 try {
-  results.nativeGateway = await measure(() => drain(client.callTool('native.echo', args)), inFlight);
-  results.rawGrpc = await measure(() => drain(rawClient.callTool('native.echo', args)), inFlight);
-  results.stdioGateway = await measure(() => drain(client.callTool('everything.echo', args)), inFlight);
-  results.stdioSdk = await measure(() => sdk.callTool({ name: 'echo', arguments: args }), inFlight);
-  results.stdioGatewaySeq = await measure(() => drain(client.callTool('everything.echo', args)), 1);
-  results.stdioSdkSeq = await measure(() => sdk.callTool({ name: 'echo', arguments: args }), 1);
+  for (let round = 0; round < rounds; round++) {
+    const order = Object.keys(phases);
+    if (round % 2 === 1) order.reverse();
+    for (const name of order) results[name].push(await measure(phases[name]));
+  }
 } finally {
   client.close();
   rawClient.close();
@@ -118,30 +222,63 @@ try {
   rmSync(configDir, { recursive: true, force: true });
 }
 
-const fmt = (n) => n.toFixed(n < 10 ? 3 : 0);
-const rows = [
-  ['native echo via gateway', results.nativeGateway, 'raw grpc-js streaming echo', results.rawGrpc, 0.7],
-  [
-    `stdio echo via gateway (${inFlight} in flight)`,
-    results.stdioGateway,
-    `SDK client direct (${inFlight} in flight)`,
-    results.stdioSdk,
-    0.5,
-  ],
-];
-console.log(`grpc-gateway bench: ${seconds}s per phase, node ${process.version}`);
-for (const [name, ours, refName, ref, target] of rows) {
-  const ratio = ours.rate / ref.rate;
-  console.log(
-    `${name}: ${fmt(ours.rate)} calls/s | ${refName}: ${fmt(ref.rate)} calls/s | ratio ${ratio.toFixed(2)}x (target >= ${target}x) ${ratio >= target ? 'OK' : 'BELOW TARGET'}`,
-  );
+/** CPU µs per call over every round: [server processes, this client process]. */
+const cpuPerCall = (name) => {
+  const calls = results[name].reduce((sum, each) => sum + each.calls, 0);
+  const server = results[name].reduce((sum, each) => sum + each.serverCpuMs, 0);
+  const clientMs = results[name].reduce((sum, each) => sum + each.clientCpuMs, 0);
+  return [(server * 1000) / calls, (clientMs * 1000) / calls];
+};
+if (only) {
+  for (const name of only) {
+    const [server, clientSide] = cpuPerCall(name);
+    const rates = results[name].map((each) => Math.round(each.rate)).join(' ');
+    console.log(
+      `${name}: calls/s ${rates}; CPU/call server ${server.toFixed(0)} µs, client ${clientSide.toFixed(0)} µs`,
+    );
+  }
+  process.exit(0);
 }
-// Context for the stdio row: a gRPC hop alone (the raw echo) costs more than a whole stdio JSON-RPC
-// round trip, so the stdio target is also shown against the raw gRPC ceiling.
+const fmt = (n) => n.toFixed(n < 10 ? 3 : 0);
+const rate = (name) => median(results[name].map((each) => each.rate));
+/** Per-round ratios of `ours` to `ref` (`ref` may be a function of the round): median and spread. */
+const ratios = (ours, ref) => {
+  const values = results[ours].map((each, round) => each.rate / ref(round));
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+};
+const perRound = (name) => (round) => results[name][round].rate;
+const showRatio = ({ median: mid, min, max }) => `${mid.toFixed(2)}x (rounds ${min.toFixed(2)}-${max.toFixed(2)})`;
+const verdict = (value, target) => (value >= target ? 'OK' : 'BELOW TARGET');
+
 console.log(
-  `stdio echo via gateway vs raw grpc-js ceiling: ratio ${(results.stdioGateway.rate / results.rawGrpc.rate).toFixed(2)}x; raw grpc-js ceiling vs SDK direct: ${(results.rawGrpc.rate / results.stdioSdk.rate).toFixed(2)}x`,
+  `grpc-gateway bench: ${rounds} rounds x ${seconds}s per phase, ${inFlight} in flight, node ${process.version}, ${pin ? 'throughput phases: servers pinned to CPU 1, clients and the gateway backend to CPU 0; latency phases unpinned' : 'not pinned'}`,
 );
-const added = results.stdioGatewaySeq.p50 - results.stdioSdkSeq.p50;
+const native = ratios('nativeGateway', perRound('rawStream'));
 console.log(
-  `sequential p50: gateway ${fmt(results.stdioGatewaySeq.p50)} ms, SDK direct ${fmt(results.stdioSdkSeq.p50)} ms, added ${fmt(added)} ms (target <= 1 ms) ${added <= 1 ? 'OK' : 'ABOVE TARGET'}`,
+  `1. native echo via gateway ${fmt(rate('nativeGateway'))}/s vs raw grpc-js streaming echo ${fmt(rate('rawStream'))}/s: ${showRatio(native)} (target >= 0.7x) ${verdict(native.median, 0.7)}`,
+);
+const stdio = ratios('stdioGateway', perRound('stdioSdk'));
+console.log(
+  `2. stdio echo via gateway ${fmt(rate('stdioGateway'))}/s vs SDK client direct ${fmt(rate('stdioSdk'))}/s: ${showRatio(stdio)} (target >= 0.5x) ${verdict(stdio.median, 0.5)}`,
+);
+// The ceiling of row 2: one gRPC hop with no work behind it, against the same SDK direct rate. The
+// gateway's stdio path is that hop plus the stdio round trip, so row 2 cannot exceed this.
+const stream = ratios('rawStream', perRound('stdioSdk'));
+const unary = ratios('rawUnary', perRound('stdioSdk'));
+console.log(
+  `3. raw grpc-js unary/stream hop alone vs SDK direct: unary ${fmt(rate('rawUnary'))}/s ${showRatio(unary)}, stream ${fmt(rate('rawStream'))}/s ${showRatio(stream)} (ceiling for row 2)`,
+);
+const stdioVsHop = ratios('stdioGateway', perRound('rawStream'));
+console.log(`   stdio echo via gateway vs the raw stream hop alone: ${showRatio(stdioVsHop)}`);
+const [gatewayNativeCpu, nativeClientCpu] = cpuPerCall('nativeGateway');
+const [rawStreamCpu, rawClientCpu] = cpuPerCall('rawStream');
+const [gatewayStdioCpu] = cpuPerCall('stdioGateway');
+const [sdkServerCpu, sdkClientCpu] = cpuPerCall('stdioSdk');
+console.log(
+  `CPU per call (16 in flight, all rounds): server side native gateway ${gatewayNativeCpu.toFixed(0)} µs vs raw grpc-js ${rawStreamCpu.toFixed(0)} µs (raw/gateway ${(rawStreamCpu / gatewayNativeCpu).toFixed(2)}x); gateway + stdio backend ${gatewayStdioCpu.toFixed(0)} µs vs server-everything alone ${sdkServerCpu.toFixed(0)} µs; client side gRPC ${nativeClientCpu.toFixed(0)}/${rawClientCpu.toFixed(0)} µs vs SDK stdio ${sdkClientCpu.toFixed(0)} µs`,
+);
+const added = results.stdioGatewaySeq.map((each, round) => each.p50 - results.stdioSdkSeq[round].p50);
+const addedMedian = median(added);
+console.log(
+  `4. sequential p50: gateway ${fmt(median(results.stdioGatewaySeq.map((each) => each.p50)))} ms, SDK direct ${fmt(median(results.stdioSdkSeq.map((each) => each.p50)))} ms, added ${fmt(addedMedian)} ms (rounds ${fmt(Math.min(...added))}-${fmt(Math.max(...added))}) (target <= 1 ms) ${addedMedian <= 1 ? 'OK' : 'ABOVE TARGET'}`,
 );

@@ -4,6 +4,7 @@ export {
   createGatewayClient,
   type GatewayClient,
   type GatewayClientOptions,
+  type ListOptionsInput,
 } from './client/gateway-client.js';
 export {
   applyEnvOverrides,

@@ -59,6 +59,47 @@ describe('catalog', () => {
   });
 });
 
+describe('List paging', () => {
+  it('pages through tools, resources and prompts: the pages join to the unpaged list', async () => {
+    const { client } = running;
+    const lists = [
+      ['tools', (pageSize: number, pageToken: string) => client.listTools('', { pageSize, pageToken })],
+      ['resources', (pageSize: number, pageToken: string) => client.listResources('', { pageSize, pageToken })],
+      ['prompts', (pageSize: number, pageToken: string) => client.listPrompts('', { pageSize, pageToken })],
+    ] as const;
+    for (const [field, list] of lists) {
+      const everything = (await list(0, '')) as unknown as Record<string, unknown[]> & { nextPageToken: string };
+      expect(everything.nextPageToken).toBe('');
+      expect(everything[field]!.length).toBeGreaterThan(2);
+      const paged: unknown[] = [];
+      let token = '';
+      for (let page = 0; page < 100; page++) {
+        const response = (await list(2, token)) as unknown as Record<string, unknown[]> & { nextPageToken: string };
+        expect(response[field]!.length).toBeLessThanOrEqual(2);
+        paged.push(...response[field]!);
+        token = response.nextPageToken;
+        if (token === '') break;
+      }
+      expect(paged).toEqual(everything[field]);
+    }
+  });
+
+  it('refuses a token of another list or backend filter, garbage tokens and negative sizes with INVALID_ARGUMENT', async () => {
+    const { client } = running;
+    const first = await client.listTools('', { pageSize: 1 });
+    expect(first.nextPageToken).not.toBe('');
+    const wrongFilter = await statusOf(client.listTools('everything', { pageSize: 1, pageToken: first.nextPageToken }));
+    expect(wrongFilter.code).toBe(status.INVALID_ARGUMENT);
+    expect(wrongFilter.details).toContain('page_token');
+    const wrongList = await statusOf(client.listPrompts('', { pageSize: 1, pageToken: first.nextPageToken }));
+    expect(wrongList.code).toBe(status.INVALID_ARGUMENT);
+    expect((await statusOf(client.listTools('', { pageSize: 1, pageToken: 'not-a-token' }))).code).toBe(
+      status.INVALID_ARGUMENT,
+    );
+    expect((await statusOf(client.listTools('', { pageSize: -1 }))).code).toBe(status.INVALID_ARGUMENT);
+  });
+});
+
 describe('CallTool over server-everything', () => {
   it('streams a text part then the final result', async () => {
     const events = await collect(running.client.callTool('everything.echo', { message: 'hello' }));

@@ -76,7 +76,7 @@ describe('call ids', () => {
     expect(String(failed.get('mcs-error-category')[0])).toBe('not_found');
     expect(failed.get('mcs-call-id')).toHaveLength(1);
     const unary = await new Promise<Metadata>((resolve) => {
-      const call = running.client.raw.listTools({ backend: '' }, () => undefined);
+      const call = running.client.raw.listTools({ backend: '', pageSize: 0, pageToken: '' }, () => undefined);
       call.on('status', (result: { metadata: Metadata }) => resolve(result.metadata));
     });
     expect(unary.get('mcs-call-id')).toHaveLength(1);

@@ -39,19 +39,27 @@ export interface CallOptionsInput {
   metadata?: Record<string, string>;
 }
 
+/** Options of the List calls: without `pageSize` the gateway answers everything at once. */
+export interface ListOptionsInput extends CallOptionsInput {
+  /** Largest number of entries in the response (the gateway caps it at 1000). */
+  pageSize?: number;
+  /** `nextPageToken` of the previous response (same backend filter). */
+  pageToken?: string;
+}
+
 /** A small typed client of `mcs.v1.ContextGateway` (for the provider-sdk, tests and tools). */
 export interface GatewayClient {
-  listTools(backend?: string, options?: CallOptionsInput): Promise<ListToolsResponse>;
+  listTools(backend?: string, options?: ListOptionsInput): Promise<ListToolsResponse>;
   /** Streams the call's events; also sends the `mcp-tool` routing header. Breaking the loop cancels the call. */
   callTool(
     name: string,
     args?: Record<string, unknown>,
     options?: CallOptionsInput & { callTimeoutMs?: number },
   ): AsyncIterable<ToolEvent>;
-  listResources(backend?: string, options?: CallOptionsInput): Promise<ListResourcesResponse>;
-  listResourceTemplates(backend?: string, options?: CallOptionsInput): Promise<ListResourceTemplatesResponse>;
+  listResources(backend?: string, options?: ListOptionsInput): Promise<ListResourcesResponse>;
+  listResourceTemplates(backend?: string, options?: ListOptionsInput): Promise<ListResourceTemplatesResponse>;
   readResource(uri: string, backend?: string, options?: CallOptionsInput): AsyncIterable<ResourceChunk>;
-  listPrompts(backend?: string, options?: CallOptionsInput): Promise<ListPromptsResponse>;
+  listPrompts(backend?: string, options?: ListOptionsInput): Promise<ListPromptsResponse>;
   getPrompt(name: string, args?: Record<string, string>, options?: CallOptionsInput): Promise<GetPromptResponse>;
   watchChanges(request?: Partial<WatchChangesRequest>, options?: CallOptionsInput): AsyncIterable<ChangeEvent>;
   /** The underlying generated grpc-js client. */
@@ -61,6 +69,11 @@ export interface GatewayClient {
 
 const toBuffer = (value: Buffer | string | undefined) =>
   value === undefined ? null : typeof value === 'string' ? Buffer.from(value) : value;
+
+const page = (input: ListOptionsInput | undefined) => ({
+  pageSize: input?.pageSize ?? 0,
+  pageToken: input?.pageToken ?? '',
+});
 
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const credentials = options.tls
@@ -123,7 +136,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
 
   return {
     raw,
-    listTools: (backend = '', input) => unary(raw.listTools, { backend }, input),
+    listTools: (backend = '', input) => unary(raw.listTools, { backend, ...page(input) }, input),
     callTool(name, args = {}, input = {}) {
       const request: CallToolRequest = { name, arguments: args, timeoutMs: input.callTimeoutMs ?? 0 };
       return stream<ToolEvent>((metadata, callOptions) => raw.callTool(request, metadata, callOptions), {
@@ -131,14 +144,15 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         metadata: { 'mcp-tool': name, ...input.metadata },
       });
     },
-    listResources: (backend = '', input) => unary(raw.listResources, { backend }, input),
-    listResourceTemplates: (backend = '', input) => unary(raw.listResourceTemplates, { backend }, input),
+    listResources: (backend = '', input) => unary(raw.listResources, { backend, ...page(input) }, input),
+    listResourceTemplates: (backend = '', input) =>
+      unary(raw.listResourceTemplates, { backend, ...page(input) }, input),
     readResource: (uri, backend = '', input) =>
       stream<ResourceChunk>(
         (metadata, callOptions) => raw.readResource({ uri, backend }, metadata, callOptions),
         input,
       ),
-    listPrompts: (backend = '', input) => unary(raw.listPrompts, { backend }, input),
+    listPrompts: (backend = '', input) => unary(raw.listPrompts, { backend, ...page(input) }, input),
     getPrompt: (name, args = {}, input) =>
       unary(raw.getPrompt, { name, arguments: args } satisfies GetPromptRequest, input),
     watchChanges: (request = {}, input) =>

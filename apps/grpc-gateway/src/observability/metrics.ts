@@ -46,10 +46,41 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  // prom-client hashes the label object on every inc/observe; the children for one label set are cached
+  // instead. The key space is bounded: methods are fixed and tool/backend labels are empty until the
+  // tool was resolved in the catalog (unknown names never reach a label).
+  private readonly inFlightByMethod = new Map<string, ReturnType<Gauge<'method'>['labels']>>();
+  private readonly seriesByCall = new Map<string, CallSeries>();
+
+  private series(method: string, tool: string, backend: string): CallSeries {
+    const key = `${method}\n${tool}\n${backend}`;
+    let series = this.seriesByCall.get(key);
+    if (series === undefined) {
+      const latency = this.latency.labels(method, tool, backend);
+      const byStatus = new Map<string, ReturnType<Counter<'method' | 'tool' | 'backend' | 'status'>['labels']>>();
+      const calls = (statusName: string) => {
+        let counter = byStatus.get(statusName);
+        if (counter === undefined) {
+          counter = this.calls.labels(method, tool, backend, statusName);
+          byStatus.set(statusName, counter);
+        }
+        return counter;
+      };
+      series = { latency, calls };
+      this.seriesByCall.set(key, series);
+    }
+    return series;
+  }
+
   /** Counts, times and tracks in-flight calls. */
   readonly interceptor: Interceptor = async (context, next) => {
     const started = performance.now();
-    this.inFlight.inc({ method: context.method });
+    let inFlight = this.inFlightByMethod.get(context.method);
+    if (inFlight === undefined) {
+      inFlight = this.inFlight.labels(context.method);
+      this.inFlightByMethod.set(context.method, inFlight);
+    }
+    inFlight.inc();
     let statusName = 'OK';
     try {
       await next();
@@ -57,12 +88,17 @@ export class GatewayMetrics {
       statusName = grpcStatusName(describeFailure(error).code) ?? 'UNKNOWN';
       throw error;
     } finally {
-      this.inFlight.dec({ method: context.method });
-      const labels = { method: context.method, tool: context.tool ?? '', backend: context.backend ?? '' };
-      this.calls.inc({ ...labels, status: statusName });
-      this.latency.observe(labels, (performance.now() - started) / 1000);
+      inFlight.dec();
+      const series = this.series(context.method, context.tool ?? '', context.backend ?? '');
+      series.calls(statusName).inc();
+      series.latency.observe((performance.now() - started) / 1000);
     }
   };
+}
+
+interface CallSeries {
+  latency: ReturnType<Histogram<'method' | 'tool' | 'backend'>['labels']>;
+  calls(statusName: string): { inc(): void };
 }
 
 /** Serves `GET /metrics` (Prometheus text format) on its own HTTP port. */

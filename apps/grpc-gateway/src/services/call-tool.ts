@@ -6,7 +6,7 @@ import { describeFailure } from '../error-status.js';
 import { GatewayError } from '../gateway-error.js';
 import type { AccessControl } from '../interceptors/access-control.js';
 import type { CallContext } from '../interceptors/call-context.js';
-import { partEvents } from './content-mapping.js';
+import { partEvents, plainTextEvent, plainTextResultEvents } from './content-mapping.js';
 import { EventQueue } from './event-queue.js';
 
 export interface CallToolDependencies {
@@ -156,6 +156,11 @@ async function* runBackend(
     }
     throw error;
   }
+  const plain = plainTextResultEvents(outcome.value, deps.chunkBytes);
+  if (plain !== undefined) {
+    yield* plain;
+    return;
+  }
   const parsed = parseToolResult(outcome.value, { mode: 'lenient' });
   yield* resultEvents(parsed.parts, parsed.isError, deps.chunkBytes);
 }
@@ -188,7 +193,12 @@ async function* runNative(
     const item = step.value;
     if (item.kind === 'progress') yield progressEvent(item);
     else if (item.kind === 'log') yield logEvent(item);
-    else yield* partEvents(parseContentBlock(item.block), deps.chunkBytes, index++);
+    else {
+      const plain = plainTextEvent(item.block, deps.chunkBytes, index);
+      if (plain !== undefined) yield plain;
+      else yield* partEvents(parseContentBlock(item.block), deps.chunkBytes, index);
+      index++;
+    }
   }
 }
 

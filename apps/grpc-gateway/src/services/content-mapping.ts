@@ -87,6 +87,48 @@ export function toProtoPart(part: ContentPart | PartHeader, index = part.index):
   }
 }
 
+/**
+ * The `content` event of a plain text block small enough never to be chunked (no annotations; at most 3
+ * UTF-8 bytes per UTF-16 unit, so `length * 3 <= chunkBytes` bounds its size), or undefined for every
+ * other block. Such a block maps to the same proto part with or without @mcs/content-parser; skipping
+ * the parser for it removes most of the per-call work of a short text result.
+ */
+export function plainTextEvent(block: unknown, chunkBytes: number, index: number): ToolEvent | undefined {
+  if (!isObject(block) || block.type !== 'text' || block.annotations !== undefined) return undefined;
+  const text = block.text;
+  if (typeof text !== 'string' || text.length * 3 > chunkBytes) return undefined;
+  return { event: { $case: 'content', value: { index, part: { $case: 'text', value: { text } } } } };
+}
+
+/**
+ * All events of a CallTool result made only of small plain text blocks (see `plainTextEvent`), with an
+ * optional object `structuredContent`; undefined when anything else is in it (the caller then parses the
+ * result with @mcs/content-parser).
+ */
+export function plainTextResultEvents(result: unknown, chunkBytes: number): ToolEvent[] | undefined {
+  if (!isObject(result) || !Array.isArray(result.content)) return undefined;
+  const { content, isError, structuredContent } = result;
+  if (isError !== undefined && typeof isError !== 'boolean') return undefined;
+  if (structuredContent !== undefined && !isObject(structuredContent)) return undefined;
+  const events: ToolEvent[] = [];
+  for (const block of content) {
+    const event = plainTextEvent(block, chunkBytes, events.length);
+    if (event === undefined) return undefined;
+    events.push(event);
+  }
+  events.push({
+    event: {
+      $case: 'result',
+      value: {
+        isError: isError ?? false,
+        partCount: content.length,
+        ...(structuredContent === undefined ? {} : { structuredContent }),
+      },
+    },
+  });
+  return events;
+}
+
 /** The events for one part: one `content` event, or `chunk` events when it is larger than `chunkBytes`. */
 export function partEvents(part: ContentPart, chunkBytes: number, index = part.index): ToolEvent[] {
   if (part.byteLength <= chunkBytes) return [{ event: { $case: 'content', value: toProtoPart(part, index) } }];

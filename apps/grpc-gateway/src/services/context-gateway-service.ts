@@ -15,6 +15,7 @@ import type { CallContext } from '../interceptors/call-context.js';
 import { type CallToolDependencies, prepareToolCall, runToolCall } from './call-tool.js';
 import { resourceChunks, toProtoPart } from './content-mapping.js';
 import { EventQueue } from './event-queue.js';
+import { paginate } from './pagination.js';
 import type { ResourceWatches } from './resource-watches.js';
 import { type HandlerEnvironment, serverStreamHandler, unaryHandler } from './rpc-handlers.js';
 
@@ -57,13 +58,17 @@ export function createContextGatewayService(
 ): ContextGatewayServer {
   const { catalog } = deps;
   return {
-    listTools: unaryHandler('ListTools', environment, async (request, context) => ({
-      tools: catalog
-        .tools()
-        .filter((tool) => request.backend === '' || tool.backend === request.backend)
-        .filter((tool) => deps.access.isToolAllowed(context.principal, tool.name))
-        .map(toProtoTool),
-    })),
+    listTools: unaryHandler('ListTools', environment, async (request, context) => {
+      const { page, nextPageToken } = paginate(
+        catalog
+          .tools()
+          .filter((tool) => request.backend === '' || tool.backend === request.backend)
+          .filter((tool) => deps.access.isToolAllowed(context.principal, tool.name)),
+        request,
+        `ListTools:${request.backend}`,
+      );
+      return { tools: page.map(toProtoTool), nextPageToken };
+    }),
 
     callTool: serverStreamHandler('CallTool', environment, (request, context) => {
       // Resolved before the stream starts so that these refusals carry no events.
@@ -71,11 +76,15 @@ export function createContextGatewayService(
       return runToolCall(prepared, request, context, deps);
     }),
 
-    listResources: unaryHandler('ListResources', environment, async (request) => ({
-      resources: catalog
-        .resources()
-        .filter(({ backend }) => request.backend === '' || backend === request.backend)
-        .map(
+    listResources: unaryHandler('ListResources', environment, async (request) => {
+      const { page, nextPageToken } = paginate(
+        catalog.resources().filter(({ backend }) => request.backend === '' || backend === request.backend),
+        request,
+        `ListResources:${request.backend}`,
+      );
+      return {
+        nextPageToken,
+        resources: page.map(
           ({ backend, resource }): Resource => ({
             backend,
             uri: resource.uri,
@@ -86,13 +95,18 @@ export function createContextGatewayService(
             ...(resource.size === undefined ? {} : { size: resource.size }),
           }),
         ),
-    })),
+      };
+    }),
 
-    listResourceTemplates: unaryHandler('ListResourceTemplates', environment, async (request) => ({
-      resourceTemplates: catalog
-        .templates()
-        .filter(({ backend }) => request.backend === '' || backend === request.backend)
-        .map(
+    listResourceTemplates: unaryHandler('ListResourceTemplates', environment, async (request) => {
+      const { page, nextPageToken } = paginate(
+        catalog.templates().filter(({ backend }) => request.backend === '' || backend === request.backend),
+        request,
+        `ListResourceTemplates:${request.backend}`,
+      );
+      return {
+        nextPageToken,
+        resourceTemplates: page.map(
           ({ backend, template }): ResourceTemplate => ({
             backend,
             uriTemplate: template.uriTemplate,
@@ -102,17 +116,22 @@ export function createContextGatewayService(
             mimeType: template.mimeType ?? '',
           }),
         ),
-    })),
+      };
+    }),
 
     readResource: serverStreamHandler('ReadResource', environment, (request, context) =>
       readResource(request, context),
     ),
 
-    listPrompts: unaryHandler('ListPrompts', environment, async (request) => ({
-      prompts: catalog
-        .prompts()
-        .filter((prompt) => request.backend === '' || prompt.backend === request.backend)
-        .map(
+    listPrompts: unaryHandler('ListPrompts', environment, async (request) => {
+      const { page, nextPageToken } = paginate(
+        catalog.prompts().filter((prompt) => request.backend === '' || prompt.backend === request.backend),
+        request,
+        `ListPrompts:${request.backend}`,
+      );
+      return {
+        nextPageToken,
+        prompts: page.map(
           (prompt): Prompt => ({
             name: prompt.name,
             backend: prompt.backend,
@@ -125,7 +144,8 @@ export function createContextGatewayService(
             })),
           }),
         ),
-    })),
+      };
+    }),
 
     getPrompt: unaryHandler('GetPrompt', environment, async (request, context) => {
       const prompt = catalog.prompt(request.name);

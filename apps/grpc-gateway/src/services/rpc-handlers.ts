@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Metadata, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from '@grpc/grpc-js';
+import type { Principal } from '@mcs/auth';
 import type { Logger } from 'pino';
 import { toServiceError } from '../error-status.js';
 import { GatewayError } from '../gateway-error.js';
@@ -13,6 +14,72 @@ export interface HandlerEnvironment {
   shutdownSignal: AbortSignal;
 }
 
+/**
+ * The context of one call. The per-call logger (a pino child with the call id) and the peer string are
+ * built on first use: most calls never log below the configured level, and both cost measurable time
+ * on a short call.
+ */
+class HandlerCallContext implements CallContext {
+  principal: Principal | undefined = undefined;
+  tool?: string;
+  backend?: string;
+  private childLogger: Logger | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly callId: string,
+    private readonly call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+    private readonly rootLogger: Logger,
+    readonly signal: AbortSignal,
+  ) {}
+
+  get metadata(): Metadata {
+    return this.call.metadata;
+  }
+
+  get peer(): string {
+    return this.call.getPeer();
+  }
+
+  get logger(): Logger {
+    this.childLogger ??= this.rootLogger.child({ callId: this.callId, method: this.method });
+    return this.childLogger;
+  }
+
+  set logger(logger: Logger) {
+    this.childLogger = logger;
+  }
+}
+
+/**
+ * Aborts running calls when the gateway shuts down. One listener on the shutdown signal and a Set of
+ * running calls, instead of an EventTarget listener added and removed per call.
+ */
+const runningCalls = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function trackShutdown(shutdownSignal: AbortSignal, controller: AbortController): () => void {
+  let running = runningCalls.get(shutdownSignal);
+  if (running === undefined) {
+    const calls = new Set<AbortController>();
+    running = calls;
+    runningCalls.set(shutdownSignal, calls);
+    shutdownSignal.addEventListener(
+      'abort',
+      () => {
+        for (const each of calls) each.abort(new GatewayError('SHUTTING_DOWN', 'The gateway is shutting down.'));
+      },
+      { once: true },
+    );
+  }
+  if (shutdownSignal.aborted) {
+    controller.abort(new GatewayError('SHUTTING_DOWN', 'The gateway is shutting down.'));
+    return () => undefined;
+  }
+  const calls = running;
+  calls.add(controller);
+  return () => calls.delete(controller);
+}
+
 function createContext(
   method: string,
   call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
@@ -21,19 +88,10 @@ function createContext(
   const callId = randomUUID();
   const controller = new AbortController();
   const onCancel = () => controller.abort(new GatewayError('CANCELLED', 'The client cancelled the call.'));
-  const onShutdown = () => controller.abort(new GatewayError('SHUTTING_DOWN', 'The gateway is shutting down.'));
   call.once('cancelled', onCancel);
-  environment.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
+  const untrack = trackShutdown(environment.shutdownSignal, controller);
   return {
-    context: {
-      method,
-      callId,
-      metadata: call.metadata,
-      peer: call.getPeer(),
-      logger: environment.logger.child({ callId, method }),
-      signal: controller.signal,
-      principal: undefined,
-    },
+    context: new HandlerCallContext(method, callId, call, environment.logger, controller.signal),
     // The call id travels in the trailers: sending it as early headers would cost an extra HTTP/2 frame
     // (and a client wake-up) per call, a measurable share of a short call.
     trailers: () => {
@@ -43,7 +101,7 @@ function createContext(
     },
     dispose: () => {
       call.off('cancelled', onCancel);
-      environment.shutdownSignal.removeEventListener('abort', onShutdown);
+      untrack();
     },
   };
 }
