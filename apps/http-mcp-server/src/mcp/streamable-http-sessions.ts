@@ -23,6 +23,13 @@ const GET_STREAM_ID = '_GET_stream';
 /** How often a resumed request stream looks for new events of a request served elsewhere. */
 const RESUME_POLL_MS = 200;
 const RESUME_MAX_MS = 10 * 60_000;
+/**
+ * How long a request stream stays in the event log after its response: long enough for a client that
+ * lost the response to reconnect (clients retry after `MCS_SSE_RETRY_MS`), short because the log
+ * holds every finished POST of every session for this long (with the in-memory store: in this
+ * process' memory, request rate x this TTL).
+ */
+const COMPLETED_STREAM_TTL_MS = 60_000;
 
 function isJsonRpcMessage(message: unknown): boolean {
   try {
@@ -59,7 +66,7 @@ export class StreamableHttpSessions {
   eventStoreFor(sessionId: string): McpEventStore<JSONRPCMessage> {
     const events = createEventStore<JSONRPCMessage>(this.#ctx.store, {
       scope: sessionId,
-      completedStreamTtlMs: 5 * 60_000,
+      completedStreamTtlMs: COMPLETED_STREAM_TTL_MS,
     });
     return {
       ...events,
