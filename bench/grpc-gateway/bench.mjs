@@ -175,6 +175,10 @@ const gatewayProcess = spawnServer(
   { GRPC_PORT: String(gatewayPort) },
 );
 const rawProcess = spawnServer([join(import.meta.dirname, 'raw-echo-server.mjs')]);
+// A failed start (or any crash) must not leave the servers behind; the normal path stops them first.
+process.once('exit', () => {
+  for (const child of [gatewayProcess, rawProcess]) if (child.exitCode === null) child.kill('SIGKILL');
+});
 const [rawPort] = await once(rawProcess.stdout, 'data');
 const client = createGatewayClient({ address: `127.0.0.1:${gatewayPort}` });
 await until(() => client.listTools(undefined, { timeoutMs: 1000 }), 'the gateway');
