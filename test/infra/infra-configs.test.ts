@@ -118,4 +118,17 @@ describe('Kubernetes manifests', () => {
     });
     expect(containerOf('grpc-gateway')).toMatchObject({ readinessProbe: { grpc: { port: 50051 } } });
   });
+
+  it('give every http-mcp-server replica the same signing and secret box keys from one Secret', () => {
+    const deployment = findObject('Deployment', 'http-mcp-server').spec as {
+      replicas: number;
+      template: { spec: { containers: { envFrom: Record<string, { name: string }>[] }[] } };
+    };
+    expect(deployment.replicas).toBeGreaterThan(1);
+    expect(deployment.template.spec.containers[0]?.envFrom).toContainEqual({
+      secretRef: { name: 'http-mcp-server-secrets' },
+    });
+    // With auth on and several replicas, ephemeral per-process keys would break every other replica's tokens.
+    expect(findObject('ConfigMap', 'http-mcp-server').data).toMatchObject({ MCS_AUTH: 'on', NODE_ENV: 'production' });
+  });
 });
