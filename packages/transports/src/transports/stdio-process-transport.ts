@@ -46,6 +46,7 @@ export class StdioProcessTransport implements Transport {
   #closeRequested = false;
   #closeReported = false;
   #stderrPending = '';
+  #corked = false;
 
   constructor(options: StdioProcessTransportOptions) {
     this.#options = options;
@@ -114,6 +115,16 @@ export class StdioProcessTransport implements Transport {
     const stdin = this.#child?.stdin;
     if (!stdin || this.#exit || this.#closeRequested || !stdin.writable) {
       throw new Error(this.#exit ? `backend process ${describeExit(this.#exit)}` : 'backend process is not running');
+    }
+    // Messages sent in the same tick (many callers sharing one backend) leave in one write(v)
+    // instead of one syscall each: the stream is corked until the next tick.
+    if (!this.#corked) {
+      this.#corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        stdin.uncork();
+      });
     }
     await new Promise<void>((resolve, reject) => {
       const flushed = stdin.write(serializeMessage(message), (error) => {
