@@ -1,11 +1,7 @@
 // Our own @mcs/http-mcp-server (its built bin, in a child process) as a Streamable HTTP backend: tools
 // with progress, images and isError results, a resource, a prompt, and a server that dies mid-session
 // and comes back on the same port without the session (in-memory store) -> the gateway re-initializes.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { ToolEvent } from '@mcs/protos';
 import { getFreePort, waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,61 +12,20 @@ import {
   type RunningGateway,
   startTestGateway,
 } from './fixtures/gateway-fixture.js';
+import { ensureHttpMcpServerBuilt, startHttpMcpServer, stopProcess } from './fixtures/http-mcp-server-process.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, '..', '..', '..');
-const serverDir = realpathSync(join(here, '..', 'node_modules', '@mcs', 'http-mcp-server'));
-const serverMain = join(serverDir, 'dist', 'main.js');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let port: number;
 let server: ChildProcess | undefined;
 let running: RunningGateway;
 
-/** Starts the built http-mcp-server on `port` and resolves once it answers its health route. */
-async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [serverMain], {
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MCS_AUTH: 'off',
-      MCS_TOOL_PACKS: 'default,conformance',
-      LOG_LEVEL: 'silent',
-    },
-    stdio: 'ignore',
-  });
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`http-mcp-server exited with ${child.exitCode}`);
-      return (await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'GET' }).catch(() => undefined)) !== undefined;
-    },
-    { what: 'the http-mcp-server to listen', timeoutMs: 20_000 },
-  );
-  return child;
-}
-
-async function stopServer(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
+/** Starts the built http-mcp-server on `port` and resolves once it answers HTTP. */
+const startServer = () => startHttpMcpServer(port, { MCS_AUTH: 'off', MCS_TOOL_PACKS: 'default,conformance' });
+const stopServer = stopProcess;
 
 beforeAll(async () => {
-  // The root `pnpm test` builds every package first; a single-project run may not have.
-  if (!existsSync(serverMain)) {
-    execFileSync(
-      join(repoRoot, 'node_modules', '.bin', 'turbo'),
-      ['run', 'build', '--filter', '@mcs/http-mcp-server...'],
-      {
-        cwd: repoRoot,
-        stdio: 'ignore',
-        timeout: 240_000,
-      },
-    );
-  }
+  ensureHttpMcpServerBuilt();
   port = await getFreePort();
   server = await startServer();
   running = await startTestGateway({
