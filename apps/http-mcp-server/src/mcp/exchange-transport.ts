@@ -80,6 +80,7 @@ export class ExchangeTransport implements Transport {
   readonly #initializeRequests = new Map<RequestId, JsonObject>();
   readonly #setLevelRequests = new Map<RequestId, string>();
   #sawRequest = false;
+  #changesSessionState = false;
   #resolveDone!: () => void;
   /** Resolves when every client request of the exchange has been answered (or the transport closed). */
   readonly done: Promise<void>;
@@ -177,6 +178,14 @@ export class ExchangeTransport implements Transport {
     this.onclose?.();
   }
 
+  /**
+   * True when the exchange carried `initialize` or `logging/setLevel`: the server then holds state
+   * the store may not have (e.g. when recording it failed), so it must not be reused.
+   */
+  get changesSessionState(): boolean {
+    return this.#changesSessionState;
+  }
+
   /** True when the exchange received no request at all (only notifications or responses). */
   get idle(): boolean {
     return !this.#sawRequest;
@@ -218,6 +227,7 @@ export class ExchangeTransport implements Transport {
           : this.#options.router.trackRequest(sessionId, message.id, (cancel) => this.#toServer(cancel));
       this.#pendingClientRequests.set(message.id, forget);
       const params = ((message as { params?: JsonObject }).params ?? {}) as JsonObject;
+      if (message.method === 'initialize' || message.method === 'logging/setLevel') this.#changesSessionState = true;
       if (message.method === 'initialize') this.#initializeRequests.set(message.id, params);
       if (message.method === 'logging/setLevel' && typeof params.level === 'string') {
         this.#setLevelRequests.set(message.id, params.level);

@@ -67,8 +67,7 @@ export class JsonRpcEndpoint {
       // Nobody listens: there is no stream on /http.
       sendUnrelated: async () => undefined,
     });
-    const reusable = message.method !== 'initialize' && message.method !== 'logging/setLevel';
-    const cached = reusable ? this.#servers.take(HTTP_STATE, HTTP_STATE) : undefined;
+    const cached = message.method === 'initialize' ? undefined : this.#servers.take(HTTP_STATE, HTTP_STATE);
     const server = cached ?? this.#ctx.createServer();
     await server.connect(exchange);
     if (cached === undefined && message.method !== 'initialize') {
@@ -85,7 +84,7 @@ export class JsonRpcEndpoint {
     });
     const response = await inner.handleRequest(webRequest, { parsedBody: message, authInfo: authInfoOf(request) });
     closeWhenDone(exchange, server, response, () => {
-      if (reusable) this.#servers.put(HTTP_STATE, HTTP_STATE, server);
+      if (!exchange.changesSessionState) this.#servers.put(HTTP_STATE, HTTP_STATE, server);
     });
     return sendWebResponse(reply, response);
   }

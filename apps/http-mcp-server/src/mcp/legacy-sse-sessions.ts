@@ -7,6 +7,7 @@ import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
+import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
 import { sendWebResponse } from './web-bridge.js';
 
@@ -43,6 +44,8 @@ class SessionChannelTransport implements Transport {
  */
 export class LegacySseSessions {
   readonly #ctx: McpContext;
+  /** Idle servers of sessions whose POSTs this replica served last (see StreamableHttpSessions). */
+  readonly #servers = new SessionServerCache();
 
   constructor(ctx: McpContext) {
     this.#ctx = ctx;
@@ -70,6 +73,7 @@ export class LegacySseSessions {
     stream.onClose(() => {
       unsubscribe().catch(() => undefined);
       this.#ctx.store.deleteProtocolSession(sessionId).catch(() => undefined);
+      this.#servers.evict(sessionId);
       request.log.info('legacy SSE session closed');
     });
     stream.send(`/messages?sessionId=${encodeURIComponent(sessionId)}`, { event: 'endpoint' });
@@ -124,11 +128,19 @@ export class LegacySseSessions {
         await this.#ctx.store.updateProtocolSession(sessionId, { attributes: { [LOG_LEVEL_ATTRIBUTE]: level } });
       },
     });
-    const server = this.#ctx.createServer();
+    // Same reuse as the Streamable HTTP sessions: only a server restored from the state the store holds now.
+    const stateKey = isInitialize ? undefined : JSON.stringify(restoredClientOf(session));
+    const cached = stateKey === undefined ? undefined : this.#servers.take(sessionId, stateKey);
+    const server = cached ?? this.#ctx.createServer();
     await server.connect(exchange);
-    if (!isInitialize) await exchange.restore(restoredClientOf(session));
+    if (!isInitialize && cached === undefined) await exchange.restore(restoredClientOf(session));
     exchange.receive(message, { authInfo: authInfoOf(request) });
-    void exchange.done.then(() => server.close()).catch(() => undefined);
+    void exchange.done
+      .then(() => server.close())
+      .then(() => {
+        if (stateKey !== undefined && !exchange.changesSessionState) this.#servers.put(sessionId, stateKey, server);
+      })
+      .catch(() => undefined);
     return reply.code(202).send('Accepted');
   }
 }

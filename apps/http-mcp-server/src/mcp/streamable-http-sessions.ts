@@ -100,7 +100,9 @@ export class StreamableHttpSessions {
     await server.connect(exchange);
     if (cached === undefined) await exchange.restore(restored);
     const response = await handle(toWebRequest(request, reply), body, authInfoOf(request));
-    closeWhenDone(exchange, server, response, () => this.#servers.put(session.id, stateKey, server));
+    closeWhenDone(exchange, server, response, () => {
+      if (!exchange.changesSessionState) this.#servers.put(session.id, stateKey, server);
+    });
     return sendWebResponse(reply, response);
   }
 
