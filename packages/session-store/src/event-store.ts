@@ -1,4 +1,5 @@
-import { parseEventId } from './internal/event-id.js';
+import { formatEventId, PRIMING_ENTRY_ID, parseEventId } from './internal/event-id.js';
+import { assertId } from './internal/validate.js';
 import type { JsonObject } from './json.js';
 import type { SessionStore } from './session-store.js';
 import { SessionStoreError } from './session-store-error.js';
@@ -36,7 +37,19 @@ function isResponse(message: object): boolean {
   return 'id' in message && ('result' in message || 'error' in message);
 }
 
+/** The SDK's priming event: an empty message whose only purpose is to hand the client an event id. */
+function isPriming(message: object): boolean {
+  for (const _ in message) return false;
+  return true;
+}
+
 const SEPARATOR = '/';
+
+async function primingEventId(storeStreamId: string): Promise<string> {
+  // Checked as appendEvent would: the id ends up in an SSE `id:` line.
+  assertId(storeStreamId, 'A stream id');
+  return formatEventId(storeStreamId, PRIMING_ENTRY_ID);
+}
 
 /** Adapts a `SessionStore`'s event log to the MCP SDK's `EventStore` for `Last-Event-ID` resumption. */
 export function createEventStore<Message extends object = JsonObject>(
@@ -53,6 +66,9 @@ export function createEventStore<Message extends object = JsonObject>(
 
   return {
     storeEvent(streamId, message) {
+      // No store write for a priming event: an id that sorts before every entry of the stream makes
+      // `replayEventsAfter` send the whole stream, which is exactly what resuming from it must do.
+      if (isPriming(message)) return primingEventId(prefix + streamId);
       return store.appendEvent(
         prefix + streamId,
         message as unknown as JsonObject,
@@ -79,7 +95,8 @@ export function createEventStore<Message extends object = JsonObject>(
         );
       }
       for (const event of replay.events) {
-        // Priming events (an empty message that only carries an id) were never sent as a message.
+        // Priming events stored by earlier versions (an empty message that only carries an id) were
+        // never sent as a message.
         if (!('jsonrpc' in event.message)) continue;
         await send(event.eventId, event.message as unknown as Message);
       }

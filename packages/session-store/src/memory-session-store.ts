@@ -37,12 +37,13 @@ export class MemorySessionStore extends BaseSessionStore {
     del: string[],
     nowMs: number,
     ttlMs: number,
+    lastSeenResolutionMs: number,
   ): Promise<SessionHash | undefined> {
     const hash = this.data.getHash(key);
     if (!hash) return undefined;
     for (const [field, value] of Object.entries(set)) hash.set(field, value);
     for (const field of del) hash.delete(field);
-    hash.set('lastSeenAtMs', String(nowMs));
+    if (!(nowMs - Number(hash.get('lastSeenAtMs')) < lastSeenResolutionMs)) hash.set('lastSeenAtMs', String(nowMs));
     this.data.expire(key, ttlMs);
     return Object.fromEntries(hash);
   }

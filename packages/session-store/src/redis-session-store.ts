@@ -75,9 +75,18 @@ export class RedisSessionStore extends BaseSessionStore {
     del: string[],
     nowMs: number,
     ttlMs: number,
+    lastSeenResolutionMs: number,
   ): Promise<SessionHash | undefined> {
     const pairs = Object.entries(set);
-    const reply = await this.updateSession(key, ttlMs, nowMs, pairs.length, ...pairs.flat(), ...del);
+    const reply = await this.updateSession(
+      key,
+      ttlMs,
+      nowMs,
+      lastSeenResolutionMs,
+      pairs.length,
+      ...pairs.flat(),
+      ...del,
+    );
     return reply === null ? undefined : pairsToHash(reply);
   }
 

@@ -24,7 +24,10 @@ export interface ProtocolSession {
   /** `capabilities` from `initialize`, as sent. */
   clientCapabilities: JsonObject;
   createdAtMs: number;
-  /** Last time the session was created, touched or updated (epoch ms). The idle TTL counts from here. */
+  /**
+   * Last time the session was created, touched or updated (epoch ms), to within 1 s: touches rewrite it
+   * only once it is that old (a tenth of the idle TTL if shorter). The idle TTL itself slides on every touch.
+   */
   lastSeenAtMs: number;
   streamHolder: StreamHolder | undefined;
   /**
@@ -102,7 +105,10 @@ export interface SessionStore {
   createProtocolSession(session: NewProtocolSession): Promise<ProtocolSession>;
   /** Reads without extending the TTL; `undefined` when unknown or expired. */
   getProtocolSession(id: string): Promise<ProtocolSession | undefined>;
-  /** Marks activity: sets `lastSeenAtMs` and restarts the idle TTL. `undefined` when unknown or expired. */
+  /**
+   * Marks activity and reads the session in one round trip: restarts the idle TTL (and refreshes
+   * `lastSeenAtMs`, see there). `undefined` when unknown or expired.
+   */
   touchProtocolSession(id: string): Promise<ProtocolSession | undefined>;
   /** Applies a patch atomically (and touches). `undefined` when unknown or expired (nothing is created). */
   updateProtocolSession(id: string, patch: ProtocolSessionPatch): Promise<ProtocolSession | undefined>;
@@ -140,10 +146,14 @@ export interface SessionStore {
   // --- per-stream event log for SSE resumption (max `eventLogMaxLength` events, TTL `ttls.eventStreamMs`) ---
   /**
    * Appends and returns the new event's id; restarts the stream's TTL (`ttlMs`, default
-   * `ttls.eventStreamMs`); drops the oldest events beyond `eventLogMaxLength`.
+   * `ttls.eventStreamMs`); drops the oldest events beyond `eventLogMaxLength`. The message is stored as
+   * `JSON.stringify` writes it (no schema walk: `INVALID_ARGUMENT` only if that throws, or for a non-object).
    */
   appendEvent(streamId: string, message: JsonObject, options?: { ttlMs?: number }): Promise<string>;
-  /** Events after `lastEventId`; throws `INVALID_EVENT_ID` for an id this store cannot have produced. */
+  /**
+   * Events after `lastEventId` (a stream's priming id, entry `0-0`, means the whole stream); throws
+   * `INVALID_EVENT_ID` for an id this store cannot have produced.
+   */
   replayEventsAfter(lastEventId: string): Promise<EventReplay>;
   deleteEventStream(streamId: string): Promise<boolean>;
 

@@ -11,9 +11,16 @@ import type {
   StreamClaim,
   StreamHolder,
 } from '../session-store.js';
-import { decodeJson, encodeJson, encodeJsonObject, jsonObjectSchema, jsonValueSchema } from './codec.js';
+import {
+  decodeJson,
+  encodeEventMessage,
+  encodeJson,
+  encodeJsonObject,
+  jsonObjectSchema,
+  jsonValueSchema,
+} from './codec.js';
 import { closedError, ErrorReporter } from './error-reporter.js';
-import { formatEventId, parseEventId } from './event-id.js';
+import { formatEventId, PRIMING_ENTRY_ID, parseEventId } from './event-id.js';
 import { type Keyspace, keyspace } from './keys.js';
 import {
   decodeSession,
@@ -37,6 +44,15 @@ export interface SetStringOptions {
 }
 
 /**
+ * How stale `lastSeenAtMs` may get before a touch rewrites it: 1 s, or a tenth of the idle TTL when
+ * that is shorter. Nothing needs it finer, and skipping the write on most touches keeps a busy
+ * session's hash (and its replication / AOF traffic) unchanged; the TTL itself slides on every touch.
+ */
+function lastSeenResolutionMs(idleTtlMs: number): number {
+  return Math.min(1_000, Math.floor(idleTtlMs / 10));
+}
+
+/**
  * The behaviour both stores share (validation, encoding, decoding, error reporting, event ids),
  * written once. Implementations supply only the storage primitives (`do*`), which mirror Redis
  * commands so that the in-memory store behaves like Redis by construction.
@@ -54,13 +70,17 @@ export abstract class BaseSessionStore implements SessionStore {
 
   protected abstract doReplaceHash(key: string, hash: SessionHash, ttlMs: number): Promise<void>;
   protected abstract doGetHash(key: string): Promise<SessionHash | undefined>;
-  /** Sets/deletes fields, stamps `lastSeenAtMs`, restarts the TTL; only if the key exists. */
+  /**
+   * Sets/deletes fields, restarts the TTL, and stamps `lastSeenAtMs` when the stored one is at least
+   * `lastSeenResolutionMs` old; only if the key exists.
+   */
   protected abstract doUpdateHash(
     key: string,
     set: SessionHash,
     del: string[],
     nowMs: number,
     ttlMs: number,
+    lastSeenResolutionMs: number,
   ): Promise<SessionHash | undefined>;
   /** Sets the holder fields unless another replica's id is in `holderReplicaId`; touches like update. */
   protected abstract doClaimHolder(
@@ -124,7 +144,7 @@ export abstract class BaseSessionStore implements SessionStore {
       const { set, del } = encodePatch(patch, now);
       const key = this.keys.protocolSession(id);
       const ttl = this.options.ttls.protocolSessionIdleMs;
-      return this.decode(id, key, await this.doUpdateHash(key, set, del, now, ttl));
+      return this.decode(id, key, await this.doUpdateHash(key, set, del, now, ttl, lastSeenResolutionMs(ttl)));
     });
   }
 
@@ -271,7 +291,7 @@ export abstract class BaseSessionStore implements SessionStore {
       assertId(streamId, 'A stream id');
       const ttlMs = options.ttlMs ?? this.options.ttls.eventStreamMs;
       assertTtl(ttlMs, 'ttlMs');
-      const data = encodeJsonObject(message, 'An event message');
+      const data = encodeEventMessage(message, 'An event message');
       const key = this.keys.eventStream(streamId);
       const entryId = await this.doAppendEvent(key, data, this.options.eventLogMaxLength, ttlMs);
       return formatEventId(streamId, entryId);
@@ -283,8 +303,12 @@ export abstract class BaseSessionStore implements SessionStore {
       const { streamId, entryId } = parseEventId(lastEventId);
       const key = this.keys.eventStream(streamId);
       const raw = await this.doReadEventsFrom(key, entryId);
-      const gap = raw[0]?.entryId !== entryId;
-      const events: StoredEvent[] = (gap ? raw : raw.slice(1)).map((event) => ({
+      const priming = entryId === PRIMING_ENTRY_ID;
+      // A priming id precedes the whole stream: all of it is replayed, with a gap only if trimming may
+      // have dropped its oldest events. Any other id is the first entry read, unless it is gone.
+      const found = !priming && raw[0]?.entryId === entryId;
+      const gap = priming ? raw.length >= this.options.eventLogMaxLength : !found;
+      const events: StoredEvent[] = (found ? raw.slice(1) : raw).map((event) => ({
         eventId: formatEventId(streamId, event.entryId),
         message: decodeJson(event.data, jsonObjectSchema, key),
       }));

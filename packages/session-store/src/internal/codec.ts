@@ -25,6 +25,27 @@ export function encodeJsonObject(value: unknown, what: string): string {
   return encodeJson(value, what);
 }
 
+/**
+ * The event-log write path, once per message: `JSON.stringify` only, no schema walk. Messages come
+ * from an MCP SDK that sends them as this same JSON, and reads validate again (`CORRUPT_VALUE`), so
+ * what JSON cannot hold either fails here (BigInt, cycles: `INVALID_ARGUMENT`) or is stored as the
+ * wire would carry it (`undefined` properties dropped, non-finite numbers as `null`, `toJSON` applied).
+ */
+export function encodeEventMessage(value: unknown, what: string): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SessionStoreError('INVALID_ARGUMENT', `${what} must be a JSON object.`);
+  }
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new SessionStoreError(
+      'INVALID_ARGUMENT',
+      `${what} cannot be serialised to JSON (a BigInt or a cycle?); pass plain JSON data.`,
+      { cause: error },
+    );
+  }
+}
+
 /** Parses and validates a stored string; anything unexpected becomes `CORRUPT_VALUE` naming the key. */
 export function decodeJson<T>(raw: string, schema: z.ZodType<T>, key: string): T {
   let parsed: unknown;

@@ -8,6 +8,12 @@ import { CONTROL } from './validate.js';
  */
 const EVENT_ID = /^([A-Za-z0-9_-]{2,700})\.(\d{1,16}-\d{1,16})$/;
 
+/**
+ * Entry id of a stream's priming event id: lower than any id Redis assigns ("0-0" is never one), so
+ * replaying after it replays the whole stream. Issued without a store write (see `createEventStore`).
+ */
+export const PRIMING_ENTRY_ID = '0-0';
+
 export function formatEventId(streamId: string, entryId: string): string {
   return `${Buffer.from(streamId, 'utf8').toString('base64url')}.${entryId}`;
 }

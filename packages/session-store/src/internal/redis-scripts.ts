@@ -3,16 +3,22 @@
  * (Cluster-safe) and mirrors the in-memory store's `do*` methods line for line.
  */
 
-/** KEYS[1] session; ARGV: ttlMs, nowMs, number of field pairs to set, the pairs, then fields to delete. */
+/**
+ * KEYS[1] session; ARGV: ttlMs, nowMs, lastSeenResolutionMs, number of field pairs to set, the pairs,
+ * then fields to delete. `lastSeenAtMs` is rewritten only once it is `lastSeenResolutionMs` old.
+ */
 export const UPDATE_SESSION = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local index = 4
-for _ = 1, tonumber(ARGV[3]) do
+local index = 5
+for _ = 1, tonumber(ARGV[4]) do
   redis.call('HSET', KEYS[1], ARGV[index], ARGV[index + 1])
   index = index + 2
 end
 for i = index, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
-redis.call('HSET', KEYS[1], 'lastSeenAtMs', ARGV[2])
+local lastSeen = tonumber(redis.call('HGET', KEYS[1], 'lastSeenAtMs'))
+if not lastSeen or tonumber(ARGV[2]) - lastSeen >= tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], 'lastSeenAtMs', ARGV[2])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return redis.call('HGETALL', KEYS[1])
 `;

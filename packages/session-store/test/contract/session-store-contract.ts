@@ -119,6 +119,20 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
         });
       });
 
+      it('rewrites lastSeenAtMs at most once per second on touch', async () => {
+        const s = await store();
+        const id = uniqueId('session');
+        const created = await s.createProtocolSession({ id, protocolVersion: '2025-11-25' });
+        const touched = await s.touchProtocolSession(id);
+        const updated = await s.updateProtocolSession(id, { attributes: { x: 1 } });
+        for (const seen of [touched?.lastSeenAtMs ?? 0, updated?.lastSeenAtMs ?? 0]) {
+          // Unchanged within the second after creation; only a machine stalled for >= 1 s sees a rewrite.
+          const delta = seen - created.lastSeenAtMs;
+          expect(delta === 0 || delta >= 1_000).toBe(true);
+        }
+        expect(updated?.attributes).toEqual({ x: 1 });
+      });
+
       it('slides the idle TTL on touch and update', async () => {
         const ttl = 800;
         const s = await store({ ttls: { protocolSessionIdleMs: ttl } });
@@ -350,6 +364,19 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
         expect((await s.replayEventsAfter(keptId)).gap).toBe(true);
       });
 
+      it('stores event messages as JSON.stringify writes them; unserialisable ones are INVALID_ARGUMENT', async () => {
+        const s = await store();
+        const streamId = uniqueId('stream');
+        const first = await s.appendEvent(streamId, { a: 1 });
+        await s.appendEvent(streamId, { kept: 'yes', dropped: undefined } as never);
+        expect((await s.replayEventsAfter(first)).events.map((event) => event.message)).toEqual([{ kept: 'yes' }]);
+        const cycle: Record<string, unknown> = {};
+        cycle.self = cycle;
+        await expectStoreError(s.appendEvent(streamId, cycle as never), 'INVALID_ARGUMENT');
+        await expectStoreError(s.appendEvent(streamId, { big: 1n } as never), 'INVALID_ARGUMENT');
+        await expectStoreError(s.appendEvent(streamId, null as never), 'INVALID_ARGUMENT');
+      });
+
       it('rejects malformed event ids with INVALID_EVENT_ID', async () => {
         const s = await store();
         const valid = await s.appendEvent(uniqueId('stream'), { a: 1 });
@@ -397,6 +424,31 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
           { jsonrpc: '2.0', method: 'two' },
         ]);
         expect(sent[0]?.[0]).toBe(first);
+      });
+
+      it('issues priming ids without a write; resuming from one replays the whole stream', async () => {
+        const s = await store({ eventLogMaxLength: 3 });
+        const session = uniqueId('session');
+        const adapter = createEventStore(s, { scope: session });
+        const priming = await adapter.storeEvent('request-1', {});
+        expect(priming.endsWith('.0-0')).toBe(true);
+        const streamId = `${session}/request-1`;
+        expect(await s.replayEventsAfter(priming)).toEqual({ streamId, events: [], gap: false });
+        const ids = [
+          await adapter.storeEvent('request-1', { jsonrpc: '2.0', method: 'notifications/progress' }),
+          await adapter.storeEvent('request-1', { jsonrpc: '2.0', id: 1, result: {} }),
+        ];
+        const replay = await s.replayEventsAfter(priming);
+        expect(replay.gap).toBe(false);
+        expect(replay.events.map((event) => event.eventId)).toEqual(ids);
+        const sent: string[] = [];
+        expect(await adapter.replayEventsAfter(priming, { send: async (id) => void sent.push(id) })).toBe('request-1');
+        expect(sent).toEqual(ids);
+        // A full log may have dropped its oldest events: that is reported as a gap.
+        await adapter.storeEvent('request-1', { jsonrpc: '2.0', method: 'late' });
+        await adapter.storeEvent('request-1', { jsonrpc: '2.0', method: 'later' });
+        expect((await s.replayEventsAfter(priming)).gap).toBe(true);
+        await expect(adapter.storeEvent('x'.repeat(600), {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       });
 
       it('shortens the life of a request stream once its response is stored, when asked to', async () => {
