@@ -12,7 +12,7 @@ import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
-import { plainJson, type SessionChannelMessage } from './message-router.js';
+import type { SessionChannelMessage } from './message-router.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
@@ -64,15 +64,11 @@ export class StreamableHttpSessions {
   }
 
   eventStoreFor(sessionId: string): McpEventStore<JSONRPCMessage> {
-    const events = createEventStore<JSONRPCMessage>(this.#ctx.store, {
+    // SDK messages may hold `undefined` properties; the store drops them as the wire does.
+    return createEventStore<JSONRPCMessage>(this.#ctx.store, {
       scope: sessionId,
       completedStreamTtlMs: COMPLETED_STREAM_TTL_MS,
     });
-    return {
-      ...events,
-      // SDK messages may hold `undefined` properties (dropped on the wire); the store wants plain JSON.
-      storeEvent: (streamId, message) => events.storeEvent(streamId, plainJson(message) as unknown as JSONRPCMessage),
-    };
   }
 
   async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
