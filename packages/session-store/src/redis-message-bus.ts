@@ -1,6 +1,12 @@
 import { BaseMessageBus } from './internal/base-message-bus.js';
 import { toSessionStoreError } from './internal/error-reporter.js';
-import { connectRedis, disconnectRedis, type RedisClient, withTimeout } from './internal/redis-connection.js';
+import {
+  connectRedis,
+  disconnectRedis,
+  type RedisClient,
+  whenReady,
+  withTimeout,
+} from './internal/redis-connection.js';
 import { type ResolvedRedisOptions, resolveBusOptions } from './internal/resolve-options.js';
 import type { MessageBusOptions } from './options.js';
 import { SessionStoreError } from './session-store-error.js';
@@ -43,10 +49,15 @@ export class RedisMessageBus extends BaseMessageBus {
   }
 
   protected async doSubscribe(fullChannel: string): Promise<void> {
+    // Only on a ready connection: ioredis restores (after a reconnect) just the channels of a
+    // connection that had been ready; see whenReady.
+    await whenReady(this.subscriber, this.redis.commandTimeoutMs);
     await (this.sharded ? this.subscriber.ssubscribe(fullChannel) : this.subscriber.subscribe(fullChannel));
   }
 
   protected async doUnsubscribe(fullChannel: string): Promise<void> {
+    // During a reconnect's handshake an UNSUBSCRIBE would be undone by ioredis' resubscribe at "ready".
+    await whenReady(this.subscriber, this.redis.commandTimeoutMs);
     await (this.sharded ? this.subscriber.sunsubscribe(fullChannel) : this.subscriber.unsubscribe(fullChannel));
   }
 

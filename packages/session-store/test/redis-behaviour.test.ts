@@ -106,6 +106,45 @@ describe('Redis pub/sub', () => {
     });
   });
 
+  it('keeps a subscription made while the subscriber connection is still in its handshake', async () => {
+    // ioredis writes SUBSCRIBE as soon as the socket is up ("connect"), before its ready check; once
+    // the reply puts the connection in subscriber mode, the ready check's INFO is refused, ioredis
+    // reconnects, and (never having been ready) does not resubscribe: the channel was silently lost.
+    const keyPrefix = uniquePrefix();
+    const receiver = new RedisMessageBus({ redisUrl: server.url, keyPrefix });
+    const sender = new RedisMessageBus({ redisUrl: server.url, keyPrefix });
+    const received: unknown[] = [];
+    const subscribed = new Promise<unknown>((resolve) => {
+      receiver.subscriber.once('connect', () => {
+        resolve(receiver.subscribe('early', (message) => received.push(message)).catch((error: unknown) => error));
+      });
+    });
+    expect(typeof (await subscribed)).toBe('function');
+    await waitFor(() => receiver.subscriber.status === 'ready', { timeoutMs: 5_000, what: 'the subscriber' });
+    expect(await numsub(`${keyPrefix}bus:early`)).toBe(1);
+    expect(await sender.publish('early', 'hello')).toBe(1);
+    await waitFor(() => received.length === 1, { timeoutMs: 5_000, what: 'delivery' });
+    expect(receiver.errorCounts()).toEqual({});
+    await Promise.all([receiver.close(), sender.close()]);
+  });
+
+  it('keeps a release made while the subscriber connection reconnects', async () => {
+    // An UNSUBSCRIBE written during the reconnect's handshake would be undone by ioredis restoring the
+    // old channels at "ready"; the bus waits for "ready", so the release sticks.
+    const keyPrefix = uniquePrefix();
+    const receiver = new RedisMessageBus({ redisUrl: server.url, keyPrefix });
+    const off = await receiver.subscribe('released', () => {});
+    expect(await numsub(`${keyPrefix}bus:released`)).toBe(1);
+    const released = new Promise<void>((resolve, reject) => {
+      receiver.subscriber.once('connect', () => off().then(resolve, reject));
+    });
+    await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await released;
+    await waitFor(() => receiver.subscriber.status === 'ready', { timeoutMs: 5_000, what: 'the subscriber' });
+    expect(await numsub(`${keyPrefix}bus:released`)).toBe(0);
+    await receiver.close();
+  });
+
   it('resubscribes after the subscriber connection is killed', async () => {
     const keyPrefix = uniquePrefix();
     const receiver = new RedisMessageBus({ redisUrl: server.url, keyPrefix });

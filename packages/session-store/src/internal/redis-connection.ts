@@ -89,6 +89,34 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
   }
 }
 
+/**
+ * Resolves once `client` has finished its handshake ("ready"); rejects after `timeoutMs` or when the
+ * client has ended. A subscriber must wait for this: ioredis writes SUBSCRIBE already while the
+ * handshake runs ("connect"), the reply switches the connection to subscriber mode, the ready check's
+ * INFO is then refused, and ioredis reconnects WITHOUT resubscribing (it only restores the channels of
+ * a connection that had been ready), so the subscription would be silently lost.
+ */
+export async function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // Loop: a connection that was ready when the event fired can be reconnecting again when we resume.
+  while (client.status !== 'ready') {
+    if (client.status === 'end') throw new Error('the connection is closed');
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new Error(`the connection was not ready within ${timeoutMs} ms`);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        client.off('end', done);
+        resolve();
+      };
+      const timer = setTimeout(done, remaining);
+      client.on('ready', done);
+      client.on('end', done);
+    });
+  }
+}
+
 /** QUIT when connected (flushes pending replies), otherwise drop the socket and stop reconnecting. */
 export async function disconnectRedis(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') {
