@@ -8,7 +8,7 @@ import { hashPassword, verifyPassword } from '../src/auth/password-hash.js';
 import {
   authorizationUrl,
   callWhoami,
-  postForm,
+  exchangeCode,
   registerClient,
   signInAndConsent,
   startAuthServer,
@@ -52,12 +52,11 @@ describe('Client ID Metadata Documents', () => {
     const redirect = await signInAndConsent(
       authorizationUrl(server.origin, { clientId, redirectUri: callback.redirectUri, challenge: pkce.challenge }),
     );
-    const token = await postForm(server.origin, '/token', {
-      grant_type: 'authorization_code',
+    const token = await exchangeCode(server.origin, {
       code: redirect.searchParams.get('code') as string,
-      redirect_uri: callback.redirectUri,
-      code_verifier: pkce.verifier,
-      client_id: clientId,
+      redirectUri: callback.redirectUri,
+      verifier: pkce.verifier,
+      clientId,
     });
     expect(token.status).toBe(200);
     const me = await callWhoami(server.origin, `Bearer ${token.body.access_token}`);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   authorizationUrl,
   callWhoami,
-  postForm,
+  exchangeCode,
   registerClient,
   signInAndConsent,
   startAuthServer,
@@ -40,12 +40,11 @@ describe('sign-in federated to an OpenID provider (openid-client; oidc-provider 
       const redirect = new URL(answer.headers.get('location') as string);
       expect(redirect.href.startsWith(callback.redirectUri)).toBe(true);
       expect(redirect.searchParams.get('iss')).toBe(server.origin);
-      const token = await postForm(server.origin, '/token', {
-        grant_type: 'authorization_code',
+      const token = await exchangeCode(server.origin, {
         code: redirect.searchParams.get('code') as string,
-        redirect_uri: callback.redirectUri,
-        code_verifier: pkce.verifier,
-        client_id: clientId,
+        redirectUri: callback.redirectUri,
+        verifier: pkce.verifier,
+        clientId,
       });
       expect(token.status).toBe(200);
       const me = await callWhoami(server.origin, `Bearer ${token.body.access_token}`);

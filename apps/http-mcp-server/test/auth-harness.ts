@@ -162,6 +162,21 @@ export async function postForm(origin: string, path: string, form: Record<string
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
+/** POST /token with grant_type=authorization_code: the successful redemption every flow ends with. */
+export function exchangeCode(
+  origin: string,
+  grant: { code: string; redirectUri: string; verifier: string; clientId: string; resource?: string },
+) {
+  return postForm(origin, '/token', {
+    grant_type: 'authorization_code',
+    code: grant.code,
+    redirect_uri: grant.redirectUri,
+    code_verifier: grant.verifier,
+    client_id: grant.clientId,
+    ...(grant.resource === undefined ? {} : { resource: grant.resource }),
+  });
+}
+
 export interface IssuedTokens {
   clientId: string;
   accessToken: string;
@@ -187,12 +202,11 @@ export async function obtainTokens(
   );
   const code = redirect.searchParams.get('code');
   if (!code) throw new Error(`no code in ${redirect}`);
-  const token = await postForm(server.origin, '/token', {
-    grant_type: 'authorization_code',
+  const token = await exchangeCode(server.origin, {
     code,
-    redirect_uri: redirectUri,
-    code_verifier: pkce.verifier,
-    client_id: clientId,
+    redirectUri,
+    verifier: pkce.verifier,
+    clientId,
     resource: server.resource,
   });
   if (token.status !== 200) throw new Error(`token answered ${token.status}: ${JSON.stringify(token.body)}`);
