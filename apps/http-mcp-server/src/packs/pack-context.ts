@@ -1,4 +1,4 @@
-import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { AuthInfo, ServerNotifier } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ResourceSubscriptionStore } from '../resources/resource-subscriptions.js';
 import type { UpstreamLogin } from '../upstream/upstream-login.js';
@@ -78,4 +78,13 @@ export interface PackContext {
   readonly resourceSubscriptions?: ResourceSubscriptionStore;
   /** The upstream login flow of the `login`/`logout` tools and `whoami` (unset: not configured). */
   readonly upstreamLogin?: UpstreamLogin;
+  /**
+   * Change events for 2026-07-28 clients, which hold no session and learn of changes on their
+   * `subscriptions/listen` streams: `resourceUpdated(uri)` reaches the streams subscribed to `uri`,
+   * `toolsChanged()` / `promptsChanged()` / `resourcesChanged()` those that asked for that list, on
+   * every replica. The app wires the SDK handler's `notify` here; unset (tests, embedders without a
+   * listen endpoint), there is nobody to tell. 2025-era sessions are not reached through it: tell
+   * them through the McpServer (see `announceResourceUpdated` in `src/resources/`).
+   */
+  readonly changes?: ServerNotifier;
 }

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { PackContext } from '../packs/pack-context.js';
 import type { PackModule } from '../packs/pack-module.js';
+import { announceResourceUpdated } from './announce-resource-updated.js';
 import {
   InMemoryResourceSubscriptions,
   type ResourceSubscriptionStore,
@@ -31,8 +32,9 @@ function watchedState(context: PackContext): WatchedState {
 
 /**
  * `test://watched-resource`, the target of `resources/subscribe` / `resources/unsubscribe`, and the
- * tool `test_watched_resource_update` that changes it: subscribed sessions then get
- * `notifications/resources/updated`, unsubscribed ones nothing.
+ * tool `test_watched_resource_update` that changes it. The calling 2025-era session gets
+ * `notifications/resources/updated` when it subscribed, and so does every 2026-07-28
+ * `subscriptions/listen` stream subscribed to the URI (any replica); unsubscribed ones get nothing.
  */
 export const watchedResource: PackModule = {
   name: URI,
@@ -64,12 +66,17 @@ export const watchedResource: PackModule = {
 
     server.registerTool(
       'test_watched_resource_update',
-      { description: `Changes ${URI}; sessions subscribed to it receive notifications/resources/updated` },
+      {
+        description: `Changes ${URI}; subscribed sessions and listen streams receive notifications/resources/updated`,
+      },
       async (ctx) => {
         state.version += 1;
         const { version } = state;
-        const subscribed = await subscriptions.isSubscribed(subscriptionKey(ctx.sessionId), URI);
-        if (subscribed) await server.server.sendResourceUpdated({ uri: URI });
+        const subscribed = await announceResourceUpdated(server, context, {
+          uri: URI,
+          sessionId: ctx.sessionId,
+          subscriptions,
+        });
         return {
           content: [{ type: 'text', text: `${URI} is now version ${version}; notified: ${subscribed}` }],
         };
