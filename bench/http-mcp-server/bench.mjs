@@ -17,6 +17,11 @@ const appMain = join(dirname(require.resolve('@mcs/http-mcp-server')), 'main.js'
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const rssRequests = Number(process.env.BENCH_RSS_REQUESTS ?? 100_000);
+/** Comma list of target-name fragments to run (default: all, with the ratios and the RSS check). */
+const only = (process.env.BENCH_TARGETS ?? '')
+  .split(',')
+  .map((item) => item.trim())
+  .filter(Boolean);
 const children = [];
 
 const freePort = () =>
@@ -245,7 +250,8 @@ async function main() {
     },
   ];
   const results = {};
-  for (const target of targets) {
+  const selected = only.length === 0 ? targets : targets.filter((t) => only.some((part) => t.name.includes(part)));
+  for (const target of selected) {
     results[target.name] = await measure(target);
     const r = results[target.name];
     console.log(
@@ -253,6 +259,7 @@ async function main() {
     );
   }
   const ratio = (a, b, goal) => {
+    if (!results[a] || !results[b]) return;
     const value = results[a].rps / results[b].rps;
     const cpu = results[b].cpuPerRequest / results[a].cpuPerRequest;
     console.log(`${`${a} / ${b}`.padEnd(64)} ${value.toFixed(2)}x  (by CPU/req ${cpu.toFixed(2)}x; target ${goal})`);
@@ -263,6 +270,7 @@ async function main() {
   ratio('ours 2025 session (Redis)', 'SDK stateful (memory)', '>= 2x');
   ratio('ours /http', 'raw Fastify JSON reply', 'info');
 
+  if (only.length > 0) return;
   // Memory: a fresh stateless server, RSS after 1k requests and after rssRequests.
   const fresh = await startOurs({});
   const rssTarget = { name: 'rss', url: `${fresh.origin}/mcp`, headers: MODERN_HEADERS, body: modernBody };

@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   MCS_SSE_RETRY_MS: positiveInt(1_000),
   MCS_SSE_KEEPALIVE_MS: positiveInt(15_000),
   MCS_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  MCS_DIRECT_TOOL_CALLS: onOff.default('on'),
   MCS_SERVICE_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Upstream login (src/upstream): MCS_UPSTREAM_*, MCS_SECRET_KEYS.
   ...upstreamEnvSchema.shape,
@@ -67,6 +68,8 @@ export interface AppConfig {
   sseRetryMs: number;
   sseKeepAliveMs: number;
   shutdownTimeoutMs: number;
+  /** Answer calls of pure tools without building an McpServer (`MCS_DIRECT_TOOL_CALLS`, default on). */
+  directToolCalls: boolean;
   serviceBaseUrl: string | undefined;
   /** Upstream login flow (`login` tool, callback); undefined when MCS_UPSTREAM_ISSUER is unset. Logs redacted (toJSON). */
   upstream: UpstreamLoginConfig | undefined;
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     sseRetryMs: e.MCS_SSE_RETRY_MS,
     sseKeepAliveMs: e.MCS_SSE_KEEPALIVE_MS,
     shutdownTimeoutMs: e.MCS_SHUTDOWN_TIMEOUT_MS,
+    directToolCalls: e.MCS_DIRECT_TOOL_CALLS === 'on',
     serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
     upstream: parseUpstreamConfig(e, publicUrl),
     oauth: {

@@ -10,7 +10,7 @@ import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import type { McpContext } from './mcp-context.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { closeWhenDone } from './streamable-http-sessions.js';
-import { sendWebResponse, toWebRequest } from './web-bridge.js';
+import { sendJsonMessage, sendWebResponse, toWebRequest } from './web-bridge.js';
 
 /** Cache key of the one client state every /http request is served with. */
 const HTTP_STATE = '/http';
@@ -55,6 +55,8 @@ export class JsonRpcEndpoint {
         jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: /http takes a request (with "id" and "method")'),
       );
     }
+    const answer = this.#ctx.direct?.answerLegacy(message);
+    if (answer !== undefined) return sendJsonMessage(reply, answer);
     const inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -1,6 +1,7 @@
 import type { JsonObject, ProtocolSession, SessionStore } from '@mcs/session-store';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
+import type { DirectToolCalls } from './direct-tool-calls.js';
 import type { RestoredClient } from './exchange-transport.js';
 import type { MessageRouter } from './message-router.js';
 import type { McpServerFactory } from './server-factory.js';
@@ -14,6 +15,8 @@ export interface McpContext {
   createServer: McpServerFactory;
   streams: StreamRegistry;
   log: Logger;
+  /** Answers calls of pure tools without an McpServer; undefined with `MCS_DIRECT_TOOL_CALLS=off`. */
+  direct?: DirectToolCalls | undefined;
 }
 
 /** The session attribute holding the level of the client's last `logging/setLevel`. */

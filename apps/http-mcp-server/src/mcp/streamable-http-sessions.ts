@@ -16,7 +16,7 @@ import type { SessionChannelMessage } from './message-router.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
-import { sendWebResponse, toWebRequest } from './web-bridge.js';
+import { sendJsonMessage, sendWebResponse, toWebRequest } from './web-bridge.js';
 
 /** The SDK's name for the standalone GET stream; event ids of it are scoped per session. */
 const GET_STREAM_ID = '_GET_stream';
@@ -88,6 +88,11 @@ export class StreamableHttpSessions {
     if (session instanceof Response) return sendWebResponse(reply, session);
 
     if (!messages.some(isRequestMessage)) return this.#postWithoutRequests(request, reply, session.id, messages);
+
+    // A call of a pure tool needs nothing of the session but its existence: answered as JSON, which a
+    // Streamable HTTP client must accept, with no server, stream or stored events.
+    const answer = messages.length === 1 ? this.#ctx.direct?.answerLegacy(messages[0]) : undefined;
+    if (answer !== undefined) return sendJsonMessage(reply, answer);
 
     const restored = restoredClientOf(session);
     const stateKey = JSON.stringify(restored);

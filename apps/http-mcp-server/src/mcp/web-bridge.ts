@@ -47,3 +47,8 @@ export async function sendWebResponse(
   }
   return reply.send(Buffer.from(await response.arrayBuffer()));
 }
+
+/** Writes a JSON-RPC message as the SDK writes its JSON responses (200, `application/json`). */
+export function sendJsonMessage(reply: FastifyReply, message: object): FastifyReply {
+  return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(message));
+}

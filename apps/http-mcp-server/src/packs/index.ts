@@ -5,6 +5,7 @@ import { defaultPack } from './default-pack.js';
 import type { PackContext } from './pack-context.js';
 import { PackError } from './pack-error.js';
 import type { PackModule } from './pack-module.js';
+import type { PureTool } from './pure-tool.js';
 import type { ToolPack } from './tool-pack.js';
 
 export {
@@ -24,6 +25,7 @@ export type {
 } from './pack-context.js';
 export { PackError, type PackErrorCode } from './pack-error.js';
 export type { PackModule } from './pack-module.js';
+export { definePureTool, type PureTool, type PureToolDefinition } from './pure-tool.js';
 export type { ToolPack } from './tool-pack.js';
 
 /** Names accepted in `MCS_TOOL_PACKS`. */
@@ -130,4 +132,11 @@ function uniqueModules(packs: readonly ToolPack[]): PackModule[] {
     }
   }
   return modules;
+}
+
+/** The pure tools of `packs` by name: their calls may be answered without an McpServer (`definePureTool`). */
+export function pureToolsOf(packs: readonly string[]): ReadonlyMap<string, PureTool> {
+  const tools = new Map<string, PureTool>();
+  for (const module of resolvePacks(packs).modules) if (module.pure !== undefined) tools.set(module.name, module.pure);
+  return tools;
 }

@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { PackContext } from './pack-context.js';
+import type { PureTool } from './pure-tool.js';
 
 /**
  * One tool, resource (or resource family) or prompt, in its own module. `register` adds it to one
@@ -12,4 +13,6 @@ export interface PackModule {
   /** Checks the context before anything is registered; throws a PackError naming the bad setting. */
   validate?(context: PackContext): void;
   register(server: McpServer, context: PackContext): void;
+  /** Set by `definePureTool`: the app may answer this tool's calls without an McpServer. */
+  readonly pure?: PureTool;
 }

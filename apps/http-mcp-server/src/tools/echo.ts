@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { PackModule } from '../packs/pack-module.js';
+import { definePureTool } from '../packs/pure-tool.js';
 
 const echoInput = z.object({
   text: z.string().max(100_000).describe('Text to send back unchanged'),
@@ -10,22 +10,15 @@ const echoOutput = z.object({
 });
 
 /** `echo`: returns its `text` argument, as text content and as structured content. */
-export const echoTool: PackModule = {
+export const echoTool = definePureTool({
   name: 'echo',
-  register(server) {
-    server.registerTool(
-      'echo',
-      {
-        title: 'Echo',
-        description: 'Returns the given text unchanged.',
-        inputSchema: echoInput,
-        outputSchema: echoOutput,
-        annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-      },
-      ({ text }) => ({
-        content: [{ type: 'text', text }],
-        structuredContent: { text },
-      }),
-    );
-  },
-};
+  title: 'Echo',
+  description: 'Returns the given text unchanged.',
+  inputSchema: echoInput,
+  outputSchema: echoOutput,
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  call: ({ text }) => ({
+    content: [{ type: 'text', text }],
+    structuredContent: { text },
+  }),
+});

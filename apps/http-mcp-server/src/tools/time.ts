@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { PackModule } from '../packs/pack-module.js';
+import { definePureTool } from '../packs/pure-tool.js';
 
 function isTimeZone(name: string): boolean {
   try {
@@ -54,22 +54,15 @@ export function currentTime(timezone: string | undefined, now: Date = new Date()
 }
 
 /** `time`: the current time, optionally in an IANA time zone. */
-export const timeTool: PackModule = {
+export const timeTool = definePureTool({
   name: 'time',
-  register(server) {
-    server.registerTool(
-      'time',
-      {
-        title: 'Current time',
-        description: 'Returns the current time in UTC and in the given IANA time zone.',
-        inputSchema: timeInput,
-        outputSchema: timeOutput,
-        annotations: { readOnlyHint: true, openWorldHint: false },
-      },
-      ({ timezone }) => {
-        const result = currentTime(timezone);
-        return { content: [{ type: 'text', text: `${result.local} (${result.timezone})` }], structuredContent: result };
-      },
-    );
+  title: 'Current time',
+  description: 'Returns the current time in UTC and in the given IANA time zone.',
+  inputSchema: timeInput,
+  outputSchema: timeOutput,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  call: ({ timezone }) => {
+    const result = currentTime(timezone);
+    return { content: [{ type: 'text', text: `${result.local} (${result.timezone})` }], structuredContent: result };
   },
-};
+});
