@@ -7,6 +7,7 @@ import { createOAuthServer, type OAuthServer } from './auth/authorization-server
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { BusServerEventBus } from './mcp/bus-server-event-bus.js';
+import { DirectToolCalls } from './mcp/direct-tool-calls.js';
 import { handlerNotifier } from './mcp/handler-notifier.js';
 import { JsonRpcEndpoint } from './mcp/json-rpc-endpoint.js';
 import { EDGE_ERRORS, type EdgeErrorKind, jsonRpcErrorBody } from './mcp/json-rpc-errors.js';
@@ -17,6 +18,7 @@ import { createPooledServerFactory, createServerFactory } from './mcp/server-fac
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
 import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';
+import { pureToolsOf } from './packs/index.js';
 import authorization from './plugins/authorization.js';
 import dnsRebindingGuard from './plugins/dns-rebinding-guard.js';
 import metrics from './plugins/metrics.js';
@@ -77,7 +79,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       ...(upstreamLogin ? { upstreamLogin, credentials: upstreamCredentialProvider(upstreamLogin) } : {}),
     },
   });
-  const ctx: McpContext = { config, store, router, createServer, streams, log: logger };
+  const direct = config.directToolCalls ? new DirectToolCalls(pureToolsOf(config.toolPacks)) : undefined;
+  const ctx: McpContext = { config, store, router, createServer, streams, log: logger, direct };
   const sessions = new StreamableHttpSessions(ctx);
   const modern = createMcpHandler(createPooledServerFactory(createServer), {
     legacy: 'reject',
@@ -174,7 +177,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       });
       await mcp.register(rawJsonBody);
       await mcp.register(authorization, { mode: config.auth, oauth });
-      await mcp.register(mcpRoutes, { sessions, modern });
+      await mcp.register(mcpRoutes, { sessions, modern, direct });
       await mcp.register(legacySseRoutes, { sessions: new LegacySseSessions(ctx) });
       await mcp.register(jsonRpcRoutes, { endpoint: new JsonRpcEndpoint(ctx) });
     });
