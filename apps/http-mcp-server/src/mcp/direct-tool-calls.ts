@@ -18,6 +18,12 @@ const PLAIN_CALL_KEYS = new Set(['name', 'arguments', '_meta']);
 /** Result keys the SDK would treat specially (2026-07-28 result vocabulary, multi round trip, tasks). */
 const SPECIAL_RESULT_KEYS = ['_meta', 'resultType', 'task', 'inputRequests', 'requestState', 'ttlMs', 'cacheScope'];
 
+/** What the SDK's transports require of `Accept` on a POST (else they answer 406). */
+function acceptsJsonAndEventStream(headers: Headers): boolean {
+  const accept = headers.accept;
+  return typeof accept === 'string' && accept.includes('application/json') && accept.includes('text/event-stream');
+}
+
 function isRequestId(value: unknown): value is string | number {
   return typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
 }
@@ -64,7 +70,11 @@ export class DirectToolCalls {
     const params = body.params;
     if (!isPlainObject(params) || !isPlainObject(params._meta)) return undefined;
     if (params._meta[PROTOCOL_VERSION_META_KEY] !== MODERN_PROTOCOL_VERSION) return undefined;
-    if (headers['mcp-protocol-version'] !== MODERN_PROTOCOL_VERSION || headers['mcp-method'] !== 'tools/call') {
+    if (
+      headers['mcp-protocol-version'] !== MODERN_PROTOCOL_VERSION ||
+      headers['mcp-method'] !== 'tools/call' ||
+      !acceptsJsonAndEventStream(headers)
+    ) {
       return undefined;
     }
     if (typeof params.name !== 'string' || headers['mcp-name'] !== params.name) return undefined;
@@ -80,9 +90,11 @@ export class DirectToolCalls {
 
   /**
    * The JSON-RPC response to a `tools/call` of a 2025-era client (a session's request, or `/http`),
-   * or `undefined` when the SDK must serve it.
+   * or `undefined` when the SDK must serve it. `headers` are checked as the SDK's Streamable HTTP
+   * transport checks them (`Accept` names both JSON and SSE); `/http` passes none (it takes JSON only).
    */
-  answerLegacy(message: unknown): object | undefined {
+  answerLegacy(message: unknown, headers?: Headers): object | undefined {
+    if (headers !== undefined && !acceptsJsonAndEventStream(headers)) return undefined;
     if (!isPlainObject(message) || message.jsonrpc !== '2.0' || message.method !== 'tools/call') return undefined;
     const id = message.id;
     if (!isRequestId(id)) return undefined;

@@ -91,7 +91,8 @@ export class StreamableHttpSessions {
 
     // A call of a pure tool needs nothing of the session but its existence: answered as JSON, which a
     // Streamable HTTP client must accept, with no server, stream or stored events.
-    const answer = messages.length === 1 ? this.#ctx.direct?.answerLegacy(messages[0]) : undefined;
+    // A batch, even of one, is answered with an array: the SDK's to do.
+    const answer = Array.isArray(body) ? undefined : this.#ctx.direct?.answerLegacy(body, request.headers);
     if (answer !== undefined) return sendJsonMessage(reply, answer);
 
     const restored = restoredClientOf(session);
