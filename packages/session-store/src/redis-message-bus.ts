@@ -38,7 +38,7 @@ export class RedisMessageBus extends BaseMessageBus {
     this.sharded = this.redis.cluster !== undefined;
     const report = (error: Error) => this.reporter.report(toSessionStoreError(error));
     this.publisher = connectRedis(this.redis, report);
-    this.subscriber = connectRedis(this.redis, report, { shardedSubscriber: this.sharded });
+    this.subscriber = connectRedis(this.redis, report, { shardedSubscriber: this.sharded, subscriber: true });
     const deliver = (channel: string, payload: string) => this.deliver(channel, payload);
     this.subscriber.on(this.sharded ? 'smessage' : 'message', deliver);
   }

@@ -71,6 +71,22 @@ describe('Redis key layout', () => {
   });
 });
 
+describe('Redis connection', () => {
+  it('sends commands issued together in one write (auto-pipelining: one read on the server for the batch)', async () => {
+    const keyPrefix = uniquePrefix();
+    const store = createSessionStore({ redisUrl: server.url, keyPrefix });
+    await store.createProtocolSession({ id: 'S', protocolVersion: '2025-11-25' });
+    const readsProcessed = async () => Number(/total_reads_processed:(\d+)/.exec(await raw.info('stats'))?.[1]);
+    const before = await readsProcessed();
+    const touched = await Promise.all(Array.from({ length: 50 }, () => store.touchProtocolSession('S')));
+    const reads = (await readsProcessed()) - before;
+    expect(touched.every((session) => session?.id === 'S')).toBe(true);
+    // 50 touches plus this test's own INFO: one write per command would be 51 reads.
+    expect(reads).toBeLessThan(10);
+    await store.close();
+  });
+});
+
 describe('Redis corruption and wrong types', () => {
   it('reports an event entry without its message field, and a wrong key type', async () => {
     const keyPrefix = uniquePrefix();

@@ -54,6 +54,15 @@ export function decodeJson<T>(raw: string, schema: z.ZodType<T>, key: string): T
   } catch (error) {
     throw corrupt(key, 'it is not JSON', error);
   }
+  // What JSON.parse returns is JSON by construction: for the two JSON schemas only the object check
+  // is left to do, and skipping their recursive walk keeps every session touch and event read cheap.
+  if (schema === jsonValueSchema) return parsed as T;
+  if (schema === jsonObjectSchema) {
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw corrupt(key, 'it is not a JSON object');
+    }
+    return parsed as T;
+  }
   const result = schema.safeParse(parsed);
   if (!result.success) throw corrupt(key, z.prettifyError(result.error), result.error);
   return result.data;

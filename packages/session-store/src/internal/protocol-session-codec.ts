@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { JsonObject } from '../json.js';
 import type { NewProtocolSession, ProtocolSession, ProtocolSessionPatch, StreamHolder } from '../session-store.js';
 import { corrupt, decodeJson, encodeJson, jsonObjectSchema, jsonValueSchema } from './codec.js';
@@ -12,21 +11,47 @@ import { assertId } from './validate.js';
 const ATTRIBUTE = 'a:';
 export const HOLDER_FIELDS = ['holderReplicaId', 'holderStreamId', 'holderSinceMs'] as const;
 
-const epochMs = z
-  .string()
-  .regex(/^\d{1,16}$/)
-  .transform(Number);
-const hashSchema = z.object({
-  transport: z.enum(['streamable-http', 'sse']),
-  protocolVersion: z.string().min(1),
-  clientInfo: z.string().optional(),
-  clientCapabilities: z.string(),
-  createdAtMs: epochMs,
-  lastSeenAtMs: epochMs,
-  holderReplicaId: z.string().optional(),
-  holderStreamId: z.string().optional(),
-  holderSinceMs: epochMs.optional(),
-});
+const TRANSPORTS: ReadonlySet<string> = new Set(['streamable-http', 'sse']);
+const EPOCH_MS = /^\d{1,16}$/;
+
+/** The flat fields of a stored session hash, checked by hand: this runs on every request of a session. */
+interface HashFields {
+  transport: ProtocolSession['transport'];
+  protocolVersion: string;
+  clientInfo: string | undefined;
+  clientCapabilities: string;
+  createdAtMs: number;
+  lastSeenAtMs: number;
+  holderReplicaId: string | undefined;
+  holderStreamId: string | undefined;
+  holderSinceMs: number | undefined;
+}
+
+function decodeFields(hash: SessionHash, key: string): HashFields {
+  const { transport, protocolVersion, clientInfo, clientCapabilities } = hash;
+  if (transport === undefined || !TRANSPORTS.has(transport)) {
+    throw corrupt(key, `transport must be one of streamable-http, sse (got ${JSON.stringify(transport)})`);
+  }
+  if (protocolVersion === undefined || protocolVersion.length === 0) throw corrupt(key, 'protocolVersion is missing');
+  if (clientCapabilities === undefined) throw corrupt(key, 'clientCapabilities is missing');
+  const epoch = (field: string, required: boolean): number | undefined => {
+    const raw = hash[field];
+    if (raw === undefined && !required) return undefined;
+    if (raw === undefined || !EPOCH_MS.test(raw)) throw corrupt(key, `${field} must be epoch milliseconds`);
+    return Number(raw);
+  };
+  return {
+    transport: transport as ProtocolSession['transport'],
+    protocolVersion,
+    clientInfo,
+    clientCapabilities,
+    createdAtMs: epoch('createdAtMs', true) as number,
+    lastSeenAtMs: epoch('lastSeenAtMs', true) as number,
+    holderReplicaId: hash.holderReplicaId,
+    holderStreamId: hash.holderStreamId,
+    holderSinceMs: epoch('holderSinceMs', false),
+  };
+}
 
 export type SessionHash = Record<string, string>;
 
@@ -75,9 +100,7 @@ export function encodeHolder(holder: Omit<StreamHolder, 'sinceMs'>, nowMs: numbe
 }
 
 export function decodeSession(id: string, hash: SessionHash, key: string): ProtocolSession {
-  const result = hashSchema.safeParse(hash);
-  if (!result.success) throw corrupt(key, z.prettifyError(result.error), result.error);
-  const fields = result.data;
+  const fields = decodeFields(hash, key);
   const attributes: JsonObject = {};
   for (const [field, raw] of Object.entries(hash)) {
     if (field.startsWith(ATTRIBUTE)) attributes[field.slice(ATTRIBUTE.length)] = decodeJson(raw, jsonValueSchema, key);

@@ -21,7 +21,7 @@ function address(node: string | { host: string; port: number }): { host: string;
 export function connectRedis(
   options: ResolvedRedisOptions,
   onError: (error: Error) => void,
-  { shardedSubscriber = false } = {},
+  { shardedSubscriber = false, subscriber = false } = {},
 ): RedisClient {
   const url = options.url;
   const tls = options.tls ?? url?.protocol === 'rediss:';
@@ -39,6 +39,10 @@ export function connectRedis(
     commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: options.maxRetriesPerRequest,
     retryStrategy,
+    // Commands issued in the same tick (concurrent requests touching their sessions) leave in one
+    // write: one syscall and one Redis read for the batch instead of one each. Not for the subscriber
+    // connection, whose (UN)SUBSCRIBE commands must not wait behind anything.
+    enableAutoPipelining: !subscriber,
     ...(tls ? { tls: {} } : {}),
   };
   let client: RedisClient;

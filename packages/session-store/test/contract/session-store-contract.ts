@@ -504,6 +504,51 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
         expect(seen.map((each) => each.code)).toEqual(Array(5).fill('CORRUPT_VALUE'));
       });
 
+      it('reports every malformed field of a stored session as CORRUPT_VALUE naming it', async () => {
+        const s = await store();
+        const valid = {
+          transport: 'streamable-http',
+          protocolVersion: '2025-11-25',
+          clientInfo: '{"name":"c","version":"1"}',
+          clientCapabilities: '{}',
+          createdAtMs: '1',
+          lastSeenAtMs: '2',
+        };
+        const corruptions: Array<[string, Record<string, string>, string]> = [
+          ['transport', { transport: 'websocket' }, 'transport'],
+          ['version', { protocolVersion: '' }, 'protocolVersion'],
+          ['caps', { clientCapabilities: '[1]' }, 'not a JSON object'],
+          ['capsjson', { clientCapabilities: '{' }, 'not JSON'],
+          ['info', { clientInfo: '"name"' }, 'not a JSON object'],
+          ['created', { createdAtMs: '1e3' }, 'createdAtMs'],
+          ['seen', { lastSeenAtMs: '-1' }, 'lastSeenAtMs'],
+          ['holder', { holderReplicaId: 'r', holderStreamId: 's', holderSinceMs: 'soon' }, 'holderSinceMs'],
+        ];
+        for (const [id, change, reason] of corruptions) {
+          await harness.writeRawHash(`${prefix}session:${id}`, { ...valid, ...change });
+          const error = await expectStoreError(s.getProtocolSession(id), 'CORRUPT_VALUE');
+          expect(error.message).toContain(`${prefix}session:${id}`);
+          expect(error.message).toContain(reason);
+        }
+        const { createdAtMs: _missing, ...withoutCreated } = valid;
+        await harness.writeRawHash(`${prefix}session:nocreated`, withoutCreated);
+        await expectStoreError(s.getProtocolSession('nocreated'), 'CORRUPT_VALUE');
+        await harness.writeRawHash(`${prefix}session:fine`, {
+          ...valid,
+          holderReplicaId: 'r',
+          holderStreamId: 's',
+          holderSinceMs: '3',
+        });
+        expect(await s.getProtocolSession('fine')).toMatchObject({
+          transport: 'streamable-http',
+          clientInfo: { name: 'c', version: '1' },
+          clientCapabilities: {},
+          createdAtMs: 1,
+          lastSeenAtMs: 2,
+          streamHolder: { replicaId: 'r', streamId: 's', sinceMs: 3 },
+        });
+      });
+
       it('rejects ids, namespaces, TTLs and values it cannot hold with INVALID_ARGUMENT', async () => {
         const s = await store();
         await expectStoreError(s.getProtocolSession(''), 'INVALID_ARGUMENT');
