@@ -2,6 +2,7 @@ import { classifyInboundRequest, type McpHttpHandler } from '@modelcontextprotoc
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import type { DirectToolCalls } from '../mcp/direct-tool-calls.js';
+import { isPlainLegacyRequest } from '../mcp/legacy-request-gate.js';
 import type { StreamableHttpSessions } from '../mcp/streamable-http-sessions.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
@@ -30,6 +31,9 @@ export const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async (app, { ses
   app.post('/mcp', async (request, reply) => {
     const parsed = parseJsonBody(request);
     if ('error' in parsed) return sendWebResponse(reply, parsed.error);
+    if (isPlainLegacyRequest(parsed.body, request.headers['mcp-protocol-version'])) {
+      return sessions.post(request, reply, parsed.body);
+    }
     const answer = direct?.answerModern(parsed.body, request.headers);
     if (answer !== undefined) return sendJsonMessage(reply, answer);
     const route = classifyInboundRequest({

@@ -1,0 +1,27 @@
+import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
+
+const REQUEST_KEYS: ReadonlySet<string> = new Set(['jsonrpc', 'id', 'method', 'params']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether the SDK's era classifier (`classifyInboundRequest`) is certain to route this POST to the
+ * 2025 era, decided without running it for the common session request: a plain JSON-RPC request
+ * (nothing but `jsonrpc`, `id`, `method`, `params`) whose params carry no `_meta` (so no 2026-07-28
+ * envelope claim), sent with no `MCP-Protocol-Version` header or one naming a 2025-era revision.
+ * The classifier's schema checks cost more than a session request's own work; `false` only means
+ * "ask the classifier". A test holds this to the classifier's verdicts.
+ */
+export function isPlainLegacyRequest(body: unknown, protocolVersionHeader: unknown): boolean {
+  if (protocolVersionHeader !== undefined && !SESSION_PROTOCOL_VERSIONS.includes(protocolVersionHeader as string)) {
+    return false;
+  }
+  if (!isPlainObject(body) || body.jsonrpc !== '2.0' || typeof body.method !== 'string') return false;
+  for (const key in body) if (!REQUEST_KEYS.has(key)) return false;
+  const id = body.id;
+  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id))) return false;
+  const params = body.params;
+  return params === undefined || (isPlainObject(params) && !('_meta' in params));
+}
