@@ -150,6 +150,11 @@ describe('2026-07-28 requests at /mcp', () => {
       takesIt: true,
     },
     {
+      title: 'an envelope with a large extra member (classified, not cached)',
+      body: echo({ text: 'big' }, { meta: { ...ENVELOPE, 'example.com/trace': 'x'.repeat(10_000) } }),
+      takesIt: true,
+    },
+    {
       title: 'an envelope with a malformed clientInfo',
       body: echo({ text: 'hi' }, { meta: { ...ENVELOPE, 'io.modelcontextprotocol/clientInfo': { name: 3 } } }),
       takesIt: false,

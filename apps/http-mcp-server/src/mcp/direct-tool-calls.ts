@@ -13,6 +13,7 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 /** The keys of a JSON-RPC request; anything more is the SDK's to judge. */
 const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 const MAX_CACHED_ENVELOPES = 256;
+const MAX_CACHED_ENVELOPE_CHARS = 4096;
 /** The only keys a plain `tools/call` carries; anything else (`task`, future fields) is the SDK's to judge. */
 const PLAIN_CALL_KEYS = new Set(['name', 'arguments', '_meta']);
 /** Result keys the SDK would treat specially (2026-07-28 result vocabulary, multi round trip, tasks). */
@@ -110,7 +111,7 @@ export class DirectToolCalls {
   /** Whether the SDK's classifier takes `meta` as a valid 2026-07-28 envelope (asked once per distinct envelope). */
   #acceptedEnvelope(meta: Record<string, unknown>): boolean {
     const key = JSON.stringify(meta);
-    let accepted = this.#envelopes.get(key);
+    let accepted = key.length <= MAX_CACHED_ENVELOPE_CHARS ? this.#envelopes.get(key) : undefined;
     if (accepted === undefined) {
       const route = classifyInboundRequest({
         httpMethod: 'POST',
@@ -122,9 +123,12 @@ export class DirectToolCalls {
         route.kind === 'modern' &&
         route.messageKind === 'request' &&
         route.classification.revision === MODERN_PROTOCOL_VERSION;
-      // Bounded: clients are few, their envelopes fewer; a flood of distinct ones only resets the cache.
-      if (this.#envelopes.size >= MAX_CACHED_ENVELOPES) this.#envelopes.clear();
-      this.#envelopes.set(key, accepted);
+      // Bounded in count and size: clients are few and their envelopes small; a flood of distinct or
+      // huge ones only costs the classifier's time (a full cache starts over).
+      if (key.length <= MAX_CACHED_ENVELOPE_CHARS) {
+        if (this.#envelopes.size >= MAX_CACHED_ENVELOPES) this.#envelopes.clear();
+        this.#envelopes.set(key, accepted);
+      }
     }
     return accepted;
   }
