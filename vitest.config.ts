@@ -11,6 +11,7 @@ export default defineConfig({
       'apps/*/vitest.config.ts',
       'test/*/vitest.config.ts',
       'protos/vitest.config.ts',
+      'tooling/test-utils/vitest.config.ts',
     ],
     reporters: reportFile ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
     // Integration tests start servers and child processes: two cores, so keep parallelism modest.

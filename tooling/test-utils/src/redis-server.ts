@@ -29,7 +29,18 @@ export interface RedisServerOptions {
  * REDIS_SERVER_BIN overrides the binary (default: redis-server on PATH).
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
-  const port = options.port ?? (await getFreePort());
+  if (options.port !== undefined) return startOn(options.port, options);
+  // A free port can be taken by another process between our probe and redis-server's bind: try another.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(await getFreePort(), options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('Address already in use')) throw error;
+    }
+  }
+}
+
+async function startOn(port: number, options: RedisServerOptions): Promise<RedisServerHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'mcs-redis-'));
   const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const configFile = join(dir, 'redis.conf');
@@ -42,32 +53,44 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // redis-server logs to stdout (its startup errors too): keep the output for the error message.
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let spawnError: Error | undefined;
   child.on('error', (error) => {
     spawnError = error;
   });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    if (output.length < 16_384) output += chunk.toString();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
+  // An early exit (port taken, bad config) ends the wait at once instead of at its timeout.
+  let exitedEarly: Error | undefined;
+  const exited = () => {
+    exitedEarly = new Error(`redis-server exited early (${child.exitCode ?? child.signalCode}): ${lastLines(output)}`);
+  };
+  child.once('exit', exited);
   try {
     await waitFor(
       async () => {
-        if (spawnError) {
-          throw new Error(
-            `could not start ${binary}: ${spawnError.message}. Install it (apt-get install -y redis-server) or set REDIS_SERVER_BIN`,
-          );
-        }
-        if (child.exitCode !== null) throw new Error(`redis-server exited early: ${stderr.trim()}`);
-        return canConnect(port);
+        // A failed start ends the wait; its error is thrown below.
+        if (spawnError || exitedEarly) return true;
+        return isOurServer(port, child.pid);
       },
       { timeoutMs: 15_000, what: `redis-server on port ${port}` },
     );
+    if (spawnError) {
+      throw new Error(
+        `could not start ${binary}: ${spawnError.message}. Install it (apt-get install -y redis-server) or set REDIS_SERVER_BIN`,
+      );
+    }
+    if (exitedEarly) throw exitedEarly;
+    child.removeListener('exit', exited);
   } catch (error) {
     child.kill('SIGKILL');
     process.removeListener('exit', killOnExit);
@@ -92,13 +115,30 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   return { url: `redis://127.0.0.1:${port}`, port, stop, [Symbol.asyncDispose]: stop };
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** The end of a process' output, for an error message. */
+function lastLines(output: string): string {
+  return output.trim().split('\n').slice(-3).join(' | ');
+}
+
+/**
+ * Whether the redis-server answering on `port` is the process we started (its `INFO server` names
+ * our pid): a port that merely accepts could belong to another test's server that raced us to it.
+ */
+function isOurServer(port: number, pid: number | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
+    let reply = '';
+    const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write('INFO server\r\n'));
+    const finish = (result: boolean) => {
       socket.destroy();
-      resolve(true);
+      resolve(result);
+    };
+    socket.setTimeout(2_000, () => finish(false));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      const match = /process_id:(\d+)/.exec(reply);
+      if (match) finish(Number(match[1]) === pid);
+      else if (reply.startsWith('-')) finish(false); // e.g. -LOADING: not ready yet
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => finish(false));
   });
 }
