@@ -129,6 +129,33 @@ export class MemorySessionStore extends BaseSessionStore {
     return stream.entries.filter((entry) => compareEntryIds(entry.entryId, fromEntryId) >= 0);
   }
 
+  protected async doAddToSet(key: string, member: string, nowMs: number, expiresAtMs: number): Promise<void> {
+    let members = this.data.getZset(key);
+    if (!members) {
+      members = new Map();
+      this.data.set(key, { type: 'zset', value: members }, expiresAtMs);
+    }
+    members.set(member, expiresAtMs);
+    let latest = expiresAtMs;
+    for (const [each, expiry] of members) {
+      if (expiry <= nowMs) members.delete(each);
+      else latest = Math.max(latest, expiry);
+    }
+    this.data.expireAt(key, latest);
+  }
+
+  protected async doRemoveFromSet(key: string, member: string): Promise<void> {
+    const members = this.data.getZset(key);
+    members?.delete(member);
+    // Redis deletes a sorted set with its last member.
+    if (members?.size === 0) this.data.delete(key);
+  }
+
+  protected async doGetSetMembers(key: string, nowMs: number): Promise<string[]> {
+    const members = this.data.getZset(key);
+    return members ? [...members].filter(([, expiry]) => expiry > nowMs).map(([member]) => member) : [];
+  }
+
   protected async doPing(): Promise<void> {}
 
   protected async doClose(): Promise<void> {

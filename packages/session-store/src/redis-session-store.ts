@@ -4,6 +4,7 @@ import { toSessionStoreError } from './internal/error-reporter.js';
 import { pairsToHash, type SessionHash } from './internal/protocol-session-codec.js';
 import { connectRedis, disconnectRedis, type RedisClient, withTimeout } from './internal/redis-connection.js';
 import {
+  ADD_TO_SET,
   APPEND_EVENT,
   CLAIM_STREAM,
   RELEASE_STREAM,
@@ -33,6 +34,7 @@ export class RedisSessionStore extends BaseSessionStore {
   private readonly releaseHolder: Script;
   private readonly appendToStream: Script;
   private readonly replaceSession: Script;
+  private readonly addSetMember: Script;
 
   constructor(options: SessionStoreOptions) {
     const resolved = resolveStoreOptions(options);
@@ -50,6 +52,7 @@ export class RedisSessionStore extends BaseSessionStore {
     this.releaseHolder = this.script('mcsReleaseStream', RELEASE_STREAM);
     this.appendToStream = this.script('mcsAppendEvent', APPEND_EVENT);
     this.replaceSession = this.script('mcsReplaceSession', REPLACE_SESSION);
+    this.addSetMember = this.script('mcsAddToSet', ADD_TO_SET);
   }
 
   /** EVALSHA with automatic script loading (ioredis `defineCommand`). */
@@ -147,6 +150,20 @@ export class RedisSessionStore extends BaseSessionStore {
       if (data === undefined) throw corrupt(key, `entry ${entryId} has no "${EVENT_FIELD}" field`);
       return { entryId, data };
     });
+  }
+
+  protected async doAddToSet(key: string, member: string, nowMs: number, expiresAtMs: number): Promise<void> {
+    // One script: pruning, the add and the key's expiry happen together, so the key never lacks a TTL.
+    await this.addSetMember(key, nowMs, expiresAtMs, member);
+  }
+
+  protected async doRemoveFromSet(key: string, member: string): Promise<void> {
+    await this.client.zrem(key, member);
+  }
+
+  protected async doGetSetMembers(key: string, nowMs: number): Promise<string[]> {
+    // Exclusive lower bound: a member expiring exactly now is gone, as in the in-memory store.
+    return this.client.zrangebyscore(key, `(${nowMs}`, '+inf');
   }
 
   protected async doPing(): Promise<void> {

@@ -157,6 +157,18 @@ export interface SessionStore {
   replayEventsAfter(lastEventId: string): Promise<EventReplay>;
   deleteEventStream(streamId: string): Promise<boolean>;
 
+  // --- expiring sets: members with their own TTL (e.g. the sessions subscribed to one resource URI) ---
+  /**
+   * Adds `member` to the set `setId`, or refreshes it: it lives `ttlMs` from now (default
+   * `ttls.protocolSessionIdleMs`, because members are usually session ids and should not outlive
+   * them). Atomic; drops members already expired; the set itself expires with its last member.
+   */
+  addToSet(setId: string, member: string, options?: { ttlMs?: number }): Promise<void>;
+  /** Removes `member` (a no-op when it is not there). */
+  removeFromSet(setId: string, member: string): Promise<void>;
+  /** The live members, in no particular order; `[]` for an unknown or expired set. */
+  getSetMembers(setId: string): Promise<string[]>;
+
   // --- lifecycle ---
   /** Resolves when the backend answers; throws `STORE_UNAVAILABLE` otherwise (bounded by the command timeout). */
   ping(): Promise<void>;

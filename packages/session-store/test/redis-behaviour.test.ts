@@ -61,6 +61,29 @@ describe('Redis key layout', () => {
     await store.close();
   });
 
+  it('keeps an expiring set as a sorted set scored by expiry, expiring with its latest member', async () => {
+    const keyPrefix = uniquePrefix();
+    const store = createSessionStore({ redisUrl: server.url, keyPrefix });
+    const key = `${keyPrefix}set:S`;
+    const before = Date.now();
+    await store.addToSet('S', 'short', { ttlMs: 5_000 });
+    await store.addToSet('S', 'long', { ttlMs: 60_000 });
+    expect(await raw.type(key)).toBe('zset');
+    const scores = Object.fromEntries(
+      (await raw.zrange(key, 0, -1, 'WITHSCORES')).flatMap((value, index, all) =>
+        index % 2 === 0 ? [[value, Number(all[index + 1])]] : [],
+      ),
+    );
+    expect(scores.short).toBeGreaterThanOrEqual(before + 5_000);
+    expect(scores.long).toBeGreaterThanOrEqual(before + 60_000);
+    // The key lives exactly as long as its latest member (PEXPIREAT to the highest score).
+    expect(await raw.pexpiretime(key)).toBe(scores.long);
+    await store.removeFromSet('S', 'long');
+    await store.removeFromSet('S', 'short');
+    expect(await raw.exists(key)).toBe(0);
+    await store.close();
+  });
+
   it('uses mcs: as the default prefix', async () => {
     const store = createSessionStore({ redisUrl: server.url });
     const id = uniqueId('default-prefix');

@@ -100,6 +100,14 @@ export abstract class BaseSessionStore implements SessionStore {
   protected abstract doAppendEvent(key: string, data: string, maxLength: number, ttlMs: number): Promise<string>;
   /** Entries with id >= `fromEntryId`, oldest first. */
   protected abstract doReadEventsFrom(key: string, fromEntryId: string): Promise<RawEvent[]>;
+  /**
+   * Expiring set (sorted set, score = expiry): drops members expired at `nowMs`, sets the member's
+   * expiry, makes the key expire with its latest member; atomically.
+   */
+  protected abstract doAddToSet(key: string, member: string, nowMs: number, expiresAtMs: number): Promise<void>;
+  protected abstract doRemoveFromSet(key: string, member: string): Promise<void>;
+  /** Members whose expiry is after `nowMs`. */
+  protected abstract doGetSetMembers(key: string, nowMs: number): Promise<string[]>;
   protected abstract doPing(): Promise<void>;
   protected abstract doClose(): Promise<void>;
 
@@ -320,6 +328,34 @@ export abstract class BaseSessionStore implements SessionStore {
     return this.run(() => {
       assertId(streamId, 'A stream id');
       return this.doDelete(this.keys.eventStream(streamId));
+    });
+  }
+
+  // --- expiring sets ---
+
+  addToSet(setId: string, member: string, options: { ttlMs?: number } = {}): Promise<void> {
+    return this.run(() => {
+      assertId(setId, 'A set id');
+      assertId(member, 'A set member');
+      const ttlMs = options.ttlMs ?? this.options.ttls.protocolSessionIdleMs;
+      assertTtl(ttlMs, 'ttlMs');
+      const now = Date.now();
+      return this.doAddToSet(this.keys.expiringSet(setId), member, now, now + ttlMs);
+    });
+  }
+
+  removeFromSet(setId: string, member: string): Promise<void> {
+    return this.run(() => {
+      assertId(setId, 'A set id');
+      assertId(member, 'A set member');
+      return this.doRemoveFromSet(this.keys.expiringSet(setId), member);
+    });
+  }
+
+  getSetMembers(setId: string): Promise<string[]> {
+    return this.run(() => {
+      assertId(setId, 'A set id');
+      return this.doGetSetMembers(this.keys.expiringSet(setId), Date.now());
     });
   }
 

@@ -11,6 +11,7 @@ export function keyspace(prefix: string) {
     token: (jti: string) => `${prefix}token:${jti}`,
     revokedToken: (jti: string) => `${prefix}revoked:${jti}`,
     eventStream: (streamId: string) => `${prefix}events:${streamId}`,
+    expiringSet: (setId: string) => `${prefix}set:${setId}`,
     channel: (channel: string) => `${prefix}bus:${channel}`,
   };
 }

@@ -1,4 +1,8 @@
-type Value = { type: 'string'; value: string } | { type: 'hash'; value: Map<string, string> } | StreamValue;
+type Value =
+  | { type: 'string'; value: string }
+  | { type: 'hash'; value: Map<string, string> }
+  | StreamValue
+  | { type: 'zset'; value: Map<string, number> };
 
 interface StreamValue {
   type: 'stream';
@@ -10,7 +14,7 @@ interface StreamValue {
 type Entry = Value & { expiresAtMs: number };
 
 /**
- * A tiny Redis-like keyspace (strings, hashes, streams, per-key expiry) so the in-memory store
+ * A tiny Redis-like keyspace (strings, hashes, streams, sorted sets, per-key expiry) so the in-memory store
  * follows the same semantics as the Redis one. Expired keys vanish on access and on `sweep()`.
  */
 export class MemoryKeyspace {
@@ -42,6 +46,20 @@ export class MemoryKeyspace {
   getStream(key: string): StreamValue | undefined {
     const entry = this.live(key);
     return entry?.type === 'stream' ? entry : undefined;
+  }
+
+  /** A sorted set: member -> score. */
+  getZset(key: string): Map<string, number> | undefined {
+    const entry = this.live(key);
+    return entry?.type === 'zset' ? entry.value : undefined;
+  }
+
+  /** Sets the absolute expiry of a live key (PEXPIREAT); false when there is none. */
+  expireAt(key: string, expiresAtMs: number): boolean {
+    const entry = this.live(key);
+    if (!entry) return false;
+    entry.expiresAtMs = expiresAtMs;
+    return true;
   }
 
   exists(key: string): boolean {

@@ -60,3 +60,16 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2, #ARGV))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `;
+
+/**
+ * KEYS[1] expiring set (sorted set, score = a member's expiry in epoch ms); ARGV: nowMs, expiresAtMs,
+ * member. Drops expired members, adds or refreshes the member, and makes the key expire with its
+ * latest member (the score is passed back as Redis formats it: integers print without an exponent).
+ */
+export const ADD_TO_SET = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], latest[2])
+return 1
+`;

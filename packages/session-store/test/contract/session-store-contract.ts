@@ -478,6 +478,68 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
       });
     });
 
+    describe('expiring sets', () => {
+      it('adds, lists and removes members, seen by another replica', async () => {
+        const [a, b] = [await store(), await store()];
+        const set = uniqueId('set');
+        expect(await a.getSetMembers(set)).toEqual([]);
+        await a.addToSet(set, 'one');
+        await b.addToSet(set, 'two');
+        await a.addToSet(set, 'one'); // a refresh, not a second member
+        expect((await b.getSetMembers(set)).sort()).toEqual(['one', 'two']);
+        await b.removeFromSet(set, 'one');
+        await b.removeFromSet(set, 'absent');
+        expect(await a.getSetMembers(set)).toEqual(['two']);
+        await a.removeFromSet(set, 'two');
+        expect(await a.getSetMembers(set)).toEqual([]);
+        expect(await a.getSetMembers(uniqueId('other-set'))).toEqual([]);
+      });
+
+      it('expires each member after its own TTL (default: the protocol-session idle TTL); a refresh restarts it', async () => {
+        const ttl = 300;
+        const s = await store({ ttls: { protocolSessionIdleMs: ttl } });
+        const set = uniqueId('set');
+        await s.addToSet(set, 'short');
+        await s.addToSet(set, 'long', { ttlMs: 60_000 });
+        await s.addToSet(set, 'refreshed');
+        // Refresh well inside the TTL until more than one TTL has passed since the first add.
+        const started = Date.now();
+        for (let round = 0; round < 8 && Date.now() - started <= ttl; round += 1) {
+          await sleep(ttl / 4);
+          await s.addToSet(set, 'refreshed');
+        }
+        expect(Date.now() - started).toBeGreaterThan(ttl);
+        await waitFor(async () => !(await s.getSetMembers(set)).includes('short'), {
+          timeoutMs: 5_000,
+          what: 'the unrefreshed member to expire',
+        });
+        expect((await s.getSetMembers(set)).sort()).toEqual(['long', 'refreshed']);
+      });
+
+      it('expires the whole set with its last member, and drops expired members on the next add', async () => {
+        const s = await store();
+        const [lonely, busy] = [uniqueId('set'), uniqueId('set')];
+        await s.addToSet(lonely, 'm', { ttlMs: 100 });
+        await s.addToSet(busy, 'stale', { ttlMs: 100 });
+        await sleep(150);
+        await s.addToSet(busy, 'fresh', { ttlMs: 60_000 });
+        expect(await s.getSetMembers(lonely)).toEqual([]);
+        expect(await s.getSetMembers(busy)).toEqual(['fresh']);
+        // An expired set starts afresh.
+        await s.addToSet(lonely, 'again', { ttlMs: 60_000 });
+        expect(await s.getSetMembers(lonely)).toEqual(['again']);
+      });
+
+      it('rejects bad set ids, members and TTLs with INVALID_ARGUMENT', async () => {
+        const s = await store();
+        await expectStoreError(s.addToSet('', 'm'), 'INVALID_ARGUMENT');
+        await expectStoreError(s.addToSet('set', 'a\nb'), 'INVALID_ARGUMENT');
+        await expectStoreError(s.addToSet('set', 'm', { ttlMs: 0 }), 'INVALID_ARGUMENT');
+        await expectStoreError(s.removeFromSet('x'.repeat(513), 'm'), 'INVALID_ARGUMENT');
+        await expectStoreError(s.getSetMembers(''), 'INVALID_ARGUMENT');
+      });
+    });
+
     describe('validation and errors', () => {
       it('reports corrupt stored values as CORRUPT_VALUE, counted and passed to onError', async () => {
         const seen: SessionStoreError[] = [];
