@@ -29,12 +29,20 @@ import type {
   TokenProvider,
 } from './backend-connection.js';
 import { restartDelayMs } from './internal/backoff.js';
+import {
+  backendDownError,
+  closedError,
+  connectError,
+  notReadyError,
+  restartsGivenUpError,
+  sessionLostError,
+  sseDroppedError,
+} from './internal/connection-errors.js';
 import { type CreatedTransport, createTransport } from './internal/create-transport.js';
 import { toTransportError } from './internal/to-transport-error.js';
 import { TypedEmitter } from './internal/typed-emitter.js';
 import { parseSupervisionOptions, type SupervisionOptions } from './supervision-options.js';
 import { TransportError } from './transport-error.js';
-import { describeExit } from './transports/stdio-process-transport.js';
 
 const defaultClientInfo: Implementation = { name: 'mcs-transports', version: '0.1.0' };
 /** stderr lines kept per backend to explain a failed start. */
@@ -165,7 +173,7 @@ class McpBackendConnection implements BackendConnection {
   }
 
   async connect(options: RequestOptions = {}): Promise<void> {
-    if (this.#closing) throw this.#closedError('connect');
+    if (this.#closing) throw closedError(this.name, 'connect');
     if (this.#status === 'ready') return;
     if (this.#status === 'idle' || this.#status === 'failed') {
       this.#failedAttempts = 0;
@@ -296,7 +304,7 @@ class McpBackendConnection implements BackendConnection {
     const remaining = () => Math.max(1, Math.round(timeoutMs - (performance.now() - started)));
     const { signal } = options;
     try {
-      if (this.#closing) throw this.#closedError(method);
+      if (this.#closing) throw closedError(this.name, method);
       if (signal?.aborted) throw toTransportError(signal.reason, { backend: this.name, method, signal });
       const attemptRequest = () => this.#attempt(method, options, send, remaining);
       const outcome = await this.#breaker.execute(async () => {
@@ -368,23 +376,15 @@ class McpBackendConnection implements BackendConnection {
     }
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      if (this.#closing) throw this.#closedError(method);
+      if (this.#closing) throw closedError(this.name, method);
       if (signal?.aborted) throw toTransportError(signal.reason, { backend: this.name, method, signal });
       if (this.#status === 'ready' && this.#session) return this.#session;
       if (this.#status === 'failed') {
-        throw new TransportError(
-          'BACKEND_UNAVAILABLE',
-          `backend "${this.name}" is down: restarts were given up (${this.#lastError?.message ?? 'unknown error'}); call connect() to try again`,
-          { backend: this.name, cause: this.#lastError },
-        );
+        throw backendDownError(this.name, this.#lastError);
       }
       const left = deadline - performance.now();
       if (left <= 0) {
-        throw new TransportError(
-          'BACKEND_UNAVAILABLE',
-          `backend "${this.name}" is ${this.#status} and was not ready within ${Math.round(timeoutMs)} ms for ${method}${this.#lastError ? ` (last failure: ${this.#lastError.message})` : ''}; retry later`,
-          { backend: this.name, cause: this.#lastError },
-        );
+        throw notReadyError(this.name, this.#status, method, timeoutMs, this.#lastError);
       }
       await this.#nextStatusChange(signal, left);
     }
@@ -435,12 +435,19 @@ class McpBackendConnection implements BackendConnection {
         await this.#config.server.connect(created.serverSide);
       }
       await session.client.connect(created.transport, { timeout: this.#options.connectTimeoutMs });
-      if (this.#closing) throw this.#closedError('initialize');
+      if (this.#closing) throw closedError(this.name, 'initialize');
       await this.#restoreSessionState(session);
     } catch (error) {
       session.retired = true;
       await this.#disposeSession(session, { graceful: false });
-      throw this.#connectError(error, session);
+      throw this.#closing
+        ? closedError(this.name, 'initialize')
+        : connectError(this.name, error, {
+            transport: this.transport,
+            connectTimeoutMs: this.#options.connectTimeoutMs,
+            exit: session.created.stdio?.exitInfo,
+            stderrTail: this.#stderrTail,
+          });
     } finally {
       if (this.#pendingSession === session) this.#pendingSession = undefined;
     }
@@ -467,11 +474,7 @@ class McpBackendConnection implements BackendConnection {
       // A legacy SSE stream that drops is not closed by the SDK: its EventSource reconnects to a
       // fresh, uninitialized server session and later POSTs go nowhere. Start over instead.
       if (error instanceof SseError && this.transport === 'sse' && session === this.#session) {
-        const reason = new TransportError('BACKEND_UNAVAILABLE', `the SSE stream of backend "${this.name}" dropped`, {
-          backend: this.name,
-          cause: error,
-        });
-        this.#replaceSession(session, reason, { immediate: false });
+        this.#replaceSession(session, sseDroppedError(this.name, error), { immediate: false });
       }
     };
     const listChanged = (kind: ListChangedKind) => () => {
@@ -526,16 +529,7 @@ class McpBackendConnection implements BackendConnection {
   #onSessionClosed(session: Session): void {
     // A session that never became current failed its connect; the connect path handles that.
     if (session.retired || this.#closing || session !== this.#session) return;
-    const exit = session.created.stdio?.exitInfo;
-    const reason = exit
-      ? new TransportError('BACKEND_EXITED', `backend "${this.name}" process ${describeExit(exit)}`, {
-          backend: this.name,
-          cause: this.#lastError,
-        })
-      : new TransportError('BACKEND_UNAVAILABLE', `backend "${this.name}" closed the session`, {
-          backend: this.name,
-          cause: this.#lastError,
-        });
+    const reason = sessionLostError(this.name, session.created.stdio?.exitInfo, this.#lastError);
     this.#replaceSession(session, reason, { immediate: false });
   }
 
@@ -571,11 +565,7 @@ class McpBackendConnection implements BackendConnection {
     this.#failedAttempts++;
     const { maxAttempts } = this.#options.restart;
     if (maxAttempts !== undefined && this.#failedAttempts > maxAttempts) {
-      const gaveUp = new TransportError(
-        'BACKEND_UNAVAILABLE',
-        `backend "${this.name}" failed ${maxAttempts} restarts in a row; last failure: ${reason.message}`,
-        { backend: this.name, cause: reason },
-      );
+      const gaveUp = restartsGivenUpError(this.name, maxAttempts, reason);
       this.#lastError = gaveUp;
       this.#setStatus('failed', gaveUp);
       return;
@@ -695,33 +685,6 @@ class McpBackendConnection implements BackendConnection {
     this.#stderrTail.push(line);
     if (this.#stderrTail.length > stderrTailLines) this.#stderrTail.shift();
     this.#events.emit('stderr', { backend: this.name, line });
-  }
-
-  #connectError(error: unknown, session: Session): TransportError {
-    if (this.#closing) return this.#closedError('initialize');
-    const cause = toTransportError(error, {
-      backend: this.name,
-      method: 'initialize',
-      timeoutMs: this.#options.connectTimeoutMs,
-    });
-    const exit = session.created.stdio?.exitInfo;
-    const reason = exit ? `process ${describeExit(exit)} during initialize` : cause.message;
-    const stderr = this.#stderrTail.length > 0 ? ` (last stderr: ${this.#stderrTail.join(' | ')})` : '';
-    // Credentials problems keep their category (retrying will not help); anything else is an outage.
-    const category = ['unauthenticated', 'permission_denied'].includes(cause.category) ? cause.category : 'unavailable';
-    return new TransportError(
-      'CONNECT_FAILED',
-      `could not connect to backend "${this.name}" (${this.transport}): ${reason}${stderr}`,
-      { backend: this.name, category, cause },
-    );
-  }
-
-  #closedError(method: string): TransportError {
-    return new TransportError(
-      'NOT_CONNECTED',
-      `backend "${this.name}" is closed; ${method} was not sent. Create and connect the backend again to use it`,
-      { backend: this.name },
-    );
   }
 }
 
