@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { CircuitBreaker, type CircuitStateName, ResilienceError } from '@mcs/resilience';
 import {
   type CallToolResult,
   Client,
@@ -28,6 +27,7 @@ import type {
   RequestOptions,
   TokenProvider,
 } from './backend-connection.js';
+import { BackendBreaker } from './internal/backend-breaker.js';
 import { restartDelayMs } from './internal/backoff.js';
 import {
   backendDownError,
@@ -62,34 +62,6 @@ interface Session {
 
 type SdkRequestOptions = { signal?: AbortSignal; timeout: number };
 
-/**
- * Failures that count toward the breaker: the backend is there but does not answer. A crashed
- * process is not one of them (the supervisor restarts it, and the calls it took down should not keep
- * the breaker open against the fresh process), nor are tool errors or the caller's cancellations.
- */
-const breakerFailureCodes: ReadonlySet<string> = new Set([
-  'BACKEND_UNAVAILABLE',
-  'REQUEST_TIMEOUT',
-  'SESSION_EXPIRED',
-  'CONNECT_FAILED',
-]);
-
-const breakerStates: Record<CircuitStateName, CircuitBreakerState> = {
-  closed: 'closed',
-  open: 'open',
-  'half-open': 'half_open',
-  isolated: 'open',
-};
-
-/** The breaker judges by category; this carries a counted failure through it and back out. */
-class BreakerFailure extends ResilienceError {
-  readonly failure: TransportError;
-  constructor(failure: TransportError) {
-    super({ code: failure.code, category: 'unavailable', message: failure.message, cause: failure });
-    this.failure = failure;
-  }
-}
-
 /** The supervised implementation of {@link BackendConnection} for every transport kind. */
 class McpBackendConnection implements BackendConnection {
   readonly name: string;
@@ -99,11 +71,10 @@ class McpBackendConnection implements BackendConnection {
   readonly #clientInfo: Implementation;
   readonly #tokenProvider: TokenProvider | undefined;
   readonly #events = new TypedEmitter<BackendEventMap>();
-  readonly #breaker: CircuitBreaker;
+  readonly #breaker: BackendBreaker;
   readonly #statusWaiters = new Set<() => void>();
   readonly #subscriptions = new Set<string>();
   readonly #stderrTail: string[] = [];
-  #breakerState: CircuitBreakerState = 'closed';
   #status: BackendStatus = 'idle';
   #session: Session | undefined;
   #pendingSession: Session | undefined;
@@ -132,15 +103,7 @@ class McpBackendConnection implements BackendConnection {
     this.#options = parseSupervisionOptions(name, options.supervision);
     this.#clientInfo = options.clientInfo ?? defaultClientInfo;
     this.#tokenProvider = options.tokenProvider;
-    const { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls } = this.#options.breaker;
-    this.#breaker = new CircuitBreaker(
-      { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls, failureCategories: ['unavailable'] },
-      { name: `backend:${name}` },
-    );
-    this.#breaker.events.on('circuit-state-change', ({ to }) => {
-      this.#breakerState = breakerStates[to];
-      this.#events.emit('breaker', { backend: this.name, state: this.#breakerState });
-    });
+    this.#breaker = new BackendBreaker(name, this.#options.breaker, this.#events);
   }
 
   get status(): BackendStatus {
@@ -159,7 +122,7 @@ class McpBackendConnection implements BackendConnection {
     return (this.#session ?? this.#pendingSession)?.created.stdio?.pid;
   }
   get breakerState(): CircuitBreakerState {
-    return this.#breakerState;
+    return this.#breaker.state;
   }
   get restarts(): number {
     return this.#restarts;
@@ -306,24 +269,20 @@ class McpBackendConnection implements BackendConnection {
     try {
       if (this.#closing) throw closedError(this.name, method);
       if (signal?.aborted) throw toTransportError(signal.reason, { backend: this.name, method, signal });
-      const attemptRequest = () => this.#attempt(method, options, send, remaining);
-      const outcome = await this.#breaker.execute(async () => {
-        try {
-          return { value: await attemptRequest() };
-        } catch (error) {
-          const failure = toTransportError(error, { backend: this.name, method, signal });
-          if (breakerFailureCodes.has(failure.code)) throw new BreakerFailure(failure);
-          return { failure };
-        }
-      });
-      if ('failure' in outcome) throw outcome.failure;
+      const value = await this.#breaker.execute(
+        () => this.#attempt(method, options, send, remaining),
+        (error) => toTransportError(error, { backend: this.name, method, signal }),
+      );
       this.#events.emit('request', { backend: this.name, method, tool, durationMs: performance.now() - started });
-      return outcome.value;
+      return value;
     } catch (error) {
-      const failure =
-        error instanceof BreakerFailure
-          ? error.failure
-          : toTransportError(error, { backend: this.name, method, signal, closed: this.#closing !== undefined });
+      // Failures that came through the breaker are TransportErrors already and stay as they are.
+      const failure = toTransportError(error, {
+        backend: this.name,
+        method,
+        signal,
+        closed: this.#closing !== undefined,
+      });
       this.#events.emit('request', {
         backend: this.name,
         method,

@@ -1,0 +1,83 @@
+import { CircuitBreaker, type CircuitStateName, ResilienceError } from '@mcs/resilience';
+import type { BackendEventMap, CircuitBreakerState } from '../backend-connection.js';
+import type { SupervisionOptions } from '../supervision-options.js';
+import type { TransportError } from '../transport-error.js';
+import type { TypedEmitter } from './typed-emitter.js';
+
+/**
+ * Failures that count toward the breaker: the backend is there but does not answer. A crashed
+ * process is not one of them (the supervisor restarts it, and the calls it took down should not keep
+ * the breaker open against the fresh process), nor are tool errors or the caller's cancellations.
+ */
+const breakerFailureCodes: ReadonlySet<string> = new Set([
+  'BACKEND_UNAVAILABLE',
+  'REQUEST_TIMEOUT',
+  'SESSION_EXPIRED',
+  'CONNECT_FAILED',
+]);
+
+/** The resilience breaker's states in the names of our public `CircuitBreakerState`. */
+const breakerStates: Record<CircuitStateName, CircuitBreakerState> = {
+  closed: 'closed',
+  open: 'open',
+  'half-open': 'half_open',
+  isolated: 'open',
+};
+
+/** The breaker judges by category; this carries a counted failure through it and back out. */
+class BreakerFailure extends ResilienceError {
+  readonly failure: TransportError;
+  constructor(failure: TransportError) {
+    super({ code: failure.code, category: 'unavailable', message: failure.message, cause: failure });
+    this.failure = failure;
+  }
+}
+
+/**
+ * One `@mcs/resilience` CircuitBreaker per backend, fed only with outages (see
+ * `breakerFailureCodes`); its state changes become `breaker` events.
+ */
+export class BackendBreaker {
+  readonly #breaker: CircuitBreaker;
+  #state: CircuitBreakerState = 'closed';
+
+  constructor(backend: string, options: SupervisionOptions['breaker'], events: TypedEmitter<BackendEventMap>) {
+    const { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls } = options;
+    this.#breaker = new CircuitBreaker(
+      { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls, failureCategories: ['unavailable'] },
+      { name: `backend:${backend}` },
+    );
+    this.#breaker.events.on('circuit-state-change', ({ to }) => {
+      this.#state = breakerStates[to];
+      events.emit('breaker', { backend, state: this.#state });
+    });
+  }
+
+  get state(): CircuitBreakerState {
+    return this.#state;
+  }
+
+  /**
+   * Runs `attempt` through the breaker. Its failures, turned into TransportErrors by `toFailure`,
+   * are rethrown as they are; only the outages among them count. While the breaker is open this
+   * rejects at once with the breaker's `CIRCUIT_OPEN` error (a ResilienceError).
+   */
+  async execute<T>(attempt: () => Promise<T>, toFailure: (error: unknown) => TransportError): Promise<T> {
+    let outcome: { value: T } | { failure: TransportError };
+    try {
+      outcome = await this.#breaker.execute(async () => {
+        try {
+          return { value: await attempt() };
+        } catch (error) {
+          const failure = toFailure(error);
+          if (breakerFailureCodes.has(failure.code)) throw new BreakerFailure(failure);
+          return { failure };
+        }
+      });
+    } catch (error) {
+      throw error instanceof BreakerFailure ? error.failure : error;
+    }
+    if ('failure' in outcome) throw outcome.failure;
+    return outcome.value;
+  }
+}
