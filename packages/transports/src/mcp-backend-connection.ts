@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   type CallToolResult,
-  Client,
+  type Client,
   type GetPromptResult,
   type Implementation,
   type LoggingLevel,
@@ -28,6 +28,7 @@ import type {
   TokenProvider,
 } from './backend-connection.js';
 import { BackendBreaker } from './internal/backend-breaker.js';
+import { BackendSession } from './internal/backend-session.js';
 import { restartDelayMs } from './internal/backoff.js';
 import {
   backendDownError,
@@ -38,7 +39,8 @@ import {
   sessionLostError,
   sseDroppedError,
 } from './internal/connection-errors.js';
-import { type CreatedTransport, createTransport } from './internal/create-transport.js';
+import { announceCatalogChange, forwardNotifications } from './internal/notification-events.js';
+import { SessionSettings } from './internal/session-settings.js';
 import { toTransportError } from './internal/to-transport-error.js';
 import { TypedEmitter } from './internal/typed-emitter.js';
 import { parseSupervisionOptions, type SupervisionOptions } from './supervision-options.js';
@@ -47,19 +49,6 @@ import { TransportError } from './transport-error.js';
 const defaultClientInfo: Implementation = { name: 'mcs-transports', version: '0.1.0' };
 /** stderr lines kept per backend to explain a failed start. */
 const stderrTailLines = 10;
-/** Budget for the HTTP session DELETE on close(); the server forgets idle sessions anyway. */
-const terminateSessionTimeoutMs = 1_000;
-
-interface Session {
-  readonly generation: number;
-  readonly client: Client;
-  readonly created: CreatedTransport;
-  readyAt: number;
-  /** No longer the connection's session (closed, lost, or replaced); its events are ignored. */
-  retired: boolean;
-  exitReported: boolean;
-}
-
 type SdkRequestOptions = { signal?: AbortSignal; timeout: number };
 
 /** The supervised implementation of {@link BackendConnection} for every transport kind. */
@@ -73,12 +62,12 @@ class McpBackendConnection implements BackendConnection {
   readonly #events = new TypedEmitter<BackendEventMap>();
   readonly #breaker: BackendBreaker;
   readonly #statusWaiters = new Set<() => void>();
-  readonly #subscriptions = new Set<string>();
+  readonly #settings: SessionSettings;
   readonly #stderrTail: string[] = [];
   #status: BackendStatus = 'idle';
-  #session: Session | undefined;
-  #pendingSession: Session | undefined;
-  #opening: Promise<Session> | undefined;
+  #session: BackendSession | undefined;
+  #pendingSession: BackendSession | undefined;
+  #opening: Promise<BackendSession> | undefined;
   #closing: Promise<void> | undefined;
   #generation = 0;
   #failedAttempts = 0;
@@ -88,7 +77,6 @@ class McpBackendConnection implements BackendConnection {
   #lastError: TransportError | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
-  #loggingLevel: LoggingLevel | undefined;
   #serverCapabilities: ServerCapabilities | undefined;
   #serverInfo: Implementation | undefined;
   #instructions: string | undefined;
@@ -103,6 +91,7 @@ class McpBackendConnection implements BackendConnection {
     this.#options = parseSupervisionOptions(name, options.supervision);
     this.#clientInfo = options.clientInfo ?? defaultClientInfo;
     this.#tokenProvider = options.tokenProvider;
+    this.#settings = new SessionSettings(name, this.#events);
     this.#breaker = new BackendBreaker(name, this.#options.breaker, this.#events);
   }
 
@@ -119,7 +108,7 @@ class McpBackendConnection implements BackendConnection {
     return this.#instructions;
   }
   get pid(): number | undefined {
-    return (this.#session ?? this.#pendingSession)?.created.stdio?.pid;
+    return (this.#session ?? this.#pendingSession)?.pid;
   }
   get breakerState(): CircuitBreakerState {
     return this.#breaker.state;
@@ -219,11 +208,11 @@ class McpBackendConnection implements BackendConnection {
 
   async subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
     await this.#request('resources/subscribe', options, (client, sdk) => client.subscribeResource({ uri }, sdk));
-    this.#subscriptions.add(uri);
+    this.#settings.subscriptions.add(uri);
   }
 
   async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
-    this.#subscriptions.delete(uri);
+    this.#settings.subscriptions.delete(uri);
     await this.#request('resources/unsubscribe', options, (client, sdk) => client.unsubscribeResource({ uri }, sdk));
   }
 
@@ -240,7 +229,7 @@ class McpBackendConnection implements BackendConnection {
 
   async setLoggingLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
     await this.#request('logging/setLevel', options, (client, sdk) => client.setLoggingLevel(level, sdk));
-    this.#loggingLevel = level;
+    this.#settings.loggingLevel = level;
   }
 
   async ping(options: RequestOptions = {}): Promise<number> {
@@ -312,7 +301,7 @@ class McpBackendConnection implements BackendConnection {
           method,
           signal,
           timeoutMs: budget,
-          exit: session.created.stdio?.exitInfo,
+          exit: session.exit,
           closed: this.#closing !== undefined,
         });
         if (failure.code === 'SESSION_EXPIRED') {
@@ -328,7 +317,7 @@ class McpBackendConnection implements BackendConnection {
   }
 
   /** Resolves with the ready session, waiting through connects and restarts up to `timeoutMs`. */
-  async #whenReady(method: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<Session> {
+  async #whenReady(method: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<BackendSession> {
     if (this.#status === 'idle') {
       // Lazy connect: its failure is kept in #lastError and reported below to every waiter.
       this.connect().catch(() => undefined);
@@ -366,45 +355,42 @@ class McpBackendConnection implements BackendConnection {
   // ---- sessions -------------------------------------------------------------------------------
 
   /** Opens a new session (single flight) and makes it current. */
-  #openSession(): Promise<Session> {
+  #openSession(): Promise<BackendSession> {
     this.#opening ??= this.#doOpenSession().finally(() => {
       this.#opening = undefined;
     });
     return this.#opening;
   }
 
-  async #doOpenSession(): Promise<Session> {
-    const created = createTransport(this.#config, {
-      tokenProvider: this.#tokenProvider,
-      shutdownGraceMs: this.#options.shutdownGraceMs,
-      onStderrLine: (line) => this.#onStderrLine(line),
-    });
-    const session: Session = {
+  async #doOpenSession(): Promise<BackendSession> {
+    const session = new BackendSession({
       generation: ++this.#generation,
-      client: new Client(this.#clientInfo, { capabilities: {} }),
-      created,
-      readyAt: 0,
-      retired: false,
-      exitReported: false,
-    };
+      backend: this.name,
+      config: this.#config,
+      clientInfo: this.#clientInfo,
+      hooks: {
+        tokenProvider: this.#tokenProvider,
+        shutdownGraceMs: this.#options.shutdownGraceMs,
+        onStderrLine: (line) => this.#onStderrLine(line),
+      },
+      events: this.#events,
+    });
     this.#installHandlers(session);
     this.#pendingSession = session;
+    const { connectTimeoutMs } = this.#options;
     try {
-      if (created.serverSide && this.#config.transport === 'in-memory') {
-        await this.#config.server.connect(created.serverSide);
-      }
-      await session.client.connect(created.transport, { timeout: this.#options.connectTimeoutMs });
+      await session.start(connectTimeoutMs);
       if (this.#closing) throw closedError(this.name, 'initialize');
-      await this.#restoreSessionState(session);
+      await this.#settings.reapply(session.client, connectTimeoutMs);
     } catch (error) {
       session.retired = true;
-      await this.#disposeSession(session, { graceful: false });
+      await session.dispose({ graceful: false });
       throw this.#closing
         ? closedError(this.name, 'initialize')
         : connectError(this.name, error, {
             transport: this.transport,
-            connectTimeoutMs: this.#options.connectTimeoutMs,
-            exit: session.created.stdio?.exitInfo,
+            connectTimeoutMs,
+            exit: session.exit,
             stderrTail: this.#stderrTail,
           });
     } finally {
@@ -418,12 +404,12 @@ class McpBackendConnection implements BackendConnection {
     this.#instructions = session.client.getInstructions();
     this.#setStatus('ready');
     this.#schedulePing(session);
-    if (this.#everReady) this.#announceCatalogChange();
+    if (this.#everReady) announceCatalogChange(this.#serverCapabilities, this.name, this.#events);
     this.#everReady = true;
     return session;
   }
 
-  #installHandlers(session: Session): void {
+  #installHandlers(session: BackendSession): void {
     const { client } = session;
     client.onclose = () => this.#onSessionClosed(session);
     client.onerror = (error) => {
@@ -436,59 +422,13 @@ class McpBackendConnection implements BackendConnection {
         this.#replaceSession(session, sseDroppedError(this.name, error), { immediate: false });
       }
     };
-    const listChanged = (kind: ListChangedKind) => () => {
-      if (!session.retired) this.#events.emit('list_changed', { backend: this.name, kind });
-    };
-    client.setNotificationHandler('notifications/tools/list_changed', listChanged('tools'));
-    client.setNotificationHandler('notifications/resources/list_changed', listChanged('resources'));
-    client.setNotificationHandler('notifications/prompts/list_changed', listChanged('prompts'));
-    client.setNotificationHandler('notifications/resources/updated', (notification) => {
-      if (!session.retired) this.#events.emit('resource_updated', { backend: this.name, uri: notification.params.uri });
-    });
-    client.setNotificationHandler('notifications/message', (notification) => {
-      if (session.retired) return;
-      const { level, logger, data } = notification.params;
-      this.#events.emit('log', { backend: this.name, level, ...(logger === undefined ? {} : { logger }), data });
-    });
+    forwardNotifications(session, this.name, this.#events);
   }
 
-  /** Re-applies what callers asked of the previous session (subscriptions, log level). */
-  async #restoreSessionState(session: Session): Promise<void> {
-    const timeout = this.#options.connectTimeoutMs;
-    const restore = async (what: string, action: () => Promise<unknown>) => {
-      try {
-        await action();
-      } catch (error) {
-        const failure = toTransportError(error, { backend: this.name, method: what });
-        this.#events.emit('log', {
-          backend: this.name,
-          level: 'warning',
-          logger: 'mcs-transports',
-          data: `could not restore ${what} after reconnecting: ${failure.message}`,
-        });
-      }
-    };
-    if (this.#loggingLevel) {
-      const level = this.#loggingLevel;
-      await restore('logging/setLevel', () => session.client.setLoggingLevel(level, { timeout }));
-    }
-    for (const uri of this.#subscriptions) {
-      await restore(`resources/subscribe ${uri}`, () => session.client.subscribeResource({ uri }, { timeout }));
-    }
-  }
-
-  /** After a restart the backend's catalog may differ: tell listeners to re-list what it offers. */
-  #announceCatalogChange(): void {
-    const capabilities = this.#serverCapabilities ?? {};
-    for (const kind of ['tools', 'resources', 'prompts'] as const) {
-      if (capabilities[kind]) this.#events.emit('list_changed', { backend: this.name, kind });
-    }
-  }
-
-  #onSessionClosed(session: Session): void {
+  #onSessionClosed(session: BackendSession): void {
     // A session that never became current failed its connect; the connect path handles that.
     if (session.retired || this.#closing || session !== this.#session) return;
-    const reason = sessionLostError(this.name, session.created.stdio?.exitInfo, this.#lastError);
+    const reason = sessionLostError(this.name, session.exit, this.#lastError);
     this.#replaceSession(session, reason, { immediate: false });
   }
 
@@ -496,7 +436,7 @@ class McpBackendConnection implements BackendConnection {
    * Retires `session` (once, whoever notices first) and starts a new one: at once for an expired
    * HTTP session (the server is up, it just forgot us), after a backoff delay otherwise.
    */
-  #replaceSession(session: Session, reason: TransportError, { immediate }: { immediate: boolean }): void {
+  #replaceSession(session: BackendSession, reason: TransportError, { immediate }: { immediate: boolean }): void {
     if (session.retired || this.#closing) return;
     session.retired = true;
     if (this.#session === session) this.#session = undefined;
@@ -504,8 +444,8 @@ class McpBackendConnection implements BackendConnection {
     const uptimeMs = session.readyAt > 0 ? Date.now() - session.readyAt : 0;
     if (uptimeMs >= this.#options.restart.stableAfterMs) this.#failedAttempts = 0;
     this.#lastError = reason;
-    this.#reportExit(session);
-    void this.#disposeSession(session, { graceful: false });
+    session.reportExit();
+    void session.dispose({ graceful: false });
     if (!immediate) {
       this.#scheduleRestart(reason);
       return;
@@ -542,7 +482,7 @@ class McpBackendConnection implements BackendConnection {
     }, delayMs);
   }
 
-  #schedulePing(session: Session): void {
+  #schedulePing(session: BackendSession): void {
     const { pingIntervalMs } = this.#options.health;
     if (pingIntervalMs === 0 || session.retired) return;
     clearTimeout(this.#pingTimer);
@@ -551,7 +491,7 @@ class McpBackendConnection implements BackendConnection {
     this.#pingTimer.unref();
   }
 
-  async #pingOnce(session: Session): Promise<void> {
+  async #pingOnce(session: BackendSession): Promise<void> {
     if (session.retired || this.#closing) return;
     const { pingTimeoutMs, failuresBeforeRestart } = this.#options.health;
     const started = performance.now();
@@ -565,7 +505,7 @@ class McpBackendConnection implements BackendConnection {
         backend: this.name,
         method: 'ping',
         timeoutMs: pingTimeoutMs,
-        exit: session.created.stdio?.exitInfo,
+        exit: session.exit,
       });
       this.#pingFailures++;
       this.#events.emit('health', {
@@ -586,36 +526,6 @@ class McpBackendConnection implements BackendConnection {
     this.#schedulePing(session);
   }
 
-  /** Ends a session's transport; for stdio that means the whole process group is gone afterwards. */
-  async #disposeSession(session: Session, { graceful }: { graceful: boolean }): Promise<void> {
-    const { client, created } = session;
-    try {
-      if (graceful && created.http?.sessionId) {
-        const http = created.http;
-        await Promise.race([
-          http.terminateSession(),
-          new Promise((resolve) => setTimeout(resolve, terminateSessionTimeoutMs).unref()),
-        ]);
-      }
-    } catch {
-      // Best effort: a server that cannot delete the session expires it on its own.
-    }
-    try {
-      await client.close();
-    } catch {
-      // The transport may already be broken; the stdio close below is what must not be skipped.
-    }
-    if (created.stdio) await created.stdio.close();
-    this.#reportExit(session);
-  }
-
-  #reportExit(session: Session): void {
-    const exit = session.created.stdio?.exitInfo;
-    if (!exit || session.exitReported) return;
-    session.exitReported = true;
-    this.#events.emit('exit', { backend: this.name, ...exit });
-  }
-
   async #shutdown(): Promise<void> {
     clearTimeout(this.#restartTimer);
     clearTimeout(this.#pingTimer);
@@ -624,7 +534,7 @@ class McpBackendConnection implements BackendConnection {
     this.#pendingSession = undefined;
     for (const session of sessions) session.retired = true;
     for (const done of [...this.#statusWaiters]) done();
-    await Promise.all(sessions.map((session) => this.#disposeSession(session, { graceful: true })));
+    await Promise.all(sessions.map((session) => session.dispose({ graceful: true })));
     await this.#opening?.catch(() => undefined);
     this.#setStatus('closed');
     this.#events.clear();

@@ -1,0 +1,103 @@
+import { Client, type Implementation } from '@modelcontextprotocol/client';
+import type { BackendConfig } from '../backend-config.js';
+import type { BackendEventMap } from '../backend-connection.js';
+import type { ProcessExit } from '../transports/stdio-process-transport.js';
+import { type CreatedTransport, createTransport, type TransportHooks } from './create-transport.js';
+import type { TypedEmitter } from './typed-emitter.js';
+
+/** Budget for the HTTP session DELETE on close(); the server forgets idle sessions anyway. */
+const terminateSessionTimeoutMs = 1_000;
+
+export interface BackendSessionInit {
+  /** Counts the sessions of one connection (1 = the first), for debugging. */
+  generation: number;
+  backend: string;
+  config: BackendConfig;
+  clientInfo: Implementation;
+  hooks: TransportHooks;
+  events: TypedEmitter<BackendEventMap>;
+}
+
+/**
+ * One MCP session with a backend: a fresh SDK client on a fresh transport, because neither can be
+ * reused once closed. A restart replaces the whole session, so what must outlive it (subscriptions,
+ * log level) is kept in SessionSettings, not here.
+ */
+export class BackendSession {
+  readonly generation: number;
+  readonly client: Client;
+  /** When `initialize` completed (0 before): how long the session lived decides the backoff. */
+  readyAt = 0;
+  /** No longer the connection's session (closed, lost, or replaced); its events are ignored. */
+  retired = false;
+  readonly #created: CreatedTransport;
+  readonly #config: BackendConfig;
+  readonly #backend: string;
+  readonly #events: TypedEmitter<BackendEventMap>;
+  #exitReported = false;
+
+  constructor(init: BackendSessionInit) {
+    this.generation = init.generation;
+    this.#created = createTransport(init.config, init.hooks);
+    // No client capabilities: one session serves every caller, so a server-to-client request
+    // (sampling, elicitation, roots) could not be attributed to any one of them.
+    this.client = new Client(init.clientInfo, { capabilities: {} });
+    this.#config = init.config;
+    this.#backend = init.backend;
+    this.#events = init.events;
+  }
+
+  /** stdio: pid of the process, which is also its process group id. */
+  get pid(): number | undefined {
+    return this.#created.stdio?.pid;
+  }
+
+  /** stdio: how the process ended; undefined while it runs (and for other transports). */
+  get exit(): ProcessExit | undefined {
+    return this.#created.stdio?.exitInfo;
+  }
+
+  /** Attaches the in-memory server (if any), then runs the MCP `initialize` handshake. */
+  async start(connectTimeoutMs: number): Promise<void> {
+    const { serverSide } = this.#created;
+    if (serverSide && this.#config.transport === 'in-memory') {
+      await this.#config.server.connect(serverSide);
+    }
+    await this.client.connect(this.#created.transport, { timeout: connectTimeoutMs });
+  }
+
+  /**
+   * Ends the transport; for stdio that means the whole process group is gone afterwards.
+   * `graceful` (close()) also asks an HTTP server to delete the session.
+   */
+  async dispose({ graceful }: { graceful: boolean }): Promise<void> {
+    const { client } = this;
+    const created = this.#created;
+    try {
+      if (graceful && created.http?.sessionId) {
+        const http = created.http;
+        await Promise.race([
+          http.terminateSession(),
+          new Promise((resolve) => setTimeout(resolve, terminateSessionTimeoutMs).unref()),
+        ]);
+      }
+    } catch {
+      // Best effort: a server that cannot delete the session expires it on its own.
+    }
+    try {
+      await client.close();
+    } catch {
+      // The transport may already be broken; the stdio close below is what must not be skipped.
+    }
+    if (created.stdio) await created.stdio.close();
+    this.reportExit();
+  }
+
+  /** Emits the process's `exit` event once, whoever notices the exit first. */
+  reportExit(): void {
+    const { exit } = this;
+    if (!exit || this.#exitReported) return;
+    this.#exitReported = true;
+    this.#events.emit('exit', { backend: this.#backend, ...exit });
+  }
+}
