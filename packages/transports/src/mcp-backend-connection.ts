@@ -29,7 +29,6 @@ import type {
 } from './backend-connection.js';
 import { BackendBreaker } from './internal/backend-breaker.js';
 import { BackendSession } from './internal/backend-session.js';
-import { restartDelayMs } from './internal/backoff.js';
 import {
   backendDownError,
   closedError,
@@ -39,7 +38,9 @@ import {
   sessionLostError,
   sseDroppedError,
 } from './internal/connection-errors.js';
+import { HealthPings } from './internal/health-pings.js';
 import { announceCatalogChange, forwardNotifications } from './internal/notification-events.js';
+import { RestartPolicy } from './internal/restart-policy.js';
 import { SessionSettings } from './internal/session-settings.js';
 import { toTransportError } from './internal/to-transport-error.js';
 import { TypedEmitter } from './internal/typed-emitter.js';
@@ -63,6 +64,8 @@ class McpBackendConnection implements BackendConnection {
   readonly #breaker: BackendBreaker;
   readonly #statusWaiters = new Set<() => void>();
   readonly #settings: SessionSettings;
+  readonly #restartPolicy: RestartPolicy;
+  readonly #pings: HealthPings;
   readonly #stderrTail: string[] = [];
   #status: BackendStatus = 'idle';
   #session: BackendSession | undefined;
@@ -70,13 +73,10 @@ class McpBackendConnection implements BackendConnection {
   #opening: Promise<BackendSession> | undefined;
   #closing: Promise<void> | undefined;
   #generation = 0;
-  #failedAttempts = 0;
   #restarts = 0;
-  #pingFailures = 0;
   #everReady = false;
   #lastError: TransportError | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
-  #pingTimer: NodeJS.Timeout | undefined;
   #serverCapabilities: ServerCapabilities | undefined;
   #serverInfo: Implementation | undefined;
   #instructions: string | undefined;
@@ -92,6 +92,14 @@ class McpBackendConnection implements BackendConnection {
     this.#clientInfo = options.clientInfo ?? defaultClientInfo;
     this.#tokenProvider = options.tokenProvider;
     this.#settings = new SessionSettings(name, this.#events);
+    this.#restartPolicy = new RestartPolicy(this.#options.restart);
+    this.#pings = new HealthPings({
+      backend: name,
+      options: this.#options.health,
+      events: this.#events,
+      isClosing: () => this.#closing !== undefined,
+      replaceSession: (session, reason, how) => this.#replaceSession(session, reason, how),
+    });
     this.#breaker = new BackendBreaker(name, this.#options.breaker, this.#events);
   }
 
@@ -128,7 +136,7 @@ class McpBackendConnection implements BackendConnection {
     if (this.#closing) throw closedError(this.name, 'connect');
     if (this.#status === 'ready') return;
     if (this.#status === 'idle' || this.#status === 'failed') {
-      this.#failedAttempts = 0;
+      this.#restartPolicy.reset();
       this.#setStatus('connecting');
       try {
         await this.#openSession();
@@ -398,12 +406,11 @@ class McpBackendConnection implements BackendConnection {
     }
     session.readyAt = Date.now();
     this.#session = session;
-    this.#pingFailures = 0;
     this.#serverCapabilities = session.client.getServerCapabilities();
     this.#serverInfo = session.client.getServerVersion();
     this.#instructions = session.client.getInstructions();
     this.#setStatus('ready');
-    this.#schedulePing(session);
+    this.#pings.start(session);
     if (this.#everReady) announceCatalogChange(this.#serverCapabilities, this.name, this.#events);
     this.#everReady = true;
     return session;
@@ -440,9 +447,8 @@ class McpBackendConnection implements BackendConnection {
     if (session.retired || this.#closing) return;
     session.retired = true;
     if (this.#session === session) this.#session = undefined;
-    clearTimeout(this.#pingTimer);
-    const uptimeMs = session.readyAt > 0 ? Date.now() - session.readyAt : 0;
-    if (uptimeMs >= this.#options.restart.stableAfterMs) this.#failedAttempts = 0;
+    this.#pings.stop();
+    this.#restartPolicy.sessionEnded(session.readyAt > 0 ? Date.now() - session.readyAt : 0);
     this.#lastError = reason;
     session.reportExit();
     void session.dispose({ graceful: false });
@@ -450,85 +456,45 @@ class McpBackendConnection implements BackendConnection {
       this.#scheduleRestart(reason);
       return;
     }
-    this.#restarts++;
-    this.#setStatus('restarting', reason);
-    this.#events.emit('restart', { backend: this.name, attempt: 0, delayMs: 0, reason });
-    this.#openSession().catch((error) =>
-      this.#scheduleRestart(toTransportError(error, { backend: this.name, method: 'initialize' })),
-    );
+    this.#announceRestart(0, 0, reason);
+    this.#reopen();
   }
 
   #scheduleRestart(reason: TransportError): void {
     if (this.#closing) return;
     this.#lastError = reason;
-    this.#failedAttempts++;
-    const { maxAttempts } = this.#options.restart;
-    if (maxAttempts !== undefined && this.#failedAttempts > maxAttempts) {
-      const gaveUp = restartsGivenUpError(this.name, maxAttempts, reason);
+    const next = this.#restartPolicy.nextAfterFailure();
+    if ('gaveUpAfter' in next) {
+      const gaveUp = restartsGivenUpError(this.name, next.gaveUpAfter, reason);
       this.#lastError = gaveUp;
       this.#setStatus('failed', gaveUp);
       return;
     }
-    const delayMs = restartDelayMs(this.#failedAttempts, this.#options.restart);
-    this.#restarts++;
-    this.#setStatus('restarting', reason);
-    this.#events.emit('restart', { backend: this.name, attempt: this.#failedAttempts, delayMs, reason });
+    this.#announceRestart(next.attempt, next.delayMs, reason);
     clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
-      this.#openSession().catch((error) =>
-        this.#scheduleRestart(toTransportError(error, { backend: this.name, method: 'initialize' })),
-      );
-    }, delayMs);
+      this.#reopen();
+    }, next.delayMs);
   }
 
-  #schedulePing(session: BackendSession): void {
-    const { pingIntervalMs } = this.#options.health;
-    if (pingIntervalMs === 0 || session.retired) return;
-    clearTimeout(this.#pingTimer);
-    this.#pingTimer = setTimeout(() => void this.#pingOnce(session), pingIntervalMs);
-    // Health pings alone must not keep a process alive.
-    this.#pingTimer.unref();
+  /** `attempt` 0 is an immediate re-initialization, 1.. the consecutive failed restarts. */
+  #announceRestart(attempt: number, delayMs: number, reason: TransportError): void {
+    this.#restarts++;
+    this.#setStatus('restarting', reason);
+    this.#events.emit('restart', { backend: this.name, attempt, delayMs, reason });
   }
 
-  async #pingOnce(session: BackendSession): Promise<void> {
-    if (session.retired || this.#closing) return;
-    const { pingTimeoutMs, failuresBeforeRestart } = this.#options.health;
-    const started = performance.now();
-    try {
-      await session.client.ping({ timeout: pingTimeoutMs });
-      this.#pingFailures = 0;
-      this.#events.emit('health', { backend: this.name, ok: true, latencyMs: performance.now() - started });
-    } catch (error) {
-      if (session.retired) return;
-      const failure = toTransportError(error, {
-        backend: this.name,
-        method: 'ping',
-        timeoutMs: pingTimeoutMs,
-        exit: session.exit,
-      });
-      this.#pingFailures++;
-      this.#events.emit('health', {
-        backend: this.name,
-        ok: false,
-        latencyMs: performance.now() - started,
-        error: failure,
-      });
-      if (failure.code === 'SESSION_EXPIRED') {
-        this.#replaceSession(session, failure, { immediate: true });
-        return;
-      }
-      if (this.#pingFailures >= failuresBeforeRestart) {
-        this.#replaceSession(session, failure, { immediate: false });
-        return;
-      }
-    }
-    this.#schedulePing(session);
+  /** Opens the replacement session; its failure counts as one more failed restart. */
+  #reopen(): void {
+    this.#openSession().catch((error) =>
+      this.#scheduleRestart(toTransportError(error, { backend: this.name, method: 'initialize' })),
+    );
   }
 
   async #shutdown(): Promise<void> {
     clearTimeout(this.#restartTimer);
-    clearTimeout(this.#pingTimer);
+    this.#pings.stop();
     const sessions = [this.#session, this.#pendingSession].filter((session) => session !== undefined);
     this.#session = undefined;
     this.#pendingSession = undefined;
