@@ -73,7 +73,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     context: {
       logger,
       ...(config.serviceBaseUrl ? { service: { baseUrl: config.serviceBaseUrl } } : {}),
-      resourceSubscriptions: new SessionResourceSubscriptions(store),
+      resourceSubscriptions: new SessionResourceSubscriptions(store, { router, sessions: () => sessions }),
       // Change events for 2026-07-28 listen streams on every replica (`modern` is built below).
       changes: handlerNotifier(() => modern),
       ...(upstreamLogin ? { upstreamLogin, credentials: upstreamCredentialProvider(upstreamLogin) } : {}),

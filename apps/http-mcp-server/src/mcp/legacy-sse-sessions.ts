@@ -7,6 +7,7 @@ import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
 import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
+import type { MessageRouter } from './message-router.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
 import { sendWebResponse } from './web-bridge.js';
@@ -34,6 +35,15 @@ class SessionChannelTransport implements Transport {
   async close(): Promise<void> {
     this.onclose?.();
   }
+}
+
+/** Sends a message to a 2024-11-05 session's `/sse` stream, on whichever replica holds it. */
+export async function sendToLegacySseStream(
+  router: Pick<MessageRouter, 'publishToSession'>,
+  sessionId: string,
+  message: JSONRPCMessage,
+): Promise<void> {
+  await router.publishToSession(sessionId, { kind: 'message', message: message as unknown as JsonObject });
 }
 
 /**
@@ -106,12 +116,7 @@ export class LegacySseSessions {
     }
 
     const isInitialize = message.method === 'initialize';
-    const publish = async (outgoing: JSONRPCMessage) => {
-      await this.#ctx.router.publishToSession(sessionId, {
-        kind: 'message',
-        message: outgoing as unknown as JsonObject,
-      });
-    };
+    const publish = (outgoing: JSONRPCMessage) => sendToLegacySseStream(this.#ctx.router, sessionId, outgoing);
     const exchange = new ExchangeTransport(new SessionChannelTransport(publish), {
       sessionId,
       router: this.#ctx.router,

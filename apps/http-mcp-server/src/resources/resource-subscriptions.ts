@@ -7,6 +7,18 @@ export interface ResourceSubscriptionStore {
   subscribe(sessionKey: string, uri: string): Promise<void>;
   unsubscribe(sessionKey: string, uri: string): Promise<void>;
   isSubscribed(sessionKey: string, uri: string): Promise<boolean>;
+  /**
+   * Keys of the sessions subscribed to `uri` (for a shared store: of every replica). May still name a
+   * session that ended since; `notifyUpdated` finds out and forgets it.
+   */
+  subscribers(uri: string): Promise<string[]>;
+  /**
+   * Sends `notifications/resources/updated` for `uri` to the stream of session `sessionKey`, on
+   * whichever replica holds it. Resolves to false, and forgets the subscription, when the session has
+   * ended or no longer subscribes. Stores without a route to session streams (the in-memory default)
+   * leave it out: then only the session making a change is told, through its own server.
+   */
+  readonly notifyUpdated?: (sessionKey: string, uri: string) => Promise<boolean>;
 }
 
 /**
@@ -47,6 +59,11 @@ export class InMemoryResourceSubscriptions implements ResourceSubscriptionStore 
 
   async isSubscribed(sessionKey: string, uri: string): Promise<boolean> {
     return this.#bySession.get(sessionKey)?.has(uri) ?? false;
+  }
+
+  async subscribers(uri: string): Promise<string[]> {
+    // A scan: bounded by maxSessions, and only run when the resource changes.
+    return [...this.#bySession].filter(([, uris]) => uris.has(uri)).map(([sessionKey]) => sessionKey);
   }
 }
 

@@ -32,9 +32,10 @@ function watchedState(context: PackContext): WatchedState {
 
 /**
  * `test://watched-resource`, the target of `resources/subscribe` / `resources/unsubscribe`, and the
- * tool `test_watched_resource_update` that changes it. The calling 2025-era session gets
- * `notifications/resources/updated` when it subscribed, and so does every 2026-07-28
- * `subscriptions/listen` stream subscribed to the URI (any replica); unsubscribed ones get nothing.
+ * tool `test_watched_resource_update` that changes it. Every 2025-era session subscribed to it (the
+ * caller and any other, on its stream, any replica) gets `notifications/resources/updated`, and so
+ * does every 2026-07-28 `subscriptions/listen` stream subscribed to the URI; unsubscribed ones get
+ * nothing. The tool's text says whether the caller was told and how many other sessions were.
  */
 export const watchedResource: PackModule = {
   name: URI,
@@ -72,14 +73,13 @@ export const watchedResource: PackModule = {
       async (ctx) => {
         state.version += 1;
         const { version } = state;
-        const subscribed = await announceResourceUpdated(server, context, {
+        const notified = await announceResourceUpdated(server, context, {
           uri: URI,
           sessionId: ctx.sessionId,
           subscriptions,
         });
-        return {
-          content: [{ type: 'text', text: `${URI} is now version ${version}; notified: ${subscribed}` }],
-        };
+        const text = `${URI} is now version ${version}; notified: ${notified.caller}; other sessions notified: ${notified.others}`;
+        return { content: [{ type: 'text', text }] };
       },
     );
   },
