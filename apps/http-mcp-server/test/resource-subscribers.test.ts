@@ -7,6 +7,7 @@ import { type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-uti
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { subscribersSetId } from '../src/mcp/session-resource-subscriptions.js';
+import { InMemoryResourceSubscriptions } from '../src/resources/resource-subscriptions.js';
 import { initializeSession, parseBody, post, sessionHeaders } from './helpers/raw-mcp.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -278,5 +279,27 @@ describe('resources/updated for every subscribed session, one instance (in-memor
       what: 'the second update on A, B and C',
     });
     expect(updates.c[0]).toBe(WATCHED);
+  });
+});
+
+describe('subscription lookup by URI', () => {
+  it('the in-memory store lists the sessions subscribed to a URI', async () => {
+    const store = new InMemoryResourceSubscriptions();
+    await store.subscribe('a', WATCHED);
+    await store.subscribe('b', WATCHED);
+    await store.subscribe('b', 'test://other');
+    await store.subscribe('c', 'test://other');
+    await store.unsubscribe('a', WATCHED);
+    expect(await store.subscribers(WATCHED)).toEqual(['b']);
+    expect((await store.subscribers('test://other')).sort()).toEqual(['b', 'c']);
+    expect(await store.subscribers('test://nobody')).toEqual([]);
+  });
+
+  it('names the store set after the URI, hashed when too long or not printable', () => {
+    expect(subscribersSetId(WATCHED)).toBe(`resourceSubscribers:uri:${WATCHED}`);
+    const long = `test://${'x'.repeat(600)}`;
+    expect(subscribersSetId(long)).toMatch(/^resourceSubscribers:sha256:[0-9a-f]{64}$/);
+    expect(subscribersSetId(long)).not.toBe(subscribersSetId(`${long}y`));
+    expect(subscribersSetId('test://a\nb')).toMatch(/^resourceSubscribers:sha256:/);
   });
 });
