@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createMessageBus, createSessionStore, SessionStoreError } from '@mcs/session-store';
-import { createMcpHandler } from '@modelcontextprotocol/server';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createOAuthServer, type OAuthServer } from './auth/authorization-server.js';
@@ -12,8 +11,10 @@ import { handlerNotifier } from './mcp/handler-notifier.js';
 import { JsonRpcEndpoint } from './mcp/json-rpc-endpoint.js';
 import { EDGE_ERRORS, type EdgeErrorKind, jsonRpcErrorBody } from './mcp/json-rpc-errors.js';
 import { LegacySseSessions } from './mcp/legacy-sse-sessions.js';
+import { LiveSessions } from './mcp/live-sessions.js';
 import type { McpContext } from './mcp/mcp-context.js';
 import { MessageRouter } from './mcp/message-router.js';
+import { createModernHandler } from './mcp/modern-handler.js';
 import { createPooledServerFactory, createServerFactory } from './mcp/server-factory.js';
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
@@ -30,6 +31,13 @@ import { mcpRoutes } from './routes/mcp-routes.js';
 import upstreamCallbackRoutes from './upstream/upstream-callback-routes.js';
 import { UpstreamLogin } from './upstream/upstream-login.js';
 import { upstreamCredentialProvider } from './upstream/upstream-request.js';
+
+/**
+ * How often, while draining, connections that went idle are closed. Node's `server.close()` closes
+ * the keep-alive connections idle when it is called; one whose request (or stream) ends later would
+ * stay open until the client or the keep-alive timeout (72 s) drops it, and `close()` waits for it.
+ */
+const DRAIN_IDLE_SWEEP_MS = 100;
 
 export interface BuildAppOptions {
   /** Default: a logger made from the config (pretty in a terminal). */
@@ -67,6 +75,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const router = new MessageRouter(bus, logger, options.replicaId);
   const eventBus = new BusServerEventBus(bus, logger);
   const streams = new StreamRegistry();
+  const liveSessions = new LiveSessions({ idleTtlMs: config.sessionIdleTtlMs });
   const upstreamLogin = config.upstream ? new UpstreamLogin({ config: config.upstream, store, logger }) : undefined;
   const createServer = createServerFactory({
     packs: config.toolPacks,
@@ -80,9 +89,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     },
   });
   const direct = config.directToolCalls ? new DirectToolCalls(pureToolsOf(config.toolPacks)) : undefined;
-  const ctx: McpContext = { config, store, router, createServer, streams, log: logger, direct };
+  const ctx: McpContext = { config, store, router, createServer, streams, liveSessions, log: logger, direct };
   const sessions = new StreamableHttpSessions(ctx);
-  const modern = createMcpHandler(createPooledServerFactory(createServer), {
+  const modern = createModernHandler(createPooledServerFactory(createServer), {
     legacy: 'reject',
     bus: eventBus,
     keepAliveMs: config.sseKeepAliveMs,
@@ -94,16 +103,28 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     await Promise.all([router.start(), eventBus.start()]);
   });
   let modernGrace: NodeJS.Timeout | undefined;
+  let idleSweep: NodeJS.Timeout | undefined;
+  // preClose runs once Fastify answers new requests with 503; then it closes the server, and the
+  // onClose hooks run when every connection has ended.
   app.addHook('preClose', async () => {
-    // Open streams would hold the server open forever: end them and tell clients when to retry.
+    // Open streams would hold the server open forever: end them and tell clients when to retry
+    // (2025 GET and resumed streams, 2024-11-05 /sse: `retry:`; 2026-07-28 listen streams: the
+    // listen request's `complete` result, after which the client listens again).
+    const held = { streams: streams.size, listenStreams: eventBus.listenerCount };
     streams.closeAll(config.sseRetryMs);
-    // 2026-07-28 requests get half the drain time to finish; then the SDK handler aborts what is
-    // left, which ends its long-lived `subscriptions/listen` streams.
+    void modern.closeListenStreams();
+    // Other 2026-07-28 requests get half the drain time to finish; then the SDK handler aborts what is left.
     modernGrace = setTimeout(() => void modern.close(), Math.floor(config.shutdownTimeoutMs / 2));
     modernGrace.unref();
+    // Requests in flight keep their connections; each one is closed as soon as its answer is out.
+    idleSweep = setInterval(() => app.server.closeIdleConnections(), DRAIN_IDLE_SWEEP_MS);
+    idleSweep.unref();
+    logger.info(held, 'shutdown: streams ended with a retry hint; finishing in-flight requests');
   });
   app.addHook('onClose', async () => {
+    clearInterval(idleSweep);
     clearTimeout(modernGrace);
+    logger.info('shutdown: connections closed; disconnecting the store');
     await modern.close();
     await Promise.allSettled([router.stop(), eventBus.stop()]);
     await Promise.allSettled([store.close(), bus.close()]);
@@ -145,7 +166,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   async function registerPlugins(): Promise<void> {
     await app.register(metrics, {
       gauges: {
-        sessions: () => streams.size,
+        sessions: () => liveSessions.count,
         // 2025 GET/SSE streams plus 2026-07-28 listen streams (one event-bus listener each).
         streams: () => streams.size + eventBus.listenerCount,
         exchanges: () => router.liveExchanges,

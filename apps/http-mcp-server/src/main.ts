@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    const started = performance.now();
     logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     timer.unref();
     app.close().then(
       () => {
-        logger.info('stopped');
+        logger.info({ durationMs: Math.round(performance.now() - started) }, 'stopped');
         logger.flush();
         process.exit(0);
       },

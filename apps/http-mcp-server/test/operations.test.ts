@@ -1,7 +1,15 @@
-import { startRedisServer } from '@mcs/test-utils';
+import { startRedisServer, waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { initializeSession, post, sessionHeaders } from './helpers/raw-mcp.js';
-import { startTestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+/** One unlabelled gauge of /metrics. */
+async function gaugeValue(server: TestServer, name: string): Promise<number> {
+  const metrics = await (await fetch(`${server.origin}/metrics`)).text();
+  const value = new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1];
+  if (value === undefined) throw new Error(`${name} is not in /metrics`);
+  return Number(value);
+}
 
 describe('operations routes', () => {
   it('/healthz, /readyz and /metrics (requests by route/method/status, sessions, streams, exchanges)', async () => {
@@ -48,5 +56,46 @@ describe('operations routes', () => {
     }
     expect(status).toBe(200);
     expect(again.port).toBe(port);
+  });
+
+  it('mcs_sessions counts the sessions live on this replica: created, deleted, ended with their /sse stream', async () => {
+    await using server = await startTestServer();
+    const mcpUrl = `${server.origin}/mcp`;
+    expect(await gaugeValue(server, 'mcs_sessions')).toBe(0);
+    const first = await initializeSession(mcpUrl, '2025-11-25');
+    await initializeSession(mcpUrl, '2025-06-18');
+    expect(await gaugeValue(server, 'mcs_sessions')).toBe(2);
+    // Requests of a session do not count it twice.
+    await post(mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, sessionHeaders(first, '2025-11-25'));
+    expect(await gaugeValue(server, 'mcs_sessions')).toBe(2);
+
+    const deleted = await fetch(mcpUrl, { method: 'DELETE', headers: sessionHeaders(first, '2025-11-25') });
+    expect(deleted.status).toBe(200);
+    expect(await gaugeValue(server, 'mcs_sessions')).toBe(1);
+
+    // A 2024-11-05 session lives as long as its stream.
+    const abort = new AbortController();
+    const sse = await fetch(`${server.origin}/sse`, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+    const reader = sse.body?.getReader();
+    expect(new TextDecoder().decode((await reader?.read())?.value)).toContain('event: endpoint');
+    expect(await gaugeValue(server, 'mcs_sessions')).toBe(2);
+    expect(await gaugeValue(server, 'mcs_streams')).toBe(1);
+    abort.abort();
+    await waitFor(async () => (await gaugeValue(server, 'mcs_sessions')) === 1, { what: 'the /sse session to end' });
+    expect(await gaugeValue(server, 'mcs_streams')).toBe(0);
+  });
+
+  it('mcs_sessions drops a session once the idle TTL has passed without requests', async () => {
+    await using server = await startTestServer({ MCS_SESSION_IDLE_TTL_MS: '200' });
+    const mcpUrl = `${server.origin}/mcp`;
+    const sessionId = await initializeSession(mcpUrl, '2025-11-25');
+    await waitFor(async () => (await gaugeValue(server, 'mcs_sessions')) === 0, { what: 'the idle session to expire' });
+    // The store agrees: the session is gone.
+    const expired = await post(
+      mcpUrl,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      sessionHeaders(sessionId, '2025-11-25'),
+    );
+    expect(expired.status).toBe(404);
   });
 });

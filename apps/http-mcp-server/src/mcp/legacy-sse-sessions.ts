@@ -69,10 +69,15 @@ export class LegacySseSessions {
       transport: 'sse',
       protocolVersion: LEGACY_PROTOCOL_VERSION,
     });
+    this.#ctx.liveSessions.seen(sessionId);
     const stream = new SseStream(reply, {
       registry: this.#ctx.streams,
       keepAliveMs: this.#ctx.config.sseKeepAliveMs,
-      onKeepAlive: async () => (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined,
+      onKeepAlive: async () => {
+        const alive = (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined;
+        if (alive) this.#ctx.liveSessions.seen(sessionId);
+        return alive;
+      },
     });
     const unsubscribe = await this.#ctx.router.subscribeToSession(sessionId, (payload) => {
       if (payload.kind === 'close') stream.end();
@@ -83,6 +88,7 @@ export class LegacySseSessions {
     stream.onClose(() => {
       unsubscribe().catch(() => undefined);
       this.#ctx.store.deleteProtocolSession(sessionId).catch(() => undefined);
+      this.#ctx.liveSessions.deleted(sessionId);
       this.#servers.evict(sessionId);
       request.log.info('legacy SSE session closed');
     });
@@ -104,6 +110,7 @@ export class LegacySseSessions {
     if (session?.transport !== 'sse') {
       return sendWebResponse(reply, jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found'));
     }
+    this.#ctx.liveSessions.seen(sessionId);
     let message: JSONRPCMessage;
     try {
       message = parseJSONRPCMessage(body);

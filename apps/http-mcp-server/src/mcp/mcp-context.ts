@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { DirectToolCalls } from './direct-tool-calls.js';
 import type { RestoredClient } from './exchange-transport.js';
+import type { LiveSessions } from './live-sessions.js';
 import type { MessageRouter } from './message-router.js';
 import type { McpServerFactory } from './server-factory.js';
 import type { StreamRegistry } from './sse-stream.js';
@@ -14,6 +15,8 @@ export interface McpContext {
   router: MessageRouter;
   createServer: McpServerFactory;
   streams: StreamRegistry;
+  /** Sessions this replica created, served or holds a stream of (the `mcs_sessions` gauge). */
+  liveSessions: LiveSessions;
   log: Logger;
   /** Answers calls of pure tools without an McpServer; undefined with `MCS_DIRECT_TOOL_CALLS=off`. */
   direct?: DirectToolCalls | undefined;

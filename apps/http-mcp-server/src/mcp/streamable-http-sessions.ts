@@ -141,6 +141,7 @@ export class StreamableHttpSessions {
     const session = await this.#session(request);
     if (session instanceof Response) return sendWebResponse(reply, session);
     await this.#ctx.store.deleteProtocolSession(session.id);
+    this.#ctx.liveSessions.deleted(session.id);
     this.#servers.evict(session.id);
     await this.#ctx.router.publishToSession(session.id, { kind: 'close', reason: 'session deleted' });
     request.log.info({ sessionId: session.id }, 'session deleted by the client');
@@ -168,6 +169,7 @@ export class StreamableHttpSessions {
         clientInfo: jsonObjectOr(params.clientInfo, undefined),
         clientCapabilities: jsonObjectOr(params.capabilities, {}),
       });
+      this.#ctx.liveSessions.seen(sessionId);
       request.log.info({ protocolVersion: result.protocolVersion }, 'session initialized');
     });
     await server.connect(exchange);
@@ -243,6 +245,7 @@ export class StreamableHttpSessions {
     if (session?.transport !== 'streamable-http') {
       return jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found');
     }
+    this.#ctx.liveSessions.seen(session.id);
     const versionError = protocolVersionError(request);
     return versionError ?? session;
   }
@@ -253,7 +256,11 @@ export class StreamableHttpSessions {
       keepAliveMs: this.#ctx.config.sseKeepAliveMs,
       headers: { 'mcp-session-id': sessionId },
       // A held stream keeps its session alive; an expired or deleted session ends it.
-      onKeepAlive: async () => (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined,
+      onKeepAlive: async () => {
+        const alive = (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined;
+        if (alive) this.#ctx.liveSessions.seen(sessionId);
+        return alive;
+      },
     });
     const unsubscribe = await this.#ctx.router.subscribeToSession(sessionId, (payload: SessionChannelMessage) => {
       if (payload.kind === 'close') stream.end();

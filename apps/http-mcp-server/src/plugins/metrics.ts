@@ -5,7 +5,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export interface MetricsOptions {
   /** Live counts read at scrape time. */
   gauges: {
-    sessions: () => Promise<number> | number;
+    /** Protocol sessions live on this replica (see the `mcs_sessions` help). */
+    sessions: () => number;
+    /** SSE streams held open by this replica, every kind. */
     streams: () => number;
     exchanges: () => number;
     storeErrors: () => Readonly<Record<string, number>>;
@@ -40,15 +42,15 @@ const metrics: FastifyPluginAsync<MetricsOptions> = async (app, options) => {
   });
   new Gauge({
     name: 'mcs_sessions',
-    help: 'Live protocol sessions this replica knows of (streams it holds, in-flight exchanges)',
+    help: 'Protocol sessions (2025 Streamable HTTP, 2024-11-05 SSE) this replica created, served a request of or held a stream of within the session idle TTL, minus those deleted here. A session served by several replicas counts on each: the sum over replicas is an upper bound',
     registers: [registry],
-    async collect() {
-      this.set(await options.gauges.sessions());
+    collect() {
+      this.set(options.gauges.sessions());
     },
   });
   new Gauge({
     name: 'mcs_streams',
-    help: 'SSE streams held open by this replica (GET /mcp, /sse, resumed streams)',
+    help: 'SSE streams held open by this replica: 2025 GET /mcp and resumed streams, 2024-11-05 /sse streams, 2026-07-28 subscriptions/listen streams',
     registers: [registry],
     collect() {
       this.set(options.gauges.streams());
