@@ -5,7 +5,8 @@
 // past the test's timeout instead of finishing a few seconds late.
 import { Agent, createServer, type IncomingHttpHeaders, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitFor } from '@mcs/test-utils';
+import { type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { initializeSession, JSON_AND_SSE, parseBody, sessionHeaders } from './helpers/raw-mcp.js';
 import { startTestServer } from './helpers/test-server.js';
@@ -107,12 +108,26 @@ function answerOf(response: OpenResponse, body: string, id: number | string) {
   return parseBody(content, body).find((message) => message.id === id);
 }
 
-describe('graceful shutdown', () => {
+/** Clients connected to the Redis server, the asking one included. */
+async function redisClientCount(redis: RedisServerHandle): Promise<number> {
+  const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await probe.connect();
+    const list = (await probe.client('LIST')) as string;
+    return list.split('\n').filter((line) => line.trim() !== '').length;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+describe.each(['memory', 'redis'] as const)('graceful shutdown (%s store)', (storeKind) => {
   it('ends open streams with a retry hint, completes in-flight requests, then closes', {
     timeout: 30_000,
   }, async () => {
+    await using redis = storeKind === 'redis' ? await startRedisServer() : undefined;
     const upstream = await startHeldUpstream();
     const server = await startTestServer({
+      ...(redis ? { REDIS_URL: redis.url } : {}),
       MCS_SERVICE_BASE_URL: upstream.url,
       MCS_SSE_RETRY_MS: '1234',
       // 2026-07-28 requests may use half of it before the SDK aborts them: far more than this test needs.
@@ -163,6 +178,7 @@ describe('graceful shutdown', () => {
       });
       await waitFor(() => upstream.holding() === 2, { what: 'both calls at the upstream' });
 
+      if (redis) expect(await redisClientCount(redis)).toBeGreaterThan(1);
       let closed = false;
       const closing = server.close().then(() => {
         closed = true;
@@ -194,6 +210,10 @@ describe('graceful shutdown', () => {
       // if it waited for the drained keep-alive connections).
       await closing;
       expect(closed).toBe(true);
+      // The store and the message bus let go of Redis: only the probe is left connected.
+      if (redis) {
+        await waitFor(async () => (await redisClientCount(redis)) === 1, { what: 'the app to disconnect from Redis' });
+      }
     } finally {
       agent.destroy();
       await upstream.close();
