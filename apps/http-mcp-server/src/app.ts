@@ -76,20 +76,35 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const eventBus = new BusServerEventBus(bus, logger);
   const streams = new StreamRegistry();
   const liveSessions = new LiveSessions({ idleTtlMs: config.sessionIdleTtlMs });
+  const subscriptions = new SessionResourceSubscriptions(
+    store,
+    { router, sessions: () => sessions },
+    { idleTtlMs: config.sessionIdleTtlMs },
+  );
   const upstreamLogin = config.upstream ? new UpstreamLogin({ config: config.upstream, store, logger }) : undefined;
   const createServer = createServerFactory({
     packs: config.toolPacks,
     context: {
       logger,
       ...(config.serviceBaseUrl ? { service: { baseUrl: config.serviceBaseUrl } } : {}),
-      resourceSubscriptions: new SessionResourceSubscriptions(store, { router, sessions: () => sessions }),
+      resourceSubscriptions: subscriptions,
       // Change events for 2026-07-28 listen streams on every replica (`modern` is built below).
       changes: handlerNotifier(() => modern),
       ...(upstreamLogin ? { upstreamLogin, credentials: upstreamCredentialProvider(upstreamLogin) } : {}),
     },
   });
   const direct = config.directToolCalls ? new DirectToolCalls(pureToolsOf(config.toolPacks)) : undefined;
-  const ctx: McpContext = { config, store, router, createServer, streams, liveSessions, log: logger, direct };
+  const ctx: McpContext = {
+    config,
+    store,
+    router,
+    createServer,
+    streams,
+    liveSessions,
+    subscriptions,
+    log: logger,
+    direct,
+  };
   const sessions = new StreamableHttpSessions(ctx);
   const modern = createModernHandler(createPooledServerFactory(createServer), {
     legacy: 'reject',

@@ -29,12 +29,12 @@ interface Deployment {
 }
 
 /** A fresh Redis per test, so that no subscription of an earlier test is counted. */
-async function deployment(): Promise<Deployment> {
+async function deployment(env: Record<string, string> = {}): Promise<Deployment> {
   const redis = await startRedisServer();
   open.push({ close: () => redis.stop() });
-  const first = await startTestServer({ ...PACKS, REDIS_URL: redis.url });
+  const first = await startTestServer({ ...PACKS, ...env, REDIS_URL: redis.url });
   open.push(first);
-  const second = await startTestServer({ ...PACKS, REDIS_URL: redis.url });
+  const second = await startTestServer({ ...PACKS, ...env, REDIS_URL: redis.url });
   open.push(second);
   const store = createSessionStore({ redisUrl: redis.url });
   open.push(store);
@@ -245,6 +245,37 @@ describe('resources/updated for every subscribed session, two instances on one R
     expect(deleted.status).toBe(200);
     expect(await change(a)).toContain('notified: true; other sessions notified: 0');
     expect(await d.store.getSetMembers(setId)).toEqual([a.id]);
+  });
+});
+
+describe('subscriptions of sessions that stay active longer than the idle TTL', () => {
+  it('stay in the lookup by URI while the session makes requests or holds a stream, and still get the update', {
+    timeout: 60_000,
+  }, async () => {
+    // Set entries live one idle TTL (1.5 s here); neither session subscribes again for 4 s.
+    const d = await deployment({ MCS_SESSION_IDLE_TTL_MS: '1500', MCS_SSE_KEEPALIVE_MS: '200' });
+    const mcp = `${d.first.origin}/mcp`;
+    const requester = await initializeSession(mcp, VERSION);
+    const subscribe = { jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: WATCHED } };
+    expect((await post(mcp, subscribe, sessionHeaders(requester, VERSION))).status).toBe(200);
+    const holder = await session(d, d.second.origin);
+    await holder.client.subscribeResource({ uri: WATCHED });
+
+    // The requester only makes requests (it has no stream); the holder only keeps its GET stream.
+    for (let round = 0; round < 16; round += 1) {
+      const ping = await post(
+        mcp,
+        { jsonrpc: '2.0', id: 10 + round, method: 'ping' },
+        sessionHeaders(requester, VERSION),
+      );
+      expect(ping.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect((await d.store.getSetMembers(subscribersSetId(WATCHED))).sort()).toEqual([holder.id, requester].sort());
+
+    const changer = await session(d, d.first.origin);
+    expect(await change(changer)).toContain('other sessions notified: 2');
+    await waitFor(() => holder.updates.length === 1, { what: 'the update on the stream holder' });
   });
 });
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
-import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
+import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf, sessionSeen } from './mcp-context.js';
 import type { MessageRouter } from './message-router.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
@@ -74,9 +74,9 @@ export class LegacySseSessions {
       registry: this.#ctx.streams,
       keepAliveMs: this.#ctx.config.sseKeepAliveMs,
       onKeepAlive: async () => {
-        const alive = (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined;
-        if (alive) this.#ctx.liveSessions.seen(sessionId);
-        return alive;
+        const session = await this.#ctx.store.touchProtocolSession(sessionId);
+        if (session !== undefined) sessionSeen(this.#ctx, session);
+        return session !== undefined;
       },
     });
     const unsubscribe = await this.#ctx.router.subscribeToSession(sessionId, (payload) => {
@@ -110,7 +110,7 @@ export class LegacySseSessions {
     if (session?.transport !== 'sse') {
       return sendWebResponse(reply, jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found'));
     }
-    this.#ctx.liveSessions.seen(sessionId);
+    sessionSeen(this.#ctx, session);
     let message: JSONRPCMessage;
     try {
       message = parseJSONRPCMessage(body);

@@ -6,6 +6,7 @@ import type { RestoredClient } from './exchange-transport.js';
 import type { LiveSessions } from './live-sessions.js';
 import type { MessageRouter } from './message-router.js';
 import type { McpServerFactory } from './server-factory.js';
+import type { SessionResourceSubscriptions } from './session-resource-subscriptions.js';
 import type { StreamRegistry } from './sse-stream.js';
 
 /** What every MCP route handler shares. */
@@ -17,9 +18,20 @@ export interface McpContext {
   streams: StreamRegistry;
   /** Sessions this replica created, served or holds a stream of (the `mcs_sessions` gauge). */
   liveSessions: LiveSessions;
+  /** `resources/subscribe` records; live sessions keep their entries in the lookup by URI. */
+  subscriptions: SessionResourceSubscriptions;
   log: Logger;
   /** Answers calls of pure tools without an McpServer; undefined with `MCS_DIRECT_TOOL_CALLS=off`. */
   direct?: DirectToolCalls | undefined;
+}
+
+/**
+ * A session proved alive (a request of it, or a keep-alive of a stream it holds): counted live on
+ * this replica, and its resource subscriptions kept findable by URI.
+ */
+export function sessionSeen(ctx: McpContext, session: ProtocolSession): void {
+  ctx.liveSessions.seen(session.id);
+  ctx.subscriptions.keepAlive(session);
 }
 
 /** The session attribute holding the level of the client's last `logging/setLevel`. */

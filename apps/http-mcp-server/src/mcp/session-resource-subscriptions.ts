@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SessionStore } from '@mcs/session-store';
+import type { ProtocolSession, SessionStore } from '@mcs/session-store';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ResourceSubscriptionStore } from '../packs/index.js';
 import { sendToLegacySseStream } from './legacy-sse-sessions.js';
@@ -8,6 +8,8 @@ import type { StreamableHttpSessions } from './streamable-http-sessions.js';
 
 /** Session attribute naming one subscribed URI (the authority on whether the session subscribes). */
 const ATTRIBUTE_PREFIX = 'resourceSubscription:';
+/** Sessions whose last renewal this replica remembers. */
+const MAX_TRACKED_SESSIONS = 100_000;
 /** Longest URI used as is in a set id; longer ones (and ones with control characters) are hashed. */
 const MAX_PLAIN_URI_LENGTH = 400;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: such URIs cannot be part of a store id
@@ -46,10 +48,37 @@ export interface SubscriberStreamRoutes {
 export class SessionResourceSubscriptions implements ResourceSubscriptionStore {
   readonly #store: SessionStore;
   readonly notifyUpdated?: (sessionKey: string, uri: string) => Promise<boolean>;
+  /** When this replica last renewed a session's set entries (see `keepAlive`). */
+  readonly #renewedAt = new Map<string, number>();
+  readonly #renewEveryMs: number;
 
-  constructor(store: SessionStore, routes?: SubscriberStreamRoutes) {
+  /** `idleTtlMs`: the store's session idle TTL, which is also how long a set entry lives. */
+  constructor(store: SessionStore, routes?: SubscriberStreamRoutes, { idleTtlMs = 3_600_000 } = {}) {
     this.#store = store;
+    this.#renewEveryMs = Math.max(1, Math.floor(idleTtlMs / 4));
     if (routes) this.notifyUpdated = (sessionKey, uri) => this.#notifyUpdated(routes, sessionKey, uri);
+  }
+
+  /**
+   * Renews a live session's entries in the sets of the URIs it subscribes to, at most once per
+   * quarter of the idle TTL per session and replica. Called whenever a session proves alive (a
+   * request, a stream keep-alive): a session that stays active without subscribing again or hearing
+   * of a change must not drop out of the lookup while its subscription attributes live on.
+   */
+  keepAlive(session: ProtocolSession): void {
+    const now = Date.now();
+    const renewed = this.#renewedAt.get(session.id);
+    if (renewed !== undefined && now - renewed < this.#renewEveryMs) return;
+    // Bounded: forgetting a session only means one early renewal.
+    if (this.#renewedAt.size >= MAX_TRACKED_SESSIONS) this.#renewedAt.clear();
+    this.#renewedAt.set(session.id, now);
+    const uris = Object.keys(session.attributes)
+      .filter((name) => name.startsWith(ATTRIBUTE_PREFIX) && session.attributes[name] === true)
+      .map((name) => name.slice(ATTRIBUTE_PREFIX.length));
+    for (const uri of uris) {
+      // Failures are counted by the store (mcs_store_errors); the next renewal tries again.
+      this.#store.addToSet(subscribersSetId(uri), session.id).catch(() => this.#renewedAt.delete(session.id));
+    }
   }
 
   async subscribe(sessionKey: string, uri: string): Promise<void> {

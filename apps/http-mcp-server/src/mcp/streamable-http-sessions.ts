@@ -11,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
-import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf } from './mcp-context.js';
+import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf, sessionSeen } from './mcp-context.js';
 import type { SessionChannelMessage } from './message-router.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
 import { SessionServerCache } from './session-server-cache.js';
@@ -245,7 +245,7 @@ export class StreamableHttpSessions {
     if (session?.transport !== 'streamable-http') {
       return jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found');
     }
-    this.#ctx.liveSessions.seen(session.id);
+    sessionSeen(this.#ctx, session);
     const versionError = protocolVersionError(request);
     return versionError ?? session;
   }
@@ -257,9 +257,9 @@ export class StreamableHttpSessions {
       headers: { 'mcp-session-id': sessionId },
       // A held stream keeps its session alive; an expired or deleted session ends it.
       onKeepAlive: async () => {
-        const alive = (await this.#ctx.store.touchProtocolSession(sessionId)) !== undefined;
-        if (alive) this.#ctx.liveSessions.seen(sessionId);
-        return alive;
+        const session = await this.#ctx.store.touchProtocolSession(sessionId);
+        if (session !== undefined) sessionSeen(this.#ctx, session);
+        return session !== undefined;
       },
     });
     const unsubscribe = await this.#ctx.router.subscribeToSession(sessionId, (payload: SessionChannelMessage) => {
