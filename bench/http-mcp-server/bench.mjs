@@ -201,6 +201,9 @@ async function main() {
 
   const oursMemory = await startOurs({});
   const oursRedis = await startOurs({ REDIS_URL: redisUrl });
+  // Tools that need the request context (progress, sampling, logging...) always take the SDK's path:
+  // measured here with the direct path switched off, so the table shows both costs.
+  const oursViaSdk = await startOurs({ MCS_DIRECT_TOOL_CALLS: 'off' });
   const sdkStateless = await startScript('sdk-stateless-server.mjs');
   const sdkStateful = await startScript('sdk-stateful-server.mjs');
   const rawFastify = await startScript('raw-fastify-server.mjs');
@@ -226,6 +229,13 @@ async function main() {
       headers: { 'content-type': 'application/json' },
       body,
       child: oursMemory.child,
+    },
+    {
+      name: 'ours 2026-07-28 via the SDK',
+      url: `${oursViaSdk.origin}/mcp`,
+      headers: MODERN_HEADERS,
+      body: modernBody,
+      child: oursViaSdk.child,
     },
     {
       name: 'SDK stateless (2026-07-28)',
@@ -269,6 +279,7 @@ async function main() {
   ratio('ours 2026-07-28 stateless', 'raw Fastify JSON reply', '>= 0.35x');
   ratio('ours 2025 session (Redis)', 'SDK stateful (memory)', '>= 2x');
   ratio('ours /http', 'raw Fastify JSON reply', 'info');
+  ratio('ours 2026-07-28 via the SDK', 'SDK stateless (2026-07-28)', 'info');
 
   if (only.length > 0) return;
   // Memory: a fresh stateless server, RSS after 1k requests and after rssRequests.
