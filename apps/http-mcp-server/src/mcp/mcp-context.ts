@@ -6,7 +6,6 @@ import type { RestoredClient } from './exchange-transport.js';
 import type { LiveSessions } from './live-sessions.js';
 import type { MessageRouter } from './message-router.js';
 import type { McpServerFactory } from './server-factory.js';
-import type { SessionResourceSubscriptions } from './session-resource-subscriptions.js';
 import type { StreamRegistry } from './sse-stream.js';
 
 /** What every MCP route handler shares. */
@@ -18,8 +17,8 @@ export interface McpContext {
   streams: StreamRegistry;
   /** Sessions this replica created, served or holds a stream of (the `mcs_sessions` gauge). */
   liveSessions: LiveSessions;
-  /** `resources/subscribe` records; live sessions keep their entries in the lookup by URI. */
-  subscriptions: SessionResourceSubscriptions;
+  /** `resources/subscribe` records (`SessionResourceSubscriptions`): live sessions stay findable by URI. */
+  subscriptions: { keepAlive(session: ProtocolSession): void };
   log: Logger;
   /** Answers calls of pure tools without an McpServer; undefined with `MCS_DIRECT_TOOL_CALLS=off`. */
   direct?: DirectToolCalls | undefined;

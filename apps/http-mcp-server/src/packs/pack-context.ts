@@ -2,50 +2,21 @@ import type { AuthInfo, ServerNotifier } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ResourceSubscriptionStore } from '../resources/resource-subscriptions.js';
 import type { UpstreamLogin } from '../upstream/upstream-login.js';
+import type {
+  ServiceMethod,
+  ServiceToolSettings,
+  UpstreamCredentialProvider,
+  UpstreamCredentialRequest,
+  UpstreamCredentials,
+} from './service-upstream.js';
 
-/** HTTP methods the `service` tool may use towards its upstream. */
-export type ServiceMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** Settings of the `service` tool (the generic upstream caller of the `default` pack). */
-export interface ServiceToolSettings {
-  /**
-   * Base URL of the one upstream the tool may call (http or https). Requests go to this origin only,
-   * under this path. Unset: the tool is still listed, and every call answers "not configured".
-   */
-  readonly baseUrl?: string;
-  /** Abort an upstream call after this many milliseconds. Default 10 000. */
-  readonly timeoutMs?: number;
-  /** Largest upstream response body read, in bytes; larger bodies fail the call. Default 1 MiB. */
-  readonly maxResponseBytes?: number;
-  /** Methods callers may use. Default: all of {@link ServiceMethod}. */
-  readonly allowedMethods?: readonly ServiceMethod[];
-  /** Headers sent on every upstream request (e.g. a static `user-agent`); credentials go through {@link PackContext.credentials}. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/** What a credential provider is asked for: one upstream call on behalf of one MCP request. */
-export interface UpstreamCredentialRequest {
-  readonly sessionId: string | undefined;
-  readonly authInfo: AuthInfo | undefined;
-  readonly method: ServiceMethod;
-  readonly url: URL;
-}
-
-/** Credentials for one upstream call. */
-export interface UpstreamCredentials {
-  /** Headers added to the upstream request (e.g. `authorization`). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Values that must never reach the model: masked out of everything the tool returns or logs. */
-  readonly secrets?: readonly string[];
-}
-
-/**
- * Plug-in point for the authorization issue: returns the credentials the upstream needs for this
- * caller, or `undefined` to call it without any.
- */
-export type UpstreamCredentialProvider = (
-  request: UpstreamCredentialRequest,
-) => Promise<UpstreamCredentials | undefined> | UpstreamCredentials | undefined;
+export type {
+  ServiceMethod,
+  ServiceToolSettings,
+  UpstreamCredentialProvider,
+  UpstreamCredentialRequest,
+  UpstreamCredentials,
+};
 
 /** Who is calling, as the `whoami` tool reports it. */
 export interface CallerIdentity {

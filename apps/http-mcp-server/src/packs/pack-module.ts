@@ -1,6 +1,6 @@
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import type * as z from 'zod';
 import type { PackContext } from './pack-context.js';
-import type { PureTool } from './pure-tool.js';
 
 /**
  * One tool, resource (or resource family) or prompt, in its own module. `register` adds it to one
@@ -15,4 +15,14 @@ export interface PackModule {
   register(server: McpServer, context: PackContext): void;
   /** Set by `definePureTool`: the app may answer this tool's calls without an McpServer. */
   readonly pure?: PureTool;
+}
+
+/**
+ * What the app needs to answer `tools/call` of a pure tool itself, without an McpServer: the same
+ * schemas the server validates with, and the function it runs.
+ */
+export interface PureTool {
+  readonly inputSchema: z.ZodObject;
+  readonly outputSchema?: z.ZodObject;
+  call(args: Record<string, unknown>): CallToolResult;
 }

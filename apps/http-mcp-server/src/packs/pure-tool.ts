@@ -1,16 +1,8 @@
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
-import type { PackModule } from './pack-module.js';
+import type { PackModule, PureTool } from './pack-module.js';
 
-/**
- * What the app needs to answer `tools/call` of a pure tool itself, without an McpServer: the same
- * schemas the server validates with, and the function it runs.
- */
-export interface PureTool {
-  readonly inputSchema: z.ZodObject;
-  readonly outputSchema?: z.ZodObject;
-  call(args: Record<string, unknown>): CallToolResult;
-}
+export type { PureTool } from './pack-module.js';
 
 export interface PureToolDefinition<Input extends z.ZodObject> {
   readonly name: string;
