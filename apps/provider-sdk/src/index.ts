@@ -1,0 +1,33 @@
+// Every export here is public API; named exports only.
+
+export type { ContentPart, ParsedToolResult } from '@mcs/content-parser';
+export type { ErrorCategory } from '@mcs/resilience';
+export type { CallToolResult, GetPromptResult, ProgressUpdate, ReadResourceResult, Tool } from '@mcs/transports';
+export { interpolateEnv } from './interpolate-env.js';
+export {
+  createMcpClientPool,
+  type McpClientPool,
+  type McpClientPoolOptions,
+  type PoolCallToolOptions,
+  type PoolConnectResult,
+  type PoolRequestOptions,
+  type PoolTool,
+  type PoolToolResult,
+} from './mcp-client-pool.js';
+export type { PoolBackendStatus } from './pool-backend.js';
+export {
+  type PoolBackendConfig,
+  type PoolBackendConfigInput,
+  PoolBackendConfigSchema,
+  type PoolConfig,
+  type PoolConfigInput,
+  PoolConfigSchema,
+  parsePoolConfig,
+} from './pool-config.js';
+export {
+  ProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorOptions,
+  providerErrorCodes,
+} from './provider-error.js';
+export type { ResolveConfigOptions } from './resolve-config.js';

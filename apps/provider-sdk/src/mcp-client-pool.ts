@@ -1,0 +1,266 @@
+import {
+  type ParsedPromptMessages,
+  type ParsedResourceContents,
+  type ParsedToolResult,
+  parsePromptMessages,
+  parseResourceContents,
+  parseToolResult,
+} from '@mcs/content-parser';
+import { createPolicy, type ResilienceEvent, type ResiliencePolicy } from '@mcs/resilience';
+import type { CallToolResult, ProgressUpdate, Tool } from '@mcs/transports';
+import { createGrpcPoolBackend } from './grpc-pool-backend.js';
+import { createMcpPoolBackend, type PoolBackend, type PoolBackendStatus } from './pool-backend.js';
+import { type PoolConfig, parsePoolConfig } from './pool-config.js';
+import { ProviderError } from './provider-error.js';
+import type { ResolveConfigOptions } from './resolve-config.js';
+import { toResilienceError } from './to-resilience-error.js';
+
+/** A tool of the pool: `name` is `<backend>.<tool>`, the name every pool method takes. */
+export interface PoolTool extends Tool {
+  /** The pool backend that serves it. */
+  backend: string;
+  /** The name the backend knows it by. */
+  backendToolName: string;
+}
+
+export interface PoolRequestOptions {
+  /** Aborting cancels the request (MCP `notifications/cancelled`, gRPC cancel) and any retry wait. */
+  signal?: AbortSignal;
+}
+
+export interface PoolCallToolOptions extends PoolRequestOptions {
+  /** Inactivity timeout of this call (restarted by progress); default the backend's `callTimeoutMs`. */
+  timeoutMs?: number;
+  onProgress?: (progress: ProgressUpdate) => void;
+}
+
+export interface PoolToolResult extends ParsedToolResult {
+  /** `<backend>.<tool>`. */
+  name: string;
+  backend: string;
+  /** The result as the backend sent it. */
+  raw: CallToolResult;
+}
+
+export interface PoolConnectResult {
+  ready: string[];
+  /** Backends that could not connect; stdio/HTTP ones keep retrying in the background. */
+  failed: { backend: string; error: ProviderError }[];
+}
+
+export interface McpClientPool extends AsyncDisposable {
+  readonly backends: readonly string[];
+  /** Connects every backend at once; never rejects (see `failed`). Requests also connect lazily. */
+  connect(): Promise<PoolConnectResult>;
+  /** Every backend's tools, named `<backend>.<tool>`. A backend that fails makes the call fail. */
+  listTools(options?: PoolRequestOptions): Promise<PoolTool[]>;
+  /** Calls `<backend>.<tool>`; a tool's own failure is a result with `isError`, not an exception. */
+  callTool(name: string, args?: Record<string, unknown>, options?: PoolCallToolOptions): Promise<PoolToolResult>;
+  /** Reads a resource; `backend` is needed when the pool has more than one. */
+  readResource(
+    uri: string,
+    options?: PoolRequestOptions & { backend?: string },
+  ): Promise<ParsedResourceContents & { backend: string }>;
+  /** Renders `<backend>.<prompt>`. */
+  getPrompt(
+    name: string,
+    args?: Record<string, string>,
+    options?: PoolRequestOptions,
+  ): Promise<ParsedPromptMessages & { backend: string; description?: string }>;
+  /** Every backend's health (status, stdio pid, restarts). */
+  statuses(): PoolBackendStatus[];
+  close(): Promise<void>;
+}
+
+export interface McpClientPoolOptions extends ResolveConfigOptions {
+  /** Every retry, breaker and timeout decision of the backends' policies. */
+  onEvent?: (event: ResilienceEvent) => void;
+}
+
+/** Defaults under each backend's `policy`: a few quick retries of outages, breaker, generous timeout. */
+const defaultPolicy = {
+  retry: { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 5_000 },
+  circuitBreaker: { failureThreshold: 5, recoveryTimeoutMs: 10_000 },
+  // The transport's own inactivity timeout (restarted by progress) bounds a call; this is a backstop.
+  timeout: { timeoutMs: 600_000 },
+};
+
+function mergePolicy(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = result[key];
+    result[key] =
+      typeof current === 'object' &&
+      current !== null &&
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value)
+        ? { ...current, ...value }
+        : value;
+  }
+  return result;
+}
+
+/** The error the pool throws for a failed request: `BACKEND_FAILED` / `CANCELLED` with the category of the cause. */
+function poolError(backend: string, what: string, error: unknown): ProviderError {
+  if (ProviderError.isInstance(error)) return error;
+  const classified = toResilienceError(error);
+  const code = classified.category === 'cancelled' ? 'CANCELLED' : 'BACKEND_FAILED';
+  return new ProviderError(code, `${what} on backend "${backend}" failed (${classified.code}): ${classified.message}`, {
+    category: classified.category,
+    backend,
+    cause: classified.cause ?? error,
+  });
+}
+
+/** Splits `<backend>.<rest>` at the first dot (gRPC backends' tools have dots of their own). */
+function splitName(name: string): [string, string] | undefined {
+  const dot = name.indexOf('.');
+  return dot <= 0 || dot === name.length - 1 ? undefined : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+/**
+ * The MCP client pool: several named backends (stdio, Streamable HTTP, SSE, grpc-gateway) from one
+ * validated config, each with one long-lived session and its own resilience policy.
+ */
+export function createMcpClientPool(config: unknown, options: McpClientPoolOptions = {}): McpClientPool {
+  const parsed: PoolConfig = parsePoolConfig(config, options);
+  const entries = Object.entries(parsed.backends).map(([name, backendConfig]) => {
+    let policy: ResiliencePolicy;
+    try {
+      policy = createPolicy(
+        { name, ...mergePolicy(defaultPolicy, backendConfig.policy ?? {}) },
+        options.onEvent ? { onEvent: options.onEvent } : {},
+      );
+    } catch (error) {
+      throw new ProviderError(
+        'CONFIG_INVALID',
+        `invalid pool config: backends.${name}.policy: ${(error as Error).message}`,
+        { backend: name, cause: error },
+      );
+    }
+    const backend =
+      backendConfig.transport === 'grpc'
+        ? createGrpcPoolBackend(name, backendConfig)
+        : createMcpPoolBackend(name, backendConfig, parsed.clientInfo);
+    return [name, { backend, policy, callTimeoutMs: backendConfig.callTimeoutMs }] as const;
+  });
+  const backends = new Map(entries);
+  let closed = false;
+
+  function resolve(name: string | undefined, what: string) {
+    if (closed) throw new ProviderError('CLOSED', 'the MCP client pool is closed: create a new one');
+    const entry = name === undefined ? undefined : backends.get(name);
+    if (!entry) {
+      throw new ProviderError(
+        'UNKNOWN_BACKEND',
+        `${what}: no backend named "${name ?? ''}" in the pool (backends: ${[...backends.keys()].join(', ')}); names are <backend>.<name>`,
+        { category: 'not_found' },
+      );
+    }
+    return entry;
+  }
+
+  async function run<T>(
+    name: string,
+    what: string,
+    signal: AbortSignal | undefined,
+    fn: (backend: PoolBackend, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const { backend, policy } = resolve(name, what);
+    try {
+      return await policy.execute(
+        async (context) => {
+          try {
+            return await fn(backend, context.signal);
+          } catch (error) {
+            throw toResilienceError(error);
+          }
+        },
+        signal ? { signal } : {},
+      );
+    } catch (error) {
+      throw poolError(name, what, error);
+    }
+  }
+
+  return {
+    backends: [...backends.keys()],
+    async connect() {
+      const results = await Promise.allSettled([...backends.values()].map(({ backend }) => backend.connect()));
+      const ready: string[] = [];
+      const failed: PoolConnectResult['failed'] = [];
+      [...backends.keys()].forEach((name, index) => {
+        const result = results[index]!;
+        if (result.status === 'fulfilled') ready.push(name);
+        else failed.push({ backend: name, error: poolError(name, 'connect', result.reason) });
+      });
+      return { ready, failed };
+    },
+    async listTools(requestOptions = {}) {
+      const lists = await Promise.all(
+        [...backends.keys()].map((name) =>
+          run(name, 'tools/list', requestOptions.signal, (backend, signal) => backend.listTools({ signal })).then(
+            (tools) =>
+              tools.map(
+                (tool): PoolTool => ({
+                  ...tool,
+                  name: `${name}.${tool.name}`,
+                  backend: name,
+                  backendToolName: tool.name,
+                }),
+              ),
+          ),
+        ),
+      );
+      return lists.flat();
+    },
+    async callTool(name, args = {}, callOptions = {}) {
+      const [backendName, tool] = splitName(name) ?? [undefined, name];
+      const { callTimeoutMs } = resolve(backendName, `tools/call "${name}"`);
+      const raw = await run(backendName!, `tools/call "${name}"`, callOptions.signal, (backend, signal) =>
+        backend.callTool(tool, args, {
+          signal,
+          timeoutMs: callOptions.timeoutMs ?? callTimeoutMs,
+          ...(callOptions.onProgress ? { onProgress: callOptions.onProgress } : {}),
+        }),
+      );
+      // Lenient: a malformed block becomes an `unknown` part instead of failing a call that ran.
+      return { ...parseToolResult(raw, { mode: 'lenient' }), name, backend: backendName!, raw };
+    },
+    async readResource(uri, readOptions = {}) {
+      const backendName = readOptions.backend ?? (backends.size === 1 ? [...backends.keys()][0] : undefined);
+      if (backendName === undefined) {
+        throw new ProviderError(
+          'UNKNOWN_BACKEND',
+          `resources/read "${uri}": the pool has several backends; pass { backend } (one of ${[...backends.keys()].join(', ')})`,
+          { category: 'invalid_input' },
+        );
+      }
+      const raw = await run(backendName, `resources/read "${uri}"`, readOptions.signal, (backend, signal) =>
+        backend.readResource(uri, { signal }),
+      );
+      return { ...parseResourceContents(raw, { mode: 'lenient' }), backend: backendName };
+    },
+    async getPrompt(name, args = {}, promptOptions = {}) {
+      const [backendName, prompt] = splitName(name) ?? [undefined, name];
+      const raw = await run(backendName!, `prompts/get "${name}"`, promptOptions.signal, (backend, signal) =>
+        backend.getPrompt(prompt, args, { signal }),
+      );
+      return {
+        ...parsePromptMessages(raw, { mode: 'lenient' }),
+        backend: backendName!,
+        ...(raw.description ? { description: raw.description } : {}),
+      };
+    },
+    statuses: () => [...backends.values()].map(({ backend }) => backend.status()),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...backends.values()].map(({ backend }) => backend.close()));
+    },
+    [Symbol.asyncDispose]() {
+      return this.close();
+    },
+  };
+}

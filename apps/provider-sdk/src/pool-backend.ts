@@ -1,0 +1,70 @@
+import type { CallToolResult, GetPromptResult, ReadResourceResult, Tool } from '@mcs/transports';
+import { createBackendConnection, type ProgressUpdate } from '@mcs/transports';
+import type { PoolBackendConfig } from './pool-config.js';
+
+export interface BackendRequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Health of one backend as the pool sees it. */
+export interface PoolBackendStatus {
+  backend: string;
+  transport: PoolBackendConfig['transport'];
+  /** stdio/HTTP/SSE: @mcs/transports status; gRPC: the channel's connectivity state. */
+  status: string;
+  /** stdio: process id (= process group id) of the running server. */
+  pid?: number;
+  /** stdio/HTTP/SSE: restarts since `connect()`. */
+  restarts?: number;
+}
+
+/** What the pool needs of one backend, whatever carries it (an MCP session or the gRPC gateway). */
+export interface PoolBackend {
+  readonly name: string;
+  readonly transport: PoolBackendConfig['transport'];
+  connect(): Promise<void>;
+  status(): PoolBackendStatus;
+  /** Tools with the names this backend knows them by (the pool adds `<backend>.`). */
+  listTools(options: BackendRequestOptions): Promise<Tool[]>;
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: BackendRequestOptions & { onProgress?: (progress: ProgressUpdate) => void },
+  ): Promise<CallToolResult>;
+  readResource(uri: string, options: BackendRequestOptions): Promise<ReadResourceResult>;
+  getPrompt(name: string, args: Record<string, string>, options: BackendRequestOptions): Promise<GetPromptResult>;
+  close(): Promise<void>;
+}
+
+type McpBackendConfig = Exclude<PoolBackendConfig, { transport: 'grpc' }>;
+
+/** A stdio / Streamable HTTP / SSE backend: one supervised, long-lived @mcs/transports session. */
+export function createMcpPoolBackend(
+  name: string,
+  config: McpBackendConfig,
+  clientInfo: { name: string; version: string },
+): PoolBackend {
+  const { policy: _policy, callTimeoutMs: _timeout, supervision, ...transportConfig } = config;
+  const connection = createBackendConnection(name, transportConfig, {
+    clientInfo,
+    ...(supervision === undefined ? {} : { supervision }),
+  });
+  return {
+    name,
+    transport: config.transport,
+    connect: () => connection.connect(),
+    status: () => ({
+      backend: name,
+      transport: config.transport,
+      status: connection.status,
+      restarts: connection.restarts,
+      ...(connection.pid === undefined ? {} : { pid: connection.pid }),
+    }),
+    listTools: (options) => connection.listTools(options),
+    callTool: (tool, args, options) => connection.callTool(tool, args, options),
+    readResource: (uri, options) => connection.readResource(uri, options),
+    getPrompt: (prompt, args, options) => connection.getPrompt(prompt, args, options),
+    close: () => connection.close(),
+  };
+}

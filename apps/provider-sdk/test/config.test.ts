@@ -1,0 +1,90 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} placeholders are the subject of these tests
+// Config handling: ${VAR} interpolation, profiles, and errors that name the bad field. No processes
+// start: createMcpClientPool validates everything before any backend is touched.
+import { describe, expect, it } from 'vitest';
+import { createMcpClientPool, interpolateEnv, ProviderError, parsePoolConfig } from '../src/index.js';
+
+const failure = (fn: () => unknown): ProviderError => {
+  try {
+    fn();
+  } catch (error) {
+    if (ProviderError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a ProviderError');
+};
+
+describe('environment interpolation', () => {
+  it('replaces ${VAR} and ${VAR:-default} in every string, and keeps $${VAR} literal', () => {
+    const env = { TOKEN: 's3cret', HOST: 'mcp.example' };
+    expect(
+      interpolateEnv({ a: 'Bearer ${TOKEN}', b: ['https://${HOST}/mcp', '${PORT:-8080}'], c: '$${TOKEN}', d: 3 }, env),
+    ).toEqual({ a: 'Bearer s3cret', b: ['https://mcp.example/mcp', '8080'], c: '${TOKEN}', d: 3 });
+  });
+
+  it('names the field and the variable when one is missing', () => {
+    const error = failure(() =>
+      parsePoolConfig({ backends: { remote: { transport: 'http', url: '${MCP_URL}' } } }, { env: {} }),
+    );
+    expect(error.code).toBe('ENV_MISSING');
+    expect(error.message).toContain('backends.remote.url');
+    expect(error.message).toContain('MCP_URL');
+  });
+});
+
+describe('profiles', () => {
+  const config = {
+    backends: { remote: { transport: 'http', url: 'http://127.0.0.1:1/mcp', headers: { 'x-team': 'core' } } },
+    profiles: {
+      dev: { backends: { local: { transport: 'stdio', command: 'node' } } },
+      prod: { backends: { remote: { url: '${PROD_URL}' } } },
+    },
+  };
+
+  it('deep-merges the selected profile over the base, and interpolates only what is selected', () => {
+    const dev = parsePoolConfig(config, { profile: 'dev', env: {} });
+    expect(Object.keys(dev.backends)).toEqual(['remote', 'local']);
+    const prod = parsePoolConfig(config, { profile: 'prod', env: { PROD_URL: 'https://prod.example/mcp' } });
+    expect(prod.backends.remote).toMatchObject({ url: 'https://prod.example/mcp', headers: { 'x-team': 'core' } });
+    expect(Object.keys(prod.backends)).toEqual(['remote']);
+  });
+
+  it('takes the profile from the config or MCS_PROFILE when none is passed', () => {
+    expect(Object.keys(parsePoolConfig({ ...config, profile: 'dev' }, { env: {} }).backends)).toContain('local');
+    expect(Object.keys(parsePoolConfig(config, { env: { MCS_PROFILE: 'dev' } }).backends)).toContain('local');
+  });
+
+  it('refuses an unknown profile, listing the known ones', () => {
+    const error = failure(() => parsePoolConfig(config, { profile: 'staging', env: {} }));
+    expect(error.code).toBe('PROFILE_UNKNOWN');
+    expect(error.message).toContain('dev, prod');
+  });
+});
+
+describe('validation', () => {
+  it.each([
+    [{ backends: {} }, 'backends: configure at least one backend'],
+    [{ backends: { 'a.b': { transport: 'stdio', command: 'x' } } }, 'no dots'],
+    [{ backends: { web: { transport: 'http', url: 'ftp://x' } } }, 'backends.web.url'],
+    [{ backends: { web: { transport: 'carrier-pigeon' } } }, 'backends.web.transport'],
+    [{ backends: { gw: { transport: 'grpc' } } }, 'backends.gw.address'],
+    [{ backends: { local: { transport: 'stdio', command: 'x', comand: 'typo' } } }, 'comand'],
+    [{ backends: { local: { transport: 'stdio', command: 'x' } }, extra: 1 }, 'extra'],
+  ])('%j -> CONFIG_INVALID naming %s', (config, expected) => {
+    const error = failure(() => createMcpClientPool(config, { env: {} }));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.category).toBe('invalid_input');
+    expect(error.message).toContain(expected);
+  });
+
+  it('checks each backend policy with @mcs/resilience and names the backend', () => {
+    const error = failure(() =>
+      createMcpClientPool({
+        backends: { local: { transport: 'stdio', command: 'x', policy: { retry: { maxRetries: -1 } } } },
+      }),
+    );
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('backends.local.policy');
+    expect(error.message).toContain('maxRetries');
+  });
+});
