@@ -3,6 +3,15 @@
 export type { ContentPart, ParsedToolResult } from '@mcs/content-parser';
 export type { ErrorCategory } from '@mcs/resilience';
 export type { CallToolResult, GetPromptResult, ProgressUpdate, ReadResourceResult, Tool } from '@mcs/transports';
+export type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+export {
+  type CreateProviderOptions,
+  createProvider,
+  type GenerateRequest,
+  type GenerateResult,
+  type Provider,
+  type ToolCallRecord,
+} from './create-provider.js';
 export { interpolateEnv } from './interpolate-env.js';
 export {
   createMcpClientPool,
@@ -25,9 +34,25 @@ export {
   parsePoolConfig,
 } from './pool-config.js';
 export {
+  type ProviderConfig,
+  type ProviderConfigInput,
+  ProviderConfigSchema,
+  parseProviderConfig,
+} from './provider-config.js';
+export {
   ProviderError,
   type ProviderErrorCode,
   type ProviderErrorOptions,
   providerErrorCodes,
 } from './provider-error.js';
 export type { ResolveConfigOptions } from './resolve-config.js';
+export type {
+  ErrorPart,
+  FinishPart,
+  FinishReason,
+  StreamPart,
+  TextDeltaPart,
+  ToolCallPart,
+  ToolResultPart,
+  Usage,
+} from './stream-part.js';

@@ -6,8 +6,9 @@ import {
   parseResourceContents,
   parseToolResult,
 } from '@mcs/content-parser';
-import { createPolicy, type ResilienceEvent, type ResiliencePolicy } from '@mcs/resilience';
+import type { ResilienceEvent } from '@mcs/resilience';
 import type { CallToolResult, ProgressUpdate, Tool } from '@mcs/transports';
+import { buildPolicy } from './build-policy.js';
 import { createGrpcPoolBackend } from './grpc-pool-backend.js';
 import { createMcpPoolBackend, type PoolBackend, type PoolBackendStatus } from './pool-backend.js';
 import { type PoolConfig, parsePoolConfig } from './pool-config.js';
@@ -85,22 +86,6 @@ const defaultPolicy = {
   timeout: { timeoutMs: 600_000 },
 };
 
-function mergePolicy(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = result[key];
-    result[key] =
-      typeof current === 'object' &&
-      current !== null &&
-      typeof value === 'object' &&
-      value !== null &&
-      !Array.isArray(value)
-        ? { ...current, ...value }
-        : value;
-  }
-  return result;
-}
-
 /** The error the pool throws for a failed request: `BACKEND_FAILED` / `CANCELLED` with the category of the cause. */
 function poolError(backend: string, what: string, error: unknown): ProviderError {
   if (ProviderError.isInstance(error)) return error;
@@ -124,21 +109,13 @@ function splitName(name: string): [string, string] | undefined {
  * validated config, each with one long-lived session and its own resilience policy.
  */
 export function createMcpClientPool(config: unknown, options: McpClientPoolOptions = {}): McpClientPool {
-  const parsed: PoolConfig = parsePoolConfig(config, options);
+  return createPoolFromParsed(parsePoolConfig(config, options), options);
+}
+
+/** For a config that is already resolved (the provider's `mcp` section): no second interpolation. */
+export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolOptions = {}): McpClientPool {
   const entries = Object.entries(parsed.backends).map(([name, backendConfig]) => {
-    let policy: ResiliencePolicy;
-    try {
-      policy = createPolicy(
-        { name, ...mergePolicy(defaultPolicy, backendConfig.policy ?? {}) },
-        options.onEvent ? { onEvent: options.onEvent } : {},
-      );
-    } catch (error) {
-      throw new ProviderError(
-        'CONFIG_INVALID',
-        `invalid pool config: backends.${name}.policy: ${(error as Error).message}`,
-        { backend: name, cause: error },
-      );
-    }
+    const policy = buildPolicy(name, `backends.${name}.policy`, defaultPolicy, backendConfig.policy, options.onEvent);
     const backend =
       backendConfig.transport === 'grpc'
         ? createGrpcPoolBackend(name, backendConfig)

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { PoolConfigSchema } from './pool-config.js';
+import { type ResolveConfigOptions, resolveConfig } from './resolve-config.js';
+
+const nonEmpty = z.string().trim().min(1);
+
+export const ProviderConfigSchema = z
+  .object({
+    /** Model name; default `OPENAI_MODEL`. */
+    model: nonEmpty.optional(),
+    /** OpenAI-compatible API root (e.g. `http://127.0.0.1:11434/v1`); default `OPENAI_BASE_URL`, then OpenAI. */
+    baseURL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    /** API key; default `OPENAI_API_KEY`. */
+    apiKey: nonEmpty.optional(),
+    /** System message put before every request's messages. */
+    system: z.string().optional(),
+    /** Model calls per request (each tool round is one); more is a `MAX_STEPS_EXCEEDED` error. */
+    maxSteps: z.number().int().min(1).max(100).default(8),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().positive().optional(),
+    /** Let the model ask for several tool calls at once (they run in parallel). */
+    parallelToolCalls: z.boolean().default(true),
+    /** Time the model API may take to start answering one request, ms (the OpenAI client's timeout). */
+    requestTimeoutMs: z.number().int().positive().default(120_000),
+    /** @mcs/resilience policy fields for model calls, merged over the defaults (see README). */
+    modelPolicy: z.record(z.string(), z.unknown()).optional(),
+    /** The MCP client pool whose tools the model may call; absent: no tools. */
+    mcp: PoolConfigSchema.optional(),
+  })
+  .strict();
+
+export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
+/** A provider config as written: may also hold `profiles` (name -> partial config) and `profile`. */
+export type ProviderConfigInput = z.input<typeof ProviderConfigSchema> & {
+  profile?: string;
+  profiles?: Record<string, unknown>;
+};
+
+/** Validates a provider config (profiles, `${VAR}`, zod); throws `ProviderError` naming every bad field. */
+export function parseProviderConfig(input: unknown, options?: ResolveConfigOptions): ProviderConfig {
+  return resolveConfig(ProviderConfigSchema, input, 'provider config', options);
+}

@@ -1,0 +1,67 @@
+import type { ContentPart } from '@mcs/content-parser';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ProviderError } from './provider-error.js';
+
+/** Token counts summed over every model call of the request (0 when the API sent none). */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** Why generation stopped: the model's own reason for the last step (`stop`, `length`, `content_filter`, ...). */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'function_call' | 'unknown';
+
+export interface TextDeltaPart {
+  type: 'text-delta';
+  step: number;
+  text: string;
+}
+
+export interface ToolCallPart {
+  type: 'tool-call';
+  step: number;
+  /** The model's id of the call (the tool result answers it). */
+  id: string;
+  /** Pool name `<backend>.<tool>`. */
+  name: string;
+  /** The function name the model used (pool names are made API-safe: `.` -> `__`). */
+  modelToolName: string;
+  /** Parsed arguments (`{}` when the model sent none). */
+  args: Record<string, unknown>;
+}
+
+export interface ToolResultPart {
+  type: 'tool-result';
+  step: number;
+  id: string;
+  name: string;
+  /** The tool failed (its own `isError`, or the call could not be made): the model was told so. */
+  isError: boolean;
+  /** Typed parts of the result (empty when the call itself failed). */
+  parts: ContentPart[];
+  /** What was sent back to the model as the tool message. */
+  content: string;
+  /** When the call itself failed (unknown tool, bad arguments JSON, backend down). */
+  error?: ProviderError;
+}
+
+export interface FinishPart {
+  type: 'finish';
+  finishReason: FinishReason;
+  usage: Usage;
+  /** Model calls made. */
+  steps: number;
+  /** The final answer (text of the last step). */
+  text: string;
+  /** The whole conversation including the final assistant message: pass it back as `messages` to continue. */
+  messages: ChatCompletionMessageParam[];
+}
+
+export interface ErrorPart {
+  type: 'error';
+  error: ProviderError;
+}
+
+/** What `generateStream` yields, in order: per step text deltas and tool calls, then tool results; `finish` or `error` last. */
+export type StreamPart = TextDeltaPart | ToolCallPart | ToolResultPart | FinishPart | ErrorPart;

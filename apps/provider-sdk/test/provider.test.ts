@@ -1,0 +1,245 @@
+// The provider's tool loop against the scripted OpenAI-compatible server (the one allowed imitation)
+// with a real MCP backend: server-everything over stdio.
+import { waitFor } from '@mcs/test-utils';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createProvider, type Provider, ProviderError, type StreamPart } from '../src/index.js';
+import { everythingStdio } from './fixtures/backends.js';
+import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
+
+let model: ScriptedModel;
+let provider: Provider;
+
+beforeAll(async () => {
+  model = await startScriptedModel();
+  provider = createProvider(
+    {
+      model: 'scripted-1',
+      baseURL: model.baseURL,
+      apiKey: 'test-key',
+      system: 'You are a test.',
+      modelPolicy: { retry: { baseDelayMs: 10, maxDelayMs: 2_000 } },
+      mcp: { backends: { everything: everythingStdio() } },
+    },
+    { env: {} },
+  );
+  expect((await provider.pool!.connect()).failed).toEqual([]);
+}, 30_000);
+
+afterAll(async () => {
+  await provider?.close();
+  await model?.close();
+});
+
+beforeEach(() => {
+  model.requests.length = 0;
+});
+
+const collect = async (stream: AsyncIterable<StreamPart>) => {
+  const parts: StreamPart[] = [];
+  for await (const part of stream) parts.push(part);
+  return parts;
+};
+
+type Message = { role: string; content?: unknown; tool_call_id?: string; tool_calls?: { id: string }[] };
+const messagesOf = (index: number) => model.requests[index]!.messages as Message[];
+
+describe('tool loop', () => {
+  it('sends the pool tools, runs the model tool call, feeds the result back and returns the final answer', async () => {
+    model.script([
+      { toolCalls: [{ id: 'call_1', name: 'everything__echo', arguments: { message: 'hi' } }] },
+      { text: ['The tool said: ', 'Echo: hi'] },
+    ]);
+    const result = await provider.generate({ prompt: 'Echo hi' });
+    expect(result.text).toBe('The tool said: Echo: hi');
+    expect(result).toMatchObject({
+      finishReason: 'stop',
+      steps: 2,
+      usage: { promptTokens: 20, completionTokens: 10, totalTokens: 30 },
+    });
+    expect(result.toolCalls).toHaveLength(1);
+    expect(result.toolCalls[0]!.call).toMatchObject({
+      name: 'everything.echo',
+      modelToolName: 'everything__echo',
+      args: { message: 'hi' },
+    });
+    expect(result.toolCalls[0]!.result).toMatchObject({ isError: false, content: 'Echo: hi' });
+
+    const first = model.requests[0]!;
+    expect(first).toMatchObject({ model: 'scripted-1', stream: true });
+    const tools = first.tools as { function: { name: string; parameters: unknown } }[];
+    const echo = tools.find((tool) => tool.function.name === 'everything__echo');
+    expect(echo?.function.parameters).toMatchObject({ type: 'object', required: ['message'] });
+    expect(messagesOf(0)).toEqual([
+      { role: 'system', content: 'You are a test.' },
+      { role: 'user', content: 'Echo hi' },
+    ]);
+    expect(messagesOf(1).slice(2)).toEqual([
+      expect.objectContaining({ role: 'assistant', tool_calls: [expect.objectContaining({ id: 'call_1' })] }),
+      { role: 'tool', tool_call_id: 'call_1', content: 'Echo: hi' },
+    ]);
+    expect(result.messages.at(-1)).toEqual({ role: 'assistant', content: 'The tool said: Echo: hi' });
+  });
+
+  it('streams typed parts in order: text deltas, tool call, tool result, text deltas, finish', async () => {
+    model.script([
+      { text: ['Let me ', 'check.'], toolCalls: [{ name: 'everything__echo', arguments: { message: 'x' } }] },
+      { text: ['Done', '.'] },
+    ]);
+    const parts = await collect(provider.generateStream({ prompt: 'go' }));
+    expect(parts.map((part) => part.type)).toEqual([
+      'text-delta',
+      'text-delta',
+      'tool-call',
+      'tool-result',
+      'text-delta',
+      'text-delta',
+      'finish',
+    ]);
+    expect(parts.filter((part) => part.type === 'text-delta').map((part) => [part.step, part.text])).toEqual([
+      [1, 'Let me '],
+      [1, 'check.'],
+      [2, 'Done'],
+      [2, '.'],
+    ]);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'Done.', steps: 2, finishReason: 'stop' });
+  });
+
+  it('runs several tool calls of one step and answers each by its id', async () => {
+    model.script([
+      {
+        toolCalls: [
+          { id: 'a', name: 'everything__echo', arguments: { message: 'one' } },
+          { id: 'b', name: 'everything__get-sum', arguments: { a: 2, b: 3 } },
+        ],
+      },
+      { text: 'both done' },
+    ]);
+    const result = await provider.generate({ prompt: 'two tools' });
+    expect(result.text).toBe('both done');
+    expect(result.toolCalls.map(({ call, result: r }) => [call.id, r.isError])).toEqual([
+      ['a', false],
+      ['b', false],
+    ]);
+    const toolMessages = messagesOf(1).filter((message) => message.role === 'tool');
+    expect(toolMessages).toEqual([
+      { role: 'tool', tool_call_id: 'a', content: 'Echo: one' },
+      { role: 'tool', tool_call_id: 'b', content: expect.stringContaining('5') },
+    ]);
+  });
+
+  it('gives tool failures back to the model as tool messages: tool error, unknown tool, bad JSON', async () => {
+    model.script([
+      {
+        toolCalls: [
+          { id: 'bad-args', name: 'everything__get-sum', arguments: { a: 'x' } },
+          { id: 'unknown', name: 'nowhere__tool', arguments: {} },
+          { id: 'bad-json', name: 'everything__echo', arguments: '{"message": ' },
+        ],
+      },
+      { text: 'recovered' },
+    ]);
+    const result = await provider.generate({ prompt: 'break things' });
+    expect(result.text).toBe('recovered');
+    expect(result.toolCalls.map(({ result: r }) => r.isError)).toEqual([true, true, true]);
+    expect(result.toolCalls[1]!.result.error).toMatchObject({ code: 'UNKNOWN_BACKEND' });
+    const toolMessages = messagesOf(1).filter((message) => message.role === 'tool');
+    expect(toolMessages.map((message) => message.tool_call_id)).toEqual(['bad-args', 'unknown', 'bad-json']);
+    for (const message of toolMessages) expect(String(message.content)).toMatch(/error/i);
+  });
+
+  it('stops with MAX_STEPS_EXCEEDED when the model keeps calling tools', async () => {
+    const call = { toolCalls: [{ name: 'everything__echo', arguments: { message: 'again' } }] };
+    model.script([call, call, call]);
+    const error = await provider.generate({ prompt: 'loop', maxSteps: 2 }).catch((thrown: unknown) => thrown);
+    expect(ProviderError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'MAX_STEPS_EXCEEDED' });
+    expect((error as Error).message).toContain('2 steps');
+    expect(model.requests).toHaveLength(2);
+  });
+});
+
+describe('cancellation', () => {
+  it('aborting mid-stream stops the model stream and ends with a CANCELLED error part', async () => {
+    model.script([{ text: ['Hel'], hang: true }]);
+    const controller = new AbortController();
+    const parts: StreamPart[] = [];
+    for await (const part of provider.generateStream({ prompt: 'long story', signal: controller.signal })) {
+      parts.push(part);
+      if (part.type === 'text-delta') controller.abort();
+    }
+    expect(parts.map((part) => part.type)).toEqual(['text-delta', 'error']);
+    expect(parts[1]).toMatchObject({ type: 'error', error: { code: 'CANCELLED', category: 'cancelled' } });
+    await waitFor(() => model.disconnects === 1, { what: 'the model stream to be closed' });
+  });
+
+  it('aborting while a tool runs cancels the MCP call; the model never gets a result', async () => {
+    model.script([
+      { toolCalls: [{ name: 'everything__trigger-long-running-operation', arguments: { duration: 60, steps: 60 } }] },
+      { text: 'never' },
+    ]);
+    const controller = new AbortController();
+    const parts: StreamPart[] = [];
+    for await (const part of provider.generateStream({ prompt: 'slow', signal: controller.signal })) {
+      parts.push(part);
+      // Abort once the call is on its way to the backend (a 60 s operation: the test would time out otherwise).
+      if (part.type === 'tool-call') setTimeout(() => controller.abort(), 200);
+    }
+    expect(parts.map((part) => part.type)).toEqual(['tool-call', 'error']);
+    expect(parts[1]).toMatchObject({ error: { code: 'CANCELLED' } });
+    expect(model.requests).toHaveLength(1);
+    // The shared MCP session is still usable.
+    expect((await provider.pool!.callTool('everything.echo', { message: 'still here' })).isError).toBe(false);
+  });
+});
+
+describe('model resilience', () => {
+  it('retries a 429 (after its Retry-After) and a 500, then succeeds', async () => {
+    model.script([{ status: 429, headers: { 'retry-after': '1' } }, { status: 500 }, { text: 'finally' }]);
+    const result = await provider.generate({ prompt: 'hi', tools: [] });
+    expect(result.text).toBe('finally');
+    expect(model.requests).toHaveLength(3);
+    expect(model.requests[0]!.tools).toBeUndefined();
+  });
+
+  it('does not retry a 401: MODEL_FAILED with category unauthenticated', async () => {
+    model.script([{ status: 401 }, { text: 'unreachable' }]);
+    const error = await provider.generate({ prompt: 'hi' }).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'MODEL_FAILED', category: 'unauthenticated' });
+    expect(model.requests).toHaveLength(1);
+  });
+});
+
+describe('configuration', () => {
+  it('takes model, base URL and key from OPENAI_* when the config has none; no mcp means no tools', async () => {
+    await using bare = createProvider(
+      {},
+      { env: { OPENAI_MODEL: 'env-model', OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'k' } },
+    );
+    model.script([{ text: 'from env' }]);
+    expect((await bare.generate({ messages: [{ role: 'user', content: 'hi' }] })).text).toBe('from env');
+    expect(model.requests[0]).toMatchObject({ model: 'env-model' });
+    expect(model.requests[0]!.tools).toBeUndefined();
+    expect(bare.pool).toBeUndefined();
+  });
+
+  it('refuses bad configs and requests with errors naming the field', async () => {
+    const attempt = (config: unknown, env: Record<string, string> = {}) => {
+      try {
+        createProvider(config, { env });
+      } catch (error) {
+        return error as ProviderError;
+      }
+      throw new Error('expected a ProviderError');
+    };
+    expect(attempt({ baseURL: model.baseURL, apiKey: 'k' })).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(attempt({ baseURL: model.baseURL, apiKey: 'k' }).message).toContain('OPENAI_MODEL');
+    expect(attempt({ model: 'm', apiKey: 'k', maxSteps: 0 }).message).toContain('maxSteps');
+    expect(attempt({ model: 'm', apiKey: 'k', modelPolicy: { retry: { nope: 1 } } }).message).toContain('modelPolicy');
+    expect(
+      attempt({ model: 'm', apiKey: 'k', mcp: { backends: { x: { transport: 'http', url: 'nope' } } } }).message,
+    ).toContain('mcp.backends.x.url');
+    const parts = await collect(provider.generateStream({}));
+    expect(parts).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'CONFIG_INVALID' }) }]);
+    expect(parts[0]!.type === 'error' && parts[0]!.error.message).toContain('give a prompt or at least one message');
+  });
+});
