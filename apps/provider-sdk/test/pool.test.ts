@@ -10,7 +10,9 @@ let gateway: ChildServer & { address: string };
 let pool: McpClientPool;
 
 beforeAll(async () => {
-  [http, gateway] = await Promise.all([startEverythingHttp(), startGateway()]);
+  // One after the other: if the second fails, afterAll still stops the first.
+  http = await startEverythingHttp();
+  gateway = await startGateway();
   pool = createMcpClientPool({
     backends: {
       local: everythingStdio(),
