@@ -1,5 +1,6 @@
 import type { ResilienceEvent, ResiliencePolicy } from '@mcs/resilience';
 import { retryAsyncIterable } from '@mcs/resilience';
+import type { ProgressUpdate } from '@mcs/transports';
 import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
@@ -12,7 +13,15 @@ import { createPoolFromParsed, type McpClientPool } from './mcp-client-pool.js';
 import { type ProviderConfig, parseProviderConfig } from './provider-config.js';
 import { ProviderError } from './provider-error.js';
 import type { ResolveConfigOptions } from './resolve-config.js';
-import type { FinishPart, FinishReason, StreamPart, ToolCallPart, ToolResultPart, Usage } from './stream-part.js';
+import type {
+  FinishPart,
+  FinishReason,
+  StreamPart,
+  ToolCallPart,
+  ToolProgressPart,
+  ToolResultPart,
+  Usage,
+} from './stream-part.js';
 import { toResilienceError } from './to-resilience-error.js';
 import { toolMessageContent } from './tool-message.js';
 import { buildToolNames, type ToolNameMap } from './tool-names.js';
@@ -117,6 +126,19 @@ function providerFailure(error: unknown, signal: AbortSignal): ProviderError {
   });
 }
 
+/** The model's arguments text as an object, or why it is not one (sent back to the model). */
+function parseToolArguments(text: string): { args: Record<string, unknown>; error?: string } {
+  if (text.trim() === '') return { args: {} };
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      return { args: value as Record<string, unknown> };
+    return { args: {}, error: `must be a JSON object, got: ${text}` };
+  } catch (error) {
+    return { args: {}, error: `are not valid JSON (${(error as Error).message}): ${text}` };
+  }
+}
+
 /** Fails fast with the env variable to set when neither the config nor the environment has a value. */
 function required(value: string | undefined, field: string, variable: string): string {
   if (value) return value;
@@ -161,7 +183,12 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     return buildToolNames(allowed ? all.filter((tool) => allowed.has(tool.name)) : all);
   }
 
-  async function runTool(call: ToolCallPart, rawArgs: string, signal: AbortSignal): Promise<ToolResultPart> {
+  async function runTool(
+    call: ToolCallPart,
+    argumentsError: string | undefined,
+    signal: AbortSignal,
+    onProgress: (update: ProgressUpdate) => void,
+  ): Promise<ToolResultPart> {
     const base = { type: 'tool-result' as const, step: call.step, id: call.id, name: call.name };
     const failed = (error: ProviderError): ToolResultPart => ({
       ...base,
@@ -170,26 +197,59 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
       content: `Error: ${error.message}`,
       error,
     });
-    if (rawArgs.trim() !== '' && Object.keys(call.args).length === 0 && rawArgs.trim() !== '{}') {
+    if (argumentsError !== undefined) {
       return failed(
-        new ProviderError(
-          'CONFIG_INVALID',
-          `the arguments of ${call.modelToolName} are not a JSON object: ${rawArgs}`,
-          {
-            category: 'invalid_input',
-          },
-        ),
+        new ProviderError('TOOL_ARGUMENTS_INVALID', `the arguments of ${call.modelToolName} ${argumentsError}`),
       );
     }
     if (!pool) return failed(new ProviderError('UNKNOWN_BACKEND', `no MCP pool is configured for tool ${call.name}`));
     try {
-      const result = await pool.callTool(call.name, call.args, { signal });
+      const result = await pool.callTool(call.name, call.args, { signal, onProgress });
       return { ...base, isError: result.isError, parts: result.parts, content: toolMessageContent(result.parts) };
     } catch (error) {
       // A cancelled request stops the loop; any other failure is the model's to handle.
       if (signal.aborted) throw error;
       return failed(providerFailure(error, signal));
     }
+  }
+
+  /**
+   * Runs one step's tool calls at once and yields their progress as it arrives, then their results
+   * in the order the model asked for them.
+   */
+  async function* runTools(
+    parts: ToolCallPart[],
+    argumentsErrors: (string | undefined)[],
+    signal: AbortSignal,
+  ): AsyncGenerator<ToolProgressPart, ToolResultPart[], undefined> {
+    const progress: ToolProgressPart[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const running = Promise.all(
+      parts.map((part, index) =>
+        runTool(part, argumentsErrors[index], signal, (update) => {
+          progress.push({ type: 'tool-progress', step: part.step, id: part.id, name: part.name, ...update });
+          notify();
+        }),
+      ),
+    );
+    const settle = () => {
+      done = true;
+      notify();
+    };
+    running.then(settle, settle);
+    for (;;) {
+      while (progress.length > 0) yield progress.shift()!;
+      if (done) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    return running;
   }
 
   async function* loop(request: GenerateRequest, signal: AbortSignal): AsyncGenerator<StreamPart, void, undefined> {
@@ -264,6 +324,10 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
         yield { type: 'finish', finishReason: reason, usage, steps: step, text, messages } satisfies FinishPart;
         return;
       }
+      // Ids are what tie results to calls: a model that sent none gets one, in the history too.
+      calls.forEach((call, index) => {
+        call.id ||= `call_${step}_${index}`;
+      });
       messages.push({
         role: 'assistant',
         content: text === '' ? null : text,
@@ -275,27 +339,24 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
           }),
         ),
       });
-      const parts = calls.map((call, index): ToolCallPart => {
-        let args: Record<string, unknown> = {};
-        try {
-          const value: unknown = call.args.trim() === '' ? {} : JSON.parse(call.args);
-          if (value !== null && typeof value === 'object' && !Array.isArray(value))
-            args = value as Record<string, unknown>;
-        } catch {
-          // Left empty: runTool reports the bad JSON to the model as the tool's result.
-        }
-        return {
+      const parsedArguments = calls.map((call) => parseToolArguments(call.args));
+      const parts = calls.map(
+        (call, index): ToolCallPart => ({
           type: 'tool-call',
           step,
-          id: call.id || `call_${step}_${index}`,
+          id: call.id,
           // A name the model made up is passed on as is: the pool answers UNKNOWN_BACKEND, the model is told.
           name: toPool.get(call.name) ?? call.name,
           modelToolName: call.name,
-          args,
-        };
-      });
+          args: parsedArguments[index]!.args,
+        }),
+      );
       for (const part of parts) yield part;
-      const results = await Promise.all(parts.map((part, index) => runTool(part, calls[index]!.args, signal)));
+      const results = yield* runTools(
+        parts,
+        parsedArguments.map((parsedArgs) => parsedArgs.error),
+        signal,
+      );
       for (const result of results) {
         messages.push({ role: 'tool', tool_call_id: result.id, content: result.content });
         yield result;

@@ -53,6 +53,7 @@ export type {
   StreamPart,
   TextDeltaPart,
   ToolCallPart,
+  ToolProgressPart,
   ToolResultPart,
   Usage,
 } from './stream-part.js';

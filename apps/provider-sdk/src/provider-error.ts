@@ -17,6 +17,8 @@ export const providerErrorCodes = {
   BACKEND_FAILED: 'unavailable',
   /** The model API failed after retries (category from the cause: rate_limited, unavailable, ...). */
   MODEL_FAILED: 'unavailable',
+  /** The model sent tool arguments that are not a JSON object (reported to the model, not thrown). */
+  TOOL_ARGUMENTS_INVALID: 'invalid_input',
   /** The model kept calling tools for `maxSteps` steps without a final answer. */
   MAX_STEPS_EXCEEDED: 'invalid_input',
   /** The caller's AbortSignal aborted the request. */

@@ -31,6 +31,17 @@ export interface ToolCallPart {
   args: Record<string, unknown>;
 }
 
+/** Progress a running tool reported (MCP `notifications/progress`); only between its call and its result. */
+export interface ToolProgressPart {
+  type: 'tool-progress';
+  step: number;
+  id: string;
+  name: string;
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
 export interface ToolResultPart {
   type: 'tool-result';
   step: number;
@@ -63,5 +74,8 @@ export interface ErrorPart {
   error: ProviderError;
 }
 
-/** What `generateStream` yields, in order: per step text deltas and tool calls, then tool results; `finish` or `error` last. */
-export type StreamPart = TextDeltaPart | ToolCallPart | ToolResultPart | FinishPart | ErrorPart;
+/**
+ * What `generateStream` yields, in order: per step text deltas and tool calls, then tool progress
+ * while the tools run, then their results; `finish` or `error` last.
+ */
+export type StreamPart = TextDeltaPart | ToolCallPart | ToolProgressPart | ToolResultPart | FinishPart | ErrorPart;

@@ -127,6 +127,26 @@ describe('tool loop', () => {
     ]);
   });
 
+  it('runs the calls of one step concurrently: the second reports progress before the first has finished', async () => {
+    const slow = { name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 4 } };
+    model.script([
+      {
+        toolCalls: [
+          { id: 'first', ...slow },
+          { id: 'second', ...slow },
+        ],
+      },
+      { text: 'both slow ones done' },
+    ]);
+    const parts = await collect(provider.generateStream({ prompt: 'two slow tools' }));
+    const progress = parts.flatMap((part) => (part.type === 'tool-progress' ? [part.id] : []));
+    // Run one after the other, every progress of "first" would come before the first of "second".
+    // (The last progress of a call can be lost: the SDK client may settle the call first; 4 steps leave margin.)
+    expect(progress.indexOf('second')).toBeLessThan(progress.lastIndexOf('first'));
+    expect(parts.filter((part) => part.type === 'tool-result').map((part) => part.id)).toEqual(['first', 'second']);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'both slow ones done' });
+  });
+
   it('gives tool failures back to the model as tool messages: tool error, unknown tool, bad JSON', async () => {
     model.script([
       {
@@ -142,6 +162,7 @@ describe('tool loop', () => {
     expect(result.text).toBe('recovered');
     expect(result.toolCalls.map(({ result: r }) => r.isError)).toEqual([true, true, true]);
     expect(result.toolCalls[1]!.result.error).toMatchObject({ code: 'UNKNOWN_BACKEND' });
+    expect(result.toolCalls[2]!.result.error).toMatchObject({ code: 'TOOL_ARGUMENTS_INVALID' });
     const toolMessages = messagesOf(1).filter((message) => message.role === 'tool');
     expect(toolMessages.map((message) => message.tool_call_id)).toEqual(['bad-args', 'unknown', 'bad-json']);
     for (const message of toolMessages) expect(String(message.content)).toMatch(/error/i);
@@ -172,7 +193,7 @@ describe('cancellation', () => {
     await waitFor(() => model.disconnects === 1, { what: 'the model stream to be closed' });
   });
 
-  it('aborting while a tool runs cancels the MCP call; the model never gets a result', async () => {
+  it('aborting while a tool runs (after its first progress) cancels the MCP call; the model never gets a result', async () => {
     model.script([
       { toolCalls: [{ name: 'everything__trigger-long-running-operation', arguments: { duration: 60, steps: 60 } }] },
       { text: 'never' },
@@ -181,11 +202,17 @@ describe('cancellation', () => {
     const parts: StreamPart[] = [];
     for await (const part of provider.generateStream({ prompt: 'slow', signal: controller.signal })) {
       parts.push(part);
-      // Abort once the call is on its way to the backend (a 60 s operation: the test would time out otherwise).
-      if (part.type === 'tool-call') setTimeout(() => controller.abort(), 200);
+      // The backend is running the 60 s operation now (the test would time out if it were not cancelled).
+      if (part.type === 'tool-progress') controller.abort();
     }
-    expect(parts.map((part) => part.type)).toEqual(['tool-call', 'error']);
-    expect(parts[1]).toMatchObject({ error: { code: 'CANCELLED' } });
+    expect(parts[0]).toMatchObject({ type: 'tool-call', name: 'everything.trigger-long-running-operation' });
+    expect(parts[1]).toMatchObject({
+      type: 'tool-progress',
+      name: 'everything.trigger-long-running-operation',
+      total: 60,
+    });
+    expect(parts.at(-1)).toMatchObject({ type: 'error', error: { code: 'CANCELLED' } });
+    expect(parts.some((part) => part.type === 'tool-result')).toBe(false);
     expect(model.requests).toHaveLength(1);
     // The shared MCP session is still usable.
     expect((await provider.pool!.callTool('everything.echo', { message: 'still here' })).isError).toBe(false);
