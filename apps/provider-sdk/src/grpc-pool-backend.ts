@@ -67,7 +67,11 @@ function toContentBlock(part: ContentPart): ContentBlock | undefined {
     }
     case 'unknown':
       // Kept as the backend sent it; the content parser turns it into an `unknown` part.
-      return JSON.parse(value.value.json) as ContentBlock;
+      try {
+        return JSON.parse(value.value.json) as ContentBlock;
+      } catch {
+        return { type: value.value.type, raw: value.value.json } as unknown as ContentBlock;
+      }
     default:
       return undefined;
   }
@@ -122,10 +126,13 @@ export function createGrpcPoolBackend(name: string, config: GrpcBackendConfig): 
   ): Promise<Res> {
     const { metadata, callOptions } = prepare(options);
     return new Promise<Res>((resolve, reject) => {
-      const call = method.call(raw(), request, metadata, callOptions, (error, response) =>
-        error ? reject(error) : resolve(response),
-      );
-      options.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+      const onAbort = () => call.cancel();
+      const call = method.call(raw(), request, metadata, callOptions, (error, response) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(response);
+      });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
