@@ -1,22 +1,25 @@
-// The MCP client pool over real backends: server-everything over stdio and Streamable HTTP, and the
-// built grpc-gateway (server-everything behind it) over gRPC.
+// The MCP client pool over real backends: server-everything over stdio, Streamable HTTP and legacy
+// HTTP+SSE, and the built grpc-gateway (server-everything behind it) over gRPC.
 import { waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpClientPool, type McpClientPool, ProviderError } from '../src/index.js';
 import { type ChildServer, everythingStdio, startEverythingHttp, startGateway } from './fixtures/backends.js';
 
 let http: ChildServer & { url: string };
+let sse: ChildServer & { url: string };
 let gateway: ChildServer & { address: string };
 let pool: McpClientPool;
 
 beforeAll(async () => {
   // One after the other: if the second fails, afterAll still stops the first.
   http = await startEverythingHttp();
+  sse = await startEverythingHttp('sse');
   gateway = await startGateway();
   pool = createMcpClientPool({
     backends: {
       local: everythingStdio(),
       remote: { transport: 'http', url: http.url },
+      legacy: { transport: 'sse', url: sse.url },
       gw: { transport: 'grpc', address: gateway.address, gatewayBackend: 'everything' },
     },
   });
@@ -31,31 +34,35 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.close();
-  await Promise.all([http?.stop(), gateway?.stop()]);
+  await Promise.all([http?.stop(), sse?.stop(), gateway?.stop()]);
 });
 
 describe('catalog', () => {
-  it('lists every backend tool as <backend>.<tool>, over stdio, Streamable HTTP and gRPC', async () => {
+  it('lists every backend tool as <backend>.<tool>, over stdio, Streamable HTTP, SSE and gRPC', async () => {
     const tools = await pool.listTools();
     const names = tools.map((tool) => tool.name);
-    expect(names).toEqual(expect.arrayContaining(['local.echo', 'remote.echo', 'gw.everything.echo']));
+    expect(names).toEqual(expect.arrayContaining(['local.echo', 'remote.echo', 'legacy.echo', 'gw.everything.echo']));
     const echo = tools.find((tool) => tool.name === 'gw.everything.echo')!;
     expect(echo).toMatchObject({ backend: 'gw', backendToolName: 'everything.echo' });
     expect(echo.inputSchema).toMatchObject({ type: 'object', required: ['message'] });
     expect(pool.statuses().map(({ backend, status }) => [backend, status])).toEqual([
       ['local', 'ready'],
       ['remote', 'ready'],
+      ['legacy', 'ready'],
       ['gw', 'ready'],
     ]);
   });
 });
 
 describe('calls', () => {
-  it.each(['local.echo', 'remote.echo', 'gw.everything.echo'])('%s returns parsed content parts', async (name) => {
-    const result = await pool.callTool(name, { message: `hi from ${name}` });
-    expect(result.isError).toBe(false);
-    expect(result.parts).toEqual([expect.objectContaining({ type: 'text', text: `Echo: hi from ${name}` })]);
-  });
+  it.each(['local.echo', 'remote.echo', 'legacy.echo', 'gw.everything.echo'])(
+    '%s returns parsed content parts',
+    async (name) => {
+      const result = await pool.callTool(name, { message: `hi from ${name}` });
+      expect(result.isError).toBe(false);
+      expect(result.parts).toEqual([expect.objectContaining({ type: 'text', text: `Echo: hi from ${name}` })]);
+    },
+  );
 
   it('returns structured content and images as typed parts (stdio and gRPC agree)', async () => {
     const [local, gw] = await Promise.all([
@@ -68,7 +75,7 @@ describe('calls', () => {
   });
 
   it('reads resources and renders prompts through each transport', async () => {
-    for (const backend of ['local', 'remote', 'gw']) {
+    for (const backend of ['local', 'remote', 'legacy', 'gw']) {
       const read = await pool.readResource('demo://resource/dynamic/text/1', { backend });
       expect(read.backend).toBe(backend);
       expect(read.parts[0]).toMatchObject({ type: 'resource', encoding: 'text' });
@@ -83,7 +90,7 @@ describe('calls', () => {
     const error = await pool.callTool('nowhere.echo', { message: 'x' }).catch((thrown: unknown) => thrown);
     expect(ProviderError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'UNKNOWN_BACKEND', category: 'not_found' });
-    expect((error as Error).message).toContain('local, remote, gw');
+    expect((error as Error).message).toContain('local, remote, legacy, gw');
   });
 
   it('passes a tool error back as an isError result, not an exception', async () => {

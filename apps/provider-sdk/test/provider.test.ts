@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} placeholders are part of what is tested
 // The provider's tool loop against the scripted OpenAI-compatible server (the one allowed imitation)
 // with a real MCP backend: server-everything over stdio.
 import { waitFor } from '@mcs/test-utils';
@@ -247,6 +248,21 @@ describe('configuration', () => {
     expect(model.requests[0]).toMatchObject({ model: 'env-model' });
     expect(model.requests[0]!.tools).toBeUndefined();
     expect(bare.pool).toBeUndefined();
+  });
+
+  it('applies a named profile and ${VAR} to the whole provider config', async () => {
+    await using prod = createProvider(
+      {
+        model: 'dev-model',
+        baseURL: model.baseURL,
+        apiKey: '${MODEL_KEY}',
+        profiles: { prod: { model: 'prod-model', maxSteps: 1 } },
+      },
+      { profile: 'prod', env: { MODEL_KEY: 'from-env' } },
+    );
+    model.script([{ text: 'prod answer' }]);
+    expect((await prod.generate({ prompt: 'hi' })).text).toBe('prod answer');
+    expect(model.requests[0]).toMatchObject({ model: 'prod-model' });
   });
 
   it('refuses bad configs and requests with errors naming the field', async () => {
