@@ -1,0 +1,22 @@
+export const chatCliErrorCodes = ['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'COMMAND_FAILED'] as const;
+export type ChatCliErrorCode = (typeof chatCliErrorCodes)[number];
+
+/** The CLI's own failures. `USAGE` and `CONFIG_*` end the process with exit code 2. */
+export class ChatCliError extends Error {
+  override readonly name = 'ChatCliError';
+  readonly code: ChatCliErrorCode;
+
+  constructor(code: ChatCliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** Exit code the process ends with when this error stops it. */
+  get exitCode(): number {
+    return this.code === 'COMMAND_FAILED' ? 1 : 2;
+  }
+
+  static isInstance(value: unknown): value is ChatCliError {
+    return value instanceof Error && value.name === 'ChatCliError' && typeof (value as ChatCliError).code === 'string';
+  }
+}

@@ -1,0 +1,73 @@
+import type { StreamPart } from '@mcs/provider-sdk';
+
+/** One line of `--json` output: every step of a turn, in the order it happened. */
+export type ChatEvent =
+  | { type: 'text-delta'; step: number; text: string }
+  | { type: 'tool-call'; step: number; id: string; name: string; args: Record<string, unknown> }
+  | {
+      type: 'tool-progress';
+      step: number;
+      id: string;
+      name: string;
+      progress: number;
+      total?: number;
+      message?: string;
+    }
+  | {
+      type: 'tool-result';
+      step: number;
+      id: string;
+      name: string;
+      isError: boolean;
+      /** What the model got back. */
+      content: string;
+      error?: { code: string; message: string };
+    }
+  | {
+      type: 'final';
+      text: string;
+      finishReason: string;
+      steps: number;
+      usage: { promptTokens: number; completionTokens: number; totalTokens: number };
+    }
+  | { type: 'error'; code: string; category?: string; message: string };
+
+/** The JSONL shape of a provider stream part (the `finish` part's whole conversation is left out). */
+export function toChatEvent(part: StreamPart): ChatEvent {
+  switch (part.type) {
+    case 'text-delta':
+      return { type: 'text-delta', step: part.step, text: part.text };
+    case 'tool-call':
+      return { type: 'tool-call', step: part.step, id: part.id, name: part.name, args: part.args };
+    case 'tool-progress':
+      return {
+        type: 'tool-progress',
+        step: part.step,
+        id: part.id,
+        name: part.name,
+        progress: part.progress,
+        ...(part.total !== undefined ? { total: part.total } : {}),
+        ...(part.message !== undefined ? { message: part.message } : {}),
+      };
+    case 'tool-result':
+      return {
+        type: 'tool-result',
+        step: part.step,
+        id: part.id,
+        name: part.name,
+        isError: part.isError,
+        content: part.content,
+        ...(part.error ? { error: { code: part.error.code, message: part.error.message } } : {}),
+      };
+    case 'finish':
+      return {
+        type: 'final',
+        text: part.text,
+        finishReason: part.finishReason,
+        steps: part.steps,
+        usage: part.usage,
+      };
+    case 'error':
+      return { type: 'error', code: part.error.code, category: part.error.category, message: part.error.message };
+  }
+}

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { ChatCliError } from './chat-cli-error.js';
+
+export interface CliArgs {
+  /** Config file; `undefined` = the default `./config.json`, which may be absent. */
+  config: string | undefined;
+  model: string | undefined;
+  /** One-shot prompt; absent: interactive REPL. */
+  prompt: string | undefined;
+  json: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <prompt>] [--json]
+
+  -c, --config <file>   config file (default ./config.json; optional when it does not exist)
+  -m, --model <name>    model name (wins over the config's "model" and OPENAI_MODEL)
+  -p, --prompt <text>   answer one prompt and exit; without it mcs-chat starts an interactive chat
+      --json            one JSON object per line on stdout for every step
+  -h, --help            this help
+  -v, --version         the version
+
+environment (or ./.env): OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL`;
+
+/** Parses argv strictly: an unknown flag, a missing value or a stray argument is a `USAGE` error. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new ChatCliError(
+      'USAGE',
+      `${error instanceof Error ? error.message : String(error)} (mcs-chat --help lists the flags)`,
+      {
+        cause: error,
+      },
+    );
+  }
+  for (const name of ['config', 'model', 'prompt'] as const) {
+    if (values[name] !== undefined && values[name].trim() === '') {
+      throw new ChatCliError('USAGE', `--${name} needs a non-empty value`);
+    }
+  }
+  return {
+    config: values.config,
+    model: values.model,
+    prompt: values.prompt,
+    json: values.json ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: 'string', short: 'c' },
+      model: { type: 'string', short: 'm' },
+      prompt: { type: 'string', short: 'p' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}

@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { createProvider, type Provider } from '@mcs/provider-sdk';
+import { ChatCliError } from './chat-cli-error.js';
+import { configError, loadChatConfig } from './chat-config.js';
+import { ChatSession } from './chat-session.js';
+import { parseCliArgs, usage } from './cli-args.js';
+import type { CliHost } from './cli-host.js';
+import { createOutput, type Output } from './output.js';
+import { runRepl } from './repl.js';
+import { reportError } from './repl-commands.js';
+
+/** Exit codes: 0 success, 1 a model or tool failure, 2 a usage or config error. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export function version(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return (manifest as { version?: string }).version ?? 'unknown';
+}
+
+/**
+ * Adds `<cwd>/.env` to `env` (variables already set win, like Node's `--env-file`). Parsed with
+ * node:util's `parseEnv`, the same parser as `process.loadEnvFile`, so tests can pass their own env.
+ */
+export function loadDotEnv(cwd: string, env: Record<string, string | undefined>): void {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return;
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseEnv(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ChatCliError('CONFIG_INVALID', `${file}: cannot read it (${(error as Error).message})`, { cause: error });
+  }
+  for (const [key, value] of Object.entries(values)) {
+    if (env[key] === undefined && value !== undefined) env[key] = value;
+  }
+}
+
+/** `mcs-chat [--config <file>] [--model <name>] [-p <prompt>] [--json]`; resolves with the exit code. */
+export async function runCli(host: CliHost): Promise<number> {
+  let output: Output = createOutput(false, host);
+  let provider: Provider | undefined;
+  try {
+    const args = parseCliArgs(host.argv);
+    output = createOutput(args.json, host);
+    if (args.help) {
+      host.stdout.write(`${usage}\n`);
+      return EXIT_OK;
+    }
+    if (args.version) {
+      host.stdout.write(`${version()}\n`);
+      return EXIT_OK;
+    }
+    loadDotEnv(host.cwd, host.env);
+    const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
+    try {
+      provider = createProvider(config.input, { env: host.env });
+    } catch (error) {
+      throw configError(config.file, error);
+    }
+    const session = new ChatSession(provider);
+    if (args.prompt !== undefined) return await oneShot(args.prompt, session, output, host);
+    if (!args.json) {
+      const servers = provider.pool?.backends.join(', ') || 'none';
+      output.status(
+        `mcs-chat ${version()}: model ${config.parsed.model ?? host.env.OPENAI_MODEL}, MCP servers: ${servers}; /help lists the commands`,
+      );
+    }
+    await runRepl({ session, pool: provider.pool, output, host });
+    return EXIT_OK;
+  } catch (error) {
+    reportError(output, error);
+    return ChatCliError.isInstance(error) ? error.exitCode : EXIT_FAILED;
+  } finally {
+    await provider?.close();
+  }
+}
+
+async function oneShot(prompt: string, session: ChatSession, output: Output, host: CliHost): Promise<number> {
+  const controller = new AbortController();
+  // SIGINT / SIGTERM cancel the answer; the caller then closes the MCP connections and exits 0.
+  const unsubscribe = host.onSignal(() => controller.abort());
+  try {
+    const outcome = await session.turn(prompt, output, controller.signal);
+    return outcome === 'failed' ? EXIT_FAILED : EXIT_OK;
+  } finally {
+    unsubscribe();
+  }
+}

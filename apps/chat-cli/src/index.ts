@@ -1,0 +1,12 @@
+// Every export here is public API; named exports only.
+export { ChatCliError, type ChatCliErrorCode, chatCliErrorCodes } from './chat-cli-error.js';
+export {
+  DEFAULT_CONFIG_FILE,
+  type LoadChatConfigOptions,
+  type LoadedChatConfig,
+  loadChatConfig,
+} from './chat-config.js';
+export type { ChatEvent } from './chat-event.js';
+export { ChatSession, type TurnOutcome } from './chat-session.js';
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCli } from './cli.js';
+export type { CliHost } from './cli-host.js';

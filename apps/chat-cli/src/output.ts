@@ -1,0 +1,86 @@
+import type { StreamPart } from '@mcs/provider-sdk';
+import { type ChatEvent, toChatEvent } from './chat-event.js';
+
+export interface OutputStreams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Where a turn's steps and the CLI's messages go, as text for people or as JSONL for programs. */
+export interface Output {
+  readonly json: boolean;
+  /** One stream part of a turn. */
+  part(part: StreamPart): void;
+  /** A CLI-level event (e.g. an error outside a turn) in the same format. */
+  event(event: ChatEvent): void;
+  /** Command output (REPL): plain lines on stdout. */
+  info(text: string): void;
+  /** A status line on stderr (dim in a terminal). */
+  status(text: string): void;
+}
+
+const MAX_STATUS = 200;
+
+const clip = (text: string): string => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > MAX_STATUS ? `${line.slice(0, MAX_STATUS - 1)}…` : line;
+};
+
+export function createOutput(json: boolean, streams: OutputStreams): Output {
+  const { stdout, stderr } = streams;
+  const dim = (text: string) => (stderr.isTTY ? `\u001b[2m${text}\u001b[22m` : text);
+  // Whether stdout's current line holds answer text: a status line or the end of the turn closes it.
+  let lineOpen = false;
+  const closeLine = () => {
+    if (lineOpen) stdout.write('\n');
+    lineOpen = false;
+  };
+  const status = (text: string) => {
+    closeLine();
+    stderr.write(`${dim(text)}\n`);
+  };
+  const event = (chatEvent: ChatEvent) => {
+    if (json) {
+      stdout.write(`${JSON.stringify(chatEvent)}\n`);
+      return;
+    }
+    switch (chatEvent.type) {
+      case 'text-delta':
+        if (chatEvent.text.length > 0) {
+          stdout.write(chatEvent.text);
+          lineOpen = !chatEvent.text.endsWith('\n');
+        }
+        return;
+      case 'tool-call':
+        status(`→ ${chatEvent.name} ${clip(JSON.stringify(chatEvent.args))}`);
+        return;
+      case 'tool-progress':
+        status(
+          `… ${chatEvent.name} ${chatEvent.progress}${chatEvent.total !== undefined ? `/${chatEvent.total}` : ''}${
+            chatEvent.message ? ` ${clip(chatEvent.message)}` : ''
+          }`,
+        );
+        return;
+      case 'tool-result':
+        status(`${chatEvent.isError ? '✗' : '←'} ${chatEvent.name} ${clip(chatEvent.content)}`);
+        return;
+      case 'final':
+        closeLine();
+        return;
+      case 'error':
+        closeLine();
+        stderr.write(`mcs-chat: ${chatEvent.message} [${chatEvent.code}]\n`);
+        return;
+    }
+  };
+  return {
+    json,
+    part: (part) => event(toChatEvent(part)),
+    event,
+    info: (text) => {
+      closeLine();
+      stdout.write(`${text}\n`);
+    },
+    status,
+  };
+}

@@ -1,0 +1,101 @@
+// `mcs-chat -p`: the built CLI against the scripted model and a real MCP server (server-everything, stdio).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
+import { everythingConfig, makeWorkDir, modelEnv, runCli, type WorkDir } from './cli-process.js';
+
+let model: ScriptedModel;
+let dir: WorkDir;
+
+beforeAll(async () => {
+  model = await startScriptedModel();
+  dir = await makeWorkDir();
+  await dir.write('config.json', everythingConfig({ system: 'You are a test.' }));
+});
+
+afterAll(async () => {
+  await dir?.[Symbol.asyncDispose]();
+  await model?.close();
+});
+
+const run = (args: string[]) => runCli(args, { cwd: dir.path, env: modelEnv(model.baseURL) });
+
+type Message = { role: string; content?: unknown; tool_call_id?: string };
+const messagesOf = (request: Record<string, unknown> | undefined) => (request?.messages ?? []) as Message[];
+
+describe('mcs-chat -p', () => {
+  it('streams the final answer to stdout after the model called a real tool', async () => {
+    const before = model.requests.length;
+    model.script([
+      { toolCalls: [{ id: 'call_1', name: 'everything__echo', arguments: { message: 'hello from the test' } }] },
+      { text: ['The tool ', 'answered.'] },
+    ]);
+    const { code, stdout, stderr } = await run(['-p', 'Echo something']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('The tool answered.\n');
+    expect(stderr).toContain('→ everything.echo {"message":"hello from the test"}');
+    expect(stderr).toContain('← everything.echo Echo: hello from the test');
+    const [first, second] = model.requests.slice(before);
+    expect(messagesOf(first)).toEqual([
+      { role: 'system', content: 'You are a test.' },
+      { role: 'user', content: 'Echo something' },
+    ]);
+    // The real server's output went back to the model as the tool message.
+    expect(messagesOf(second)).toContainEqual({
+      role: 'tool',
+      tool_call_id: 'call_1',
+      content: 'Echo: hello from the test',
+    });
+  });
+
+  it('--json writes one JSON object per line for every step, in order, and nothing else', async () => {
+    model.script([
+      { toolCalls: [{ id: 'call_2', name: 'everything__get-sum', arguments: { a: 2, b: 3 } }] },
+      { text: ['Five', '.'], usage: { prompt_tokens: 7, completion_tokens: 2 } },
+    ]);
+    const { code, stdout } = await run(['--json', '-p', 'Add 2 and 3']);
+    expect(code).toBe(0);
+    const events = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.map((event) => event.type)).toEqual([
+      'tool-call',
+      'tool-result',
+      'text-delta',
+      'text-delta',
+      'final',
+    ]);
+    expect(events[0]).toEqual({
+      type: 'tool-call',
+      step: 1,
+      id: 'call_2',
+      name: 'everything.get-sum',
+      args: { a: 2, b: 3 },
+    });
+    expect(events[1]).toMatchObject({ type: 'tool-result', id: 'call_2', name: 'everything.get-sum', isError: false });
+    expect(String(events[1]?.content)).toContain('5');
+    expect(events.slice(2, 4)).toEqual([
+      { type: 'text-delta', step: 2, text: 'Five' },
+      { type: 'text-delta', step: 2, text: '.' },
+    ]);
+    expect(events[4]).toMatchObject({ type: 'final', text: 'Five.', finishReason: 'stop', steps: 2 });
+  });
+
+  it('a model failure exits 1 with the message, as text and as a JSON error line', async () => {
+    const failure = {
+      status: 400,
+      body: { error: { message: 'the scripted model refuses', type: 'invalid_request_error' } },
+    };
+    model.script([failure, failure]);
+    const text = await run(['-p', 'hi']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toContain('the scripted model refuses');
+    const json = await run(['--json', '-p', 'hi']);
+    expect(json.code).toBe(1);
+    const lines = json.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'error' });
+    expect(JSON.parse(lines[0]!).message).toContain('the scripted model refuses');
+  });
+});

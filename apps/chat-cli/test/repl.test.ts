@@ -1,0 +1,130 @@
+// The interactive chat of the built CLI, driven through its stdin, against the scripted model and a
+// real MCP server (server-everything over stdio, a child process of the CLI).
+import { waitFor } from '@mcs/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
+import {
+  childProcesses,
+  everythingConfig,
+  isAlive,
+  makeWorkDir,
+  modelEnv,
+  startCli,
+  type WorkDir,
+} from './cli-process.js';
+
+let model: ScriptedModel;
+let dir: WorkDir;
+
+beforeAll(async () => {
+  model = await startScriptedModel();
+  dir = await makeWorkDir();
+  await dir.write('config.json', everythingConfig());
+});
+
+afterAll(async () => {
+  await dir?.[Symbol.asyncDispose]();
+  await model?.close();
+});
+
+type Message = { role: string; content?: unknown };
+const messagesOf = (request: Record<string, unknown> | undefined) => (request?.messages ?? []) as Message[];
+const start = () => startCli([], { cwd: dir.path, env: modelEnv(model.baseURL) });
+
+describe('mcs-chat REPL', () => {
+  it('keeps the history across turns, lists the tools, and /exit closes the stdio server and exits 0', async () => {
+    const cli = start();
+    try {
+      let at = await cli.waitForStdout('> ');
+      cli.line('/tools');
+      at = await cli.waitForStdout('everything.echo', at);
+      expect(cli.stdout()).toContain('everything.get-sum');
+      const backend = await waitFor(
+        () => childProcesses(cli.child.pid!).find((child) => child.cmdline.includes('server-everything')),
+        { timeoutMs: 10_000, what: 'the server-everything child of mcs-chat' },
+      );
+
+      const before = model.requests.length;
+      model.script([{ text: ['first ', 'answer'] }, { text: 'second answer' }]);
+      cli.line('first question');
+      at = await cli.waitForStdout('first answer\n', at);
+      cli.line('second question');
+      at = await cli.waitForStdout('second answer\n', at);
+      expect(messagesOf(model.requests[before + 1])).toEqual([
+        { role: 'user', content: 'first question' },
+        { role: 'assistant', content: 'first answer' },
+        { role: 'user', content: 'second question' },
+      ]);
+
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+      await waitFor(() => !isAlive(backend.pid), {
+        timeoutMs: 10_000,
+        what: `server-everything (${backend.pid}) to end`,
+      });
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('Ctrl-C (SIGINT) cancels the running answer and the REPL goes on; Ctrl-D exits 0', async () => {
+    const cli = start();
+    try {
+      let at = await cli.waitForStdout('> ');
+      const disconnects = model.disconnects;
+      model.script([{ text: 'partial', hang: true }, { text: 'after the cancel' }]);
+      cli.line('a long question');
+      at = await cli.waitForStdout('partial', at);
+      cli.child.kill('SIGINT');
+      await waitFor(() => cli.stderr().includes('(answer cancelled)'), {
+        timeoutMs: 20_000,
+        what: 'the cancel notice',
+      });
+      await waitFor(() => model.disconnects > disconnects, { timeoutMs: 20_000, what: 'the model stream to close' });
+      cli.line('next question');
+      await cli.waitForStdout('after the cancel\n', at);
+      // The cancelled turn is not in the history.
+      expect(messagesOf(model.requests.at(-1))).toEqual([{ role: 'user', content: 'next question' }]);
+      cli.child.stdin?.end();
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('/prompt and /read add a server prompt and a resource to the next turn; /clear forgets; SIGTERM exits 0', async () => {
+    const cli = start();
+    try {
+      let at = await cli.waitForStdout('> ');
+      cli.line('/prompt everything.simple-prompt');
+      at = await cli.waitForStdout('added 1 message(s) of prompt everything.simple-prompt', at);
+      cli.line('/read demo://resource/dynamic/text/1');
+      at = await cli.waitForStdout('added resource demo://resource/dynamic/text/1', at);
+      cli.line('/prompt everything.simple-prompt not-json');
+      await waitFor(() => cli.stderr().includes('prompt arguments are not valid JSON'), {
+        timeoutMs: 10_000,
+        what: 'the bad arguments message',
+      });
+      model.script([{ text: 'with context' }, { text: 'fresh' }]);
+      cli.line('use them');
+      at = await cli.waitForStdout('with context\n', at);
+      const messages = messagesOf(model.requests.at(-1));
+      expect(messages[0]).toEqual({ role: 'user', content: 'This is a simple prompt without arguments.' });
+      expect(messages[1]?.content).toMatch(
+        /^Contents of the resource demo:\/\/resource\/dynamic\/text\/1:\nResource 1: /,
+      );
+      expect(messages[2]).toEqual({ role: 'user', content: 'use them' });
+
+      cli.line('/clear');
+      at = await cli.waitForStdout('conversation cleared', at);
+      cli.line('again');
+      await cli.waitForStdout('fresh\n', at);
+      expect(messagesOf(model.requests.at(-1))).toEqual([{ role: 'user', content: 'again' }]);
+
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+});
