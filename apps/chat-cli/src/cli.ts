@@ -62,13 +62,17 @@ export async function runCli(host: CliHost): Promise<number> {
       throw configError(config.file, error);
     }
     const session = new ChatSession(provider);
-    if (args.prompt !== undefined) return await oneShot(args.prompt, session, output, host);
-    if (!args.json) {
-      const servers = provider.pool?.backends.join(', ') || 'none';
-      output.status(
-        `mcs-chat ${version()}: model ${config.parsed.model ?? host.env.OPENAI_MODEL}, MCP servers: ${servers}; /help lists the commands`,
-      );
+    if (args.prompt !== undefined) {
+      // Fail fast: a request to a server that cannot start would wait for its reconnection (pool timeout).
+      const failed = provider.pool ? (await provider.pool.connect()).failed : [];
+      if (failed.length > 0) {
+        for (const { error } of failed)
+          output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
+        return EXIT_FAILED;
+      }
+      return await oneShot(args.prompt, session, output, host);
     }
+    await announce(provider, config.parsed.model ?? host.env.OPENAI_MODEL, output);
     await runRepl({ session, pool: provider.pool, output, host });
     return EXIT_OK;
   } catch (error) {
@@ -77,6 +81,18 @@ export async function runCli(host: CliHost): Promise<number> {
   } finally {
     await provider?.close();
   }
+}
+
+/** REPL start: connects every MCP server at once and says which are up (stderr, so `--json` stdout stays clean). */
+async function announce(provider: Provider, model: string | undefined, output: Output): Promise<void> {
+  const connected = provider.pool ? await provider.pool.connect() : { ready: [], failed: [] };
+  for (const { backend, error } of connected.failed) {
+    output.status(
+      `mcs-chat: MCP server "${backend}" is not connected (${error.message}); its tools are missing until it is`,
+    );
+  }
+  const servers = connected.ready.length > 0 ? connected.ready.join(', ') : 'none';
+  output.status(`mcs-chat ${version()}: model ${model}, MCP servers: ${servers}; /help lists the commands`);
 }
 
 async function oneShot(prompt: string, session: ChatSession, output: Output, host: CliHost): Promise<number> {

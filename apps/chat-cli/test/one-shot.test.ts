@@ -98,4 +98,18 @@ describe('mcs-chat -p', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'error' });
     expect(JSON.parse(lines[0]!).message).toContain('the scripted model refuses');
   });
+
+  it('an MCP server that cannot start exits 1 naming it, before asking the model', async () => {
+    await using work = await makeWorkDir();
+    await work.write('config.json', {
+      mcp: { backends: { broken: { transport: 'stdio', command: '/nonexistent/mcs-chat-test-server' } } },
+    });
+    const before = model.requests.length;
+    const { code, stdout, stderr } = await runCli(['-p', 'hi'], { cwd: work.path, env: modelEnv(model.baseURL) });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('backend "broken"');
+    expect(stderr).toContain('/nonexistent/mcs-chat-test-server');
+    expect(model.requests.length).toBe(before);
+  });
 });

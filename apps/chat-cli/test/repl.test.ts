@@ -127,4 +127,22 @@ describe('mcs-chat REPL', () => {
       cli.child.kill('SIGKILL');
     }
   });
+
+  it('says which MCP server could not connect at start and still runs', async () => {
+    await using work = await makeWorkDir();
+    const config = everythingConfig();
+    const backends = (config.mcp as { backends: Record<string, unknown> }).backends;
+    backends.broken = { transport: 'stdio', command: '/nonexistent/mcs-chat-test-server' };
+    await work.write('config.json', config);
+    const cli = startCli([], { cwd: work.path, env: modelEnv(model.baseURL) });
+    try {
+      await cli.waitForStdout('> ');
+      expect(cli.stderr()).toContain('MCP server "broken" is not connected');
+      expect(cli.stderr()).toContain('MCP servers: everything;');
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
 });
