@@ -1,8 +1,12 @@
 export const chatCliErrorCodes = ['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'COMMAND_FAILED'] as const;
 export type ChatCliErrorCode = (typeof chatCliErrorCodes)[number];
 
+const brand = Symbol.for('@mcs/chat-cli/ChatCliError');
+
 /** The CLI's own failures. `USAGE` and `CONFIG_*` end the process with exit code 2. */
 export class ChatCliError extends Error {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read by isInstance through the global symbol
+  private readonly [brand] = true;
   override readonly name = 'ChatCliError';
   readonly code: ChatCliErrorCode;
 
@@ -17,6 +21,6 @@ export class ChatCliError extends Error {
   }
 
   static isInstance(value: unknown): value is ChatCliError {
-    return value instanceof Error && value.name === 'ChatCliError' && typeof (value as ChatCliError).code === 'string';
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
   }
 }

@@ -1,5 +1,5 @@
-import type { ChatCompletionMessageParam, ContentPart, Provider } from '@mcs/provider-sdk';
-import type { Output } from './output.js';
+import type { ChatCompletionMessageParam, Provider } from '@mcs/provider-sdk';
+import type { Output } from './render/output.js';
 
 export type TurnOutcome = 'answered' | 'failed' | 'cancelled';
 
@@ -64,28 +64,4 @@ function withoutLeadingSystem(messages: ChatCompletionMessageParam[]): ChatCompl
   let start = 0;
   while (start < messages.length && messages[start]?.role === 'system') start += 1;
   return messages.slice(start);
-}
-
-/** Text of a content part for the model: text as is, binary described (it is not sent inline). */
-export function partText(part: ContentPart): string {
-  switch (part.type) {
-    case 'text':
-    case 'json':
-      return part.text;
-    case 'structured':
-      return JSON.stringify(part.data);
-    case 'resource':
-      return part.encoding === 'text'
-        ? part.text
-        : `[resource ${part.uri} ${part.mimeType ?? 'binary'}, ${part.byteLength} bytes]`;
-    case 'resource-link':
-      return `[resource link ${part.uri}${part.description ? `: ${part.description}` : ''}]`;
-    case 'image':
-    case 'audio':
-      return `[${part.type} ${part.mimeType}, ${part.byteLength} bytes]`;
-    case 'error':
-      return `Error: ${part.message}`;
-    case 'unknown':
-      return `[unknown content ${part.blockType ?? ''}]`.trim();
-  }
 }

@@ -7,9 +7,8 @@ import { configError, loadChatConfig } from './chat-config.js';
 import { ChatSession } from './chat-session.js';
 import { parseCliArgs, usage } from './cli-args.js';
 import type { CliHost } from './cli-host.js';
-import { createOutput, type Output } from './output.js';
+import { createOutput, type Output } from './render/output.js';
 import { runRepl } from './repl.js';
-import { reportError } from './repl-commands.js';
 
 /** Exit codes: 0 success, 1 a model or tool failure, 2 a usage or config error. */
 export const EXIT_OK = 0;
@@ -76,7 +75,7 @@ export async function runCli(host: CliHost): Promise<number> {
     await runRepl({ session, pool: provider.pool, output, host });
     return EXIT_OK;
   } catch (error) {
-    reportError(output, error);
+    output.error(error);
     return ChatCliError.isInstance(error) ? error.exitCode : EXIT_FAILED;
   } finally {
     await provider?.close();

@@ -2,8 +2,8 @@ import { createInterface } from 'node:readline';
 import type { McpClientPool } from '@mcs/provider-sdk';
 import type { ChatSession } from './chat-session.js';
 import type { CliHost } from './cli-host.js';
-import type { Output } from './output.js';
-import { runCommand } from './repl-commands.js';
+import { runCommand } from './commands/run-command.js';
+import type { Output } from './render/output.js';
 
 export interface ReplOptions {
   session: ChatSession;

@@ -1,8 +1,9 @@
-import { type McpClientPool, ProviderError } from '@mcs/provider-sdk';
+import type { McpClientPool } from '@mcs/provider-sdk';
 import { z } from 'zod';
-import { ChatCliError } from './chat-cli-error.js';
-import { type ChatSession, partText } from './chat-session.js';
-import type { Output } from './output.js';
+import { ChatCliError } from '../chat-cli-error.js';
+import type { ChatSession } from '../chat-session.js';
+import type { Output } from '../render/output.js';
+import { partText } from './part-text.js';
 
 export const replHelp = `commands:
   /tools                       the MCP servers' tools
@@ -65,16 +66,9 @@ export async function runCommand(line: string, context: CommandContext): Promise
         throw new ChatCliError('COMMAND_FAILED', `unknown command ${command}; /help lists the commands`);
     }
   } catch (error) {
-    reportError(output, error);
+    output.error(error);
     return 'continue';
   }
-}
-
-/** Reports a failure outside a turn: an `error` event in JSON mode, a line on stderr otherwise. */
-export function reportError(output: Output, error: unknown): void {
-  const code = ChatCliError.isInstance(error) || ProviderError.isInstance(error) ? error.code : 'INTERNAL';
-  const message = error instanceof Error ? error.message : String(error);
-  output.event({ type: 'error', code, message });
 }
 
 function requirePool(pool: McpClientPool | undefined): McpClientPool {

@@ -1,4 +1,5 @@
-import type { StreamPart } from '@mcs/provider-sdk';
+import { ProviderError, type StreamPart } from '@mcs/provider-sdk';
+import { ChatCliError } from '../chat-cli-error.js';
 import { type ChatEvent, toChatEvent } from './chat-event.js';
 
 export interface OutputStreams {
@@ -17,6 +18,8 @@ export interface Output {
   info(text: string): void;
   /** A status line on stderr (dim in a terminal). */
   status(text: string): void;
+  /** A failure outside a turn: an `error` event (JSONL on stdout, or a line on stderr). */
+  error(error: unknown): void;
 }
 
 const MAX_STATUS = 200;
@@ -82,5 +85,9 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
       stdout.write(`${text}\n`);
     },
     status,
+    error: (error) => {
+      const code = ChatCliError.isInstance(error) || ProviderError.isInstance(error) ? error.code : 'INTERNAL';
+      event({ type: 'error', code, message: error instanceof Error ? error.message : String(error) });
+    },
   };
 }
