@@ -56,7 +56,22 @@ export async function runCli(host: CliHost): Promise<number> {
     loadDotEnv(host.cwd, host.env);
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
     try {
-      provider = createProvider(config.input, { env: host.env });
+      // Retries are shown (a status line, or a `retry` event) so a rate-limited wait does not look like a hang.
+      provider = createProvider(config.input, {
+        env: host.env,
+        onEvent: (event) => {
+          if (event.type === 'retry') {
+            output.event({
+              type: 'retry',
+              policy: event.policy,
+              attempt: event.attempt,
+              delayMs: event.delayMs,
+              category: event.category,
+              message: event.error.message,
+            });
+          }
+        },
+      });
     } catch (error) {
       throw configError(config.file, error);
     }

@@ -112,4 +112,19 @@ describe('mcs-chat -p', () => {
     expect(stderr).toContain('/nonexistent/mcs-chat-test-server');
     expect(model.requests.length).toBe(before);
   });
+
+  it('--json reports a retried model call (429) as a retry line before the answer', async () => {
+    model.script([
+      { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'slow down' } } },
+      { text: 'ok' },
+    ]);
+    const { code, stdout } = await run(['--json', '-p', 'hi']);
+    expect(code).toBe(0);
+    const events = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.map((event) => event.type)).toEqual(['retry', 'text-delta', 'final']);
+    expect(events[0]).toMatchObject({ type: 'retry', attempt: 1, category: 'rate_limited' });
+  });
 });

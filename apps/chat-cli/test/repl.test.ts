@@ -145,4 +145,27 @@ describe('mcs-chat REPL', () => {
       cli.child.kill('SIGKILL');
     }
   });
+
+  it('--json keeps stdout to JSON lines: command output as info events, turns as steps', async () => {
+    const cli = startCli(['--json'], { cwd: dir.path, env: modelEnv(model.baseURL) });
+    try {
+      cli.line('/tools');
+      let at = await cli.waitForStdout('everything.echo');
+      model.script([{ text: 'json answer' }]);
+      cli.line('question');
+      at = await cli.waitForStdout('"type":"final"', at);
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+      const events = cli
+        .stdout()
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(new Set(events.map((event) => event.type))).toEqual(new Set(['info', 'text-delta', 'final']));
+      expect(events).toContainEqual({ type: 'text-delta', step: 1, text: 'json answer' });
+      expect(cli.stderr()).toContain('> ');
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
 });

@@ -30,7 +30,11 @@ export type ChatEvent =
       steps: number;
       usage: { promptTokens: number; completionTokens: number; totalTokens: number };
     }
-  | { type: 'error'; code: string; category?: string; message: string };
+  | { type: 'error'; code: string; category?: string; message: string }
+  /** A model or MCP request failed and is retried after `delayMs` (`policy` names the model or backend). */
+  | { type: 'retry'; policy: string; attempt: number; delayMs: number; category: string; message: string }
+  /** Output of a REPL command (`/tools`, `/prompt`, ...). */
+  | { type: 'info'; text: string };
 
 /** The JSONL shape of a provider stream part (the `finish` part's whole conversation is left out). */
 export function toChatEvent(part: StreamPart): ChatEvent {

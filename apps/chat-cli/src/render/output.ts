@@ -14,7 +14,7 @@ export interface Output {
   part(part: StreamPart): void;
   /** A CLI-level event (e.g. an error outside a turn) in the same format. */
   event(event: ChatEvent): void;
-  /** Command output (REPL): plain lines on stdout. */
+  /** Command output (REPL): plain lines on stdout, or `info` events in JSON mode. */
   info(text: string): void;
   /** A status line on stderr (dim in a terminal). */
   status(text: string): void;
@@ -70,6 +70,15 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
       case 'final':
         closeLine();
         return;
+      case 'retry':
+        status(
+          `retrying ${chatEvent.policy} in ${chatEvent.delayMs} ms (${chatEvent.category}: ${clip(chatEvent.message)})`,
+        );
+        return;
+      case 'info':
+        closeLine();
+        stdout.write(`${chatEvent.text}\n`);
+        return;
       case 'error':
         closeLine();
         stderr.write(`mcs-chat: ${chatEvent.message} [${chatEvent.code}]\n`);
@@ -80,10 +89,7 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
     json,
     part: (part) => event(toChatEvent(part)),
     event,
-    info: (text) => {
-      closeLine();
-      stdout.write(`${text}\n`);
-    },
+    info: (text) => event({ type: 'info', text }),
     status,
     error: (error) => {
       const code = ChatCliError.isInstance(error) || ProviderError.isInstance(error) ? error.code : 'INTERNAL';
