@@ -87,7 +87,7 @@ export async function runCli(host: CliHost): Promise<number> {
       return await oneShot(args.prompt, session, output, host);
     }
     await announce(provider, config.parsed.model ?? host.env.OPENAI_MODEL, output);
-    await runRepl({ session, pool: provider.pool, output, host });
+    await runRepl({ session, pool: provider.pool, config: config.parsed, output, host });
     return EXIT_OK;
   } catch (error) {
     output.error(error);

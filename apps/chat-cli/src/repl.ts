@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { McpClientPool } from '@mcs/provider-sdk';
+import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
 import type { ChatSession } from './chat-session.js';
 import type { CliHost } from './cli-host.js';
 import { runCommand } from './commands/run-command.js';
@@ -8,6 +8,7 @@ import type { Output } from './render/output.js';
 export interface ReplOptions {
   session: ChatSession;
   pool: McpClientPool | undefined;
+  config: ProviderConfig;
   output: Output;
   host: CliHost;
 }
@@ -17,7 +18,7 @@ export interface ReplOptions {
  * turn. Ctrl-C (readline's SIGINT in a terminal, the signal otherwise) cancels the running answer,
  * or closes the REPL when none runs; SIGTERM, `/exit` and Ctrl-D close it. Resolves when closed.
  */
-export async function runRepl({ session, pool, output, host }: ReplOptions): Promise<void> {
+export async function runRepl({ session, pool, config, output, host }: ReplOptions): Promise<void> {
   // The prompt goes to stderr when stdout carries JSONL, so stdout stays machine-readable.
   const promptStream = output.json ? host.stderr : host.stdout;
   const rl = createInterface({
@@ -28,6 +29,11 @@ export async function runRepl({ session, pool, output, host }: ReplOptions): Pro
   rl.setPrompt('> ');
   let current: AbortController | undefined;
   let closing = false;
+  // Input may end (Ctrl-D, end of a pipe) while a line is still being answered: no prompt after that.
+  let inputEnded = false;
+  rl.once('close', () => {
+    inputEnded = true;
+  });
   const close = () => {
     closing = true;
     current?.abort();
@@ -47,7 +53,7 @@ export async function runRepl({ session, pool, output, host }: ReplOptions): Pro
         current = new AbortController();
         try {
           if (line.startsWith('/')) {
-            if ((await runCommand(line, { session, pool, output, signal: current.signal })) === 'exit') close();
+            if ((await runCommand(line, { session, pool, config, output, signal: current.signal })) === 'exit') close();
           } else if ((await session.turn(line, output, current.signal)) === 'cancelled') {
             output.status('(answer cancelled)');
           }
@@ -56,7 +62,7 @@ export async function runRepl({ session, pool, output, host }: ReplOptions): Pro
         }
       }
       if (closing) break;
-      rl.prompt();
+      if (!inputEnded) rl.prompt();
     }
   } finally {
     unsubscribe();

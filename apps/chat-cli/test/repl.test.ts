@@ -115,6 +115,9 @@ describe('mcs-chat REPL', () => {
       );
       expect(messages[2]).toEqual({ role: 'user', content: 'use them' });
 
+      cli.line('/config');
+      at = await cli.waitForStdout('"transport": "stdio"', at);
+
       cli.line('/clear');
       at = await cli.waitForStdout('conversation cleared', at);
       cli.line('again');

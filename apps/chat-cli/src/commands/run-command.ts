@@ -1,15 +1,17 @@
-import type { McpClientPool } from '@mcs/provider-sdk';
+import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
 import { z } from 'zod';
 import { ChatCliError } from '../chat-cli-error.js';
 import type { ChatSession } from '../chat-session.js';
 import type { Output } from '../render/output.js';
 import { partText } from './part-text.js';
+import { redactConfig } from './redact-config.js';
 
 export const replHelp = `commands:
   /tools                       the MCP servers' tools
   /resources, /prompts         (not available yet: the MCP client pool does not list them)
   /prompt <name> [json-args]   adds a server prompt's messages to the next turn, e.g. /prompt everything.args-prompt {"city":"Paris"}
   /read <uri> [backend]        adds a resource's text to the next turn (backend needed with several servers)
+  /config                      the config in use (secrets redacted)
   /clear                       forgets the conversation
   /exit                        closes the MCP connections and quits (also Ctrl-D)
 Ctrl-C cancels the answer being written.`;
@@ -21,6 +23,8 @@ const PromptArgsSchema = z.record(z.string(), z.string(), {
 export interface CommandContext {
   session: ChatSession;
   pool: McpClientPool | undefined;
+  /** The validated config (interpolated: `/config` redacts it). */
+  config: ProviderConfig;
   output: Output;
   signal: AbortSignal;
 }
@@ -40,6 +44,9 @@ export async function runCommand(line: string, context: CommandContext): Promise
         return 'exit';
       case '/help':
         output.info(replHelp);
+        return 'continue';
+      case '/config':
+        output.info(JSON.stringify(redactConfig(context.config), null, 2));
         return 'continue';
       case '/clear':
         context.session.clear();
