@@ -54,8 +54,8 @@ export async function runRepl({ session, pool, config, output, host }: ReplOptio
         try {
           if (line.startsWith('/')) {
             if ((await runCommand(line, { session, pool, config, output, signal: current.signal })) === 'exit') close();
-          } else if ((await session.turn(line, output, current.signal)) === 'cancelled') {
-            output.status('(answer cancelled)');
+          } else {
+            await session.turn(line, output, current.signal);
           }
         } finally {
           current = undefined;

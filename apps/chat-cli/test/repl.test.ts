@@ -81,6 +81,7 @@ describe('mcs-chat REPL', () => {
         what: 'the cancel notice',
       });
       await waitFor(() => model.disconnects > disconnects, { timeoutMs: 20_000, what: 'the model stream to close' });
+      expect(cli.stderr()).not.toContain('[CANCELLED]');
       cli.line('next question');
       await cli.waitForStdout('after the cancel\n', at);
       // The cancelled turn is not in the history.

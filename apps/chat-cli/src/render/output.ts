@@ -80,6 +80,10 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
         stdout.write(`${chatEvent.text}\n`);
         return;
       case 'error':
+        if (chatEvent.code === 'CANCELLED') {
+          status('(answer cancelled)');
+          return;
+        }
         closeLine();
         stderr.write(`mcs-chat: ${chatEvent.message} [${chatEvent.code}]\n`);
         return;
