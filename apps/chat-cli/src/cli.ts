@@ -102,7 +102,7 @@ async function announce(provider: Provider, model: string | undefined, output: O
   const connected = provider.pool ? await provider.pool.connect() : { ready: [], failed: [] };
   for (const { backend, error } of connected.failed) {
     output.status(
-      `mcs-chat: MCP server "${backend}" is not connected (${error.message}); its tools are missing until it is`,
+      `mcs-chat: MCP server "${backend}" is not connected (${error.message}); turns and /tools wait for its reconnection (Ctrl-C cancels)`,
     );
   }
   const servers = connected.ready.length > 0 ? connected.ready.join(', ') : 'none';
