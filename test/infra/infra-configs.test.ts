@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseGatewayConfig } from '@mcs/grpc-gateway';
 import { loadConfig } from '@mcs/http-mcp-server';
+import { parseProviderConfig } from '@mcs/provider-sdk';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
@@ -48,6 +49,17 @@ describe('example gateway configs', () => {
   it.each(files)('%s passes the gateway config schema', (file) => {
     const config = parseGatewayConfig(JSON.parse(readFileSync(join(infra, 'config', file), 'utf8')), file);
     expect(Object.keys(config.backends).length).toBeGreaterThan(0);
+  });
+});
+
+describe('example chat config', () => {
+  it('chat.dev.json passes the provider-sdk config schema and names the dev stack', () => {
+    const file = join(infra, 'config', 'chat.dev.json');
+    const config = parseProviderConfig(JSON.parse(readFileSync(file, 'utf8')));
+    expect(config.mcp?.backends).toMatchObject({
+      mcs: { transport: 'http', url: 'http://127.0.0.1:3000/mcp' },
+      gateway: { transport: 'grpc', address: '127.0.0.1:50051' },
+    });
   });
 });
 
