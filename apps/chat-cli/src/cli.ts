@@ -78,7 +78,7 @@ export async function runCli(host: CliHost): Promise<number> {
     const session = new ChatSession(provider);
     if (args.prompt !== undefined) {
       // Fail fast: a request to a server that cannot start would wait for its reconnection (pool timeout).
-      const failed = provider.pool ? (await provider.pool.connect()).failed : [];
+      const failed = provider.pool ? (await provider.pool.connect({ timeoutMs: connectWaitMs })).failed : [];
       if (failed.length > 0) {
         for (const { error } of failed)
           output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
@@ -97,12 +97,17 @@ export async function runCli(host: CliHost): Promise<number> {
   }
 }
 
+/** How long the start waits for the MCP servers; slower ones are named as not connected (they go on connecting). */
+const connectWaitMs = 20_000;
+
 /** REPL start: connects every MCP server at once and says which are up (stderr, so `--json` stdout stays clean). */
 async function announce(provider: Provider, model: string | undefined, output: Output): Promise<void> {
-  const connected = provider.pool ? await provider.pool.connect() : { ready: [], failed: [] };
+  const connected = provider.pool
+    ? await provider.pool.connect({ timeoutMs: connectWaitMs })
+    : { ready: [], failed: [] };
   for (const { backend, error } of connected.failed) {
     output.status(
-      `mcs-chat: MCP server "${backend}" is not connected (${error.message}); turns and /tools wait for its reconnection (Ctrl-C cancels)`,
+      `mcs-chat: MCP server "${backend}" is not connected (${error.message}); turns and /tools leave it out until it is back`,
     );
   }
   const servers = connected.ready.length > 0 ? connected.ready.join(', ') : 'none';

@@ -1,6 +1,6 @@
 // The interactive chat of the built CLI, driven through its stdin, against the scripted model and a
 // real MCP server (server-everything over stdio, a child process of the CLI).
-import { waitFor } from '@mcs/test-utils';
+import { getFreePort, waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
 import {
@@ -132,17 +132,50 @@ describe('mcs-chat REPL', () => {
     }
   });
 
-  it('says which MCP server could not connect at start and still runs', async () => {
+  it("/resources and /prompts list the servers' resources, templates and prompts", async () => {
+    const cli = start();
+    try {
+      let at = await cli.waitForStdout('> ');
+      cli.line('/resources');
+      at = await cli.waitForStdout('[everything, template]', at);
+      expect(cli.stdout()).toMatch(/demo:\/\/\S+ {2}\[everything\]/);
+      cli.line('/prompts');
+      at = await cli.waitForStdout('everything.args-prompt {', at);
+      expect(cli.stdout()).toContain('everything.simple-prompt');
+      // A URI that /resources listed is read without naming the server.
+      const uri = /(demo:\/\/\S+) {2}\[everything\]/.exec(cli.stdout())![1]!;
+      cli.line(`/read ${uri}`);
+      await cli.waitForStdout(`added resource ${uri}`, at);
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('names the MCP servers that could not connect at start; /tools, /prompts and turns go on without them', async () => {
     await using work = await makeWorkDir();
     const config = everythingConfig();
     const backends = (config.mcp as { backends: Record<string, unknown> }).backends;
-    backends.broken = { transport: 'stdio', command: '/nonexistent/mcs-chat-test-server' };
+    backends.broken = { transport: 'stdio', command: process.execPath, args: ['-e', 'process.exit(3)'] };
+    backends.closed = { transport: 'http', url: `http://127.0.0.1:${await getFreePort()}/mcp` };
     await work.write('config.json', config);
     const cli = startCli([], { cwd: work.path, env: modelEnv(model.baseURL) });
     try {
-      await cli.waitForStdout('> ');
+      let at = await cli.waitForStdout('> ');
       expect(cli.stderr()).toContain('MCP server "broken" is not connected');
+      expect(cli.stderr()).toContain('MCP server "closed" is not connected');
       expect(cli.stderr()).toContain('MCP servers: everything;');
+      cli.line('/tools');
+      at = await cli.waitForStdout('(MCP server "closed" is unavailable', at);
+      expect(cli.stdout()).toContain('everything.echo');
+      expect(cli.stdout()).toContain('(MCP server "broken" is unavailable');
+      cli.line('/prompts');
+      at = await cli.waitForStdout('everything.simple-prompt', at);
+      model.script([{ text: 'answered anyway' }]);
+      cli.line('question');
+      await cli.waitForStdout('answered anyway\n', at);
+      expect(cli.stderr()).toMatch(/left out of this turn: .*broken/);
       cli.line('/exit');
       expect(await cli.exited()).toBe(0);
     } finally {

@@ -9,11 +9,12 @@ import type {
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { buildPolicy } from './build-policy.js';
-import { createPoolFromParsed, type McpClientPool } from './mcp-client-pool.js';
+import { createPoolFromParsed, type McpClientPool, type PoolUnavailable } from './mcp-client-pool.js';
 import { type ProviderConfig, parseProviderConfig } from './provider-config.js';
 import { ProviderError } from './provider-error.js';
 import type { ResolveConfigOptions } from './resolve-config.js';
 import type {
+  BackendsUnavailablePart,
   FinishPart,
   FinishReason,
   StreamPart,
@@ -72,6 +73,8 @@ export interface GenerateResult {
   steps: number;
   /** Every tool call with its result, in the order the model asked for them. */
   toolCalls: ToolCallRecord[];
+  /** MCP backends whose tools were left out (down or not answering in time); empty when all answered. */
+  unavailable: PoolUnavailable[];
   /** The whole conversation including the final assistant message: pass it back to continue. */
   messages: ChatCompletionMessageParam[];
 }
@@ -176,11 +179,14 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     (parsed.mcp ? createPoolFromParsed(parsed.mcp, options.onEvent ? { onEvent: options.onEvent } : {}) : undefined);
   let closed = false;
 
-  async function toolsFor(request: GenerateRequest, signal: AbortSignal): Promise<ToolNameMap> {
-    if (!pool || request.tools?.length === 0) return { tools: [], toPool: new Map() };
-    const all = await pool.listTools({ signal });
+  async function toolsFor(
+    request: GenerateRequest,
+    signal: AbortSignal,
+  ): Promise<ToolNameMap & { unavailable: PoolUnavailable[] }> {
+    if (!pool || request.tools?.length === 0) return { tools: [], toPool: new Map(), unavailable: [] };
+    const { tools: all, unavailable } = await pool.listTools({ signal });
     const allowed = request.tools ? new Set(request.tools) : undefined;
-    return buildToolNames(allowed ? all.filter((tool) => allowed.has(tool.name)) : all);
+    return { ...buildToolNames(allowed ? all.filter((tool) => allowed.has(tool.name)) : all), unavailable };
   }
 
   async function runTool(
@@ -265,7 +271,9 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
       ...(request.messages ?? []),
       ...(request.prompt !== undefined ? [{ role: 'user' as const, content: request.prompt }] : []),
     ];
-    const { tools, toPool } = await toolsFor(request, signal);
+    // Backends that are down are left out: the model gets the tools of those that answered.
+    const { tools, toPool, unavailable } = await toolsFor(request, signal);
+    if (unavailable.length > 0) yield { type: 'backends-unavailable', unavailable } satisfies BackendsUnavailablePart;
     const maxSteps = request.maxSteps ?? parsed.maxSteps;
     const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 
@@ -391,7 +399,9 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
       const toolCalls: ToolCallRecord[] = [];
       const calls = new Map<string, ToolCallPart>();
       let finish: FinishPart | undefined;
+      let unavailable: PoolUnavailable[] = [];
       for await (const part of generateStream(request)) {
+        if (part.type === 'backends-unavailable') unavailable = part.unavailable;
         if (part.type === 'tool-call') calls.set(part.id, part);
         else if (part.type === 'tool-result') toolCalls.push({ call: calls.get(part.id)!, result: part });
         else if (part.type === 'finish') finish = part;
@@ -400,7 +410,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
       if (!finish)
         throw new ProviderError('MODEL_FAILED', 'the model stream ended without an answer', { category: 'protocol' });
       const { text, finishReason, usage, steps, messages } = finish;
-      return { text, finishReason, usage, steps, toolCalls, messages };
+      return { text, finishReason, usage, steps, toolCalls, messages, unavailable };
     },
     async close() {
       if (closed) return;

@@ -15,7 +15,15 @@ import {
   type ToolEvent,
 } from '@mcs/protos';
 import { isErrorCategory, ResilienceError } from '@mcs/resilience';
-import type { ContentBlock, GetPromptResult, ReadResourceResult, Tool } from '@mcs/transports';
+import type {
+  ContentBlock,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@mcs/transports';
 import type { BackendRequestOptions, PoolBackend } from './pool-backend.js';
 import type { PoolBackendConfig } from './pool-config.js';
 
@@ -28,6 +36,14 @@ const connectivityNames: Record<connectivityState, string> = {
   [connectivityState.TRANSIENT_FAILURE]: 'transient_failure',
   [connectivityState.SHUTDOWN]: 'closed',
 };
+
+/** Bounds a listing: a gateway that keeps handing out page tokens cannot loop forever. */
+const maxPages = 1_000;
+
+/** Optional MCP text fields: the gateway sends `""` for absent ones. */
+function optional<K extends string>(key: K, value: string): { [P in K]?: string } {
+  return (value ? { [key]: value } : {}) as { [P in K]?: string };
+}
 
 const pem = (value: string | undefined) => (value === undefined ? null : Buffer.from(value));
 
@@ -136,6 +152,36 @@ export function createGrpcPoolBackend(name: string, config: GrpcBackendConfig): 
     });
   }
 
+  /** Follows `next_page_token` to the last page (at most `maxPages` pages). */
+  async function allPages<Res extends { nextPageToken: string }, Item>(
+    method: (
+      request: { backend: string; pageSize: number; pageToken: string },
+      metadata: Metadata,
+      options: Partial<CallOptions>,
+      callback: (error: ServiceError | null, response: Res) => void,
+    ) => { cancel(): void },
+    items: (response: Res) => Item[],
+    options: BackendRequestOptions,
+  ): Promise<Item[]> {
+    const all: Item[] = [];
+    let pageToken = '';
+    for (let page = 0; page < maxPages; page += 1) {
+      const response = await unary(
+        method,
+        { backend: config.gatewayBackend ?? '', pageSize: config.listPageSize, pageToken },
+        options,
+      );
+      all.push(...items(response));
+      if (!response.nextPageToken) return all;
+      pageToken = response.nextPageToken;
+    }
+    throw new ResilienceError({
+      code: 'GATEWAY_TOO_MANY_PAGES',
+      category: 'protocol',
+      message: `gateway "${name}" was still paging after ${maxPages} pages of ${config.listPageSize}`,
+    });
+  }
+
   async function* stream<T>(call: ClientReadableStream<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
     const onAbort = () => call.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -163,22 +209,70 @@ export function createGrpcPoolBackend(name: string, config: GrpcBackendConfig): 
         { timeoutMs: 10_000 },
       );
     },
-    async listTools(options) {
-      const response = await unary(
+    listTools: (options) =>
+      allPages(
         raw().listTools,
-        { backend: config.gatewayBackend ?? '', pageSize: 0, pageToken: '' },
+        (response) =>
+          response.tools.map(
+            (tool): Tool => ({
+              name: tool.name,
+              ...optional('title', tool.title),
+              ...optional('description', tool.description),
+              inputSchema: tool.inputSchemaJson ? JSON.parse(tool.inputSchemaJson) : { type: 'object' },
+              ...(tool.outputSchemaJson ? { outputSchema: JSON.parse(tool.outputSchemaJson) } : {}),
+            }),
+          ),
         options,
-      );
-      return response.tools.map(
-        (tool): Tool => ({
-          name: tool.name,
-          ...(tool.title ? { title: tool.title } : {}),
-          ...(tool.description ? { description: tool.description } : {}),
-          inputSchema: tool.inputSchemaJson ? JSON.parse(tool.inputSchemaJson) : { type: 'object' },
-          ...(tool.outputSchemaJson ? { outputSchema: JSON.parse(tool.outputSchemaJson) } : {}),
-        }),
-      );
-    },
+      ),
+    listResources: (options) =>
+      allPages(
+        raw().listResources,
+        (response) =>
+          response.resources.map(
+            (resource): Resource => ({
+              uri: resource.uri,
+              name: resource.name,
+              ...optional('title', resource.title),
+              ...optional('description', resource.description),
+              ...optional('mimeType', resource.mimeType),
+              ...(resource.size === undefined ? {} : { size: Number(resource.size) }),
+            }),
+          ),
+        options,
+      ),
+    listResourceTemplates: (options) =>
+      allPages(
+        raw().listResourceTemplates,
+        (response) =>
+          response.resourceTemplates.map(
+            (template): ResourceTemplate => ({
+              uriTemplate: template.uriTemplate,
+              name: template.name,
+              ...optional('title', template.title),
+              ...optional('description', template.description),
+              ...optional('mimeType', template.mimeType),
+            }),
+          ),
+        options,
+      ),
+    listPrompts: (options) =>
+      allPages(
+        raw().listPrompts,
+        (response) =>
+          response.prompts.map(
+            (prompt): Prompt => ({
+              name: prompt.name,
+              ...optional('title', prompt.title),
+              ...optional('description', prompt.description),
+              arguments: prompt.arguments.map((argument) => ({
+                name: argument.name,
+                ...optional('description', argument.description),
+                required: argument.required,
+              })),
+            }),
+          ),
+        options,
+      ),
     async callTool(tool, args, options) {
       const { metadata, callOptions } = prepare(options, { 'mcp-tool': tool });
       const call = raw().callTool(

@@ -2,7 +2,16 @@
 
 export type { ContentPart, ParsedToolResult } from '@mcs/content-parser';
 export type { ErrorCategory } from '@mcs/resilience';
-export type { CallToolResult, GetPromptResult, ProgressUpdate, ReadResourceResult, Tool } from '@mcs/transports';
+export type {
+  CallToolResult,
+  GetPromptResult,
+  ProgressUpdate,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@mcs/transports';
 export type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 export {
   type CreateProviderOptions,
@@ -18,10 +27,17 @@ export {
   type McpClientPool,
   type McpClientPoolOptions,
   type PoolCallToolOptions,
+  type PoolConnectOptions,
   type PoolConnectResult,
+  type PoolList,
+  type PoolListOptions,
+  type PoolPrompt,
   type PoolRequestOptions,
+  type PoolResource,
+  type PoolResourceTemplate,
   type PoolTool,
   type PoolToolResult,
+  type PoolUnavailable,
 } from './mcp-client-pool.js';
 export type { PoolBackendStatus } from './pool-backend.js';
 export {
@@ -47,6 +63,7 @@ export {
 } from './provider-error.js';
 export type { ResolveConfigOptions } from './resolve-config.js';
 export type {
+  BackendsUnavailablePart,
   ErrorPart,
   FinishPart,
   FinishReason,

@@ -7,7 +7,7 @@ import {
   parseToolResult,
 } from '@mcs/content-parser';
 import type { ResilienceEvent } from '@mcs/resilience';
-import type { CallToolResult, ProgressUpdate, Tool } from '@mcs/transports';
+import type { CallToolResult, ProgressUpdate, Prompt, Resource, ResourceTemplate, Tool } from '@mcs/transports';
 import { buildPolicy } from './build-policy.js';
 import { createGrpcPoolBackend } from './grpc-pool-backend.js';
 import { createMcpPoolBackend, type PoolBackend, type PoolBackendStatus } from './pool-backend.js';
@@ -29,6 +29,38 @@ export interface PoolRequestOptions {
   signal?: AbortSignal;
 }
 
+/** A resource of the pool: its URI as the backend names it, and the backend that serves it. */
+export interface PoolResource extends Resource {
+  backend: string;
+}
+
+export interface PoolResourceTemplate extends ResourceTemplate {
+  backend: string;
+}
+
+/** A prompt of the pool: `name` is `<backend>.<prompt>`, the name `getPrompt` takes. */
+export interface PoolPrompt extends Prompt {
+  backend: string;
+  /** The name the backend knows it by. */
+  backendPromptName: string;
+}
+
+/** A backend left out of a listing: it is down, restarting, or did not answer within the bound. */
+export interface PoolUnavailable {
+  backend: string;
+  /** Its status when it was left out (see `statuses()`). */
+  status: string;
+  error: ProviderError;
+}
+
+export interface PoolListOptions extends PoolRequestOptions {
+  /** How long to wait for each backend before leaving it out; default the pool's `listWaitMs`. */
+  waitMs?: number;
+}
+
+/** The answer of a listing: the entries of the backends that answered, and those left out. */
+export type PoolList<K extends string, T> = { [P in K]: T[] } & { unavailable: PoolUnavailable[] };
+
 export interface PoolCallToolOptions extends PoolRequestOptions {
   /** Inactivity timeout of this call (restarted by progress); default the backend's `callTimeoutMs`. */
   timeoutMs?: number;
@@ -49,15 +81,31 @@ export interface PoolConnectResult {
   failed: { backend: string; error: ProviderError }[];
 }
 
+export interface PoolConnectOptions {
+  /** Backends still connecting after this long are reported in `failed` (they go on connecting); default: no bound. */
+  timeoutMs?: number;
+}
+
 export interface McpClientPool extends AsyncDisposable {
   readonly backends: readonly string[];
   /** Connects every backend at once; never rejects (see `failed`). Requests also connect lazily. */
-  connect(): Promise<PoolConnectResult>;
-  /** Every backend's tools, named `<backend>.<tool>`. A backend that fails makes the call fail. */
-  listTools(options?: PoolRequestOptions): Promise<PoolTool[]>;
+  connect(options?: PoolConnectOptions): Promise<PoolConnectResult>;
+  /**
+   * Every backend's tools, named `<backend>.<tool>`. A backend that is down (restarting, failed) or
+   * does not answer within `waitMs` is left out and reported in `unavailable`; only aborting rejects.
+   */
+  listTools(options?: PoolListOptions): Promise<PoolList<'tools', PoolTool>>;
+  /** Every backend's resources (all pages), each with its `backend`; left-out backends as in `listTools`. */
+  listResources(options?: PoolListOptions): Promise<PoolList<'resources', PoolResource>>;
+  listResourceTemplates(options?: PoolListOptions): Promise<PoolList<'resourceTemplates', PoolResourceTemplate>>;
+  /** Every backend's prompts, named `<backend>.<prompt>`; left-out backends as in `listTools`. */
+  listPrompts(options?: PoolListOptions): Promise<PoolList<'prompts', PoolPrompt>>;
   /** Calls `<backend>.<tool>`; a tool's own failure is a result with `isError`, not an exception. */
   callTool(name: string, args?: Record<string, unknown>, options?: PoolCallToolOptions): Promise<PoolToolResult>;
-  /** Reads a resource; `backend` is needed when the pool has more than one. */
+  /**
+   * Reads a resource. With several backends and no `backend`, the one that listed `uri` in the last
+   * `listResources` serves it (the first in config order when several did).
+   */
   readResource(
     uri: string,
     options?: PoolRequestOptions & { backend?: string },
@@ -76,7 +124,12 @@ export interface McpClientPool extends AsyncDisposable {
 export interface McpClientPoolOptions extends ResolveConfigOptions {
   /** Every retry, breaker and timeout decision of the backends' policies. */
   onEvent?: (event: ResilienceEvent) => void;
+  /** How long a listing waits for each backend before leaving it out (default 10 000 ms). */
+  listWaitMs?: number;
 }
+
+/** Backend states in which a listing does not wait: the backend is known to be down. */
+const downStatuses = new Set(['restarting', 'failed', 'closed', 'transient_failure']);
 
 /** Defaults under each backend's `policy`: a few quick retries of outages, breaker, generous timeout. */
 const defaultPolicy = {
@@ -161,10 +214,87 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     }
   }
 
+  /**
+   * One listing across every backend at once: each backend answers within `waitMs` or is left out
+   * (a down backend at once), so one dead backend never blocks the others.
+   */
+  async function gather<T>(
+    what: string,
+    listOptions: PoolListOptions,
+    fn: (backend: PoolBackend, signal: AbortSignal) => Promise<T[]>,
+  ): Promise<{ lists: { name: string; items: T[] }[]; unavailable: PoolUnavailable[] }> {
+    if (closed) throw new ProviderError('CLOSED', 'the MCP client pool is closed: create a new one');
+    const waitMs = listOptions.waitMs ?? options.listWaitMs ?? 10_000;
+    const settled = await Promise.all(
+      [...backends.entries()].map(async ([name, { backend }]) => {
+        const status = backend.status().status;
+        if (downStatuses.has(status)) {
+          const error = new ProviderError(
+            'BACKEND_FAILED',
+            `${what} on backend "${name}": the backend is ${status}; it is left out until it is ready again`,
+            { category: 'unavailable', backend: name },
+          );
+          return { name, unavailable: { backend: name, status, error } };
+        }
+        const controller = new AbortController();
+        const onAbort = () => controller.abort(listOptions.signal?.reason);
+        if (listOptions.signal?.aborted) onAbort();
+        listOptions.signal?.addEventListener('abort', onAbort, { once: true });
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, waitMs);
+        try {
+          return { name, items: await run(name, what, controller.signal, fn) };
+        } catch (error) {
+          if (listOptions.signal?.aborted) throw error;
+          const reported = timedOut
+            ? new ProviderError(
+                'BACKEND_FAILED',
+                `${what} on backend "${name}" did not answer within ${waitMs} ms; it is left out of this listing`,
+                { category: 'timeout', backend: name, cause: error },
+              )
+            : poolError(name, what, error);
+          return { name, unavailable: { backend: name, status: backend.status().status, error: reported } };
+        } finally {
+          clearTimeout(timer);
+          listOptions.signal?.removeEventListener('abort', onAbort);
+        }
+      }),
+    );
+    const lists: { name: string; items: T[] }[] = [];
+    const unavailable: PoolUnavailable[] = [];
+    for (const entry of settled) {
+      if (entry.items) lists.push({ name: entry.name, items: entry.items });
+      else if (entry.unavailable) unavailable.push(entry.unavailable);
+    }
+    return { lists, unavailable };
+  }
+
+  /** URI -> backend from the last `listResources`, for `readResource` without `{ backend }`. */
+  let resourceBackends = new Map<string, string>();
+
   return {
     backends: [...backends.keys()],
-    async connect() {
-      const results = await Promise.allSettled([...backends.values()].map(({ backend }) => backend.connect()));
+    async connect(connectOptions = {}) {
+      const { timeoutMs } = connectOptions;
+      let timer: NodeJS.Timeout | undefined;
+      const bound =
+        timeoutMs === undefined
+          ? undefined
+          : new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error(`still connecting after ${timeoutMs} ms (it goes on in the background)`)),
+                timeoutMs,
+              );
+            });
+      const results = await Promise.allSettled(
+        [...backends.values()].map(({ backend }) =>
+          bound === undefined ? backend.connect() : Promise.race([backend.connect(), bound]),
+        ),
+      );
+      clearTimeout(timer);
       const ready: string[] = [];
       const failed: PoolConnectResult['failed'] = [];
       [...backends.keys()].forEach((name, index) => {
@@ -174,23 +304,53 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       });
       return { ready, failed };
     },
-    async listTools(requestOptions = {}) {
-      const lists = await Promise.all(
-        [...backends.keys()].map((name) =>
-          run(name, 'tools/list', requestOptions.signal, (backend, signal) => backend.listTools({ signal })).then(
-            (tools) =>
-              tools.map(
-                (tool): PoolTool => ({
-                  ...tool,
-                  name: `${name}.${tool.name}`,
-                  backend: name,
-                  backendToolName: tool.name,
-                }),
-              ),
-          ),
+    async listTools(listOptions = {}) {
+      const { lists, unavailable } = await gather('tools/list', listOptions, (backend, signal) =>
+        backend.listTools({ signal }),
+      );
+      const tools = lists.flatMap(({ name, items }) =>
+        items.map(
+          (tool): PoolTool => ({ ...tool, name: `${name}.${tool.name}`, backend: name, backendToolName: tool.name }),
         ),
       );
-      return lists.flat();
+      return { tools, unavailable };
+    },
+    async listResources(listOptions = {}) {
+      const { lists, unavailable } = await gather('resources/list', listOptions, (backend, signal) =>
+        backend.listResources({ signal }),
+      );
+      const resources = lists.flatMap(({ name, items }) =>
+        items.map((resource): PoolResource => ({ ...resource, backend: name })),
+      );
+      const index = new Map<string, string>();
+      for (const { uri, backend } of resources) if (!index.has(uri)) index.set(uri, backend);
+      resourceBackends = index;
+      return { resources, unavailable };
+    },
+    async listResourceTemplates(listOptions = {}) {
+      const { lists, unavailable } = await gather('resources/templates/list', listOptions, (backend, signal) =>
+        backend.listResourceTemplates({ signal }),
+      );
+      const resourceTemplates = lists.flatMap(({ name, items }) =>
+        items.map((template): PoolResourceTemplate => ({ ...template, backend: name })),
+      );
+      return { resourceTemplates, unavailable };
+    },
+    async listPrompts(listOptions = {}) {
+      const { lists, unavailable } = await gather('prompts/list', listOptions, (backend, signal) =>
+        backend.listPrompts({ signal }),
+      );
+      const prompts = lists.flatMap(({ name, items }) =>
+        items.map(
+          (prompt): PoolPrompt => ({
+            ...prompt,
+            name: `${name}.${prompt.name}`,
+            backend: name,
+            backendPromptName: prompt.name,
+          }),
+        ),
+      );
+      return { prompts, unavailable };
     },
     async callTool(name, args = {}, callOptions = {}) {
       const [backendName, tool] = splitName(name) ?? [undefined, name];
@@ -206,11 +366,12 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       return { ...parseToolResult(raw, { mode: 'lenient' }), name, backend: backendName!, raw };
     },
     async readResource(uri, readOptions = {}) {
-      const backendName = readOptions.backend ?? (backends.size === 1 ? [...backends.keys()][0] : undefined);
+      const backendName =
+        readOptions.backend ?? (backends.size === 1 ? [...backends.keys()][0] : resourceBackends.get(uri));
       if (backendName === undefined) {
         throw new ProviderError(
           'UNKNOWN_BACKEND',
-          `resources/read "${uri}": the pool has several backends; pass { backend } (one of ${[...backends.keys()].join(', ')})`,
+          `resources/read "${uri}": the pool has several backends and the last listResources did not list this URI; pass { backend } (one of ${[...backends.keys()].join(', ')})`,
           { category: 'invalid_input' },
         );
       }

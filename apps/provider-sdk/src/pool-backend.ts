@@ -1,4 +1,12 @@
-import type { CallToolResult, GetPromptResult, ReadResourceResult, Tool } from '@mcs/transports';
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@mcs/transports';
 import { createBackendConnection, type ProgressUpdate } from '@mcs/transports';
 import type { PoolBackendConfig } from './pool-config.js';
 
@@ -32,6 +40,11 @@ export interface PoolBackend {
     args: Record<string, unknown>,
     options: BackendRequestOptions & { onProgress?: (progress: ProgressUpdate) => void },
   ): Promise<CallToolResult>;
+  /** Every page, followed to the end (bounded). */
+  listResources(options: BackendRequestOptions): Promise<Resource[]>;
+  listResourceTemplates(options: BackendRequestOptions): Promise<ResourceTemplate[]>;
+  /** Prompts with the names this backend knows them by (the pool adds `<backend>.`). */
+  listPrompts(options: BackendRequestOptions): Promise<Prompt[]>;
   readResource(uri: string, options: BackendRequestOptions): Promise<ReadResourceResult>;
   getPrompt(name: string, args: Record<string, string>, options: BackendRequestOptions): Promise<GetPromptResult>;
   close(): Promise<void>;
@@ -63,6 +76,9 @@ export function createMcpPoolBackend(
     }),
     listTools: (options) => connection.listTools(options),
     callTool: (tool, args, options) => connection.callTool(tool, args, options),
+    listResources: (options) => connection.listResources(options),
+    listResourceTemplates: (options) => connection.listResourceTemplates(options),
+    listPrompts: (options) => connection.listPrompts(options),
     readResource: (uri, options) => connection.readResource(uri, options),
     getPrompt: (prompt, args, options) => connection.getPrompt(prompt, args, options),
     close: () => connection.close(),

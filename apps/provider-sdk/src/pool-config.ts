@@ -51,6 +51,8 @@ const grpcBackend = z
       .optional(),
     /** Only this gateway backend's tools (the gateway's `backend` filter). */
     gatewayBackend: nonEmpty.optional(),
+    /** Entries per page of ListTools/ListResources/ListResourceTemplates/ListPrompts; every page is fetched. */
+    listPageSize: z.number().int().min(1).max(1000).default(500),
     ...commonFields,
   })
   .strict();

@@ -1,5 +1,6 @@
 import type { ContentPart } from '@mcs/content-parser';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { PoolUnavailable } from './mcp-client-pool.js';
 import type { ProviderError } from './provider-error.js';
 
 /** Token counts summed over every model call of the request (0 when the API sent none). */
@@ -69,13 +70,26 @@ export interface FinishPart {
   messages: ChatCompletionMessageParam[];
 }
 
+/** MCP backends left out of this request's tools (down or not answering in time); first, at most once. */
+export interface BackendsUnavailablePart {
+  type: 'backends-unavailable';
+  unavailable: PoolUnavailable[];
+}
+
 export interface ErrorPart {
   type: 'error';
   error: ProviderError;
 }
 
 /**
- * What `generateStream` yields, in order: per step text deltas and tool calls, then tool progress
+ * What `generateStream` yields, in order: `backends-unavailable` when some MCP backends were left out, then per step text deltas and tool calls, then tool progress
  * while the tools run, then their results; `finish` or `error` last.
  */
-export type StreamPart = TextDeltaPart | ToolCallPart | ToolProgressPart | ToolResultPart | FinishPart | ErrorPart;
+export type StreamPart =
+  | BackendsUnavailablePart
+  | TextDeltaPart
+  | ToolCallPart
+  | ToolProgressPart
+  | ToolResultPart
+  | FinishPart
+  | ErrorPart;

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const { failed } = await pool.connect();
   expect(failed).toEqual([]);
   // The gateway accepts connections before its own backend is up: wait (bounded) for its catalog.
-  await waitFor(async () => (await pool.listTools()).some((tool) => tool.name === 'gw.everything.echo'), {
+  await waitFor(async () => (await pool.listTools()).tools.some((tool) => tool.name === 'gw.everything.echo'), {
     timeoutMs: 20_000,
     what: 'the gateway catalog',
   });
@@ -39,7 +39,8 @@ afterAll(async () => {
 
 describe('catalog', () => {
   it('lists every backend tool as <backend>.<tool>, over stdio, Streamable HTTP, SSE and gRPC', async () => {
-    const tools = await pool.listTools();
+    const { tools, unavailable } = await pool.listTools();
+    expect(unavailable).toEqual([]);
     const names = tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['local.echo', 'remote.echo', 'legacy.echo', 'gw.everything.echo']));
     const echo = tools.find((tool) => tool.name === 'gw.everything.echo')!;
@@ -51,6 +52,69 @@ describe('catalog', () => {
       ['legacy', 'ready'],
       ['gw', 'ready'],
     ]);
+  });
+});
+
+describe('resources and prompts', () => {
+  it('lists resources, templates and prompts of every backend, over stdio, Streamable HTTP, SSE and gRPC', async () => {
+    const [listed, templates, prompts] = await Promise.all([
+      pool.listResources(),
+      pool.listResourceTemplates(),
+      pool.listPrompts(),
+    ]);
+    expect([listed.unavailable, templates.unavailable, prompts.unavailable]).toEqual([[], [], []]);
+    const urisOf = (backend: string) =>
+      listed.resources.filter((resource) => resource.backend === backend).map((resource) => resource.uri);
+    expect(urisOf('local').length).toBeGreaterThan(0);
+    for (const backend of ['remote', 'legacy', 'gw']) expect(urisOf(backend)).toEqual(urisOf('local'));
+    const templatesOf = (backend: string) =>
+      templates.resourceTemplates.filter((template) => template.backend === backend).map((t) => t.uriTemplate);
+    expect(templatesOf('local').length).toBeGreaterThan(0);
+    for (const backend of ['remote', 'legacy', 'gw']) expect(templatesOf(backend)).toEqual(templatesOf('local'));
+    const names = prompts.prompts.map((prompt) => prompt.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['local.simple-prompt', 'remote.simple-prompt', 'gw.everything.simple-prompt']),
+    );
+    const viaGateway = prompts.prompts.find((prompt) => prompt.name === 'gw.everything.args-prompt')!;
+    const local = prompts.prompts.find((prompt) => prompt.name === 'local.args-prompt')!;
+    expect(viaGateway).toMatchObject({ backend: 'gw', backendPromptName: 'everything.args-prompt' });
+    expect(viaGateway.arguments?.map((argument) => [argument.name, argument.required])).toEqual(
+      local.arguments?.map((argument) => [argument.name, argument.required ?? false]),
+    );
+  });
+
+  it('follows the gateway pages to the end (page size 2)', async () => {
+    await using paged = createMcpClientPool({
+      backends: { gw: { transport: 'grpc', address: gateway.address, gatewayBackend: 'everything', listPageSize: 2 } },
+    });
+    const [pagedTools, pagedResources, pagedPrompts, full, fullTools, fullPrompts] = await Promise.all([
+      paged.listTools(),
+      paged.listResources(),
+      paged.listPrompts(),
+      pool.listResources(),
+      pool.listTools(),
+      pool.listPrompts(),
+    ]);
+    const gwOnly = <T extends { backend: string }>(items: T[]) => items.filter((item) => item.backend === 'gw');
+    expect(pagedResources.resources.length).toBeGreaterThan(2);
+    expect(pagedResources.resources).toEqual(gwOnly(full.resources));
+    expect(pagedTools.tools.length).toBeGreaterThan(2);
+    expect(pagedTools.tools.map((tool) => tool.name)).toEqual(gwOnly(fullTools.tools).map((tool) => tool.name));
+    expect(pagedPrompts.prompts.map((prompt) => prompt.name)).toEqual(
+      gwOnly(fullPrompts.prompts).map((prompt) => prompt.name),
+    );
+  });
+
+  it('reads a listed resource without naming its backend; an unlisted URI still needs { backend }', async () => {
+    const { resources } = await pool.listResources();
+    const first = resources[0]!;
+    const read = await pool.readResource(first.uri);
+    // Every backend serves the same URIs here: the first in config order answers.
+    expect(read.backend).toBe('local');
+    expect(read.parts[0]).toMatchObject({ type: 'resource' });
+    const error = await pool.readResource('demo://nowhere/1').catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'UNKNOWN_BACKEND' });
+    expect((error as Error).message).toContain('pass { backend }');
   });
 });
 

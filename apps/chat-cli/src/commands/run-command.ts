@@ -1,4 +1,4 @@
-import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
+import type { McpClientPool, PoolUnavailable, ProviderConfig } from '@mcs/provider-sdk';
 import { z } from 'zod';
 import { ChatCliError } from '../chat-cli-error.js';
 import type { ChatSession } from '../chat-session.js';
@@ -8,9 +8,10 @@ import { redactConfig } from './redact-config.js';
 
 export const replHelp = `commands:
   /tools                       the MCP servers' tools
-  /resources, /prompts         (not available yet: the MCP client pool does not list them)
+  /resources                   the MCP servers' resources (URI, backend) and resource templates
+  /prompts                     the MCP servers' prompts and their arguments
   /prompt <name> [json-args]   adds a server prompt's messages to the next turn, e.g. /prompt everything.args-prompt {"city":"Paris"}
-  /read <uri> [backend]        adds a resource's text to the next turn (backend needed with several servers)
+  /read <uri> [backend]        adds a resource's text to the next turn (backend needed with several servers unless /resources listed the URI)
   /config                      the config in use (secrets redacted)
   /clear                       forgets the conversation
   /exit                        closes the MCP connections and quits (also Ctrl-D)
@@ -56,13 +57,11 @@ export async function runCommand(line: string, context: CommandContext): Promise
         await listTools(context);
         return 'continue';
       case '/resources':
+        await listResources(context);
+        return 'continue';
       case '/prompts':
-        throw new ChatCliError(
-          'COMMAND_FAILED',
-          `${command} is not available yet: the MCP client pool of @mcs/provider-sdk does not list ${command.slice(1)}; ${
-            command === '/resources' ? 'use /read <uri>' : 'use /prompt <backend>.<name>'
-          } when you know the name`,
-        );
+        await listPrompts(context);
+        return 'continue';
       case '/prompt':
         await addPrompt(argument, context);
         return 'continue';
@@ -88,16 +87,48 @@ function requirePool(pool: McpClientPool | undefined): McpClientPool {
   return pool;
 }
 
+/** First line of a description, after two spaces; nothing when there is none. */
+const describe = (description: string | undefined) => {
+  const line = description?.split('\n')[0]?.trim();
+  return line ? `  ${line}` : '';
+};
+
+/** Names the servers a listing left out (down, restarting, or not answering in time). */
+function reportUnavailable(unavailable: PoolUnavailable[], output: Output): void {
+  for (const { backend, status, error } of unavailable) {
+    output.info(`(MCP server "${backend}" is unavailable (${status}): ${error.message})`);
+  }
+}
+
 async function listTools({ pool, output, signal }: CommandContext): Promise<void> {
-  const tools = await requirePool(pool).listTools({ signal });
-  if (tools.length === 0) {
-    output.info('no tools');
-    return;
+  const { tools, unavailable } = await requirePool(pool).listTools({ signal });
+  if (tools.length === 0) output.info('no tools');
+  for (const tool of tools) output.info(`${tool.name}${describe(tool.description)}`);
+  reportUnavailable(unavailable, output);
+}
+
+async function listResources({ pool, output, signal }: CommandContext): Promise<void> {
+  const ready = requirePool(pool);
+  const [{ resources, unavailable }, { resourceTemplates }] = await Promise.all([
+    ready.listResources({ signal }),
+    ready.listResourceTemplates({ signal }),
+  ]);
+  if (resources.length === 0 && resourceTemplates.length === 0) output.info('no resources');
+  for (const resource of resources) output.info(`${resource.uri}  [${resource.backend}]${describe(resource.name)}`);
+  for (const template of resourceTemplates) {
+    output.info(`${template.uriTemplate}  [${template.backend}, template]${describe(template.name)}`);
   }
-  for (const tool of tools) {
-    const description = tool.description?.split('\n')[0]?.trim();
-    output.info(description ? `${tool.name}  ${description}` : tool.name);
+  reportUnavailable(unavailable, output);
+}
+
+async function listPrompts({ pool, output, signal }: CommandContext): Promise<void> {
+  const { prompts, unavailable } = await requirePool(pool).listPrompts({ signal });
+  if (prompts.length === 0) output.info('no prompts');
+  for (const prompt of prompts) {
+    const args = (prompt.arguments ?? []).map((argument) => (argument.required ? argument.name : `${argument.name}?`));
+    output.info(`${prompt.name}${args.length > 0 ? ` {${args.join(', ')}}` : ''}${describe(prompt.description)}`);
   }
+  reportUnavailable(unavailable, output);
 }
 
 async function addPrompt(argument: string, { pool, session, output, signal }: CommandContext): Promise<void> {

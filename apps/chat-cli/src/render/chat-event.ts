@@ -33,12 +33,23 @@ export type ChatEvent =
   | { type: 'error'; code: string; category?: string; message: string }
   /** A model or MCP request failed and is retried after `delayMs` (`policy` names the model or backend). */
   | { type: 'retry'; policy: string; attempt: number; delayMs: number; category: string; message: string }
+  /** MCP servers whose tools were left out of this turn (down or not answering in time). */
+  | { type: 'servers-unavailable'; servers: { server: string; status: string; message: string }[] }
   /** Output of a REPL command (`/tools`, `/prompt`, ...). */
   | { type: 'info'; text: string };
 
 /** The JSONL shape of a provider stream part (the `finish` part's whole conversation is left out). */
 export function toChatEvent(part: StreamPart): ChatEvent {
   switch (part.type) {
+    case 'backends-unavailable':
+      return {
+        type: 'servers-unavailable',
+        servers: part.unavailable.map(({ backend, status, error }) => ({
+          server: backend,
+          status,
+          message: error.message,
+        })),
+      };
     case 'text-delta':
       return { type: 'text-delta', step: part.step, text: part.text };
     case 'tool-call':

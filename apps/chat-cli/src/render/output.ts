@@ -54,6 +54,11 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
           lineOpen = !chatEvent.text.endsWith('\n');
         }
         return;
+      case 'servers-unavailable':
+        status(
+          `MCP server(s) left out of this turn: ${chatEvent.servers.map(({ server, status }) => `${server} (${status})`).join(', ')}`,
+        );
+        return;
       case 'tool-call':
         status(`→ ${chatEvent.name} ${clip(JSON.stringify(chatEvent.args))}`);
         return;

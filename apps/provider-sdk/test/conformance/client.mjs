@@ -14,17 +14,18 @@ const scenarios = {
   async initialize(pool) {
     const { failed } = await pool.connect();
     if (failed.length > 0) throw failed[0].error;
-    await pool.listTools();
+    const { unavailable } = await pool.listTools();
+    if (unavailable.length > 0) throw unavailable[0].error;
   },
   async tools_call(pool) {
-    const tools = await pool.listTools();
+    const { tools } = await pool.listTools();
     const add = tools.find((tool) => tool.backendToolName === 'add_numbers');
     if (!add) throw new Error(`no add_numbers tool; got ${tools.map((tool) => tool.name).join(', ')}`);
     const result = await pool.callTool(add.name, { a: 5, b: 3 });
     process.stdout.write(`${result.parts.map((part) => part.text ?? part.type).join('\n')}\n`);
   },
   async 'sse-retry'(pool) {
-    const tools = await pool.listTools();
+    const { tools } = await pool.listTools();
     const tool = tools.find((entry) => entry.backendToolName === 'test_reconnection');
     if (!tool) throw new Error('no test_reconnection tool');
     const result = await pool.callTool(tool.name, {});
