@@ -128,8 +128,11 @@ export interface McpClientPoolOptions extends ResolveConfigOptions {
   listWaitMs?: number;
 }
 
-/** Backend states in which a listing does not wait: the backend is known to be down. */
-const downStatuses = new Set(['restarting', 'failed', 'closed', 'transient_failure']);
+/**
+ * Backend states in which a listing does not wait: the backend is known to be down (its connection
+ * retries in the background). gRPC channels are always asked: a call to a gateway that is down fails fast.
+ */
+const downStatuses = new Set(['restarting', 'failed', 'closed']);
 
 /** Defaults under each backend's `policy`: a few quick retries of outages, breaker, generous timeout. */
 const defaultPolicy = {

@@ -1,5 +1,5 @@
 // A backend that is down must not block the pool: a stdio server that exits at once and an HTTP URL
-// on a closed port sit next to a real server-everything; lists and the tool loop go on without them.
+// on a closed port and a gRPC address on a closed port sit next to a real server-everything; lists and the tool loop go on without them.
 import { getFreePort } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpClientPool, createProvider, type McpClientPool, type StreamPart } from '../src/index.js';
@@ -12,6 +12,7 @@ let model: ScriptedModel;
 beforeAll(async () => {
   model = await startScriptedModel();
   const closedPort = await getFreePort();
+  const closedGrpcPort = await getFreePort();
   pool = createMcpClientPool(
     {
       backends: {
@@ -23,13 +24,14 @@ beforeAll(async () => {
           supervision: fastSupervision,
         },
         closed: { transport: 'http', url: `http://127.0.0.1:${closedPort}/mcp`, supervision: fastSupervision },
+        nogateway: { transport: 'grpc', address: `127.0.0.1:${closedGrpcPort}` },
       },
     },
     { listWaitMs: 5_000 },
   );
   const connected = await pool.connect({ timeoutMs: 30_000 });
   expect(connected.ready).toEqual(['local']);
-  expect(connected.failed.map(({ backend }) => backend).sort()).toEqual(['closed', 'dead']);
+  expect(connected.failed.map(({ backend }) => backend).sort()).toEqual(['closed', 'dead', 'nogateway']);
 }, 60_000);
 
 afterAll(async () => {
@@ -54,7 +56,7 @@ describe('a dead backend', () => {
     expect(templates.resourceTemplates.length).toBeGreaterThan(0);
     expect(prompts.prompts.map((prompt) => prompt.name)).toContain('local.simple-prompt');
     for (const list of [tools, resources, templates, prompts])
-      expect(unavailableNames(list)).toEqual(['closed', 'dead']);
+      expect(unavailableNames(list)).toEqual(['closed', 'dead', 'nogateway']);
     const dead = tools.unavailable.find(({ backend }) => backend === 'dead')!;
     expect(dead.error).toMatchObject({ code: 'BACKEND_FAILED', backend: 'dead' });
     expect(dead.status).toBeTypeOf('string');
@@ -72,7 +74,11 @@ describe('a dead backend', () => {
     const parts: StreamPart[] = [];
     for await (const part of provider.generateStream({ prompt: 'Echo' })) parts.push(part);
     expect(parts[0]).toMatchObject({ type: 'backends-unavailable' });
-    expect(unavailableNames(parts[0] as { unavailable: { backend: string }[] })).toEqual(['closed', 'dead']);
+    expect(unavailableNames(parts[0] as { unavailable: { backend: string }[] })).toEqual([
+      'closed',
+      'dead',
+      'nogateway',
+    ]);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'done' });
     expect(parts.find((part) => part.type === 'tool-result')).toMatchObject({
       isError: false,
@@ -85,6 +91,6 @@ describe('a dead backend', () => {
     model.script([{ text: ['ok'] }]);
     const result = await provider.generate({ prompt: 'again' });
     expect(result.text).toBe('ok');
-    expect(result.unavailable.map(({ backend }) => backend).sort()).toEqual(['closed', 'dead']);
+    expect(result.unavailable.map(({ backend }) => backend).sort()).toEqual(['closed', 'dead', 'nogateway']);
   });
 });
