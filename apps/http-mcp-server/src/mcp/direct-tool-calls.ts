@@ -5,13 +5,12 @@ import {
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
 import type { PureTool } from '../packs/index.js';
+import { asPlainRequest, isPlainObject, isRequestId } from './plain-request.js';
 import { MODERN_PROTOCOL_VERSION, SERVER_INFO } from './server-factory.js';
 
 /** Request headers as Fastify/Node give them. */
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
-/** The keys of a JSON-RPC request; anything more is the SDK's to judge. */
-const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 const MAX_CACHED_ENVELOPES = 256;
 const MAX_CACHED_ENVELOPE_CHARS = 4096;
 /** The only keys a plain `tools/call` carries; anything else (`task`, future fields) is the SDK's to judge. */
@@ -23,14 +22,6 @@ const SPECIAL_RESULT_KEYS = ['_meta', 'resultType', 'task', 'inputRequests', 're
 function acceptsJsonAndEventStream(headers: Headers): boolean {
   const accept = headers.accept;
   return typeof accept === 'string' && accept.includes('application/json') && accept.includes('text/event-stream');
-}
-
-function isRequestId(value: unknown): value is string | number {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -64,11 +55,9 @@ export class DirectToolCalls {
    * on envelopes are kept by their JSON text, since a client sends the same envelope every time.
    */
   answerModern(body: unknown, headers: Headers): object | undefined {
-    if (!isPlainObject(body) || body.method !== 'tools/call' || body.jsonrpc !== '2.0') return undefined;
-    for (const key in body) if (!REQUEST_KEYS.has(key)) return undefined;
-    const id = body.id;
-    if (!isRequestId(id)) return undefined;
-    const params = body.params;
+    const request = asPlainRequest(body);
+    if (request?.method !== 'tools/call') return undefined;
+    const { id, params } = request;
     if (!isPlainObject(params) || !isPlainObject(params._meta)) return undefined;
     if (params._meta[PROTOCOL_VERSION_META_KEY] !== MODERN_PROTOCOL_VERSION) return undefined;
     if (

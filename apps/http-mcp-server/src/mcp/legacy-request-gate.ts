@@ -1,10 +1,5 @@
+import { asPlainRequest, isPlainObject } from './plain-request.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
-
-const REQUEST_KEYS: ReadonlySet<string> = new Set(['jsonrpc', 'id', 'method', 'params']);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Whether the SDK's era classifier (`classifyInboundRequest`) is certain to route this POST to the
@@ -18,10 +13,8 @@ export function isPlainLegacyRequest(body: unknown, protocolVersionHeader: unkno
   if (protocolVersionHeader !== undefined && !SESSION_PROTOCOL_VERSIONS.includes(protocolVersionHeader as string)) {
     return false;
   }
-  if (!isPlainObject(body) || body.jsonrpc !== '2.0' || typeof body.method !== 'string') return false;
-  for (const key in body) if (!REQUEST_KEYS.has(key)) return false;
-  const id = body.id;
-  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id))) return false;
-  const params = body.params;
+  const request = asPlainRequest(body);
+  if (request === undefined) return false;
+  const params = request.params;
   return params === undefined || (isPlainObject(params) && !('_meta' in params));
 }
