@@ -27,5 +27,6 @@ export type {
   StoredEvent,
   StreamClaim,
   StreamHolder,
+  TouchOptions,
 } from './session-store.js';
 export { SessionStoreError, type SessionStoreErrorCode } from './session-store-error.js';

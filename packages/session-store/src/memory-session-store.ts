@@ -1,7 +1,7 @@
 import { BaseSessionStore, type RawEvent, type SetStringOptions } from './internal/base-session-store.js';
 import { compareEntryIds } from './internal/event-id.js';
 import { MemoryKeyspace } from './internal/memory-keyspace.js';
-import { HOLDER_FIELDS, type SessionHash } from './internal/protocol-session-codec.js';
+import { HOLDER_FIELDS, OWNER_FIELD, type SessionHash } from './internal/protocol-session-codec.js';
 import { resolveStoreOptions } from './internal/resolve-options.js';
 import type { SessionStoreOptions } from './options.js';
 
@@ -38,9 +38,11 @@ export class MemorySessionStore extends BaseSessionStore {
     nowMs: number,
     ttlMs: number,
     lastSeenResolutionMs: number,
+    owner: string | undefined,
   ): Promise<SessionHash | undefined> {
     const hash = this.data.getHash(key);
     if (!hash) return undefined;
+    if (owner !== undefined && hash.get(OWNER_FIELD) !== owner) return undefined;
     for (const [field, value] of Object.entries(set)) hash.set(field, value);
     for (const field of del) hash.delete(field);
     if (!(nowMs - Number(hash.get('lastSeenAtMs')) < lastSeenResolutionMs)) hash.set('lastSeenAtMs', String(nowMs));

@@ -79,6 +79,7 @@ export class RedisSessionStore extends BaseSessionStore {
     nowMs: number,
     ttlMs: number,
     lastSeenResolutionMs: number,
+    owner: string | undefined,
   ): Promise<SessionHash | undefined> {
     const pairs = Object.entries(set);
     const reply = await this.updateSession(
@@ -86,6 +87,8 @@ export class RedisSessionStore extends BaseSessionStore {
       ttlMs,
       nowMs,
       lastSeenResolutionMs,
+      // '' means "any owner": an owner is never empty (ids are 1..512 characters).
+      owner ?? '',
       pairs.length,
       ...pairs.flat(),
       ...del,

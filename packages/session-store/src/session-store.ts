@@ -31,6 +31,12 @@ export interface ProtocolSession {
   lastSeenAtMs: number;
   streamHolder: StreamHolder | undefined;
   /**
+   * The principal (e.g. the token's `sub`) the session was created for, if any. Set only at creation and
+   * never patched: a session id is not a credential (MCP security best practices), so requests of anyone
+   * else are refused (see `touchProtocolSession`'s `owner`).
+   */
+  owner: string | undefined;
+  /**
    * Free per-session protocol state (log level, resource subscriptions, the authenticated subject...).
    * Each key is stored separately, so two replicas updating different keys never overwrite each other.
    */
@@ -44,6 +50,18 @@ export interface NewProtocolSession {
   clientInfo?: JsonObject;
   clientCapabilities?: JsonObject;
   attributes?: JsonObject;
+  /** The principal the session belongs to (1..512 characters); immutable afterwards. */
+  owner?: string;
+}
+
+/** Options of `touchProtocolSession`. */
+export interface TouchOptions {
+  /**
+   * Only a session created for exactly this owner counts: another owner's session (or one created
+   * without an owner) is neither touched nor returned, as if it did not exist. Checked and touched in
+   * one atomic step, so no request can use a session it does not own, not even once.
+   */
+  owner?: string;
 }
 
 export interface ProtocolSessionPatch {
@@ -109,7 +127,7 @@ export interface SessionStore {
    * Marks activity and reads the session in one round trip: restarts the idle TTL (and refreshes
    * `lastSeenAtMs`, see there). `undefined` when unknown or expired.
    */
-  touchProtocolSession(id: string): Promise<ProtocolSession | undefined>;
+  touchProtocolSession(id: string, options?: TouchOptions): Promise<ProtocolSession | undefined>;
   /** Applies a patch atomically (and touches). `undefined` when unknown or expired (nothing is created). */
   updateProtocolSession(id: string, patch: ProtocolSessionPatch): Promise<ProtocolSession | undefined>;
   /** Atomically takes the session's stream for `replicaId` unless another replica holds it (and touches). */

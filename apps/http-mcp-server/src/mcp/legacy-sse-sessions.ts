@@ -6,7 +6,15 @@ import { z } from 'zod';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
-import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf, sessionSeen } from './mcp-context.js';
+import {
+  jsonObjectOr,
+  LOG_LEVEL_ATTRIBUTE,
+  type McpContext,
+  ownerCheckOf,
+  restoredClientOf,
+  sessionOwnerOf,
+  sessionSeen,
+} from './mcp-context.js';
 import type { MessageRouter } from './message-router.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
@@ -63,11 +71,13 @@ export class LegacySseSessions {
 
   async open(request: FastifyRequest, reply: FastifyReply): Promise<undefined> {
     const sessionId = randomUUID();
+    const owner = sessionOwnerOf(request);
     request.log = request.log.child({ sessionId });
     await this.#ctx.store.createProtocolSession({
       id: sessionId,
       transport: 'sse',
       protocolVersion: LEGACY_PROTOCOL_VERSION,
+      ...(owner === undefined ? {} : { owner }),
     });
     this.#ctx.liveSessions.seen(sessionId);
     const stream = new SseStream(reply, {
@@ -106,7 +116,8 @@ export class LegacySseSessions {
       );
     }
     const sessionId = query.data.sessionId;
-    const session = await this.#ctx.store.touchProtocolSession(sessionId).catch(() => undefined);
+    // Another user's session is answered as an unknown one: its existence is not revealed.
+    const session = await this.#ctx.store.touchProtocolSession(sessionId, ownerCheckOf(request)).catch(() => undefined);
     if (session?.transport !== 'sse') {
       return sendWebResponse(reply, jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found'));
     }

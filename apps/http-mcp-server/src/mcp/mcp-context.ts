@@ -1,5 +1,7 @@
 import type { JsonObject, ProtocolSession, SessionStore } from '@mcs/session-store';
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { authInfoOf } from '../auth/request-auth-info.js';
 import type { AppConfig } from '../config.js';
 import type { DirectToolCalls } from './direct-tool-calls.js';
 import type { RestoredClient } from './exchange-transport.js';
@@ -31,6 +33,23 @@ export interface McpContext {
 export function sessionSeen(ctx: McpContext, session: ProtocolSession): void {
   ctx.liveSessions.seen(session.id);
   ctx.subscriptions.keepAlive(session);
+}
+
+/**
+ * Who a session created by this request belongs to, and who a request must be to use one: the
+ * verified token's `sub` (undefined with MCS_AUTH=off, where sessions have no owner). Bound at
+ * creation and checked in the same atomic step as every touch, so a session id alone never lets
+ * another user in.
+ */
+export function sessionOwnerOf(request: FastifyRequest): string | undefined {
+  const sub = authInfoOf(request)?.extra?.sub;
+  return typeof sub === 'string' && sub.length > 0 ? sub : undefined;
+}
+
+/** The owner as `touchProtocolSession` options (no check without one). */
+export function ownerCheckOf(request: FastifyRequest): { owner?: string } {
+  const owner = sessionOwnerOf(request);
+  return owner === undefined ? {} : { owner };
 }
 
 /** The session attribute holding the level of the client's last `logging/setLevel`. */

@@ -11,7 +11,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
 import { jsonRpcErrorResponse } from './json-rpc-errors.js';
-import { jsonObjectOr, LOG_LEVEL_ATTRIBUTE, type McpContext, restoredClientOf, sessionSeen } from './mcp-context.js';
+import {
+  jsonObjectOr,
+  LOG_LEVEL_ATTRIBUTE,
+  type McpContext,
+  ownerCheckOf,
+  restoredClientOf,
+  sessionOwnerOf,
+  sessionSeen,
+} from './mcp-context.js';
 import type { SessionChannelMessage } from './message-router.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
 import { SessionServerCache } from './session-server-cache.js';
@@ -160,11 +168,13 @@ export class StreamableHttpSessions {
 
   async #initialize(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
     const sessionId = randomUUID();
+    const owner = sessionOwnerOf(request);
     request.log = request.log.child({ sessionId });
     const { exchange, server, handle } = this.#exchange(sessionId, async ({ params, result }) => {
       await this.#ctx.store.createProtocolSession({
         id: sessionId,
         transport: 'streamable-http',
+        ...(owner === undefined ? {} : { owner }),
         protocolVersion: String(result.protocolVersion),
         clientInfo: jsonObjectOr(params.clientInfo, undefined),
         clientCapabilities: jsonObjectOr(params.capabilities, {}),
@@ -237,7 +247,8 @@ export class StreamableHttpSessions {
     if (!sessionId) return jsonRpcErrorResponse('BAD_REQUEST', 'Bad Request: Mcp-Session-Id header is required');
     let session: Awaited<ReturnType<McpContext['store']['touchProtocolSession']>>;
     try {
-      session = await this.#ctx.store.touchProtocolSession(sessionId);
+      // Another user's session is answered as an unknown one: its existence is not revealed.
+      session = await this.#ctx.store.touchProtocolSession(sessionId, ownerCheckOf(request));
     } catch (error) {
       if (error instanceof SessionStoreError && error.code === 'INVALID_ARGUMENT') session = undefined;
       else throw error;

@@ -10,6 +10,7 @@ import type {
   StoredEvent,
   StreamClaim,
   StreamHolder,
+  TouchOptions,
 } from '../session-store.js';
 import {
   decodeJson,
@@ -72,7 +73,8 @@ export abstract class BaseSessionStore implements SessionStore {
   protected abstract doGetHash(key: string): Promise<SessionHash | undefined>;
   /**
    * Sets/deletes fields, restarts the TTL, and stamps `lastSeenAtMs` when the stored one is at least
-   * `lastSeenResolutionMs` old; only if the key exists.
+   * `lastSeenResolutionMs` old; only if the key exists and, when `owner` is given, its `owner` field
+   * equals it (checked in the same atomic step; a mismatch answers `undefined` and changes nothing).
    */
   protected abstract doUpdateHash(
     key: string,
@@ -81,6 +83,7 @@ export abstract class BaseSessionStore implements SessionStore {
     nowMs: number,
     ttlMs: number,
     lastSeenResolutionMs: number,
+    owner: string | undefined,
   ): Promise<SessionHash | undefined>;
   /** Sets the holder fields unless another replica's id is in `holderReplicaId`; touches like update. */
   protected abstract doClaimHolder(
@@ -141,18 +144,28 @@ export abstract class BaseSessionStore implements SessionStore {
     });
   }
 
-  touchProtocolSession(id: string): Promise<ProtocolSession | undefined> {
-    return this.updateProtocolSession(id, {});
+  touchProtocolSession(id: string, options: TouchOptions = {}): Promise<ProtocolSession | undefined> {
+    return this.patchSession(id, {}, options.owner);
   }
 
   updateProtocolSession(id: string, patch: ProtocolSessionPatch): Promise<ProtocolSession | undefined> {
+    return this.patchSession(id, patch, undefined);
+  }
+
+  private patchSession(
+    id: string,
+    patch: ProtocolSessionPatch,
+    owner: string | undefined,
+  ): Promise<ProtocolSession | undefined> {
     return this.run(async () => {
       assertId(id, 'A protocol session id');
+      if (owner !== undefined) assertId(owner, 'A session owner');
       const now = Date.now();
       const { set, del } = encodePatch(patch, now);
       const key = this.keys.protocolSession(id);
       const ttl = this.options.ttls.protocolSessionIdleMs;
-      return this.decode(id, key, await this.doUpdateHash(key, set, del, now, ttl, lastSeenResolutionMs(ttl)));
+      const hash = await this.doUpdateHash(key, set, del, now, ttl, lastSeenResolutionMs(ttl), owner);
+      return this.decode(id, key, hash);
     });
   }
 

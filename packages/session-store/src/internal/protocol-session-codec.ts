@@ -9,6 +9,8 @@ import { assertId } from './validate.js';
  * JSON; attributes are `a:<name>` fields.
  */
 const ATTRIBUTE = 'a:';
+/** Hash field of the session's owner: written by `encodeNewSession` only, no patch can set it. */
+export const OWNER_FIELD = 'owner';
 export const HOLDER_FIELDS = ['holderReplicaId', 'holderStreamId', 'holderSinceMs'] as const;
 
 const TRANSPORTS: ReadonlySet<string> = new Set(['streamable-http', 'sse']);
@@ -66,6 +68,10 @@ export function encodeNewSession(session: NewProtocolSession, nowMs: number): Se
     lastSeenAtMs: String(nowMs),
   };
   if (session.clientInfo !== undefined) hash.clientInfo = encodeJson(session.clientInfo, 'clientInfo');
+  if (session.owner !== undefined) {
+    assertId(session.owner, 'A session owner');
+    hash[OWNER_FIELD] = session.owner;
+  }
   for (const [name, value] of Object.entries(session.attributes ?? {})) {
     if (value !== null) hash[ATTRIBUTE + name] = encodeJson(value, `attribute "${name}"`);
   }
@@ -118,6 +124,7 @@ export function decodeSession(id: string, hash: SessionHash, key: string): Proto
     createdAtMs: fields.createdAtMs,
     lastSeenAtMs: fields.lastSeenAtMs,
     streamHolder: holder,
+    owner: hash[OWNER_FIELD],
     attributes,
   };
 }

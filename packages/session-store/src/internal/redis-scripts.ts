@@ -4,13 +4,15 @@
  */
 
 /**
- * KEYS[1] session; ARGV: ttlMs, nowMs, lastSeenResolutionMs, number of field pairs to set, the pairs,
- * then fields to delete. `lastSeenAtMs` is rewritten only once it is `lastSeenResolutionMs` old.
+ * KEYS[1] session; ARGV: ttlMs, nowMs, lastSeenResolutionMs, required owner ('' for any), number of
+ * field pairs to set, the pairs, then fields to delete. `lastSeenAtMs` is rewritten only once it is
+ * `lastSeenResolutionMs` old. A session of another owner is left as it is and answered as missing.
  */
 export const UPDATE_SESSION = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local index = 5
-for _ = 1, tonumber(ARGV[4]) do
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return false end
+local index = 6
+for _ = 1, tonumber(ARGV[5]) do
   redis.call('HSET', KEYS[1], ARGV[index], ARGV[index + 1])
   index = index + 2
 end

@@ -97,6 +97,44 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
         expect(await s.getProtocolSession(missing)).toBeUndefined();
       });
 
+      it('binds a session to the owner it was created for, atomically with every touch', async () => {
+        const [a, b] = [await store(), await store()];
+        const id = uniqueId('session');
+        const created = await a.createProtocolSession({ id, protocolVersion: '2025-11-25', owner: 'alice' });
+        expect(created.owner).toBe('alice');
+        expect((await b.getProtocolSession(id))?.owner).toBe('alice');
+        // Another owner's touch is answered as for an unknown session and does not slide the TTL.
+        expect(await b.touchProtocolSession(id, { owner: 'bob' })).toBeUndefined();
+        expect((await a.touchProtocolSession(id, { owner: 'alice' }))?.owner).toBe('alice');
+        // No patch can change the owner (attributes live in their own namespace).
+        await a.updateProtocolSession(id, { attributes: { owner: 'bob' } });
+        expect(await b.touchProtocolSession(id, { owner: 'bob' })).toBeUndefined();
+        expect((await b.touchProtocolSession(id, { owner: 'alice' }))?.attributes).toEqual({ owner: 'bob' });
+        // A session created without an owner belongs to nobody who names one.
+        const unowned = uniqueId('session');
+        await a.createProtocolSession({ id: unowned, protocolVersion: '2025-11-25' });
+        expect(await a.touchProtocolSession(unowned, { owner: 'alice' })).toBeUndefined();
+        expect((await a.touchProtocolSession(unowned))?.owner).toBeUndefined();
+        await expectStoreError(a.touchProtocolSession(id, { owner: '' }), 'INVALID_ARGUMENT');
+        await expectStoreError(
+          a.createProtocolSession({ id: uniqueId('session'), protocolVersion: '2025-11-25', owner: 'x\n' }),
+          'INVALID_ARGUMENT',
+        );
+      });
+
+      it('lets only the owner in when owner and intruder race on the first request', async () => {
+        const [a, b] = [await store(), await store()];
+        for (let round = 0; round < 30; round += 1) {
+          const id = uniqueId('session');
+          await a.createProtocolSession({ id, protocolVersion: '2025-11-25', owner: 'alice' });
+          const [mine, theirs] = await Promise.all([
+            a.touchProtocolSession(id, { owner: 'alice' }),
+            b.touchProtocolSession(id, { owner: 'bob' }),
+          ]);
+          expect([mine?.owner, theirs]).toEqual(['alice', undefined]);
+        }
+      });
+
       it('keeps concurrent attribute updates from two replicas', async () => {
         const [a, b] = [await store(), await store()];
         const id = uniqueId('session');
