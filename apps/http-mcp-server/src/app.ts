@@ -9,7 +9,13 @@ import { BusServerEventBus } from './mcp/bus-server-event-bus.js';
 import { DirectToolCalls } from './mcp/direct-tool-calls.js';
 import { handlerNotifier } from './mcp/handler-notifier.js';
 import { JsonRpcEndpoint } from './mcp/json-rpc-endpoint.js';
-import { EDGE_ERRORS, type EdgeErrorKind, jsonRpcErrorBody } from './mcp/json-rpc-errors.js';
+import {
+  EDGE_ERRORS,
+  type EdgeErrorKind,
+  jsonRpcErrorBody,
+  STORE_RETRY_AFTER_SECONDS,
+  STORE_UNAVAILABLE_MESSAGE,
+} from './mcp/json-rpc-errors.js';
 import { LegacySseSessions } from './mcp/legacy-sse-sessions.js';
 import { LiveSessions } from './mcp/live-sessions.js';
 import type { McpContext } from './mcp/mcp-context.js';
@@ -150,7 +156,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     let message = error.message;
     if (error instanceof SessionStoreError && error.code === 'STORE_UNAVAILABLE') {
       kind = 'UNAVAILABLE';
-      message = 'Service unavailable: the session store is unreachable; retry later';
+      message = STORE_UNAVAILABLE_MESSAGE;
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     } else if (error.statusCode === 413) {
       kind = 'PAYLOAD_TOO_LARGE';
       message = `Payload too large: bodies are limited to ${config.bodyLimitBytes} bytes`;

@@ -31,3 +31,20 @@ export function jsonRpcErrorResponse(
 ): Response {
   return Response.json(jsonRpcErrorBody(kind, message), { status: EDGE_ERRORS[kind].status, headers });
 }
+
+/**
+ * `Retry-After` (seconds) of a 503 for an unreachable session store: long enough for a Redis failover
+ * or restart to finish, short enough that a client does not give up on a brief outage.
+ */
+export const STORE_RETRY_AFTER_SECONDS = 2;
+
+/** The one message of every 503 for an unreachable session store. */
+export const STORE_UNAVAILABLE_MESSAGE = 'Service unavailable: the session store is unreachable; retry later';
+
+/** 503 with `Retry-After` and a JSON-RPC error (answering `id` when known): the store is unreachable. */
+export function storeUnavailableResponse(id: string | number | null = null): Response {
+  return Response.json(jsonRpcErrorBody('UNAVAILABLE', STORE_UNAVAILABLE_MESSAGE, id), {
+    status: EDGE_ERRORS.UNAVAILABLE.status,
+    headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+  });
+}

@@ -10,7 +10,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
-import { jsonRpcErrorResponse } from './json-rpc-errors.js';
+import { jsonRpcErrorResponse, storeUnavailableResponse } from './json-rpc-errors.js';
 import {
   jsonObjectOr,
   LOG_LEVEL_ATTRIBUTE,
@@ -46,6 +46,15 @@ function isJsonRpcMessage(message: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** The id of the `initialize` request in a POST body (a message or a batch), for an error answering it. */
+function initializeIdOf(body: unknown): string | number | null {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  const initialize = messages.find(
+    (message) => isRequestMessage(message) && (message as { method: unknown }).method === 'initialize',
+  ) as { id?: unknown } | undefined;
+  return typeof initialize?.id === 'string' || typeof initialize?.id === 'number' ? initialize.id : null;
 }
 
 function isRequestMessage(message: unknown): boolean {
@@ -170,21 +179,44 @@ export class StreamableHttpSessions {
     const sessionId = randomUUID();
     const owner = sessionOwnerOf(request);
     request.log = request.log.child({ sessionId });
-    const { exchange, server, handle } = this.#exchange(sessionId, async ({ params, result }) => {
-      await this.#ctx.store.createProtocolSession({
-        id: sessionId,
-        transport: 'streamable-http',
-        ...(owner === undefined ? {} : { owner }),
-        protocolVersion: String(result.protocolVersion),
-        clientInfo: jsonObjectOr(params.clientInfo, undefined),
-        clientCapabilities: jsonObjectOr(params.capabilities, {}),
-      });
-      this.#ctx.liveSessions.seen(sessionId);
-      request.log.info({ protocolVersion: result.protocolVersion }, 'session initialized');
-    });
+    let recordFailure: unknown;
+    // Answered as JSON (which every Streamable HTTP client accepts), not as an event stream: the
+    // response is complete before anything is sent, so a session that could not be recorded is
+    // answered 503 without a session id, never with an id and a stream that ends without an answer
+    // (a stream's events go through the store's event log, which is down too).
+    const { exchange, server, handle } = this.#exchange(
+      sessionId,
+      async ({ params, result }) => {
+        try {
+          await this.#ctx.store.createProtocolSession({
+            id: sessionId,
+            transport: 'streamable-http',
+            ...(owner === undefined ? {} : { owner }),
+            protocolVersion: String(result.protocolVersion),
+            clientInfo: jsonObjectOr(params.clientInfo, undefined),
+            clientCapabilities: jsonObjectOr(params.capabilities, {}),
+          });
+        } catch (error) {
+          recordFailure = error;
+          throw error;
+        }
+        this.#ctx.liveSessions.seen(sessionId);
+        request.log.info({ protocolVersion: result.protocolVersion }, 'session initialized');
+      },
+      undefined,
+      { jsonResponse: true },
+    );
     await server.connect(exchange);
     const response = await handle(toWebRequest(request, reply), body, authInfoOf(request));
     closeWhenDone(exchange, server, response);
+    if (recordFailure !== undefined) {
+      if (recordFailure instanceof SessionStoreError && recordFailure.code === 'STORE_UNAVAILABLE') {
+        await response.body?.cancel();
+        return sendWebResponse(reply, storeUnavailableResponse(initializeIdOf(body)));
+      }
+      // Another failure: the exchange's own JSON-RPC error, without a session id.
+      return sendWebResponse(reply, response);
+    }
     const headers: Record<string, string> = response.ok ? { 'mcp-session-id': sessionId } : {};
     return sendWebResponse(reply, response, headers);
   }
@@ -215,10 +247,12 @@ export class StreamableHttpSessions {
     sessionId: string,
     onInitialized?: ConstructorParameters<typeof ExchangeTransport>[1]['onInitialized'],
     server: McpServer = this.#ctx.createServer(),
+    { jsonResponse = false }: { jsonResponse?: boolean } = {},
   ) {
     const inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      eventStore: this.eventStoreFor(sessionId),
+      // A JSON answer is never resumed: no event log for it.
+      ...(jsonResponse ? { enableJsonResponse: true } : { eventStore: this.eventStoreFor(sessionId) }),
       retryInterval: this.#ctx.config.sseRetryMs,
       keepAliveMs: this.#ctx.config.sseKeepAliveMs,
       maxRequestBodySize: this.#ctx.config.bodyLimitBytes,
