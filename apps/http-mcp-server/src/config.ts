@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { HttpMcpServerError } from './http-mcp-server-error.js';
+import { SERVER_CACHE_DEFAULTS } from './mcp/session-server-cache.js';
 import { parseToolPacks, type ToolPackName } from './packs/index.js';
 import { parseUpstreamConfig, type UpstreamLoginConfig, upstreamEnvSchema } from './upstream/upstream-settings.js';
 
@@ -32,6 +33,10 @@ const EnvSchema = z.object({
   MCS_BODY_LIMIT_BYTES: positiveInt(4 * 1024 * 1024),
   MCS_SESSION_IDLE_TTL_MS: positiveInt(3_600_000),
   MCS_SSE_RETRY_MS: positiveInt(1_000),
+  /** Idle per-session servers kept per transport (0: none); see src/mcp/session-server-cache.ts. */
+  MCS_SERVER_CACHE_MAX_SERVERS: z.coerce.number().int().min(0).default(SERVER_CACHE_DEFAULTS.maxServers),
+  MCS_SERVER_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(SERVER_CACHE_DEFAULTS.maxBytes),
+  MCS_SERVER_CACHE_TTL_MS: positiveInt(SERVER_CACHE_DEFAULTS.ttlMs),
   MCS_SSE_KEEPALIVE_MS: positiveInt(15_000),
   MCS_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   MCS_DIRECT_TOOL_CALLS: onOff.default('on'),
@@ -65,6 +70,8 @@ export interface AppConfig {
   allowedOrigins: string[];
   bodyLimitBytes: number;
   sessionIdleTtlMs: number;
+  /** Bounds of the idle per-session server cache (`MCS_SERVER_CACHE_*`). */
+  serverCache: { maxServers: number; maxBytes: number; ttlMs: number };
   sseRetryMs: number;
   sseKeepAliveMs: number;
   shutdownTimeoutMs: number;
@@ -140,6 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
       e.MCS_ALLOWED_ORIGINS.length > 0 ? e.MCS_ALLOWED_ORIGINS : [...new Set([...LOCALHOST_NAMES, publicHost])],
     bodyLimitBytes: e.MCS_BODY_LIMIT_BYTES,
     sessionIdleTtlMs: e.MCS_SESSION_IDLE_TTL_MS,
+    serverCache: {
+      maxServers: e.MCS_SERVER_CACHE_MAX_SERVERS,
+      maxBytes: e.MCS_SERVER_CACHE_MAX_BYTES,
+      ttlMs: e.MCS_SERVER_CACHE_TTL_MS,
+    },
     sseRetryMs: e.MCS_SSE_RETRY_MS,
     sseKeepAliveMs: e.MCS_SSE_KEEPALIVE_MS,
     shutdownTimeoutMs: e.MCS_SHUTDOWN_TIMEOUT_MS,

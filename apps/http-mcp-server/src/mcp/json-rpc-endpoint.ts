@@ -25,12 +25,14 @@ export class JsonRpcEndpoint {
   /**
    * Idle servers already restored to the fixed /http client state (all /http requests share it), so
    * a request skips building the server and replaying the handshake. A server that served
-   * `initialize` or `logging/setLevel` holds other state and is not kept.
+   * `initialize` or `logging/setLevel` holds other state and is not kept. One key: as many servers
+   * as concurrent /http requests commonly run (16), within the configured bounds.
    */
-  readonly #servers = new SessionServerCache();
+  readonly #servers: SessionServerCache;
 
   constructor(ctx: McpContext) {
     this.#ctx = ctx;
+    this.#servers = new SessionServerCache({ ...ctx.config.serverCache, maxPerSession: 16 });
   }
 
   async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {

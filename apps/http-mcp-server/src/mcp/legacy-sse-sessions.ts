@@ -63,10 +63,11 @@ export async function sendToLegacySseStream(
 export class LegacySseSessions {
   readonly #ctx: McpContext;
   /** Idle servers of sessions whose POSTs this replica served last (see StreamableHttpSessions). */
-  readonly #servers = new SessionServerCache();
+  readonly #servers: SessionServerCache;
 
   constructor(ctx: McpContext) {
     this.#ctx = ctx;
+    this.#servers = new SessionServerCache(ctx.config.serverCache);
   }
 
   async open(request: FastifyRequest, reply: FastifyReply): Promise<undefined> {

@@ -1,7 +1,8 @@
 import { InMemoryTransport, type JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
 import { createPooledServerFactory } from './server-factory.js';
-import { SessionServerCache } from './session-server-cache.js';
+import { DEFAULT_SERVER_BYTES, SERVER_CACHE_DEFAULTS, SessionServerCache } from './session-server-cache.js';
 
 const newServer = () => new McpServer({ name: 'test', version: '1.0.0' });
 
@@ -83,11 +84,49 @@ describe('SessionServerCache', () => {
     expect(cache.take('s2', 'k', 3)).toBeInstanceOf(McpServer);
   });
 
+  it('is bounded by bytes too: the lower of the count and the byte bound holds, whatever the sessions', () => {
+    const cache = new SessionServerCache({ maxServers: 100, maxBytes: 10 * 1024, serverBytes: 4 * 1024 });
+    expect(cache.capacity).toBe(2);
+    for (let i = 0; i < 50; i++) cache.put(`s${i}`, 'k', newServer(), i);
+    expect(cache.size).toBe(2);
+    // The most recently used sessions stay.
+    expect(cache.take('s49', 'k', 50)).toBeInstanceOf(McpServer);
+    expect(cache.take('s0', 'k', 50)).toBeUndefined();
+    const byCount = new SessionServerCache({ maxServers: 3, maxBytes: 1024 * 1024, serverBytes: 1024 });
+    expect(byCount.capacity).toBe(3);
+  });
+
+  it('keeps nothing with maxServers 0, and the defaults bound it by count and bytes', () => {
+    const off = new SessionServerCache({ maxServers: 0 });
+    off.put('s1', 'k', newServer(), 0);
+    expect(off.size).toBe(0);
+    expect(off.take('s1', 'k', 0)).toBeUndefined();
+    const defaults = new SessionServerCache();
+    expect(defaults.capacity).toBe(
+      Math.min(SERVER_CACHE_DEFAULTS.maxServers, SERVER_CACHE_DEFAULTS.maxBytes / DEFAULT_SERVER_BYTES),
+    );
+    for (let i = 0; i < 2 * defaults.capacity; i++) defaults.put(`s${i}`, 'k', newServer(), 0);
+    expect(defaults.size).toBe(defaults.capacity);
+  });
+
   it('forgets a deleted session', () => {
     const cache = new SessionServerCache();
     cache.put('s1', 'k', newServer(), 0);
     cache.evict('s1');
     expect(cache.take('s1', 'k', 0)).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+
+  it('takes its bounds from MCS_SERVER_CACHE_* (documented defaults; negative or non-numeric refused)', () => {
+    expect(loadConfig({}).serverCache).toEqual(SERVER_CACHE_DEFAULTS);
+    const config = loadConfig({
+      MCS_SERVER_CACHE_MAX_SERVERS: '0',
+      MCS_SERVER_CACHE_MAX_BYTES: '65536',
+      MCS_SERVER_CACHE_TTL_MS: '5000',
+    });
+    expect(config.serverCache).toEqual({ maxServers: 0, maxBytes: 65_536, ttlMs: 5_000 });
+    expect(new SessionServerCache(config.serverCache).capacity).toBe(0);
+    expect(() => loadConfig({ MCS_SERVER_CACHE_MAX_BYTES: '-1' })).toThrow(/MCS_SERVER_CACHE_MAX_BYTES/);
+    expect(() => loadConfig({ MCS_SERVER_CACHE_MAX_SERVERS: 'many' })).toThrow(/MCS_SERVER_CACHE_MAX_SERVERS/);
   });
 });

@@ -74,10 +74,11 @@ export class StreamableHttpSessions {
   readonly #ctx: McpContext;
   readonly #localGetStreams = new Map<string, SseStream>();
   /** Idle servers of sessions this replica served last: skips building and restoring on the next request. */
-  readonly #servers = new SessionServerCache();
+  readonly #servers: SessionServerCache;
 
   constructor(ctx: McpContext) {
     this.#ctx = ctx;
+    this.#servers = new SessionServerCache(ctx.config.serverCache);
   }
 
   eventStoreFor(sessionId: string): McpEventStore<JSONRPCMessage> {
