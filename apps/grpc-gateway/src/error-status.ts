@@ -1,8 +1,19 @@
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { AuthError } from '@mcs/auth';
-import { classifyError, type ErrorCategory, grpcStatusForCategory, isErrorCategory } from '@mcs/resilience';
+import {
+  boundErrorMessage,
+  classifyError,
+  type ErrorCategory,
+  grpcStatusForCategory,
+  isErrorCategory,
+} from '@mcs/resilience';
 
-/** What the gateway reports about a failure: the gRPC status, the platform category and a message. */
+/**
+ * What the gateway reports about a failure: the gRPC status, the platform category and a message. The
+ * message is bounded (`boundErrorMessage`): it goes into status trailers, error events and logs, and an
+ * unbounded one (a caller's 100 kB name, a backend's huge error) once failed the peer's HTTP/2 session,
+ * killing every other call on the channel.
+ */
 export interface FailureInfo {
   code: status;
   category: ErrorCategory | 'unauthenticated';
@@ -18,7 +29,7 @@ export interface FailureInfo {
  * classified by `classifyError` (JSON-RPC codes, SDK errors, network errors).
  */
 export function describeFailure(error: unknown): FailureInfo {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = boundErrorMessage(error instanceof Error ? error.message : String(error));
   const rpcCode = Reflect.get(Object(error), 'rpcCode');
   const jsonRpcCode = typeof rpcCode === 'number' ? rpcCode : 0;
   if (AuthError.isInstance(error)) {

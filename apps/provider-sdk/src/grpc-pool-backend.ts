@@ -9,6 +9,7 @@ import {
 import {
   type ContentPart,
   ContextGatewayClient,
+  gatewayLimits,
   PayloadEncoding,
   type ResourceChunk,
   Role,
@@ -274,7 +275,12 @@ export function createGrpcPoolBackend(name: string, config: GrpcBackendConfig): 
         options,
       ),
     async callTool(tool, args, options) {
-      const { metadata, callOptions } = prepare(options, { 'mcp-tool': tool });
+      // A name past the contract's limit stays out of the header (the gateway refuses it from the body):
+      // an oversized header would fail the whole connection, every other call on it included.
+      const { metadata, callOptions } = prepare(
+        options,
+        tool.length <= gatewayLimits.nameChars ? { 'mcp-tool': tool } : {},
+      );
       const call = raw().callTool(
         { name: tool, arguments: args, timeoutMs: options.timeoutMs ?? 0 },
         metadata,

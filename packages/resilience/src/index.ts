@@ -8,6 +8,12 @@ export {
   retryDelayFor,
   seededRandom,
 } from './backoff.js';
+export {
+  boundErrorMessage,
+  MAX_ERROR_MESSAGE_BYTES,
+  MAX_QUOTED_VALUE_CHARS,
+  quoteValue,
+} from './bounded-message.js';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 export { classifyError, getErrorCategory } from './classify-error.js';
 export {

@@ -11,6 +11,7 @@ import {
   ContextGatewayClient,
   type GetPromptRequest,
   type GetPromptResponse,
+  gatewayLimits,
   type ListPromptsResponse,
   type ListResourcesResponse,
   type ListResourceTemplatesResponse,
@@ -141,7 +142,9 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       const request: CallToolRequest = { name, arguments: args, timeoutMs: input.callTimeoutMs ?? 0 };
       return stream<ToolEvent>((metadata, callOptions) => raw.callTool(request, metadata, callOptions), {
         ...input,
-        metadata: { 'mcp-tool': name, ...input.metadata },
+        // A name past the contract's limit is left out of the header (the gateway refuses it from the
+        // body): an oversized header would fail the whole connection, every other call on it included.
+        metadata: { ...(name.length <= gatewayLimits.nameChars ? { 'mcp-tool': name } : {}), ...input.metadata },
       });
     },
     listResources: (backend = '', input) => unary(raw.listResources, { backend, ...page(input) }, input),

@@ -1,5 +1,6 @@
 import { parseContentBlock, parseToolResult } from '@mcs/content-parser';
 import { type CallToolRequest, LogLevel, type ToolEvent } from '@mcs/protos';
+import { quoteValue } from '@mcs/resilience';
 import type { LoggingLevel } from '@modelcontextprotocol/client';
 import type { Catalog, CatalogTool } from '../catalog/catalog.js';
 import { describeFailure } from '../error-status.js';
@@ -8,6 +9,7 @@ import type { AccessControl } from '../interceptors/access-control.js';
 import type { CallContext } from '../interceptors/call-context.js';
 import { partEvents, plainTextEvent, plainTextResultEvents } from './content-mapping.js';
 import { EventQueue } from './event-queue.js';
+import { assertName } from './request-limits.js';
 
 export interface CallToolDependencies {
   catalog: Catalog;
@@ -50,11 +52,12 @@ const logEvent = (log: { level: LoggingLevel; logger?: string; data: unknown }):
  * end the RPC with a plain status (NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT) and no events.
  */
 export function prepareToolCall(request: CallToolRequest, context: CallContext, deps: CallToolDependencies) {
+  assertName('tool name', request.name);
   const header = context.metadata.get('mcp-tool');
   if (header.length > 0 && (header.length > 1 || String(header[0]) !== request.name)) {
     throw new GatewayError(
       'INVALID_ARGUMENT',
-      `The "mcp-tool" metadata (${header.map(String).join(', ')}) does not match the requested tool "${request.name}"; send the same name in both or omit the header.`,
+      `The "mcp-tool" metadata (${header.map((value) => quoteValue(String(value))).join(', ')}) does not match the requested tool ${quoteValue(request.name)}; send the same name in both or omit the header.`,
     );
   }
   const tool = deps.catalog.tool(request.name);
@@ -62,7 +65,7 @@ export function prepareToolCall(request: CallToolRequest, context: CallContext, 
     const hint = request.name.includes('.') ? '' : ' Tool names are "<backend>.<tool>".';
     throw new GatewayError(
       'NOT_FOUND',
-      `Unknown tool "${request.name}".${hint} ListTools shows the tools you may call.`,
+      `Unknown tool ${quoteValue(request.name)}.${hint} ListTools shows the tools you may call.`,
     );
   }
   deps.access.assertToolAllowed(context.principal, tool.name);

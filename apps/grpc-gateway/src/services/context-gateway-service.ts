@@ -9,6 +9,7 @@ import {
   Role,
   type Tool,
 } from '@mcs/protos';
+import { quoteValue } from '@mcs/resilience';
 import type { Catalog, CatalogTool } from '../catalog/catalog.js';
 import { GatewayError } from '../gateway-error.js';
 import type { CallContext } from '../interceptors/call-context.js';
@@ -16,6 +17,7 @@ import { type CallToolDependencies, prepareToolCall, runToolCall } from './call-
 import { resourceChunks, toProtoPart } from './content-mapping.js';
 import { EventQueue } from './event-queue.js';
 import { paginate } from './pagination.js';
+import { assertName, assertUri } from './request-limits.js';
 import type { ResourceWatches } from './resource-watches.js';
 import { type HandlerEnvironment, serverStreamHandler, unaryHandler } from './rpc-handlers.js';
 
@@ -45,7 +47,7 @@ function connectionOf(deps: ServiceDependencies, backend: string) {
   if (connection === undefined) {
     throw new GatewayError(
       'NOT_FOUND',
-      `Unknown backend "${backend}"; known: ${deps.catalog.backendNames().join(', ')}.`,
+      `Unknown backend ${quoteValue(backend)}; known: ${deps.catalog.backendNames().join(', ')}.`,
     );
   }
   return connection;
@@ -59,6 +61,7 @@ export function createContextGatewayService(
   const { catalog } = deps;
   return {
     listTools: unaryHandler('ListTools', environment, async (request, context) => {
+      assertName('backend filter', request.backend);
       const { page, nextPageToken } = paginate(
         catalog
           .tools()
@@ -77,6 +80,7 @@ export function createContextGatewayService(
     }),
 
     listResources: unaryHandler('ListResources', environment, async (request) => {
+      assertName('backend filter', request.backend);
       const { page, nextPageToken } = paginate(
         catalog.resources().filter(({ backend }) => request.backend === '' || backend === request.backend),
         request,
@@ -99,6 +103,7 @@ export function createContextGatewayService(
     }),
 
     listResourceTemplates: unaryHandler('ListResourceTemplates', environment, async (request) => {
+      assertName('backend filter', request.backend);
       const { page, nextPageToken } = paginate(
         catalog.templates().filter(({ backend }) => request.backend === '' || backend === request.backend),
         request,
@@ -124,6 +129,7 @@ export function createContextGatewayService(
     ),
 
     listPrompts: unaryHandler('ListPrompts', environment, async (request) => {
+      assertName('backend filter', request.backend);
       const { page, nextPageToken } = paginate(
         catalog.prompts().filter((prompt) => request.backend === '' || prompt.backend === request.backend),
         request,
@@ -148,11 +154,12 @@ export function createContextGatewayService(
     }),
 
     getPrompt: unaryHandler('GetPrompt', environment, async (request, context) => {
+      assertName('prompt name', request.name);
       const prompt = catalog.prompt(request.name);
       if (prompt === undefined) {
         throw new GatewayError(
           'NOT_FOUND',
-          `Unknown prompt "${request.name}"; ListPrompts shows the prompts (names are "<backend>.<prompt>").`,
+          `Unknown prompt ${quoteValue(request.name)}; ListPrompts shows the prompts (names are "<backend>.<prompt>").`,
         );
       }
       context.backend = prompt.backend;
@@ -181,11 +188,13 @@ export function createContextGatewayService(
 
   async function* readResource(request: { backend: string; uri: string }, context: CallContext) {
     if (request.uri === '') throw new GatewayError('INVALID_ARGUMENT', 'ReadResource needs a "uri".');
+    assertUri('resource URI', request.uri);
+    assertName('backend name', request.backend);
     const backend = request.backend || catalog.backendOfResource(request.uri);
     if (backend === undefined) {
       throw new GatewayError(
         'NOT_FOUND',
-        `No backend lists the resource "${request.uri}"; name the backend in the request for templated URIs.`,
+        `No backend lists the resource ${quoteValue(request.uri)}; name the backend in the request for templated URIs.`,
       );
     }
     context.backend = backend;
@@ -208,6 +217,8 @@ export function createContextGatewayService(
     context.signal.addEventListener('abort', onAbort, { once: true });
     try {
       for (const subscription of request.subscriptions) {
+        assertName('subscription backend', subscription.backend);
+        assertUri('subscription URI', subscription.uri);
         connectionOf(deps, subscription.backend);
         releases.push(
           await deps.watches.watch(subscription.backend, subscription.uri, () =>
