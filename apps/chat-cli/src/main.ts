@@ -2,6 +2,19 @@
 // Process entry of the `mcs-chat` bin; everything else lives in cli.ts so it gets its process as a value.
 import { runCli } from './cli.js';
 
+type SignalListener = (signal: 'SIGINT' | 'SIGTERM') => void;
+const stdoutClosedListeners = new Set<SignalListener>();
+let stdoutClosed = false;
+// The reader went away (`mcs-chat -p … --json | head -3`): like SIGTERM, the answer is cancelled and the
+// MCP connections are closed, then the process ends quietly with 0 — the reader got what it wanted.
+// The listener stays on, so writes still queued after the first EPIPE fail silently too.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  if (stdoutClosed) return;
+  stdoutClosed = true;
+  for (const listener of stdoutClosedListeners) listener('SIGTERM');
+});
+
 const code = await runCli({
   argv: process.argv.slice(2),
   env: process.env,
@@ -12,11 +25,13 @@ const code = await runCli({
   onSignal(listener) {
     process.on('SIGINT', listener);
     process.on('SIGTERM', listener);
+    stdoutClosedListeners.add(listener);
     return () => {
       process.removeListener('SIGINT', listener);
       process.removeListener('SIGTERM', listener);
+      stdoutClosedListeners.delete(listener);
     };
   },
 });
 // Everything is closed by now; stdin (the REPL's) would keep the process alive otherwise.
-process.exit(code);
+process.exit(stdoutClosed ? 0 : code);
