@@ -9,16 +9,12 @@ import { parseCliArgs, usage } from './cli-args.js';
 import type { CliHost } from './cli-host.js';
 import { createOutput, type Output } from './render/output.js';
 import { runRepl } from './repl.js';
+import { version } from './version.js';
 
 /** Exit codes: 0 success, 1 a model or tool failure, 2 a usage or config error. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-
-export function version(): string {
-  const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  return (manifest as { version?: string }).version ?? 'unknown';
-}
 
 /**
  * Adds `<cwd>/.env` to `env` (variables already set win, like Node's `--env-file`). Parsed with

@@ -1,6 +1,23 @@
 #!/usr/bin/env node
 // Process entry of the `mcs-chat` bin; everything else lives in cli.ts so it gets its process as a value.
-import { runCli } from './cli.js';
+import { parseCliArgs, usage } from './cli-args.js';
+import { version } from './version.js';
+
+// --help and --version answer before the SDK (MCP and OpenAI clients) is imported: cli.js is loaded
+// lazily below. Flags that do not parse go on to runCli, which reports them.
+const quick = (() => {
+  try {
+    const args = parseCliArgs(process.argv.slice(2));
+    return args.help ? usage : args.version ? version() : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+if (quick !== undefined) {
+  process.stdout.write(`${quick}\n`);
+  process.exit(0);
+}
+const { runCli } = await import('./cli.js');
 
 type SignalListener = (signal: 'SIGINT' | 'SIGTERM') => void;
 const stdoutClosedListeners = new Set<SignalListener>();
