@@ -17,6 +17,7 @@ export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <pr
   -c, --config <file>   config file (default ./config.json; optional when it does not exist)
   -m, --model <name>    model name (wins over the config's "model" and OPENAI_MODEL)
   -p, --prompt <text>   answer one prompt and exit; without it mcs-chat starts an interactive chat
+                        (-p - reads the prompt from stdin)
       --json            one JSON object per line on stdout for every step
   -h, --help            this help
   -v, --version         the version

@@ -9,6 +9,7 @@ import { parseCliArgs, usage } from './cli-args.js';
 import type { CliHost } from './cli-host.js';
 import { createOutput, type Output } from './render/output.js';
 import { runRepl } from './repl.js';
+import { readStdinPrompt } from './stdin-prompt.js';
 import { version } from './version.js';
 
 /** Exit codes: 0 success, 1 a model or tool failure, 2 a usage or config error. */
@@ -49,6 +50,8 @@ export async function runCli(host: CliHost): Promise<number> {
       host.stdout.write(`${version()}\n`);
       return EXIT_OK;
     }
+    // Read before anything starts: nothing is connected while the prompt is still being piped in.
+    const prompt = args.prompt === '-' ? await readStdinPrompt(host.stdin) : args.prompt;
     loadDotEnv(host.cwd, host.env);
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
     try {
@@ -72,7 +75,7 @@ export async function runCli(host: CliHost): Promise<number> {
       throw configError(config.file, error);
     }
     const session = new ChatSession(provider);
-    if (args.prompt !== undefined) {
+    if (prompt !== undefined) {
       // Fail fast: a request to a server that cannot start would wait for its reconnection (pool timeout).
       const failed = provider.pool ? (await provider.pool.connect({ timeoutMs: connectWaitMs })).failed : [];
       if (failed.length > 0) {
@@ -80,7 +83,7 @@ export async function runCli(host: CliHost): Promise<number> {
           output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
         return EXIT_FAILED;
       }
-      return await oneShot(args.prompt, session, output, host);
+      return await oneShot(prompt, session, output, host);
     }
     await announce(provider, config.parsed.model ?? host.env.OPENAI_MODEL, output);
     await runRepl({ session, pool: provider.pool, config: config.parsed, output, host });

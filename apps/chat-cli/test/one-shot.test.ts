@@ -1,7 +1,7 @@
 // `mcs-chat -p`: the built CLI against the scripted model and a real MCP server (server-everything, stdio).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
-import { everythingConfig, makeWorkDir, modelEnv, runCli, type WorkDir } from './cli-process.js';
+import { everythingConfig, makeWorkDir, modelEnv, runCli, startCli, type WorkDir } from './cli-process.js';
 
 let model: ScriptedModel;
 let dir: WorkDir;
@@ -126,5 +126,23 @@ describe('mcs-chat -p', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events.map((event) => event.type)).toEqual(['retry', 'text-delta', 'final']);
     expect(events[0]).toMatchObject({ type: 'retry', attempt: 1, category: 'rate_limited' });
+  });
+
+  it('-p - reads the prompt from stdin (to its end)', async () => {
+    const before = model.requests.length;
+    model.script([{ text: ['From stdin.'] }]);
+    const cli = startCli(['-p', '-'], { cwd: dir.path, env: modelEnv(model.baseURL) });
+    cli.child.stdin?.write('line one\n');
+    cli.child.stdin?.end('line two\n');
+    expect(await cli.exited()).toBe(0);
+    expect(cli.stdout()).toBe('From stdin.\n');
+    expect(messagesOf(model.requests[before])).toContainEqual({ role: 'user', content: 'line one\nline two' });
+  });
+
+  it('-p - with an empty stdin exits 2 saying the prompt is empty', async () => {
+    const { code, stderr } = await run(['-p', '-']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('[USAGE]');
+    expect(stderr).toContain('stdin');
   });
 });
