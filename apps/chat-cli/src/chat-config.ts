@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type ProviderConfig, ProviderError, parseProviderConfig } from '@mcs/provider-sdk';
 import { z } from 'zod';
 import { ChatCliError } from './chat-cli-error.js';
@@ -11,7 +12,7 @@ export const DEFAULT_CONFIG_FILE = 'config.json';
 const ConfigFileSchema = z.record(z.string(), z.unknown(), { error: 'the file must hold one JSON object' });
 
 export interface LoadedChatConfig {
-  /** The file read, or `undefined` when the default `./config.json` does not exist. */
+  /** The file read, or `undefined` when no default config file exists. */
   file: string | undefined;
   /** The config as written plus the `--model` override: what `createProvider` gets. */
   input: Record<string, unknown>;
@@ -20,7 +21,7 @@ export interface LoadedChatConfig {
 }
 
 export interface LoadChatConfigOptions {
-  /** `--config`; absent: `./config.json` when it exists, else an empty config (model and key from the env). */
+  /** `--config`; absent: `./config.json`, then `$XDG_CONFIG_HOME/mcs-chat/config.json` (`~/.config/…`), else an empty config. */
   file?: string | undefined;
   /** `--model`: wins over the file's `model` (which wins over `OPENAI_MODEL`). */
   model?: string | undefined;
@@ -35,20 +36,24 @@ export interface LoadChatConfigOptions {
  */
 export async function loadChatConfig(options: LoadChatConfigOptions = {}): Promise<LoadedChatConfig> {
   const cwd = options.cwd ?? process.cwd();
-  const explicit = options.file !== undefined;
-  const file = resolve(cwd, options.file ?? DEFAULT_CONFIG_FILE);
+  const env = options.env ?? process.env;
+  const file =
+    options.file !== undefined ? resolve(cwd, options.file) : defaultConfigFiles(cwd, env).find((f) => existsSync(f));
   let input: Record<string, unknown> = {};
-  let used: string | undefined;
-  if (explicit || existsSync(file)) {
-    used = file;
-    input = parseFile(file, await readText(file));
-  }
+  const used = file;
+  if (file !== undefined) input = parseFile(file, await readText(file));
   if (options.model !== undefined) input = { ...input, model: options.model };
   try {
-    return { file: used, input, parsed: parseProviderConfig(input, { env: options.env ?? process.env }) };
+    return { file: used, input, parsed: parseProviderConfig(input, { env }) };
   } catch (error) {
     throw configError(used, error);
   }
+}
+
+/** Where the config is looked for without `--config`, first found wins: `./config.json`, then the user's (XDG). */
+export function defaultConfigFiles(cwd: string, env: Record<string, string | undefined>): string[] {
+  const configHome = env.XDG_CONFIG_HOME?.trim() ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config');
+  return [resolve(cwd, DEFAULT_CONFIG_FILE), join(configHome, 'mcs-chat', DEFAULT_CONFIG_FILE)];
 }
 
 /** Maps a config problem found by the provider-sdk (here or in `createProvider`) to a CLI error naming the file. */

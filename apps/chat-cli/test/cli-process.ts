@@ -45,7 +45,15 @@ export function modelEnv(baseURL: string): Record<string, string> {
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('OPENAI_') && key !== 'MCS_PROFILE') env[key] = value;
   }
-  return { ...env, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: baseURL, OPENAI_MODEL: 'scripted-model' };
+  // No user config (~/.config/mcs-chat/config.json) of the machine running the tests leaks in.
+  const XDG_CONFIG_HOME = join(tmpdir(), 'mcs-chat-tests-no-user-config');
+  return {
+    ...env,
+    XDG_CONFIG_HOME,
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: baseURL,
+    OPENAI_MODEL: 'scripted-model',
+  };
 }
 
 export interface CliRun {

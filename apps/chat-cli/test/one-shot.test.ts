@@ -1,4 +1,7 @@
 // `mcs-chat -p`: the built CLI against the scripted model and a real MCP server (server-everything, stdio).
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
 import { everythingConfig, makeWorkDir, modelEnv, runCli, startCli, type WorkDir } from './cli-process.js';
@@ -144,5 +147,21 @@ describe('mcs-chat -p', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('[USAGE]');
     expect(stderr).toContain('stdin');
+  });
+
+  it('without --config and ./config.json, reads $XDG_CONFIG_HOME/mcs-chat/config.json', async () => {
+    await using home = await makeWorkDir();
+    await using cwd = await makeWorkDir();
+    await mkdir(join(home.path, 'mcs-chat'));
+    await writeFile(join(home.path, 'mcs-chat', 'config.json'), JSON.stringify({ model: 'xdg-model' }));
+    const before = model.requests.length;
+    model.script([{ text: ['From XDG.'] }]);
+    const { code, stdout } = await runCli(['-p', 'hi'], {
+      cwd: cwd.path,
+      env: { ...modelEnv(model.baseURL), XDG_CONFIG_HOME: home.path },
+    });
+    expect(code).toBe(0);
+    expect(stdout).toBe('From XDG.\n');
+    expect(model.requests[before]?.model).toBe('xdg-model');
   });
 });
