@@ -106,6 +106,15 @@ function createContext(
   };
 }
 
+/**
+ * A call that stopped because it was aborted (the client cancelled, a deadline passed, the gateway cut it
+ * off at shutdown) did not succeed, even when its status can no longer reach anyone: its outcome is the
+ * abort's reason, so that the log line, metrics and span say CANCELLED / UNAVAILABLE instead of OK.
+ */
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason;
+}
+
 /** A grpc-js unary handler around `impl`, run inside the interceptors; any throw becomes a status. */
 export function unaryHandler<Request, Response>(
   method: string,
@@ -117,6 +126,7 @@ export function unaryHandler<Request, Response>(
     let response: Response | undefined;
     runIntercepted(environment.interceptors, context, async () => {
       response = await impl(call.request, context);
+      throwIfAborted(context.signal);
     })
       .then(
         () => callback(null, response, trailers()),
@@ -144,7 +154,7 @@ export function serverStreamHandler<Request, Response>(
           await Promise.race([once(call, 'drain'), once(context.signal, 'abort')]);
         }
       }
-      if (context.signal.aborted && !call.cancelled) throw context.signal.reason;
+      throwIfAborted(context.signal);
     })
       .then(
         () => {
