@@ -142,6 +142,24 @@ function parseToolArguments(text: string): { args: Record<string, unknown>; erro
   }
 }
 
+/**
+ * The messages of one request with exactly one system message first. A continued conversation (a
+ * previous result's `messages`) already starts with one: it is kept, unless the request's own
+ * `system` replaces it; the config's `system` goes only before a conversation without one.
+ */
+function conversation(request: GenerateRequest, configSystem: string | undefined): ChatCompletionMessageParam[] {
+  const given = request.messages ?? [];
+  let start = 0;
+  while (given[start]?.role === 'system') start++;
+  const system = request.system ?? configSystem;
+  const keepGiven = request.system === undefined && start > 0;
+  return [
+    ...(keepGiven ? given.slice(0, start) : system ? [{ role: 'system' as const, content: system }] : []),
+    ...given.slice(start),
+    ...(request.prompt !== undefined ? [{ role: 'user' as const, content: request.prompt }] : []),
+  ];
+}
+
 /** Fails fast with the env variable to set when neither the config nor the environment has a value. */
 function required(value: string | undefined, field: string, variable: string): string {
   if (value) return value;
@@ -265,12 +283,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
       throw new ProviderError('CONFIG_INVALID', `invalid request: ${problems.join('; ')}`, { cause: checked.error });
     }
     if (closed) throw new ProviderError('CLOSED', 'the provider is closed: create a new one');
-    const system = request.system ?? parsed.system;
-    const messages: ChatCompletionMessageParam[] = [
-      ...(system ? [{ role: 'system' as const, content: system }] : []),
-      ...(request.messages ?? []),
-      ...(request.prompt !== undefined ? [{ role: 'user' as const, content: request.prompt }] : []),
-    ];
+    const messages = conversation(request, parsed.system);
     // Backends that are down are left out: the model gets the tools of those that answered.
     const { tools, toPool, unavailable } = await toolsFor(request, signal);
     if (unavailable.length > 0) yield { type: 'backends-unavailable', unavailable } satisfies BackendsUnavailablePart;

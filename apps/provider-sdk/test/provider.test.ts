@@ -180,6 +180,32 @@ describe('tool loop', () => {
   });
 });
 
+describe('conversation', () => {
+  it('continues with the previous messages: exactly one system message, first, on every turn', async () => {
+    model.script([{ text: 'one' }, { text: 'two' }, { text: 'three' }]);
+    const first = await provider.generate({ prompt: 'turn 1', tools: [] });
+    const second = await provider.generate({ messages: [...first.messages, { role: 'user', content: 'turn 2' }] });
+    await provider.generate({ messages: [...second.messages, { role: 'user', content: 'turn 3' }], tools: [] });
+    expect(model.requests.map((_, index) => messagesOf(index).map((message) => message.role))).toEqual([
+      ['system', 'user'],
+      ['system', 'user', 'assistant', 'user'],
+      ['system', 'user', 'assistant', 'user', 'assistant', 'user'],
+    ]);
+    expect(second.messages.filter((message) => message.role === 'system')).toHaveLength(1);
+  });
+
+  it('a request `system` replaces the leading system message of the conversation it continues', async () => {
+    model.script([{ text: 'one' }, { text: 'two' }]);
+    const first = await provider.generate({ prompt: 'turn 1', tools: [] });
+    await provider.generate({
+      system: 'Be brief.',
+      messages: [...first.messages, { role: 'user', content: 'turn 2' }],
+    });
+    expect(messagesOf(1)[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    expect(messagesOf(1).filter((message) => message.role === 'system')).toHaveLength(1);
+  });
+});
+
 describe('cancellation', () => {
   it('aborting mid-stream stops the model stream and ends with a CANCELLED error part', async () => {
     model.script([{ text: ['Hel'], hang: true }]);
