@@ -119,6 +119,38 @@ describe('retry', () => {
     ]);
   });
 
+  it('retry: false makes one attempt only, whatever the category; onRetry hears only its own call', async () => {
+    const { policy, ofType } = policyWithLog(onlyRetry({ maxRetries: 3, baseDelayMs: 10 }));
+    let calls = 0;
+    const once = await policy
+      .execute(
+        () => {
+          calls++;
+          throw nodeError('ECONNRESET');
+        },
+        { retry: false },
+      )
+      .catch((error: unknown) => error);
+    expect(once).toMatchObject({ category: 'unavailable' });
+    expect(calls).toBe(1);
+    expect(ofType('give-up')).toEqual([expect.objectContaining({ attempt: 1, reason: 'not-retryable' })]);
+
+    const notices: { attempt: number; delayMs: number; category: string }[] = [];
+    const result = policy.execute(
+      ({ attempt }) => {
+        if (attempt < 3) throw nodeError('ETIMEDOUT');
+        return 'third';
+      },
+      { onRetry: ({ attempt, delayMs, error }) => notices.push({ attempt, delayMs, category: error.category }) },
+    );
+    await vi.runAllTimersAsync();
+    expect(await result).toBe('third');
+    expect(notices).toEqual(
+      ofType('retry').map((event) => ({ attempt: event.attempt, delayMs: event.delayMs, category: 'timeout' })),
+    );
+    expect(notices.map((notice) => notice.attempt)).toEqual([1, 2]);
+  });
+
   it('never retries a category outside retryCategories', async () => {
     const { policy, ofType } = policyWithLog(onlyRetry({ maxRetries: 5, baseDelayMs: 1 }));
     const notRetried = ERROR_CATEGORIES.filter(

@@ -24,6 +24,20 @@ export interface AttemptContext {
 export interface ExecuteOptions {
   /** The caller's signal: aborting it rejects the call at once with `CANCELLED` (or `TIMEOUT` for `AbortSignal.timeout`). */
   signal?: AbortSignal;
+  /**
+   * `false`: one attempt only, whatever the error's category (a call that is not safe to repeat, such
+   * as a tool call with side effects); the give-up event says `not-retryable`. Default `true`.
+   */
+  retry?: boolean;
+  /** This call's retries, each before its wait (the policy's `retry` events hear every call's). */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+/** One retry of one call: the attempt that failed, its error and the wait before the next attempt. */
+export interface RetryNotice {
+  attempt: number;
+  delayMs: number;
+  error: ResilienceError;
 }
 
 export interface CreatePolicyOptions {
@@ -153,7 +167,7 @@ export class ResiliencePolicy {
     let promise: Promise<T>;
     const slots = this.bulkhead;
     if (!slots || slots.tryAcquire()) {
-      promise = this.call(fn, signal);
+      promise = this.call(fn, signal, options);
     } else if (slots.isFull) {
       return Promise.reject(this.bulkheadRejection());
     } else {
@@ -163,7 +177,7 @@ export class ResiliencePolicy {
           slots.release();
           throw abortedError(signal);
         }
-        return this.call(fn, signal);
+        return this.call(fn, signal, options);
       });
     }
     return signal ? raceAbort(promise, signal, () => this.cancelled(signal)) : promise;
@@ -190,14 +204,18 @@ export class ResiliencePolicy {
    * starts synchronously and its success settles the whole call in the same promise reaction; a
    * failure continues in `retryAfter`.
    */
-  private call<T>(fn: AttemptFunction<T>, callerSignal: AbortSignal | undefined): Promise<T> {
+  private call<T>(
+    fn: AttemptFunction<T>,
+    callerSignal: AbortSignal | undefined,
+    options: ExecuteOptions | undefined,
+  ): Promise<T> {
     const startedAt = this.events.hasListeners ? Date.now() : 0;
     const first = new Attempt(1, callerSignal);
     let result: PromiseLike<T> | T;
     try {
       result = this.begin(fn, first);
     } catch (thrown) {
-      return this.retryAfter(fn, callerSignal, startedAt, this.failed(first, thrown));
+      return this.retryAfter(fn, callerSignal, startedAt, this.failed(first, thrown), options);
     }
     return Promise.resolve(result).then(
       (value) => {
@@ -205,7 +223,7 @@ export class ResiliencePolicy {
         this.bulkhead?.release();
         return value;
       },
-      (thrown: unknown) => this.retryAfter(fn, callerSignal, startedAt, this.failed(first, thrown)),
+      (thrown: unknown) => this.retryAfter(fn, callerSignal, startedAt, this.failed(first, thrown), options),
     );
   }
 
@@ -215,9 +233,10 @@ export class ResiliencePolicy {
     callerSignal: AbortSignal | undefined,
     startedAt: number,
     error: ResilienceError,
+    options: ExecuteOptions | undefined,
   ): Promise<T> {
     try {
-      return await this.retried(fn, callerSignal, startedAt, error);
+      return await this.retried(fn, callerSignal, startedAt, error, options);
     } finally {
       this.bulkhead?.release();
     }
@@ -229,13 +248,16 @@ export class ResiliencePolicy {
     callerSignal: AbortSignal | undefined,
     startedAt: number,
     firstError: ResilienceError,
+    options: ExecuteOptions | undefined,
   ): Promise<T> {
     const signal = callerSignal ?? neverAborted;
     let error = firstError;
     for (let number = 1; ; number++) {
       if (signal.aborted) throw this.retryDecider.giveUp(number, abortedError(signal), 'cancelled', false);
+      if (options?.retry === false) throw this.retryDecider.giveUp(number, error, 'not-retryable', false);
       const delayMs = this.retryDecider.nextDelay(number, error, false);
       if (delayMs === undefined) throw error;
+      options?.onRetry?.({ attempt: number, delayMs, error });
       try {
         // Rejects the moment the caller aborts: nobody waits for the next attempt any more.
         await sleep(delayMs, callerSignal);

@@ -22,6 +22,7 @@ export {
   createPolicy,
   type ExecuteOptions,
   ResiliencePolicy,
+  type RetryNotice,
 } from './create-policy.js';
 export {
   ERROR_CATEGORIES,

@@ -56,6 +56,32 @@ describe('retryAsyncIterable', () => {
     expect(events.every((event) => event.stream === true && event.policy === 'stream-test')).toBe(true);
   });
 
+  it('items that do not deliver (delivers: false) still allow a retry; retryItem announces each wait', async () => {
+    const stream = retryAsyncIterable<string>(
+      ({ attempt }) =>
+        attempt === 1 ? source(['header'], nodeError('ECONNRESET')) : source(['header', 'content', 'more']),
+      {
+        retry: { baseDelayMs: 10, jitterFactor: 0 },
+        delivers: (item) => item !== 'header',
+        retryItem: ({ attempt, delayMs, error }) => `retry ${attempt} in ${delayMs} ms (${error.category})`,
+      },
+    );
+    const collected = collect(stream);
+    await vi.runAllTimersAsync();
+    expect(await collected).toEqual({
+      items: ['header', 'retry 1 in 10 ms (unavailable)', 'header', 'content', 'more'],
+    });
+
+    const afterContent = collect(
+      retryAsyncIterable<string>(() => source(['header', 'content'], nodeError('ECONNRESET')), {
+        retry: { baseDelayMs: 10 },
+        delivers: (item) => item !== 'header',
+      }),
+    );
+    await vi.runAllTimersAsync();
+    expect(await afterContent).toMatchObject({ items: ['header', 'content'], error: { category: 'unavailable' } });
+  });
+
   it('never retries once an item was delivered: the consumer keeps what it got and sees the error', async () => {
     const events: ResilienceEvent[] = [];
     const factory = vi.fn(() => source(['first'], nodeError('ECONNRESET')));

@@ -1,12 +1,12 @@
 import type { RandomSource } from './backoff.js';
 import { classifyError } from './classify-error.js';
-import { type AttemptContext, ResiliencePolicy } from './create-policy.js';
+import { type AttemptContext, ResiliencePolicy, type RetryNotice } from './create-policy.js';
 import { abortedError, sleep } from './internal/abort.js';
 import { RetryDecider } from './internal/retry-decision.js';
 import { parseConfig, type RetryConfig, RetryConfigSchema } from './policy-config.js';
 import { ResilienceEventEmitter, type ResilienceListener } from './resilience-events.js';
 
-export interface RetryAsyncIterableOptions {
+export interface RetryAsyncIterableOptions<T = unknown> {
   /** Take retry settings, jitter source, events and circuit breaker from this policy. */
   policy?: ResiliencePolicy;
   /** Retry settings when no policy is given (same schema and defaults as a policy's `retry`). */
@@ -19,6 +19,17 @@ export interface RetryAsyncIterableOptions {
   random?: RandomSource;
   /** Receives attempt, retry and give-up events of streams (with a policy: all of that policy's streams). */
   onEvent?: ResilienceListener;
+  /**
+   * Whether an item ends the retrying: once one has reached the consumer, a failure is final. Default:
+   * every item. Items before it are passed on but a failure still retries, so they must be safe to see
+   * twice (a chunk that only announces the answer, with no content in it).
+   */
+  delivers?: (item: T) => boolean;
+  /**
+   * An item to pass to the consumer before each backoff wait (to say a retry is coming, and how long
+   * it waits); it does not count as delivered.
+   */
+  retryItem?: (retry: RetryNotice) => T | undefined;
 }
 
 const neverAborted = new AbortController().signal;
@@ -32,9 +43,9 @@ const neverAborted = new AbortController().signal;
  */
 export async function* retryAsyncIterable<T>(
   factory: (context: AttemptContext) => AsyncIterable<T> | Promise<AsyncIterable<T>>,
-  options: RetryAsyncIterableOptions | ResiliencePolicy = {},
+  options: RetryAsyncIterableOptions<T> | ResiliencePolicy = {},
 ): AsyncGenerator<T, void, undefined> {
-  const settings: RetryAsyncIterableOptions = options instanceof ResiliencePolicy ? { policy: options } : options;
+  const settings: RetryAsyncIterableOptions<T> = options instanceof ResiliencePolicy ? { policy: options } : options;
   const { policy, signal } = settings;
   const name = policy?.name ?? settings.name ?? 'default';
   const events = policy?.events ?? new ResilienceEventEmitter();
@@ -69,7 +80,7 @@ export async function* retryAsyncIterable<T>(
         };
         let result = breaker ? await breaker.execute(openAndReadFirst, signal) : await openAndReadFirst();
         while (!result.done) {
-          delivered = true;
+          if (!delivered) delivered = settings.delivers?.(result.value) ?? true;
           yield result.value;
           result = await (iterator as AsyncIterator<T>).next();
         }
@@ -82,6 +93,8 @@ export async function* retryAsyncIterable<T>(
         if (delivered) throw decider.giveUp(attempt, error, 'item-delivered', true);
         const delayMs = decider.nextDelay(attempt, error, true);
         if (delayMs === undefined) throw error;
+        const notice = settings.retryItem?.({ attempt, delayMs, error });
+        if (notice !== undefined) yield notice;
         try {
           await sleep(delayMs, signal);
         } catch (cancelled) {
