@@ -21,6 +21,7 @@ import type {
   ToolCallPart,
   ToolProgressPart,
   ToolResultPart,
+  ToolRetryPart,
   Usage,
 } from './stream-part.js';
 import { toResilienceError } from './to-resilience-error.js';
@@ -212,6 +213,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     argumentsError: string | undefined,
     signal: AbortSignal,
     onProgress: (update: ProgressUpdate) => void,
+    onRetry: (retry: { attempt: number; delayMs: number; error: ProviderError }) => void,
   ): Promise<ToolResultPart> {
     const base = { type: 'tool-result' as const, step: call.step, id: call.id, name: call.name };
     const failed = (error: ProviderError): ToolResultPart => ({
@@ -228,7 +230,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     }
     if (!pool) return failed(new ProviderError('UNKNOWN_BACKEND', `no MCP pool is configured for tool ${call.name}`));
     try {
-      const result = await pool.callTool(call.name, call.args, { signal, onProgress });
+      const result = await pool.callTool(call.name, call.args, { signal, onProgress, onRetry });
       return { ...base, isError: result.isError, parts: result.parts, content: toolMessageContent(result.parts) };
     } catch (error) {
       // A cancelled request stops the loop; any other failure is the model's to handle.
@@ -245,8 +247,8 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     parts: ToolCallPart[],
     argumentsErrors: (string | undefined)[],
     signal: AbortSignal,
-  ): AsyncGenerator<ToolProgressPart, ToolResultPart[], undefined> {
-    const progress: ToolProgressPart[] = [];
+  ): AsyncGenerator<ToolProgressPart | ToolRetryPart, ToolResultPart[], undefined> {
+    const progress: (ToolProgressPart | ToolRetryPart)[] = [];
     let wake: (() => void) | undefined;
     let done = false;
     const notify = () => {
@@ -255,10 +257,33 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     };
     const running = Promise.all(
       parts.map((part, index) =>
-        runTool(part, argumentsErrors[index], signal, (update) => {
-          progress.push({ type: 'tool-progress', step: part.step, id: part.id, name: part.name, ...update });
-          notify();
-        }),
+        runTool(
+          part,
+          argumentsErrors[index],
+          signal,
+          (update) => {
+            progress.push({ type: 'tool-progress', step: part.step, id: part.id, name: part.name, ...update });
+            notify();
+          },
+          ({ attempt, delayMs, error }) => {
+            const { step, id, name } = part;
+            const backend = error.backend ?? name.slice(0, name.indexOf('.'));
+            const category = error.category;
+            progress.push({
+              type: 'retry',
+              target: 'tool',
+              step,
+              id,
+              name,
+              backend,
+              attempt,
+              delayMs,
+              category,
+              error,
+            });
+            notify();
+          },
+        ),
       ),
     );
     const settle = () => {

@@ -67,10 +67,13 @@ export type {
   ErrorPart,
   FinishPart,
   FinishReason,
+  ModelRetryPart,
+  RetryPart,
   StreamPart,
   TextDeltaPart,
   ToolCallPart,
   ToolProgressPart,
   ToolResultPart,
+  ToolRetryPart,
   Usage,
 } from './stream-part.js';

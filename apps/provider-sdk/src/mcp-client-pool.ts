@@ -6,7 +6,7 @@ import {
   parseResourceContents,
   parseToolResult,
 } from '@mcs/content-parser';
-import type { ResilienceEvent } from '@mcs/resilience';
+import type { ExecuteOptions, ResilienceEvent } from '@mcs/resilience';
 import type { CallToolResult, ProgressUpdate, Prompt, Resource, ResourceTemplate, Tool } from '@mcs/transports';
 import { buildPolicy } from './build-policy.js';
 import { createGrpcPoolBackend } from './grpc-pool-backend.js';
@@ -15,6 +15,7 @@ import { type PoolConfig, parsePoolConfig } from './pool-config.js';
 import { ProviderError } from './provider-error.js';
 import type { ResolveConfigOptions } from './resolve-config.js';
 import { toResilienceError } from './to-resilience-error.js';
+import { mayRetryToolCall } from './tool-call-retry.js';
 
 /** A tool of the pool: `name` is `<backend>.<tool>`, the name every pool method takes. */
 export interface PoolTool extends Tool {
@@ -65,6 +66,13 @@ export interface PoolCallToolOptions extends PoolRequestOptions {
   /** Inactivity timeout of this call (restarted by progress); default the backend's `callTimeoutMs`. */
   timeoutMs?: number;
   onProgress?: (progress: ProgressUpdate) => void;
+  /**
+   * May the policy start the call again after a failure? Default: only for a tool the last
+   * `listTools` showed annotated `readOnlyHint` / `idempotentHint`, or named by the backend's `retryToolCalls`.
+   */
+  retry?: boolean;
+  /** Each retry of this call, before its wait (`attempt` is the attempt that failed). */
+  onRetry?: (retry: { attempt: number; delayMs: number; error: ProviderError }) => void;
 }
 
 export interface PoolToolResult extends ParsedToolResult {
@@ -176,7 +184,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       backendConfig.transport === 'grpc'
         ? createGrpcPoolBackend(name, backendConfig)
         : createMcpPoolBackend(name, backendConfig, parsed.clientInfo);
-    return [name, { backend, policy, callTimeoutMs: backendConfig.callTimeoutMs }] as const;
+    const { callTimeoutMs, retryToolCalls } = backendConfig;
+    return [name, { backend, policy, callTimeoutMs, retryToolCalls }] as const;
   });
   const backends = new Map(entries);
   let closed = false;
@@ -199,6 +208,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     what: string,
     signal: AbortSignal | undefined,
     fn: (backend: PoolBackend, signal: AbortSignal) => Promise<T>,
+    execute: Omit<ExecuteOptions, 'signal'> = {},
   ): Promise<T> {
     const { backend, policy } = resolve(name, what);
     try {
@@ -210,7 +220,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
             throw toResilienceError(error);
           }
         },
-        signal ? { signal } : {},
+        signal ? { ...execute, signal } : execute,
       );
     } catch (error) {
       throw poolError(name, what, error);
@@ -275,6 +285,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     return { lists, unavailable };
   }
 
+  /** `<backend>.<tool>` -> annotations from the last `listTools`: whether a failed call may be retried. */
+  const toolAnnotations = new Map<string, Tool['annotations']>();
   /** URI -> backend from the last `listResources`, for `readResource` without `{ backend }`. */
   let resourceBackends = new Map<string, string>();
 
@@ -316,6 +328,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
           (tool): PoolTool => ({ ...tool, name: `${name}.${tool.name}`, backend: name, backendToolName: tool.name }),
         ),
       );
+      for (const tool of tools) toolAnnotations.set(tool.name, tool.annotations);
       return { tools, unavailable };
     },
     async listResources(listOptions = {}) {
@@ -357,13 +370,25 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     },
     async callTool(name, args = {}, callOptions = {}) {
       const [backendName, tool] = splitName(name) ?? [undefined, name];
-      const { callTimeoutMs } = resolve(backendName, `tools/call "${name}"`);
-      const raw = await run(backendName!, `tools/call "${name}"`, callOptions.signal, (backend, signal) =>
-        backend.callTool(tool, args, {
-          signal,
-          timeoutMs: callOptions.timeoutMs ?? callTimeoutMs,
-          ...(callOptions.onProgress ? { onProgress: callOptions.onProgress } : {}),
-        }),
+      const what = `tools/call "${name}"`;
+      const { callTimeoutMs, retryToolCalls } = resolve(backendName, what);
+      const { onRetry } = callOptions;
+      const raw = await run(
+        backendName!,
+        what,
+        callOptions.signal,
+        (backend, signal) =>
+          backend.callTool(tool, args, {
+            signal,
+            timeoutMs: callOptions.timeoutMs ?? callTimeoutMs,
+            ...(callOptions.onProgress ? { onProgress: callOptions.onProgress } : {}),
+          }),
+        {
+          retry: callOptions.retry ?? mayRetryToolCall(retryToolCalls, tool, toolAnnotations.get(name)),
+          ...(onRetry
+            ? { onRetry: (retry) => onRetry({ ...retry, error: poolError(backendName!, what, retry.error) }) }
+            : {}),
+        },
       );
       // Lenient: a malformed block becomes an `unknown` part instead of failing a call that ran.
       return { ...parseToolResult(raw, { mode: 'lenient' }), name, backend: backendName!, raw };

@@ -58,7 +58,7 @@ export function createMcpPoolBackend(
   config: McpBackendConfig,
   clientInfo: { name: string; version: string },
 ): PoolBackend {
-  const { policy: _policy, callTimeoutMs: _timeout, supervision, ...transportConfig } = config;
+  const { policy: _policy, callTimeoutMs: _timeout, retryToolCalls: _retry, supervision, ...transportConfig } = config;
   const connection = createBackendConnection(name, transportConfig, {
     clientInfo,
     ...(supervision === undefined ? {} : { supervision }),

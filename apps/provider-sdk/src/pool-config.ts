@@ -14,6 +14,12 @@ const commonFields = {
   policy: z.record(z.string(), z.unknown()).optional(),
   /** Inactivity timeout of one tool call (restarted by progress), ms. */
   callTimeoutMs: z.number().int().positive().default(60_000),
+  /**
+   * Which tool calls the policy may retry (a tool may have side effects): `annotated` only tools
+   * annotated `readOnlyHint` or `idempotentHint`; `always`; `never`; or tool names (as the backend
+   * names them) retried besides the annotated ones.
+   */
+  retryToolCalls: z.union([z.enum(['annotated', 'always', 'never']), z.array(nonEmpty)]).default('annotated'),
 };
 
 const stdioBackend = StdioBackendConfigSchema.extend({

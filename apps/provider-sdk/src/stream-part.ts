@@ -1,4 +1,5 @@
 import type { ContentPart } from '@mcs/content-parser';
+import type { ErrorCategory } from '@mcs/resilience';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { PoolUnavailable } from './mcp-client-pool.js';
 import type { ProviderError } from './provider-error.js';
@@ -43,6 +44,38 @@ export interface ToolProgressPart {
   message?: string;
 }
 
+interface RetryPartBase {
+  type: 'retry';
+  step: number;
+  /** The attempt that failed (1 = the first). */
+  attempt: number;
+  /** The wait before the next attempt (raised to a `Retry-After`, capped by `maxDelayMs`). */
+  delayMs: number;
+  category: ErrorCategory;
+  /** Why the attempt failed. */
+  error: ProviderError;
+}
+
+/** The model request of this step failed before any content reached the stream and is sent again. */
+export interface ModelRetryPart extends RetryPartBase {
+  target: 'model';
+  /** The model that was asked. */
+  model: string;
+}
+
+/** A tool call failed and is started again: only a tool that is safe to repeat (see `retryToolCalls`). */
+export interface ToolRetryPart extends RetryPartBase {
+  target: 'tool';
+  /** The call's id, as in its `tool-call` part. */
+  id: string;
+  /** Pool name `<backend>.<tool>`. */
+  name: string;
+  backend: string;
+}
+
+/** A failed call is tried again after `delayMs`; `target` says whether the model or a tool. */
+export type RetryPart = ModelRetryPart | ToolRetryPart;
+
 export interface ToolResultPart {
   type: 'tool-result';
   step: number;
@@ -83,13 +116,15 @@ export interface ErrorPart {
 
 /**
  * What `generateStream` yields, in order: `backends-unavailable` when some MCP backends were left out, then per step text deltas and tool calls, then tool progress
- * while the tools run, then their results; `finish` or `error` last.
+ * (and tool `retry` parts) while the tools run, then their results; `finish` or `error` last. A model
+ * `retry` part comes before the step's content, while the stream waits to ask again.
  */
 export type StreamPart =
   | BackendsUnavailablePart
   | TextDeltaPart
   | ToolCallPart
   | ToolProgressPart
+  | RetryPart
   | ToolResultPart
   | FinishPart
   | ErrorPart;
