@@ -59,7 +59,8 @@ export async function runCli(host: CliHost): Promise<number> {
       provider = createProvider(config.input, {
         env: host.env,
         onEvent: (event) => {
-          if (event.type === 'retry') {
+          // Tool-call retries come as stream parts (and are rendered from there).
+          if (event.type === 'retry' && event.policy.startsWith('model:')) {
             output.event({
               type: 'retry',
               policy: event.policy,

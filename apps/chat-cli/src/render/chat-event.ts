@@ -82,6 +82,15 @@ export function toChatEvent(part: StreamPart): ChatEvent {
         steps: part.steps,
         usage: part.usage,
       };
+    case 'retry':
+      return {
+        type: 'retry',
+        policy: part.target === 'model' ? `model:${part.model}` : part.backend,
+        attempt: part.attempt,
+        delayMs: part.delayMs,
+        category: part.category,
+        message: part.error.message,
+      };
     case 'error':
       return { type: 'error', code: part.error.code, category: part.error.category, message: part.error.message };
   }
