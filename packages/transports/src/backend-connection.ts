@@ -1,5 +1,10 @@
 import type {
   CallToolResult,
+  ClientCapabilities,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestParams,
+  ElicitResult,
   GetPromptResult,
   Implementation,
   LoggingLevel,
@@ -7,6 +12,7 @@ import type {
   ReadResourceResult,
   Resource,
   ResourceTemplateType as ResourceTemplate,
+  Root,
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
@@ -117,6 +123,12 @@ export interface BackendConnection extends AsyncDisposable {
   setLoggingLevel(level: LoggingLevel, options?: RequestOptions): Promise<void>;
   /** One `ping` round trip; resolves with its latency in milliseconds. */
   ping(options?: RequestOptions): Promise<number>;
+  /**
+   * Tells the backend that the roots changed (`notifications/roots/list_changed`), so that it asks
+   * `roots/list` again. Only when a `roots/list` handler is set; a session that is not ready is
+   * skipped (a new session asks for the roots itself).
+   */
+  notifyRootsListChanged(): Promise<void>;
 
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends BackendEventName>(event: E, listener: BackendEventListener<E>): () => void;
@@ -126,6 +138,26 @@ export interface BackendConnection extends AsyncDisposable {
 /** A token source for HTTP/SSE backends, asked before every request (refresh inside it). */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
 
+/** What a handler of a backend's own request (server -> client) gets besides its params. */
+export interface ServerRequestContext {
+  backend: string;
+  /** Aborted when the backend cancels the request or the session ends. */
+  signal: AbortSignal;
+}
+
+/**
+ * Answers the backend's requests to the client. Every session gets them; a handler's rejection is
+ * sent back to the backend as a JSON-RPC error (an SDK `ProtocolError` keeps its code).
+ */
+export interface ClientRequestHandlers {
+  'elicitation/create'?: (params: ElicitRequestParams, context: ServerRequestContext) => Promise<ElicitResult>;
+  'sampling/createMessage'?: (
+    params: CreateMessageRequestParams,
+    context: ServerRequestContext,
+  ) => Promise<CreateMessageResult>;
+  'roots/list'?: (context: ServerRequestContext) => Promise<Root[]> | Root[];
+}
+
 export interface BackendConnectionOptions {
   /** `clientInfo` sent in `initialize`. Default `{ name: 'mcs-transports', version: <package version> }`. */
   clientInfo?: Implementation;
@@ -133,4 +165,11 @@ export interface BackendConnectionOptions {
   tokenProvider?: TokenProvider;
   /** Restart, health, breaker and timeout settings; every field has a documented default. */
   supervision?: SupervisionOptionsInput;
+  /**
+   * Client capabilities sent in `initialize` (default none: servers then hide what needs them).
+   * Advertise only what `requestHandlers` answers.
+   */
+  capabilities?: ClientCapabilities;
+  /** Handlers of the backend's elicitation, sampling and roots requests. */
+  requestHandlers?: ClientRequestHandlers;
 }

@@ -4,7 +4,12 @@ export type { ErrorCategory } from '@mcs/resilience';
 // MCP result types, so that users need no direct dependency on the SDK to type their code.
 export type {
   CallToolResult,
+  ClientCapabilities,
   ContentBlock,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestParams,
+  ElicitResult,
   GetPromptResult,
   Implementation,
   LoggingLevel,
@@ -12,6 +17,7 @@ export type {
   ReadResourceResult,
   Resource,
   ResourceTemplateType as ResourceTemplate,
+  Root,
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
@@ -40,9 +46,11 @@ export type {
   BackendStatus,
   CallToolOptions,
   CircuitBreakerState,
+  ClientRequestHandlers,
   ListChangedKind,
   ProgressUpdate,
   RequestOptions,
+  ServerRequestContext,
   TokenProvider,
 } from './backend-connection.js';
 export {

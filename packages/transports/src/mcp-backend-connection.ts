@@ -28,6 +28,7 @@ import { ConnectionLifecycle } from './internal/connection-lifecycle.js';
 import { RequestForwarder } from './internal/request-forwarder.js';
 import { SessionSettings } from './internal/session-settings.js';
 import type { SessionSupervisor } from './internal/session-supervisor.js';
+import { toTransportError } from './internal/to-transport-error.js';
 import { TypedEmitter } from './internal/typed-emitter.js';
 import { parseSupervisionOptions } from './supervision-options.js';
 import { TransportError } from './transport-error.js';
@@ -51,6 +52,7 @@ class McpBackendConnection implements BackendConnection {
   readonly #sessions: SessionSupervisor;
   readonly #lifecycle: ConnectionLifecycle;
   readonly #requests: RequestForwarder;
+  readonly #answersRoots: boolean;
 
   constructor(name: string, config: unknown, options: BackendConnectionOptions = {}) {
     if (typeof name !== 'string' || name.trim().length === 0) {
@@ -67,11 +69,14 @@ class McpBackendConnection implements BackendConnection {
       config: backendConfig,
       options: supervision,
       clientInfo: options.clientInfo ?? defaultClientInfo,
+      capabilities: options.capabilities ?? {},
+      requestHandlers: options.requestHandlers ?? {},
       tokenProvider: options.tokenProvider,
       events,
       settings: this.#settings,
     });
     this.#sessions = this.#lifecycle.sessions;
+    this.#answersRoots = options.requestHandlers?.['roots/list'] !== undefined;
     this.#breaker = new BackendBreaker(name, supervision.breaker, events);
     this.#requests = new RequestForwarder({
       backend: name,
@@ -207,6 +212,22 @@ class McpBackendConnection implements BackendConnection {
   async setLoggingLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
     await this.#requests.send('logging/setLevel', options, (client, sdk) => client.setLoggingLevel(level, sdk));
     this.#settings.loggingLevel = level;
+  }
+
+  async notifyRootsListChanged(): Promise<void> {
+    const session = this.#sessions.current;
+    if (!this.#answersRoots || !session || this.status !== 'ready') return;
+    try {
+      await session.client.sendRootsListChanged();
+    } catch (error) {
+      // A session lost meanwhile is replaced, and the new one asks for the roots at its start.
+      this.#events.emit('log', {
+        backend: this.name,
+        level: 'warning',
+        logger: 'mcs-transports',
+        data: `could not send notifications/roots/list_changed: ${toTransportError(error, { backend: this.name, method: 'notifications/roots/list_changed' }).message}`,
+      });
+    }
   }
 
   async ping(options: RequestOptions = {}): Promise<number> {

@@ -1,6 +1,6 @@
-import { Client, type Implementation } from '@modelcontextprotocol/client';
+import { Client, type ClientCapabilities, type Implementation } from '@modelcontextprotocol/client';
 import type { BackendConfig } from '../backend-config.js';
-import type { BackendEventMap } from '../backend-connection.js';
+import type { BackendEventMap, ClientRequestHandlers } from '../backend-connection.js';
 import type { ProcessExit } from '../transports/stdio-process-transport.js';
 import { type CreatedTransport, createTransport, type TransportHooks } from './create-transport.js';
 import type { TypedEmitter } from './typed-emitter.js';
@@ -14,6 +14,9 @@ export interface BackendSessionInit {
   backend: string;
   config: BackendConfig;
   clientInfo: Implementation;
+  /** Advertised in `initialize`. */
+  capabilities: ClientCapabilities;
+  requestHandlers: ClientRequestHandlers;
   hooks: TransportHooks;
   events: TypedEmitter<BackendEventMap>;
 }
@@ -39,9 +42,10 @@ export class BackendSession {
   constructor(init: BackendSessionInit) {
     this.generation = init.generation;
     this.#created = createTransport(init.config, init.hooks);
-    // No client capabilities: one session serves every caller, so a server-to-client request
-    // (sampling, elicitation, roots) could not be attributed to any one of them.
-    this.client = new Client(init.clientInfo, { capabilities: {} });
+    // One session serves every caller, so a server-to-client request (sampling, elicitation,
+    // roots) is not attributed to any one of them: the connection's owner answers it.
+    this.client = new Client(init.clientInfo, { capabilities: init.capabilities });
+    registerRequestHandlers(this.client, init.backend, init.requestHandlers);
     this.#config = init.config;
     this.#backend = init.backend;
     this.#events = init.events;
@@ -99,5 +103,26 @@ export class BackendSession {
     if (!exit || this.#exitReported) return;
     this.#exitReported = true;
     this.#events.emit('exit', { backend: this.#backend, ...exit });
+  }
+}
+
+function registerRequestHandlers(client: Client, backend: string, handlers: ClientRequestHandlers): void {
+  const elicit = handlers['elicitation/create'];
+  if (elicit) {
+    client.setRequestHandler('elicitation/create', (request, ctx) =>
+      elicit(request.params, { backend, signal: ctx.mcpReq.signal }),
+    );
+  }
+  const sample = handlers['sampling/createMessage'];
+  if (sample) {
+    client.setRequestHandler('sampling/createMessage', (request, ctx) =>
+      sample(request.params, { backend, signal: ctx.mcpReq.signal }),
+    );
+  }
+  const roots = handlers['roots/list'];
+  if (roots) {
+    client.setRequestHandler('roots/list', async (_request, ctx) => ({
+      roots: await roots({ backend, signal: ctx.mcpReq.signal }),
+    }));
   }
 }

@@ -1,6 +1,11 @@
-import { type Implementation, type ServerCapabilities, SseError } from '@modelcontextprotocol/client';
+import {
+  type ClientCapabilities,
+  type Implementation,
+  type ServerCapabilities,
+  SseError,
+} from '@modelcontextprotocol/client';
 import type { BackendConfig } from '../backend-config.js';
-import type { BackendEventMap, TokenProvider } from '../backend-connection.js';
+import type { BackendEventMap, ClientRequestHandlers, TokenProvider } from '../backend-connection.js';
 import type { SupervisionOptions } from '../supervision-options.js';
 import type { TransportError } from '../transport-error.js';
 import { BackendSession } from './backend-session.js';
@@ -21,6 +26,8 @@ export interface SessionSupervisorInit {
   config: BackendConfig;
   options: SupervisionOptions;
   clientInfo: Implementation;
+  capabilities: ClientCapabilities;
+  requestHandlers: ClientRequestHandlers;
   tokenProvider: TokenProvider | undefined;
   events: TypedEmitter<BackendEventMap>;
   settings: SessionSettings;
@@ -147,6 +154,8 @@ export class SessionSupervisor {
       backend,
       config,
       clientInfo: this.#init.clientInfo,
+      capabilities: this.#init.capabilities,
+      requestHandlers: this.#init.requestHandlers,
       hooks: {
         tokenProvider: this.#init.tokenProvider,
         shutdownGraceMs: this.#options.shutdownGraceMs,
