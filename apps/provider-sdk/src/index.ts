@@ -16,10 +16,14 @@ export type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 export {
   type CreateProviderOptions,
   createProvider,
+  type GenerateObjectRequest,
+  type GenerateObjectResult,
   type GenerateRequest,
   type GenerateResult,
   type Provider,
+  type ResponseFormat,
   type ToolCallRecord,
+  type ToolChoice,
 } from './create-provider.js';
 export { interpolateEnv } from './interpolate-env.js';
 export {
@@ -39,6 +43,18 @@ export {
   type PoolToolResult,
   type PoolUnavailable,
 } from './mcp-client-pool.js';
+export type {
+  LanguageModelV1,
+  ModelCallOptions,
+  ModelCallSettings,
+  ModelGenerateResult,
+  ModelResponseFormat,
+  ModelStreamPart,
+  ModelTool,
+  ModelToolCall,
+  ModelToolChoice,
+} from './model/language-model.js';
+export { createOpenAIChatModel, type OpenAIChatModelOptions } from './model/openai-chat-model.js';
 export type { PoolBackendStatus } from './pool-backend.js';
 export {
   type PoolBackendConfig,
@@ -63,15 +79,21 @@ export {
 } from './provider-error.js';
 export type { ResolveConfigOptions } from './resolve-config.js';
 export type {
+  AbortPart,
   BackendsUnavailablePart,
   ErrorPart,
   FinishPart,
   FinishReason,
+  ModelFallbackPart,
   ModelRetryPart,
   RetryPart,
+  StartPart,
+  StepFinishPart,
+  StepStartPart,
   StreamPart,
   TextDeltaPart,
   ToolCallPart,
+  ToolErrorPart,
   ToolProgressPart,
   ToolResultPart,
   ToolRetryPart,

@@ -3,13 +3,28 @@ import { PoolConfigSchema } from './pool-config.js';
 import { type ResolveConfigOptions, resolveConfig } from './resolve-config.js';
 
 const nonEmpty = z.string().trim().min(1);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+/** A model asked when the ones before it stay unavailable; unset fields are the main model's. */
+const FallbackModelSchema = z.union([
+  nonEmpty,
+  z
+    .object({
+      model: nonEmpty,
+      baseURL: httpUrl.optional(),
+      apiKey: nonEmpty.optional(),
+      /** Merged over the main `modelPolicy` (its own breaker, so its own cooldown). */
+      modelPolicy: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
+]);
 
 export const ProviderConfigSchema = z
   .object({
     /** Model name; default `OPENAI_MODEL`. */
     model: nonEmpty.optional(),
     /** OpenAI-compatible API root (e.g. `http://127.0.0.1:11434/v1`); default `OPENAI_BASE_URL`, then OpenAI. */
-    baseURL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    baseURL: httpUrl.optional(),
     /** API key; default `OPENAI_API_KEY`. */
     apiKey: nonEmpty.optional(),
     /** System message put before every request's messages. */
@@ -22,6 +37,14 @@ export const ProviderConfigSchema = z
     parallelToolCalls: z.boolean().default(true),
     /** Time the model API may take to start answering one request, ms (the OpenAI client's timeout). */
     requestTimeoutMs: z.number().int().positive().default(120_000),
+    /** A streamed answer's first token (text or tool call) must come within this, ms; else retried. */
+    firstTokenTimeoutMs: z.number().int().positive().default(120_000),
+    /** Longest silence between two chunks once the first token came, ms. */
+    idleTimeoutMs: z.number().int().positive().default(60_000),
+    /** Models asked in order when the ones before stay unavailable / rate limited after their retries. */
+    fallbackModels: z.array(FallbackModelSchema).max(8).default([]),
+    /** Extra request-body fields sent with every model request (a request's own are merged over them). */
+    providerOptions: z.record(z.string(), z.unknown()).optional(),
     /** @mcs/resilience policy fields for model calls, merged over the defaults (see README). */
     modelPolicy: z.record(z.string(), z.unknown()).optional(),
     /** The MCP client pool whose tools the model may call; absent: no tools. */

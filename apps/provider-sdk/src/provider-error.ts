@@ -19,6 +19,8 @@ export const providerErrorCodes = {
   MODEL_FAILED: 'unavailable',
   /** The model sent tool arguments that are not a JSON object (reported to the model, not thrown). */
   TOOL_ARGUMENTS_INVALID: 'invalid_input',
+  /** `generateObject`: the model's answer is not JSON or does not match the schema. */
+  OUTPUT_INVALID: 'protocol',
   /** The model kept calling tools for `maxSteps` steps without a final answer. */
   MAX_STEPS_EXCEEDED: 'invalid_input',
   /** The caller's AbortSignal aborted the request. */

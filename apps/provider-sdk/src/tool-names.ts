@@ -1,35 +1,119 @@
-import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
+import { createHash } from 'node:crypto';
 import type { PoolTool } from './mcp-client-pool.js';
+import type { ModelTool } from './model/language-model.js';
 
 /**
- * OpenAI function names allow only `[A-Za-z0-9_-]{1,64}`, so pool names (`everything.echo`) are
- * mapped (`everything__echo`); collisions after the mapping get a numeric suffix.
+ * Function names allow only `[A-Za-z0-9_-]{1,64}`, so pool names (`everything.echo`) are mapped
+ * (`everything__echo`, other characters `_`). A name that had to be cut, or that collides with one
+ * already taken, ends in `_` and 8 hex digits of a hash of the pool name: still readable, the same
+ * on every request, and `toPool` maps it back.
  */
 export interface ToolNameMap {
-  tools: ChatCompletionFunctionTool[];
+  tools: ModelTool[];
   /** Model function name -> pool name. */
   toPool: Map<string, string>;
+  /** Pool name -> model function name. */
+  toModel: Map<string, string>;
+}
+
+const maxName = 64;
+const hashLength = 8;
+
+function hashed(base: string, poolName: string, salt: number): string {
+  const hash = createHash('sha256').update(`${poolName}\0${salt}`).digest('hex').slice(0, hashLength);
+  return `${base.slice(0, maxName - hashLength - 1)}_${hash}`;
+}
+
+function modelName(poolName: string, taken: Map<string, string>): string {
+  const safe = poolName.replaceAll('.', '__').replace(/[^A-Za-z0-9_-]/g, '_');
+  if (safe.length <= maxName && !taken.has(safe)) return safe;
+  let name = hashed(safe, poolName, 0);
+  for (let salt = 1; taken.has(name); salt++) name = hashed(safe, poolName, salt);
+  return name;
+}
+
+/** Keywords the function-calling APIs reject or ignore in a parameters schema. */
+const droppedKeywords = new Set(['$schema', '$id', '$comment']);
+
+/**
+ * A tool's input schema as the model API wants it: always an object schema with `properties`,
+ * without `$schema` / `$id` / `$comment` (at any depth).
+ */
+export function prepareToolSchema(inputSchema: unknown): Record<string, unknown> {
+  const schema = clean(inputSchema);
+  const object = schema !== null && typeof schema === 'object' && !Array.isArray(schema) ? schema : {};
+  const prepared: Record<string, unknown> = { ...(object as Record<string, unknown>) };
+  prepared.type ??= 'object';
+  if (prepared.type === 'object') prepared.properties ??= {};
+  return prepared;
+}
+
+function clean(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clean);
+  if (value === null || typeof value !== 'object') return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) if (!droppedKeywords.has(key)) result[key] = clean(inner);
+  return result;
+}
+
+/** Keywords OpenAI's strict mode accepts; a schema using anything else is sent without `strict`. */
+const strictKeywords = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'description',
+  'title',
+  'anyOf',
+  '$defs',
+  '$ref',
+]);
+
+/**
+ * Whether the schema can be sent in strict mode unchanged: every object closed
+ * (`additionalProperties: false`) with every property required, and no keyword strict mode lacks.
+ * Turning a schema strict would change what the tool accepts (optional fields made required), so
+ * only a schema that already is strict is marked so.
+ */
+export function allowsStrict(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.every(allowsStrict);
+  if (schema === null || typeof schema !== 'object') return true;
+  const node = schema as Record<string, unknown>;
+  if (!Object.keys(node).every((key) => strictKeywords.has(key))) return false;
+  if (node.type === 'object' || node.properties !== undefined) {
+    const properties = (node.properties ?? {}) as Record<string, unknown>;
+    const required = new Set(Array.isArray(node.required) ? node.required : []);
+    if (node.additionalProperties !== false) return false;
+    if (!Object.keys(properties).every((key) => required.has(key))) return false;
+    if (!Object.values(properties).every(allowsStrict)) return false;
+  }
+  for (const key of ['items', 'anyOf', '$defs'] as const) {
+    const inner = node[key];
+    if (inner === undefined) continue;
+    const values = key === '$defs' ? Object.values(inner as Record<string, unknown>) : [inner];
+    if (!values.every(allowsStrict)) return false;
+  }
+  return true;
 }
 
 export function buildToolNames(poolTools: PoolTool[]): ToolNameMap {
   const toPool = new Map<string, string>();
-  const tools = poolTools.map((tool): ChatCompletionFunctionTool => {
-    const base = tool.name
-      .replaceAll('.', '__')
-      .replace(/[^A-Za-z0-9_-]/g, '_')
-      .slice(0, 64);
-    let name = base;
-    for (let n = 2; toPool.has(name); n++) name = `${base.slice(0, 60)}_${n}`;
+  const toModel = new Map<string, string>();
+  const tools = poolTools.map((tool): ModelTool => {
+    const name = modelName(tool.name, toPool);
     toPool.set(name, tool.name);
+    toModel.set(tool.name, name);
     const description = tool.description ?? tool.title;
+    const parameters = prepareToolSchema(tool.inputSchema);
     return {
-      type: 'function',
-      function: {
-        name,
-        ...(description ? { description } : {}),
-        parameters: tool.inputSchema as Record<string, unknown>,
-      },
+      name,
+      ...(description ? { description } : {}),
+      parameters,
+      ...(allowsStrict(parameters) ? { strict: true } : {}),
     };
   });
-  return { tools, toPool };
+  return { tools, toPool, toModel };
 }

@@ -81,21 +81,41 @@ describe('tool loop', () => {
     expect(result.messages.at(-1)).toEqual({ role: 'assistant', content: 'The tool said: Echo: hi' });
   });
 
-  it('streams typed parts in order: text deltas, tool call, tool result, text deltas, finish', async () => {
+  it('streams typed parts in order: start, per step (text deltas, step-finish, tool call, tool result), finish', async () => {
     model.script([
       { text: ['Let me ', 'check.'], toolCalls: [{ name: 'everything__echo', arguments: { message: 'x' } }] },
       { text: ['Done', '.'] },
     ]);
     const parts = await collect(provider.generateStream({ prompt: 'go' }));
     expect(parts.map((part) => part.type)).toEqual([
+      'start',
+      'step-start',
       'text-delta',
       'text-delta',
+      'step-finish',
       'tool-call',
       'tool-result',
+      'step-start',
       'text-delta',
       'text-delta',
+      'step-finish',
       'finish',
     ]);
+    expect(parts[0]).toMatchObject({
+      type: 'start',
+      model: 'scripted-1',
+      tools: expect.arrayContaining(['everything.echo']),
+    });
+    expect(parts.filter((part) => part.type === 'step-finish')).toEqual([
+      expect.objectContaining({ step: 1, model: 'scripted-1', finishReason: 'tool_calls', toolCalls: 1 }),
+      expect.objectContaining({ step: 2, model: 'scripted-1', finishReason: 'stop', toolCalls: 0 }),
+    ]);
+    const call = parts.find((part) => part.type === 'tool-call');
+    expect(call).toMatchObject({ name: 'everything.echo', backend: 'everything', transport: 'stdio' });
+    expect(parts.find((part) => part.type === 'tool-result')).toMatchObject({
+      backend: 'everything',
+      transport: 'stdio',
+    });
     expect(parts.filter((part) => part.type === 'text-delta').map((part) => [part.step, part.text])).toEqual([
       [1, 'Let me '],
       [1, 'check.'],
@@ -215,8 +235,8 @@ describe('cancellation', () => {
       parts.push(part);
       if (part.type === 'text-delta') controller.abort();
     }
-    expect(parts.map((part) => part.type)).toEqual(['text-delta', 'error']);
-    expect(parts[1]).toMatchObject({ type: 'error', error: { code: 'CANCELLED', category: 'cancelled' } });
+    expect(parts.map((part) => part.type)).toEqual(['start', 'step-start', 'text-delta', 'abort', 'error']);
+    expect(parts.at(-1)).toMatchObject({ type: 'error', error: { code: 'CANCELLED', category: 'cancelled' } });
     await waitFor(() => model.disconnects === 1, { what: 'the model stream to be closed' });
   });
 
@@ -232,8 +252,16 @@ describe('cancellation', () => {
       // The backend is running the 60 s operation now (the test would time out if it were not cancelled).
       if (part.type === 'tool-progress') controller.abort();
     }
-    expect(parts[0]).toMatchObject({ type: 'tool-call', name: 'everything.trigger-long-running-operation' });
-    expect(parts[1]).toMatchObject({
+    const types = parts.map((part) => part.type);
+    expect(types.slice(types.indexOf('tool-call'), types.indexOf('tool-call') + 2)).toEqual([
+      'tool-call',
+      'tool-progress',
+    ]);
+    expect(types.slice(-2)).toEqual(['abort', 'error']);
+    expect(parts.find((part) => part.type === 'tool-call')).toMatchObject({
+      name: 'everything.trigger-long-running-operation',
+    });
+    expect(parts.find((part) => part.type === 'tool-progress')).toMatchObject({
       type: 'tool-progress',
       name: 'everything.trigger-long-running-operation',
       total: 60,

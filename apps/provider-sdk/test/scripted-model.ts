@@ -11,11 +11,15 @@
  *
  * Each `POST /v1/chat/completions` takes the next reply of the script:
  * - `{ status, headers?, body? }`: an error answer (e.g. 429 with `retry-after`, 500).
- * - `{ text?, toolCalls?, finishReason?, usage?, hang? }`: a stream of chat.completion.chunk SSE
- *   events (`data: {...}` lines, then `data: [DONE]`): text pieces one chunk each; each tool call as
- *   two chunks (id + name, then the arguments in two fragments) like real APIs; a finish chunk; a
- *   usage chunk when `stream_options.include_usage` was asked. `hang: true` sends the text and then
- *   keeps the response open until the client goes away (counted in `disconnects`).
+ * - `{ text?, toolCalls?, finishReason?, usage?, hang?, drop?, firstTokenDelayMs? }`: a stream of
+ *   chat.completion.chunk SSE events (`data: {...}` lines, then `data: [DONE]`): first the role-only
+ *   chunk real APIs send (`{ role: 'assistant', content: '' }`), text pieces one chunk each; each tool
+ *   call as two chunks (id + name, then the arguments in two fragments) like real APIs; a finish
+ *   chunk; a usage chunk when `stream_options.include_usage` was asked. Failing on cue:
+ *   - `hang: true` sends the text (none: only the role chunk, a stall before the first token) and then
+ *     keeps the response open until the client goes away (counted in `disconnects`);
+ *   - `drop: 'after-role' | 'after-text'` destroys the connection right after the role chunk / the text;
+ *   - `firstTokenDelayMs` waits that long after the role chunk before the first text or tool chunk.
  * `stream: false` requests get one chat.completion JSON with the same content. An exhausted script
  * answers 500 `script exhausted`, so a test that expected fewer model calls fails loudly.
  */
@@ -35,8 +39,15 @@ export type ScriptedReply =
       text?: string | string[];
       toolCalls?: ScriptedToolCall[];
       finishReason?: string;
-      usage?: { prompt_tokens: number; completion_tokens: number };
+      usage?: {
+        prompt_tokens: number;
+        completion_tokens: number;
+        prompt_tokens_details?: { cached_tokens?: number };
+        completion_tokens_details?: { reasoning_tokens?: number };
+      };
       hang?: boolean;
+      drop?: 'after-role' | 'after-text';
+      firstTokenDelayMs?: number;
     };
 
 export interface ScriptedModel extends AsyncDisposable {
@@ -99,6 +110,7 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     }));
     const finishReason = reply.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop');
     const usage = {
+      ...reply.usage,
       prompt_tokens: reply.usage?.prompt_tokens ?? 10,
       completion_tokens: reply.usage?.completion_tokens ?? 5,
     };
@@ -138,8 +150,17 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
 
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (data: unknown) => response.write(`data: ${JSON.stringify(data)}\n\n`);
+    // The chunks written so far reach the client first, then the connection breaks.
+    const drop = () =>
+      new Promise<void>((resolve) => response.write('', () => resolve())).then(() => response.socket?.destroy());
     send(chunk({ role: 'assistant', content: '' }));
+    if (reply.drop === 'after-role') return drop();
+    if (reply.firstTokenDelayMs !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, reply.firstTokenDelayMs));
+      if (response.destroyed) return;
+    }
     for (const text of texts) send(chunk({ content: text }));
+    if (reply.drop === 'after-text') return drop();
     if (reply.hang) {
       response.on('close', () => disconnects++);
       return;

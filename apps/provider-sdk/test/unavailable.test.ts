@@ -73,8 +73,9 @@ describe('a dead backend', () => {
     ]);
     const parts: StreamPart[] = [];
     for await (const part of provider.generateStream({ prompt: 'Echo' })) parts.push(part);
-    expect(parts[0]).toMatchObject({ type: 'backends-unavailable' });
-    expect(unavailableNames(parts[0] as { unavailable: { backend: string }[] })).toEqual([
+    // Right after `start`, before the first step.
+    expect(parts.slice(0, 3).map((part) => part.type)).toEqual(['start', 'backends-unavailable', 'step-start']);
+    expect(unavailableNames(parts[1] as { unavailable: { backend: string }[] })).toEqual([
       'closed',
       'dead',
       'nogateway',

@@ -1,0 +1,70 @@
+import { type ResilienceError, type ResiliencePolicy, retryAsyncIterable } from '@mcs/resilience';
+import { toResilienceError } from '../to-resilience-error.js';
+import type { LanguageModelV1, ModelCallOptions, ModelStreamPart } from './language-model.js';
+import { type StreamDeadlines, withDeadlines } from './stream-deadlines.js';
+
+/** A model the loop may ask, with its own policy (retries, and a breaker whose open time is its cooldown). */
+export interface ModelCandidate {
+  model: LanguageModelV1;
+  policy: ResiliencePolicy;
+}
+
+/** What one model call yields: the model's parts, and the decisions taken on the way. */
+export type ModelCallPart =
+  | ModelStreamPart
+  /** An attempt failed before any text went out; the same model is asked again after `delayMs`. */
+  | { type: 'model-retry'; modelId: string; attempt: number; delayMs: number; error: ResilienceError }
+  /** `from` failed for good before any text went out; `to` is asked next. */
+  | { type: 'model-fallback'; from: string; to: string; error: ResilienceError };
+
+/**
+ * One model call of a step. Each candidate in turn is streamed through its policy's stream retry,
+ * under the deadlines; a retry is possible until text has reached the consumer (tool-call pieces
+ * are only collected, and a role-only first chunk carries nothing). When a candidate fails for good
+ * with a category its policy retries (rate limited, unavailable or open circuit, timeout, 5xx) and
+ * nothing went out, the next candidate is asked; any other failure ends the call.
+ */
+export async function* streamModelCall(
+  candidates: readonly ModelCandidate[],
+  call: Omit<ModelCallOptions, 'signal'>,
+  signal: AbortSignal,
+  deadlines: StreamDeadlines,
+): AsyncGenerator<ModelCallPart, void, undefined> {
+  for (const [index, { model, policy }] of candidates.entries()) {
+    let delivered = false;
+    const parts = retryAsyncIterable<ModelCallPart>(
+      ({ signal: attemptSignal }) =>
+        withDeadlines(
+          (requestSignal) => model.doStream({ ...call, signal: requestSignal }),
+          attemptSignal,
+          deadlines,
+          model.modelId,
+        ),
+      {
+        policy,
+        signal,
+        delivers: (part) => part.type === 'text-delta',
+        retryItem: ({ attempt, delayMs, error }) => ({
+          type: 'model-retry',
+          modelId: model.modelId,
+          attempt,
+          delayMs,
+          error,
+        }),
+      },
+    );
+    try {
+      for await (const part of parts) {
+        delivered ||= part.type === 'text-delta';
+        yield part;
+      }
+      return;
+    } catch (thrown) {
+      const next = candidates[index + 1];
+      const error = toResilienceError(thrown);
+      const fallsOver = policy.config.retry.retryCategories.includes(error.category);
+      if (!next || delivered || signal.aborted || !fallsOver) throw thrown;
+      yield { type: 'model-fallback', from: model.modelId, to: next.model.modelId, error };
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import OpenAI from 'openai';
+import type {
+  ChatCompletionCreateParamsBase,
+  ChatCompletionFunctionTool,
+  ChatCompletionToolChoiceOption,
+} from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
+import type { Usage } from '../stream-part.js';
+import type {
+  LanguageModelV1,
+  ModelCallOptions,
+  ModelCallSettings,
+  ModelGenerateResult,
+  ModelStreamPart,
+} from './language-model.js';
+
+export interface OpenAIChatModelOptions {
+  modelId: string;
+  apiKey: string;
+  /** OpenAI-compatible API root; default OpenAI's. */
+  baseURL?: string;
+  /** The `openai` client's timeout of one request, ms. */
+  requestTimeoutMs: number;
+}
+
+/** The API's token counts in ours (cached and reasoning tokens only when the API reports them). */
+export function usageOf(usage: CompletionUsage): Usage {
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    totalTokens: usage.total_tokens,
+    ...(cached === undefined ? {} : { cachedPromptTokens: cached }),
+    ...(reasoning === undefined ? {} : { reasoningTokens: reasoning }),
+  };
+}
+
+function toolChoiceOf(choice: ModelCallSettings['toolChoice']): ChatCompletionToolChoiceOption | undefined {
+  if (choice === undefined || typeof choice === 'string') return choice;
+  return { type: 'function', function: { name: choice.name } };
+}
+
+function responseFormatOf(
+  format: ModelCallSettings['responseFormat'],
+): ChatCompletionCreateParamsBase['response_format'] {
+  if (format === undefined) return undefined;
+  if (format.type === 'text') return { type: 'text' };
+  if (format.type === 'json') return { type: 'json_object' };
+  const { name, schema, description, strict } = format;
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name,
+      schema,
+      ...(description === undefined ? {} : { description }),
+      ...(strict === undefined ? {} : { strict }),
+    },
+  };
+}
+
+/** The request body without `stream`: our settings win over `providerOptions` (extra fields). */
+function requestBody(modelId: string, { messages, tools, settings }: ModelCallOptions) {
+  const { temperature, topP, maxTokens, stop, seed, parallelToolCalls, providerOptions } = settings;
+  const toolChoice = toolChoiceOf(settings.toolChoice);
+  const responseFormat = responseFormatOf(settings.responseFormat);
+  const functions = tools.map(
+    (tool): ChatCompletionFunctionTool => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.parameters,
+        ...(tool.strict === undefined ? {} : { strict: tool.strict }),
+      },
+    }),
+  );
+  return {
+    ...providerOptions,
+    model: modelId,
+    messages,
+    ...(functions.length > 0
+      ? {
+          tools: functions,
+          ...(parallelToolCalls === undefined ? {} : { parallel_tool_calls: parallelToolCalls }),
+        }
+      : {}),
+    ...(toolChoice === undefined || functions.length === 0 ? {} : { tool_choice: toolChoice }),
+    ...(responseFormat === undefined ? {} : { response_format: responseFormat }),
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(topP === undefined ? {} : { top_p: topP }),
+    ...(maxTokens === undefined ? {} : { max_completion_tokens: maxTokens }),
+    ...(stop === undefined ? {} : { stop }),
+    ...(seed === undefined ? {} : { seed }),
+  };
+}
+
+/**
+ * An OpenAI-compatible chat-completions model (OpenAI, Ollama, vLLM, llama.cpp server, ...) through
+ * the official `openai` client, whose own retries are off: the tool loop's policy retries, and the
+ * client's would multiply them and ignore our categories.
+ */
+export function createOpenAIChatModel(options: OpenAIChatModelOptions): LanguageModelV1 {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    maxRetries: 0,
+    timeout: options.requestTimeoutMs,
+  });
+  const { modelId } = options;
+
+  async function* parts(
+    stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>,
+  ): AsyncGenerator<ModelStreamPart, void, undefined> {
+    let started = false;
+    for await (const chunk of stream) {
+      if (!started) {
+        started = true;
+        yield { type: 'stream-start', ...(chunk.model ? { responseModel: chunk.model } : {}) };
+      }
+      if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      if (choice.delta.content) yield { type: 'text-delta', text: choice.delta.content };
+      for (const delta of choice.delta.tool_calls ?? []) {
+        yield {
+          type: 'tool-call-delta',
+          index: delta.index,
+          ...(delta.id ? { id: delta.id } : {}),
+          ...(delta.function?.name ? { name: delta.function.name } : {}),
+          ...(delta.function?.arguments ? { argumentsDelta: delta.function.arguments } : {}),
+        };
+      }
+      if (choice.finish_reason) yield { type: 'finish', finishReason: choice.finish_reason };
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'openai-chat',
+    modelId,
+    async doStream(call) {
+      const stream = await client.chat.completions.create(
+        { ...requestBody(modelId, call), stream: true, stream_options: { include_usage: true } },
+        { signal: call.signal },
+      );
+      return parts(stream);
+    },
+    async doGenerate(call): Promise<ModelGenerateResult> {
+      const completion = await client.chat.completions.create(
+        { ...requestBody(modelId, call), stream: false },
+        { signal: call.signal },
+      );
+      const choice = completion.choices[0];
+      const toolCalls = (choice?.message.tool_calls ?? []).flatMap((toolCall) =>
+        toolCall.type === 'function'
+          ? [{ id: toolCall.id, name: toolCall.function.name, arguments: toolCall.function.arguments }]
+          : [],
+      );
+      return {
+        text: choice?.message.content ?? '',
+        toolCalls,
+        finishReason: choice?.finish_reason ?? 'unknown',
+        ...(completion.usage ? { usage: usageOf(completion.usage) } : {}),
+        ...(completion.model ? { responseModel: completion.model } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,250 @@
+import type { ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
+import type { McpClientPool, PoolTool, PoolUnavailable } from '../mcp-client-pool.js';
+import type { ProviderConfig } from '../provider-config.js';
+import { ProviderError } from '../provider-error.js';
+import type { FinishReason, StreamPart, ToolCallPart, Usage } from '../stream-part.js';
+import { buildToolNames, type ToolNameMap } from '../tool-names.js';
+import { conversation, type GenerateRequest } from './generate-request.js';
+import type { ModelCallSettings } from './language-model.js';
+import { type ModelCandidate, streamModelCall } from './model-call.js';
+import { providerFailure } from './provider-failure.js';
+import { type PendingToolCall, parseToolArguments, runTools } from './run-tools.js';
+import type { StreamDeadlines } from './stream-deadlines.js';
+
+/** What the loop needs of the provider that runs it. */
+export interface ToolLoopContext {
+  config: ProviderConfig;
+  pool: McpClientPool | undefined;
+  deadlines: StreamDeadlines;
+  /** The models to ask, in order: the request's `model` (else the config's), then the fallbacks. */
+  candidates(modelId: string | undefined): readonly ModelCandidate[];
+}
+
+const finishReasons = new Set<string>(['stop', 'length', 'content_filter', 'tool_calls', 'function_call']);
+
+export const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+
+/** Adds `step` into `total` (cached and reasoning tokens once any step reported them). */
+export function addUsage(total: Usage, step: Usage): void {
+  total.promptTokens += step.promptTokens;
+  total.completionTokens += step.completionTokens;
+  total.totalTokens += step.totalTokens;
+  if (step.cachedPromptTokens !== undefined)
+    total.cachedPromptTokens = (total.cachedPromptTokens ?? 0) + step.cachedPromptTokens;
+  if (step.reasoningTokens !== undefined) total.reasoningTokens = (total.reasoningTokens ?? 0) + step.reasoningTokens;
+}
+
+interface RequestTools extends ToolNameMap {
+  byName: Map<string, PoolTool>;
+  transports: Map<string, string>;
+  unavailable: PoolUnavailable[];
+}
+
+async function toolsFor(
+  pool: McpClientPool | undefined,
+  request: GenerateRequest,
+  signal: AbortSignal,
+): Promise<RequestTools> {
+  const none = { tools: [], toPool: new Map(), toModel: new Map(), byName: new Map(), transports: new Map() };
+  if (!pool || request.tools?.length === 0) return { ...none, unavailable: [] };
+  const { tools: all, unavailable } = await pool.listTools({ signal });
+  const allowed = request.tools ? new Set(request.tools) : undefined;
+  const offered = allowed ? all.filter((tool) => allowed.has(tool.name)) : all;
+  return {
+    ...buildToolNames(offered),
+    byName: new Map(offered.map((tool) => [tool.name, tool])),
+    transports: new Map(pool.statuses().map((status) => [status.backend, status.transport])),
+    unavailable,
+  };
+}
+
+/**
+ * The request's settings for the model (request over config). A forced tool choice (`required` or
+ * one tool) holds for the first step only: after the tool ran, the model must be free to answer.
+ */
+function callSettings(
+  request: GenerateRequest,
+  config: ProviderConfig,
+  tools: RequestTools,
+  step: number,
+): ModelCallSettings {
+  const { toolChoice, responseFormat, stop } = request;
+  let choice: ModelCallSettings['toolChoice'];
+  if (typeof toolChoice === 'object') {
+    const name = tools.toModel.get(toolChoice.tool);
+    if (name === undefined) {
+      throw new ProviderError(
+        'CONFIG_INVALID',
+        `invalid request: toolChoice.tool: "${toolChoice.tool}" is not one of this request's tools (<backend>.<tool>)`,
+      );
+    }
+    choice = step === 1 ? { type: 'tool', name } : 'auto';
+  } else {
+    choice = toolChoice === 'required' && step > 1 ? 'auto' : toolChoice;
+  }
+  const temperature = request.temperature ?? config.temperature;
+  const maxTokens = request.maxTokens ?? config.maxTokens;
+  const providerOptions = { ...config.providerOptions, ...request.providerOptions };
+  return {
+    parallelToolCalls: config.parallelToolCalls,
+    ...(choice === undefined ? {} : { toolChoice: choice }),
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+    ...(request.topP === undefined ? {} : { topP: request.topP }),
+    ...(request.seed === undefined ? {} : { seed: request.seed }),
+    ...(stop === undefined ? {} : { stop: typeof stop === 'string' ? [stop] : stop }),
+    ...(responseFormat === undefined
+      ? {}
+      : {
+          responseFormat:
+            responseFormat.type === 'json-schema'
+              ? {
+                  type: 'json-schema',
+                  name: responseFormat.name ?? 'response',
+                  schema: responseFormat.schema,
+                  strict: responseFormat.strict ?? true,
+                  ...(responseFormat.description === undefined ? {} : { description: responseFormat.description }),
+                }
+              : responseFormat,
+        }),
+    ...(Object.keys(providerOptions).length === 0 ? {} : { providerOptions }),
+  };
+}
+
+/**
+ * The tool loop: one model call per step, its tool calls run through the pool (all of a step's at
+ * once) and their results sent back, until the model answers without tools or `maxSteps` is reached.
+ * The request was validated by the caller.
+ */
+export async function* runToolLoop(
+  context: ToolLoopContext,
+  request: GenerateRequest,
+  signal: AbortSignal,
+): AsyncGenerator<StreamPart, void, undefined> {
+  const { config, pool } = context;
+  const messages = conversation(request, config.system);
+  const candidates = context.candidates(request.model);
+  const first = candidates[0]!.model.modelId;
+  // Backends that are down are left out: the model gets the tools of those that answered.
+  const tools = await toolsFor(pool, request, signal);
+  yield { type: 'start', model: first, tools: [...tools.toModel.keys()] };
+  if (tools.unavailable.length > 0) yield { type: 'backends-unavailable', unavailable: tools.unavailable };
+  const maxSteps = request.maxSteps ?? config.maxSteps;
+  const usage = emptyUsage();
+
+  for (let step = 1; step <= maxSteps; step++) {
+    const settings = callSettings(request, config, tools, step);
+    yield { type: 'step-start', step, model: first };
+    let answeredBy = first;
+    let text = '';
+    let finishReason: string | undefined;
+    let stepUsage = emptyUsage();
+    let pending: { id: string; name: string; args: string }[] = [];
+    const call = { messages, tools: tools.tools, settings };
+    for await (const part of streamModelCall(candidates, call, signal, context.deadlines)) {
+      switch (part.type) {
+        case 'model-retry':
+        case 'model-fallback':
+          // Nothing of the failed attempt reached the consumer; what it collected is dropped.
+          pending = [];
+          finishReason = undefined;
+          stepUsage = emptyUsage();
+          if (part.type === 'model-retry') {
+            const { modelId: model, attempt, delayMs } = part;
+            const error = providerFailure(part.error, signal);
+            yield { type: 'retry', target: 'model', step, model, attempt, delayMs, category: error.category, error };
+          } else {
+            answeredBy = part.to;
+            yield {
+              type: 'model-fallback',
+              step,
+              from: part.from,
+              to: part.to,
+              error: providerFailure(part.error, signal),
+            };
+          }
+          break;
+        case 'text-delta':
+          text += part.text;
+          yield { type: 'text-delta', step, text: part.text };
+          break;
+        case 'tool-call-delta': {
+          const entry = pending[part.index] ?? { id: '', name: '', args: '' };
+          pending[part.index] = entry;
+          if (part.id) entry.id = part.id;
+          if (part.name) entry.name += part.name;
+          if (part.argumentsDelta) entry.args += part.argumentsDelta;
+          break;
+        }
+        case 'finish':
+          finishReason = part.finishReason;
+          break;
+        case 'usage':
+          stepUsage = part.usage;
+          break;
+      }
+    }
+    // A stream cut by the signal ends quietly: a partial answer must not look final.
+    if (signal.aborted) throw providerFailure(signal.reason, signal);
+    addUsage(usage, stepUsage);
+    const calls = pending.filter((entry) => entry !== undefined);
+    const reason: FinishReason =
+      finishReason && finishReasons.has(finishReason) ? (finishReason as FinishReason) : 'unknown';
+    yield {
+      type: 'step-finish',
+      step,
+      model: answeredBy,
+      finishReason: reason,
+      usage: stepUsage,
+      toolCalls: calls.length,
+    };
+    if (calls.length === 0) {
+      messages.push({ role: 'assistant', content: text });
+      yield { type: 'finish', model: answeredBy, finishReason: reason, usage, steps: step, text, messages };
+      return;
+    }
+    // Ids are what tie results to calls: a model that sent none gets one, in the history too.
+    calls.forEach((entry, index) => {
+      entry.id ||= `call_${step}_${index}`;
+    });
+    messages.push({
+      role: 'assistant',
+      content: text === '' ? null : text,
+      tool_calls: calls.map(
+        (entry): ChatCompletionMessageFunctionToolCall => ({
+          id: entry.id,
+          type: 'function',
+          function: { name: entry.name, arguments: entry.args },
+        }),
+      ),
+    });
+    const toRun = calls.map((entry): PendingToolCall => {
+      const parsed = parseToolArguments(entry.args);
+      // A name the model made up is passed on as is: the pool answers UNKNOWN_BACKEND, the model is told.
+      const name = tools.toPool.get(entry.name) ?? entry.name;
+      const backend = tools.byName.get(name)?.backend;
+      const transport = backend === undefined ? undefined : tools.transports.get(backend);
+      const part: ToolCallPart = {
+        type: 'tool-call',
+        step,
+        id: entry.id,
+        name,
+        modelToolName: entry.name,
+        ...(backend === undefined ? {} : { backend }),
+        ...(transport === undefined ? {} : { transport }),
+        args: parsed.args,
+      };
+      return { part, argumentsError: parsed.error };
+    });
+    for (const { part } of toRun) yield part;
+    const results = yield* runTools(pool, toRun, signal);
+    for (const result of results) {
+      messages.push({ role: 'tool', tool_call_id: result.id, content: result.content });
+      yield result;
+    }
+  }
+  throw new ProviderError(
+    'MAX_STEPS_EXCEEDED',
+    `the model was still calling tools after ${maxSteps} steps (maxSteps); raise maxSteps or narrow the tools`,
+  );
+}
