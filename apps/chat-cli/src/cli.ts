@@ -55,23 +55,9 @@ export async function runCli(host: CliHost): Promise<number> {
     loadDotEnv(host.cwd, host.env);
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
     try {
-      // Retries are shown (a status line, or a `retry` event) so a rate-limited wait does not look like a hang.
-      provider = createProvider(config.input, {
-        env: host.env,
-        onEvent: (event) => {
-          // Tool-call retries come as stream parts (and are rendered from there).
-          if (event.type === 'retry' && event.policy.startsWith('model:')) {
-            output.event({
-              type: 'retry',
-              policy: event.policy,
-              attempt: event.attempt,
-              delayMs: event.delayMs,
-              category: event.category,
-              message: event.error.message,
-            });
-          }
-        },
-      });
+      // Retries (model and tool calls) are `retry` stream parts, shown as they come (a status line or
+      // a `retry` event), so a rate-limited wait does not look like a hang.
+      provider = createProvider(config.input, { env: host.env });
     } catch (error) {
       throw configError(config.file, error);
     }

@@ -33,14 +33,28 @@ export type ChatEvent =
   | { type: 'error'; code: string; category?: string; message: string }
   /** A model or MCP request failed and is retried after `delayMs` (`policy` names the model or backend). */
   | { type: 'retry'; policy: string; attempt: number; delayMs: number; category: string; message: string }
+  /** The model failed for good before answering; the next configured model is asked. */
+  | { type: 'model-fallback'; from: string; to: string; message: string }
   /** MCP servers whose tools were left out of this turn (down or not answering in time). */
   | { type: 'servers-unavailable'; servers: { server: string; status: string; message: string }[] }
   /** Output of a REPL command (`/tools`, `/prompt`, ...). */
   | { type: 'info'; text: string };
 
-/** The JSONL shape of a provider stream part (the `finish` part's whole conversation is left out). */
-export function toChatEvent(part: StreamPart): ChatEvent {
+/**
+ * The JSONL shape of a provider stream part (the `finish` part's whole conversation is left out);
+ * undefined for the parts that only frame a turn (`start`, `step-start`, `step-finish`, `abort`) and
+ * for `tool-error` (its `tool-result` carries the error).
+ */
+export function toChatEvent(part: StreamPart): ChatEvent | undefined {
   switch (part.type) {
+    case 'start':
+    case 'step-start':
+    case 'step-finish':
+    case 'tool-error':
+    case 'abort':
+      return undefined;
+    case 'model-fallback':
+      return { type: 'model-fallback', from: part.from, to: part.to, message: part.error.message };
     case 'backends-unavailable':
       return {
         type: 'servers-unavailable',

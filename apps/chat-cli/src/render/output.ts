@@ -75,6 +75,9 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
       case 'final':
         closeLine();
         return;
+      case 'model-fallback':
+        status(`model ${chatEvent.from} failed (${clip(chatEvent.message)}); asking ${chatEvent.to}`);
+        return;
       case 'retry':
         status(
           `retrying ${chatEvent.policy} in ${chatEvent.delayMs} ms (${chatEvent.category}: ${clip(chatEvent.message)})`,
@@ -96,7 +99,10 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
   };
   return {
     json,
-    part: (part) => event(toChatEvent(part)),
+    part: (part) => {
+      const chatEvent = toChatEvent(part);
+      if (chatEvent) event(chatEvent);
+    },
     event,
     info: (text) => event({ type: 'info', text }),
     status,
