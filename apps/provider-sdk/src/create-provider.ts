@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { buildPolicy } from './build-policy.js';
 import { createPoolFromParsed, type McpClientPool, type PoolUnavailable } from './mcp-client-pool.js';
 import { checkRequest, type GenerateRequest } from './model/generate-request.js';
+import type { LanguageModelV1 } from './model/language-model.js';
 import type { ModelCandidate } from './model/model-call.js';
 import { createOpenAIChatModel } from './model/openai-chat-model.js';
 import { providerFailure } from './model/provider-failure.js';
@@ -77,6 +78,12 @@ export interface CreateProviderOptions extends ResolveConfigOptions {
   pool?: McpClientPool;
   /** Every retry/breaker decision of the model's and the pool's policies. */
   onEvent?: (event: ResilienceEvent) => void;
+  /**
+   * Ask this model instead of the config's OpenAI-compatible one (then `model`, `baseURL` and
+   * `apiKey` are needed only for `fallbackModels` and a request's own `model`). It still runs under
+   * `modelPolicy`, the deadlines and the tool loop.
+   */
+  languageModel?: LanguageModelV1;
 }
 
 /**
@@ -115,26 +122,30 @@ function required(value: string | undefined, field: string, variable: string): s
 function modelCandidates(
   parsed: ProviderConfig,
   env: Record<string, string | undefined>,
-  onEvent: CreateProviderOptions['onEvent'],
+  { onEvent, languageModel }: CreateProviderOptions,
 ) {
-  const modelId = required(parsed.model ?? env.OPENAI_MODEL, 'model', 'OPENAI_MODEL');
-  const apiKey = required(parsed.apiKey ?? env.OPENAI_API_KEY, 'apiKey', 'OPENAI_API_KEY');
+  const modelId = languageModel?.modelId ?? required(parsed.model ?? env.OPENAI_MODEL, 'model', 'OPENAI_MODEL');
+  const apiKey = () => required(parsed.apiKey ?? env.OPENAI_API_KEY, 'apiKey', 'OPENAI_API_KEY');
+  // Checked at once unless another model is given: a missing key should fail createProvider, not the first request.
+  if (!languageModel) apiKey();
   const baseURL = parsed.baseURL ?? env.OPENAI_BASE_URL;
   const defaults =
     parsed.fallbackModels.length > 0 ? { ...defaultModelPolicy, circuitBreaker: fallbackBreaker } : defaultModelPolicy;
+  const policyFor = (id: string, field: string, override?: Record<string, unknown>) =>
+    buildPolicy(`model:${id}`, field, defaults, { ...parsed.modelPolicy, ...override }, onEvent);
   const candidate = (
     id: string,
     field: string,
-    api: { baseURL: string | undefined; apiKey: string },
+    api: { baseURL: string | undefined; apiKey: () => string },
     override?: Record<string, unknown>,
   ): ModelCandidate => ({
     model: createOpenAIChatModel({
       modelId: id,
-      apiKey: api.apiKey,
+      apiKey: api.apiKey(),
       ...(api.baseURL ? { baseURL: api.baseURL } : {}),
       requestTimeoutMs: parsed.requestTimeoutMs,
     }),
-    policy: buildPolicy(`model:${id}`, field, defaults, { ...parsed.modelPolicy, ...override }, onEvent),
+    policy: policyFor(id, field, override),
   });
   const main = { baseURL, apiKey };
   const fallbacks = parsed.fallbackModels.map((fallback, index) =>
@@ -143,11 +154,18 @@ function modelCandidates(
       : candidate(
           fallback.model,
           `fallbackModels.${index}.modelPolicy`,
-          { baseURL: fallback.baseURL ?? baseURL, apiKey: fallback.apiKey ?? apiKey },
+          { baseURL: fallback.baseURL ?? baseURL, apiKey: () => fallback.apiKey ?? apiKey() },
           fallback.modelPolicy,
         ),
   );
-  const byId = new Map<string, ModelCandidate>([[modelId, candidate(modelId, 'modelPolicy', main)]]);
+  const byId = new Map<string, ModelCandidate>([
+    [
+      modelId,
+      languageModel
+        ? { model: languageModel, policy: policyFor(modelId, 'modelPolicy') }
+        : candidate(modelId, 'modelPolicy', main),
+    ],
+  ]);
   return (requested: string | undefined): readonly ModelCandidate[] => {
     const id = requested ?? modelId;
     let first = byId.get(id);
@@ -167,7 +185,7 @@ function modelCandidates(
 export function createProvider(config: unknown, options: CreateProviderOptions = {}): Provider {
   const env = options.env ?? process.env;
   const parsed: ProviderConfig = parseProviderConfig(config, options);
-  const candidates = modelCandidates(parsed, env, options.onEvent);
+  const candidates = modelCandidates(parsed, env, options);
   const ownsPool = options.pool === undefined && parsed.mcp !== undefined;
   const pool =
     options.pool ??

@@ -70,6 +70,15 @@ const strictKeywords = new Set([
   'anyOf',
   '$defs',
   '$ref',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
 ]);
 
 /**

@@ -189,6 +189,32 @@ describe('tool loop', () => {
     for (const message of toolMessages) expect(String(message.content)).toMatch(/error/i);
   });
 
+  it('toolChoice forces one tool (by pool name) on the first step only; an unknown one is refused', async () => {
+    model.script([
+      { toolCalls: [{ id: 'forced', name: 'everything__echo', arguments: { message: 'forced' } }] },
+      { text: 'answered' },
+    ]);
+    const result = await provider.generate({ prompt: 'go', toolChoice: { tool: 'everything.echo' } });
+    expect(result.text).toBe('answered');
+    expect(model.requests[0]!.tool_choice).toEqual({ type: 'function', function: { name: 'everything__echo' } });
+    expect(model.requests[1]!.tool_choice).toBe('auto');
+    const parts = await collect(provider.generateStream({ prompt: 'go', toolChoice: { tool: 'everything.nope' } }));
+    expect(parts.at(-1)).toMatchObject({ type: 'error', error: { code: 'CONFIG_INVALID' } });
+    expect(model.requests).toHaveLength(2);
+  });
+
+  it('a call that cannot be made is a tool-error part before its result', async () => {
+    model.script([{ toolCalls: [{ id: 'x', name: 'nowhere__tool', arguments: {} }] }, { text: 'ok' }]);
+    const parts = await collect(provider.generateStream({ prompt: 'go' }));
+    const types = parts.map((part) => part.type);
+    expect(types.indexOf('tool-error')).toBe(types.indexOf('tool-result') - 1);
+    expect(parts.find((part) => part.type === 'tool-error')).toMatchObject({
+      id: 'x',
+      name: 'nowhere__tool',
+      error: { code: 'UNKNOWN_BACKEND' },
+    });
+  });
+
   it('stops with MAX_STEPS_EXCEEDED when the model keeps calling tools', async () => {
     const call = { toolCalls: [{ name: 'everything__echo', arguments: { message: 'again' } }] };
     model.script([call, call, call]);

@@ -1,4 +1,4 @@
-import { type ResilienceError, type ResiliencePolicy, retryAsyncIterable } from '@mcs/resilience';
+import { RESILIENCE_ERROR_CODES, ResilienceError, type ResiliencePolicy, retryAsyncIterable } from '@mcs/resilience';
 import { toResilienceError } from '../to-resilience-error.js';
 import type { LanguageModelV1, ModelCallOptions, ModelStreamPart } from './language-model.js';
 import { type StreamDeadlines, withDeadlines } from './stream-deadlines.js';
@@ -31,6 +31,17 @@ export async function* streamModelCall(
   deadlines: StreamDeadlines,
 ): AsyncGenerator<ModelCallPart, void, undefined> {
   for (const [index, { model, policy }] of candidates.entries()) {
+    const next = candidates[index + 1];
+    // An open breaker is the model's cooldown: while a later model can answer, do not wait for it.
+    if (next && policy.circuitState === 'open') {
+      const error = new ResilienceError({
+        code: RESILIENCE_ERROR_CODES.CIRCUIT_OPEN,
+        category: 'unavailable',
+        message: `model "${model.modelId}" is cooling down after repeated failures (its circuit is open)`,
+      });
+      yield { type: 'model-fallback', from: model.modelId, to: next.model.modelId, error };
+      continue;
+    }
     let delivered = false;
     const parts = retryAsyncIterable<ModelCallPart>(
       ({ signal: attemptSignal }) =>
@@ -60,7 +71,6 @@ export async function* streamModelCall(
       }
       return;
     } catch (thrown) {
-      const next = candidates[index + 1];
       const error = toResilienceError(thrown);
       const fallsOver = policy.config.retry.retryCategories.includes(error.category);
       if (!next || delivered || signal.aborted || !fallsOver) throw thrown;

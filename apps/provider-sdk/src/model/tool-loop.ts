@@ -140,7 +140,8 @@ export async function* runToolLoop(
     let finishReason: string | undefined;
     let stepUsage = emptyUsage();
     let pending: { id: string; name: string; args: string }[] = [];
-    const call = { messages, tools: tools.tools, settings };
+    // A copy: the model must not see this conversation grow after its call.
+    const call = { messages: [...messages], tools: tools.tools, settings };
     for await (const part of streamModelCall(candidates, call, signal, context.deadlines)) {
       switch (part.type) {
         case 'model-retry':

@@ -1,0 +1,219 @@
+// Request settings, structured output, usage, fallback models and the model interface, against the
+// scripted OpenAI-compatible server (the one allowed imitation).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  createProvider,
+  type LanguageModelV1,
+  type ModelCallOptions,
+  type ModelStreamPart,
+  type Provider,
+  type StreamPart,
+} from '../src/index.js';
+import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
+
+let model: ScriptedModel;
+let provider: Provider;
+
+beforeAll(async () => {
+  model = await startScriptedModel();
+  provider = createProvider(
+    { model: 'scripted-1', baseURL: model.baseURL, apiKey: 'test-key', system: 'You are a test.' },
+    { env: {} },
+  );
+});
+
+afterAll(async () => {
+  await provider?.close();
+  await model?.close();
+});
+
+beforeEach(() => {
+  model.requests.length = 0;
+});
+
+const collect = async (stream: AsyncIterable<StreamPart>) => {
+  const parts: StreamPart[] = [];
+  for await (const part of stream) parts.push(part);
+  return parts;
+};
+
+describe('request settings', () => {
+  it('sends topP, stop, seed, a per-request model, provider options and a JSON response format', async () => {
+    model.script([{ text: '{}' }]);
+    const result = await provider.generate({
+      prompt: 'hi',
+      topP: 0.5,
+      stop: 'END',
+      seed: 7,
+      model: 'scripted-2',
+      temperature: 0.2,
+      maxTokens: 50,
+      providerOptions: { reasoning_effort: 'low' },
+      responseFormat: { type: 'json' },
+    });
+    expect(result.model).toBe('scripted-2');
+    expect(model.requests[0]).toMatchObject({
+      model: 'scripted-2',
+      top_p: 0.5,
+      stop: ['END'],
+      seed: 7,
+      temperature: 0.2,
+      max_completion_tokens: 50,
+      reasoning_effort: 'low',
+      response_format: { type: 'json_object' },
+    });
+  });
+
+  it('refuses bad settings with errors naming the field', async () => {
+    const error = await provider
+      .generate({ prompt: 'hi', topP: 3, stop: ['a', 'b', 'c', 'd', 'e'], responseFormat: { type: 'xml' } as never })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    for (const field of ['topP', 'stop', 'responseFormat']) expect((error as Error).message).toContain(field);
+    expect(model.requests).toHaveLength(0);
+  });
+
+  it('reports usage per step and in total, with cached and reasoning tokens when the API sends them', async () => {
+    model.script([
+      {
+        text: 'counted',
+        usage: {
+          prompt_tokens: 12,
+          completion_tokens: 8,
+          prompt_tokens_details: { cached_tokens: 4 },
+          completion_tokens_details: { reasoning_tokens: 3 },
+        },
+      },
+    ]);
+    const parts = await collect(provider.generateStream({ prompt: 'hi' }));
+    const expected = {
+      promptTokens: 12,
+      completionTokens: 8,
+      totalTokens: 20,
+      cachedPromptTokens: 4,
+      reasoningTokens: 3,
+    };
+    expect(parts.find((part) => part.type === 'step-finish')).toMatchObject({ step: 1, usage: expected });
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', usage: expected });
+  });
+});
+
+describe('generateObject', () => {
+  const City = z.object({ city: z.string(), population: z.number().int() });
+
+  it('asks for JSON matching the zod schema (strict) and returns the validated object', async () => {
+    model.script([{ text: ['{"city":"Paris",', '"population":2100000}'] }]);
+    const result = await provider.generateObject({
+      prompt: 'Largest city of France?',
+      schema: City,
+      schemaName: 'city',
+    });
+    expect(result.object).toEqual({ city: 'Paris', population: 2_100_000 });
+    const format = model.requests[0]!.response_format as {
+      type: string;
+      json_schema: { name: string; strict: boolean; schema: Record<string, unknown> };
+    };
+    expect(format).toMatchObject({ type: 'json_schema', json_schema: { name: 'city', strict: true } });
+    expect(format.json_schema.schema).toMatchObject({
+      type: 'object',
+      required: ['city', 'population'],
+      additionalProperties: false,
+    });
+    expect(format.json_schema.schema.$schema).toBeUndefined();
+  });
+
+  it('an answer that is not JSON, or does not match, is OUTPUT_INVALID naming the field', async () => {
+    model.script([{ text: 'Paris, I think' }, { text: '{"city":"Paris","population":"many"}' }]);
+    const notJson = await provider.generateObject({ prompt: 'q', schema: City }).catch((thrown: unknown) => thrown);
+    expect(notJson).toMatchObject({ code: 'OUTPUT_INVALID', category: 'protocol' });
+    const mismatch = await provider.generateObject({ prompt: 'q', schema: City }).catch((thrown: unknown) => thrown);
+    expect(mismatch).toMatchObject({ code: 'OUTPUT_INVALID' });
+    expect((mismatch as Error).message).toContain('population');
+  });
+});
+
+describe('fallback models', () => {
+  it('asks the next model when one stays unavailable after its retries, and says which answered', async () => {
+    await using withBackup = createProvider(
+      {
+        model: 'primary',
+        baseURL: model.baseURL,
+        apiKey: 'k',
+        fallbackModels: ['backup'],
+        modelPolicy: { retry: { maxRetries: 1, baseDelayMs: 10 }, circuitBreaker: { failureThreshold: 2 } },
+      },
+      { env: {} },
+    );
+    model.script([{ status: 503 }, { status: 503 }, { text: 'from backup' }]);
+    const parts = await collect(withBackup.generateStream({ prompt: 'hi' }));
+    expect(parts.map((part) => part.type)).toEqual([
+      'start',
+      'step-start',
+      'retry',
+      'model-fallback',
+      'text-delta',
+      'step-finish',
+      'finish',
+    ]);
+    expect(parts.find((part) => part.type === 'model-fallback')).toMatchObject({
+      from: 'primary',
+      to: 'backup',
+      error: { category: 'unavailable' },
+    });
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', model: 'backup', text: 'from backup' });
+    expect(model.requests.map((request) => request.model)).toEqual(['primary', 'primary', 'backup']);
+
+    // Two failures opened the primary's breaker: while it cools down it is skipped without a request.
+    model.requests.length = 0;
+    model.script([{ text: 'backup again' }]);
+    const second = await collect(withBackup.generateStream({ prompt: 'again' }));
+    expect(second.find((part) => part.type === 'model-fallback')).toMatchObject({
+      from: 'primary',
+      to: 'backup',
+      error: { message: expect.stringContaining('cooling down') },
+    });
+    expect(model.requests.map((request) => request.model)).toEqual(['backup']);
+  });
+
+  it('does not fall over on a failure that is not retried (401), nor after text went out', async () => {
+    await using withBackup = createProvider(
+      { model: 'primary', baseURL: model.baseURL, apiKey: 'k', fallbackModels: [{ model: 'backup' }] },
+      { env: {} },
+    );
+    model.script([{ status: 401 }]);
+    await expect(withBackup.generate({ prompt: 'hi' })).rejects.toMatchObject({ category: 'unauthenticated' });
+    model.script([{ text: ['par'], drop: 'after-text' }]);
+    await expect(withBackup.generate({ prompt: 'hi' })).rejects.toMatchObject({ code: 'MODEL_FAILED' });
+    expect(model.requests.map((request) => request.model)).toEqual(['primary', 'primary']);
+  });
+});
+
+describe('model interface', () => {
+  it('runs any LanguageModelV1 under the same loop (deadlines, retries, parts)', async () => {
+    const seen: ModelCallOptions[] = [];
+    const echo: LanguageModelV1 = {
+      specificationVersion: 'v1',
+      provider: 'test-echo',
+      modelId: 'echo-1',
+      async doGenerate() {
+        throw new Error('not used by the loop');
+      },
+      async doStream(options) {
+        seen.push(options);
+        const last = options.messages.at(-1);
+        async function* parts(): AsyncGenerator<ModelStreamPart> {
+          yield { type: 'stream-start' };
+          yield { type: 'text-delta', text: `echo: ${String(last?.content)}` };
+          yield { type: 'finish', finishReason: 'stop' };
+          yield { type: 'usage', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } };
+        }
+        return parts();
+      },
+    };
+    await using custom = createProvider({ system: 'Be an echo.' }, { languageModel: echo, env: {} });
+    const result = await custom.generate({ prompt: 'hello' });
+    expect(result).toMatchObject({ text: 'echo: hello', model: 'echo-1', usage: { totalTokens: 2 } });
+    expect(seen[0]!.messages.map((message) => message.role)).toEqual(['system', 'user']);
+  });
+});

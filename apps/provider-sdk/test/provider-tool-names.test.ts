@@ -1,0 +1,65 @@
+// How pool tools are offered to the model: API-safe names (readable, a hash suffix when cut or
+// colliding, mapped back), and input schemas prepared for function calling.
+import { describe, expect, it } from 'vitest';
+import type { PoolTool } from '../src/index.js';
+import { allowsStrict, buildToolNames, prepareToolSchema } from '../src/tool-names.js';
+
+const tool = (name: string, inputSchema: Record<string, unknown> = { type: 'object' }): PoolTool =>
+  ({ name, backend: name.split('.')[0]!, backendToolName: name.slice(name.indexOf('.') + 1), inputSchema }) as PoolTool;
+
+describe('tool names', () => {
+  it('keeps short names readable and maps long or colliding ones to a stable hash suffix, reversibly', () => {
+    const long = `search.${'find_documents_by_a_very_long_descriptive_name_'.repeat(2)}`;
+    const pool = [
+      tool('everything.echo'),
+      tool(`${long}one`),
+      tool(`${long}two`),
+      tool('a.b'),
+      tool('a.__b'),
+      tool('a__b.x y'),
+    ];
+    const { tools, toPool, toModel } = buildToolNames(pool);
+    const names = tools.map((entry) => entry.name);
+    expect(names[0]).toBe('everything__echo');
+    expect(new Set(names).size).toBe(pool.length);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(names[1]).toMatch(/^search__find_documents_by_a_very_long_[A-Za-z_]+_[0-9a-f]{8}$/);
+    expect(names[1]).toHaveLength(64);
+    expect(names[1]).not.toBe(names[2]);
+    expect(names[5]).toBe('a__b__x_y');
+    for (const entry of pool) expect(toPool.get(toModel.get(entry.name)!)).toBe(entry.name);
+    // The same on every request (the model sees the same names across turns).
+    expect(buildToolNames(pool).tools.map((entry) => entry.name)).toEqual(names);
+  });
+});
+
+describe('tool schemas', () => {
+  it('drops $schema / $id / $comment at any depth and adds type and properties', () => {
+    expect(prepareToolSchema({ $schema: 'http://json-schema.org/draft-07/schema#' })).toEqual({
+      type: 'object',
+      properties: {},
+    });
+    expect(
+      prepareToolSchema({
+        type: 'object',
+        properties: { q: { $comment: 'x', type: 'object', properties: { $id: 'a' } } },
+      }),
+    ).toEqual({ type: 'object', properties: { q: { type: 'object', properties: {} } } });
+    expect(prepareToolSchema(undefined)).toEqual({ type: 'object', properties: {} });
+  });
+
+  it('marks a schema strict only when it already is (closed objects, every property required, known keywords)', () => {
+    const closed = {
+      type: 'object',
+      properties: { q: { type: 'string', minLength: 1 }, n: { type: 'integer' } },
+      required: ['q', 'n'],
+      additionalProperties: false,
+    };
+    expect(allowsStrict({ ...closed, properties: { q: { type: 'string' }, n: { type: 'integer' } } })).toBe(true);
+    expect(allowsStrict(closed)).toBe(false);
+    expect(allowsStrict({ ...closed, properties: { q: { type: 'string' }, n: {} }, required: ['q'] })).toBe(false);
+    expect(allowsStrict({ type: 'object', properties: {} })).toBe(false);
+    const { tools } = buildToolNames([tool('x.open', { type: 'object', properties: { a: { type: 'string' } } })]);
+    expect(tools[0]!.strict).toBeUndefined();
+  });
+});
