@@ -202,6 +202,8 @@ export function createGrpcPoolBackend(name: string, config: GrpcBackendConfig): 
       transport: 'grpc',
       status: client ? connectivityNames[client.getChannel().getConnectivityState(false)] : 'idle',
     }),
+    // The gateway announces no catalog changes (its backends restart behind it): ask unless configured.
+    listCacheTtlMs: () => config.listCacheTtlMs ?? 0,
     async connect() {
       // A cheap call proves the gateway answers (grpc-js connects lazily otherwise).
       await unary(

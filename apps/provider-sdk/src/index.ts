@@ -4,15 +4,40 @@ export type { ContentPart, ParsedToolResult } from '@mcs/content-parser';
 export type { ErrorCategory } from '@mcs/resilience';
 export type {
   CallToolResult,
+  CreateMessageRequestParams,
+  CreateMessageResult,
   GetPromptResult,
+  ListChangedKind,
+  LoggingLevel,
   ProgressUpdate,
   Prompt,
   ReadResourceResult,
   Resource,
   ResourceTemplate,
+  Root,
   Tool,
 } from '@mcs/transports';
 export type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+export type { ClientFeatureOptions } from './client/client-features.js';
+export {
+  type ElicitationAnswer,
+  type ElicitationContent,
+  type ElicitationHandler,
+  type ElicitationRequest,
+  type ElicitationSchema,
+  elicitationDefaults,
+  type FormElicitationRequest,
+  type UrlElicitationRequest,
+} from './client/elicitation.js';
+export type { PoolEventListener, PoolEventMap, PoolEventName } from './client/pool-events.js';
+export {
+  createSamplingHandler,
+  type SamplingHandler,
+  type SamplingHandlerOptions,
+  type SamplingModelInput,
+  type SamplingModelOutput,
+  type SamplingRequest,
+} from './client/sampling-handler.js';
 export {
   type CreateProviderOptions,
   createProvider,

@@ -7,8 +7,20 @@ import {
   parseToolResult,
 } from '@mcs/content-parser';
 import type { ExecuteOptions, ResilienceEvent } from '@mcs/resilience';
-import type { CallToolResult, ProgressUpdate, Prompt, Resource, ResourceTemplate, Tool } from '@mcs/transports';
+import type {
+  CallToolResult,
+  LoggingLevel,
+  ProgressUpdate,
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  Root,
+  Tool,
+} from '@mcs/transports';
 import { buildPolicy } from './build-policy.js';
+import { type ClientFeatureOptions, clientFeatures, parseRoots } from './client/client-features.js';
+import { ListCache, type ListKind, listsOf } from './client/list-cache.js';
+import { type PoolEventListener, type PoolEventName, PoolEvents } from './client/pool-events.js';
 import { createGrpcPoolBackend } from './grpc-pool-backend.js';
 import { createMcpPoolBackend, type PoolBackend, type PoolBackendStatus } from './pool-backend.js';
 import { type PoolConfig, parsePoolConfig } from './pool-config.js';
@@ -126,10 +138,27 @@ export interface McpClientPool extends AsyncDisposable {
   ): Promise<ParsedPromptMessages & { backend: string; description?: string }>;
   /** Every backend's health (status, stdio pid, restarts). */
   statuses(): PoolBackendStatus[];
+  /**
+   * Listens to `log`, `progress`, `list_changed` and `resource_updated` events of every backend;
+   * returns the function that stops listening.
+   */
+  on<E extends PoolEventName>(event: E, listener: PoolEventListener<E>): () => void;
+  /** The roots the backends get for `roots/list` (needs the `roots` option). */
+  readonly roots: readonly Root[];
+  /** Replaces the roots and tells every MCP backend (`notifications/roots/list_changed`). */
+  setRoots(roots: Root[]): Promise<void>;
+  /**
+   * Subscribes to a resource: its changes arrive as `resource_updated` events (kept across
+   * restarts). The backend is resolved as in `readResource`. MCP backends only.
+   */
+  subscribeResource(uri: string, options?: PoolRequestOptions & { backend?: string }): Promise<void>;
+  unsubscribeResource(uri: string, options?: PoolRequestOptions & { backend?: string }): Promise<void>;
+  /** Asks the backends (all, or `backend`) for log messages at `level` and above (`log` events). */
+  setLoggingLevel(level: LoggingLevel, options?: PoolRequestOptions & { backend?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
-export interface McpClientPoolOptions extends ResolveConfigOptions {
+export interface McpClientPoolOptions extends ResolveConfigOptions, ClientFeatureOptions {
   /** Every retry, breaker and timeout decision of the backends' policies. */
   onEvent?: (event: ResilienceEvent) => void;
   /** How long a listing waits for each backend before leaving it out (default 10 000 ms). */
@@ -178,14 +207,23 @@ export function createMcpClientPool(config: unknown, options: McpClientPoolOptio
 
 /** For a config that is already resolved (the provider's `mcp` section): no second interpolation. */
 export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolOptions = {}): McpClientPool {
+  const events = new PoolEvents();
+  let roots = options.roots === undefined ? [] : parseRoots(options.roots);
+  const features = clientFeatures(options, () => roots);
   const entries = Object.entries(parsed.backends).map(([name, backendConfig]) => {
     const policy = buildPolicy(name, `backends.${name}.policy`, defaultPolicy, backendConfig.policy, options.onEvent);
+    const lists = new ListCache();
     const backend =
       backendConfig.transport === 'grpc'
         ? createGrpcPoolBackend(name, backendConfig)
-        : createMcpPoolBackend(name, backendConfig, parsed.clientInfo);
+        : createMcpPoolBackend(name, backendConfig, {
+            clientInfo: parsed.clientInfo,
+            ...features,
+            events,
+            onListChanged: (kind) => lists.invalidate(listsOf[kind]),
+          });
     const { callTimeoutMs, retryToolCalls } = backendConfig;
-    return [name, { backend, policy, callTimeoutMs, retryToolCalls }] as const;
+    return [name, { backend, policy, callTimeoutMs, retryToolCalls, lists }] as const;
   });
   const backends = new Map(entries);
   let closed = false;
@@ -233,21 +271,23 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
    */
   async function gather<T>(
     what: string,
+    kind: ListKind,
     listOptions: PoolListOptions,
     fn: (backend: PoolBackend, signal: AbortSignal) => Promise<T[]>,
   ): Promise<{ lists: { name: string; items: T[] }[]; unavailable: PoolUnavailable[] }> {
     if (closed) throw new ProviderError('CLOSED', 'the MCP client pool is closed: create a new one');
     const waitMs = listOptions.waitMs ?? options.listWaitMs ?? 10_000;
+    const downError = (name: string, status: string) =>
+      new ProviderError(
+        'BACKEND_FAILED',
+        `${what} on backend "${name}": the backend is ${status}; it is left out until it is ready again`,
+        { category: 'unavailable', backend: name },
+      );
     const settled = await Promise.all(
-      [...backends.entries()].map(async ([name, { backend }]) => {
+      [...backends.entries()].map(async ([name, { backend, lists }]) => {
         const status = backend.status().status;
         if (downStatuses.has(status)) {
-          const error = new ProviderError(
-            'BACKEND_FAILED',
-            `${what} on backend "${name}": the backend is ${status}; it is left out until it is ready again`,
-            { category: 'unavailable', backend: name },
-          );
-          return { name, unavailable: { backend: name, status, error } };
+          return { name, unavailable: { backend: name, status, error: downError(name, status) } };
         }
         const controller = new AbortController();
         const onAbort = () => controller.abort(listOptions.signal?.reason);
@@ -258,10 +298,28 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
           timedOut = true;
           controller.abort();
         }, waitMs);
+        // Set when an attempt finds the backend down (its first attempt failed and it restarts):
+        // waiting for the restart would hold the whole listing up to `waitMs`.
+        let wentDown: string | undefined;
+        const attempt = (backend: PoolBackend, signal: AbortSignal) => {
+          const now = backend.status().status;
+          if (downStatuses.has(now)) {
+            wentDown = now;
+            controller.abort();
+            throw downError(name, now);
+          }
+          return fn(backend, signal);
+        };
         try {
-          return { name, items: await run(name, what, controller.signal, fn) };
+          const items = await lists.get(kind, backend.listCacheTtlMs(kind), () =>
+            run(name, what, controller.signal, attempt),
+          );
+          return { name, items };
         } catch (error) {
           if (listOptions.signal?.aborted) throw error;
+          if (wentDown !== undefined) {
+            return { name, unavailable: { backend: name, status: wentDown, error: downError(name, wentDown) } };
+          }
           const reported = timedOut
             ? new ProviderError(
                 'BACKEND_FAILED',
@@ -283,6 +341,52 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       else if (entry.unavailable) unavailable.push(entry.unavailable);
     }
     return { lists, unavailable };
+  }
+
+  /**
+   * The call's own `onProgress` and the pool's `progress` listeners; none at all when nobody
+   * listens, so that the call carries no progress token.
+   */
+  function progressListener(
+    backend: string,
+    tool: string,
+    own: ((progress: ProgressUpdate) => void) | undefined,
+  ): ((progress: ProgressUpdate) => void) | undefined {
+    if (!events.has('progress')) return own;
+    return (progress) => {
+      own?.(progress);
+      events.emit('progress', { ...progress, backend, tool });
+    };
+  }
+
+  /** The backend of a resource request: `backend`, the only one, or the one that listed `uri`. */
+  function resourceBackend(uri: string, what: string, backend: string | undefined): string {
+    const name = backend ?? (backends.size === 1 ? [...backends.keys()][0] : resourceBackends.get(uri));
+    if (name === undefined) {
+      throw new ProviderError(
+        'UNKNOWN_BACKEND',
+        `${what} "${uri}": the pool has several backends and the last listResources did not list this URI; pass { backend } (one of ${[...backends.keys()].join(', ')})`,
+        { category: 'invalid_input' },
+      );
+    }
+    return name;
+  }
+
+  /** The MCP-only operations: a gRPC backend has none of them. */
+  function mcpOnly<K extends 'subscribeResource' | 'unsubscribeResource' | 'setLoggingLevel'>(
+    backend: PoolBackend,
+    operation: K,
+    what: string,
+  ): NonNullable<PoolBackend[K]> {
+    const method = backend[operation];
+    if (!method) {
+      throw new ProviderError(
+        'BACKEND_FAILED',
+        `${what} on backend "${backend.name}": a ${backend.transport} backend does not support it (MCP backends only)`,
+        { category: 'invalid_input', backend: backend.name },
+      );
+    }
+    return method.bind(backend) as NonNullable<PoolBackend[K]>;
   }
 
   /** `<backend>.<tool>` -> annotations from the last `listTools`: whether a failed call may be retried. */
@@ -320,7 +424,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       return { ready, failed };
     },
     async listTools(listOptions = {}) {
-      const { lists, unavailable } = await gather('tools/list', listOptions, (backend, signal) =>
+      const { lists, unavailable } = await gather('tools/list', 'tools', listOptions, (backend, signal) =>
         backend.listTools({ signal }),
       );
       const tools = lists.flatMap(({ name, items }) =>
@@ -332,7 +436,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       return { tools, unavailable };
     },
     async listResources(listOptions = {}) {
-      const { lists, unavailable } = await gather('resources/list', listOptions, (backend, signal) =>
+      const { lists, unavailable } = await gather('resources/list', 'resources', listOptions, (backend, signal) =>
         backend.listResources({ signal }),
       );
       const resources = lists.flatMap(({ name, items }) =>
@@ -344,8 +448,11 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       return { resources, unavailable };
     },
     async listResourceTemplates(listOptions = {}) {
-      const { lists, unavailable } = await gather('resources/templates/list', listOptions, (backend, signal) =>
-        backend.listResourceTemplates({ signal }),
+      const { lists, unavailable } = await gather(
+        'resources/templates/list',
+        'resourceTemplates',
+        listOptions,
+        (backend, signal) => backend.listResourceTemplates({ signal }),
       );
       const resourceTemplates = lists.flatMap(({ name, items }) =>
         items.map((template): PoolResourceTemplate => ({ ...template, backend: name })),
@@ -353,7 +460,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       return { resourceTemplates, unavailable };
     },
     async listPrompts(listOptions = {}) {
-      const { lists, unavailable } = await gather('prompts/list', listOptions, (backend, signal) =>
+      const { lists, unavailable } = await gather('prompts/list', 'prompts', listOptions, (backend, signal) =>
         backend.listPrompts({ signal }),
       );
       const prompts = lists.flatMap(({ name, items }) =>
@@ -373,6 +480,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       const what = `tools/call "${name}"`;
       const { callTimeoutMs, retryToolCalls } = resolve(backendName, what);
       const { onRetry } = callOptions;
+      const onProgress = progressListener(backendName!, name, callOptions.onProgress);
       const raw = await run(
         backendName!,
         what,
@@ -381,7 +489,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
           backend.callTool(tool, args, {
             signal,
             timeoutMs: callOptions.timeoutMs ?? callTimeoutMs,
-            ...(callOptions.onProgress ? { onProgress: callOptions.onProgress } : {}),
+            ...(onProgress ? { onProgress } : {}),
           }),
         {
           retry: callOptions.retry ?? mayRetryToolCall(retryToolCalls, tool, toolAnnotations.get(name)),
@@ -394,15 +502,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       return { ...parseToolResult(raw, { mode: 'lenient' }), name, backend: backendName!, raw };
     },
     async readResource(uri, readOptions = {}) {
-      const backendName =
-        readOptions.backend ?? (backends.size === 1 ? [...backends.keys()][0] : resourceBackends.get(uri));
-      if (backendName === undefined) {
-        throw new ProviderError(
-          'UNKNOWN_BACKEND',
-          `resources/read "${uri}": the pool has several backends and the last listResources did not list this URI; pass { backend } (one of ${[...backends.keys()].join(', ')})`,
-          { category: 'invalid_input' },
-        );
-      }
+      const backendName = resourceBackend(uri, 'resources/read', readOptions.backend);
       const raw = await run(backendName, `resources/read "${uri}"`, readOptions.signal, (backend, signal) =>
         backend.readResource(uri, { signal }),
       );
@@ -420,9 +520,52 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       };
     },
     statuses: () => [...backends.values()].map(({ backend }) => backend.status()),
+    on: (event, listener) => events.on(event, listener),
+    get roots() {
+      return roots;
+    },
+    async setRoots(next) {
+      if (options.roots === undefined) {
+        throw new ProviderError(
+          'CONFIG_INVALID',
+          'setRoots: the pool was created without the `roots` option, so it did not offer roots to its backends',
+        );
+      }
+      roots = parseRoots(next);
+      await Promise.all([...backends.values()].map(({ backend }) => backend.notifyRootsListChanged?.()));
+    },
+    async subscribeResource(uri, subscribeOptions = {}) {
+      const what = 'resources/subscribe';
+      const name = resourceBackend(uri, what, subscribeOptions.backend);
+      await run(name, `${what} "${uri}"`, subscribeOptions.signal, (backend, signal) =>
+        mcpOnly(backend, 'subscribeResource', what)(uri, { signal }),
+      );
+    },
+    async unsubscribeResource(uri, subscribeOptions = {}) {
+      const what = 'resources/unsubscribe';
+      const name = resourceBackend(uri, what, subscribeOptions.backend);
+      await run(name, `${what} "${uri}"`, subscribeOptions.signal, (backend, signal) =>
+        mcpOnly(backend, 'unsubscribeResource', what)(uri, { signal }),
+      );
+    },
+    async setLoggingLevel(level, levelOptions = {}) {
+      const what = 'logging/setLevel';
+      const names = levelOptions.backend === undefined ? [...backends.keys()] : [levelOptions.backend];
+      await Promise.all(
+        names
+          // Without a named backend, the ones that cannot (gRPC) are skipped rather than failing the rest.
+          .filter((name) => levelOptions.backend !== undefined || backends.get(name)?.backend.setLoggingLevel)
+          .map((name) =>
+            run(name, what, levelOptions.signal, (backend, signal) =>
+              mcpOnly(backend, 'setLoggingLevel', what)(level, { signal }),
+            ),
+          ),
+      );
+    },
     async close() {
       if (closed) return;
       closed = true;
+      events.clear();
       await Promise.allSettled([...backends.values()].map(({ backend }) => backend.close()));
     },
     [Symbol.asyncDispose]() {

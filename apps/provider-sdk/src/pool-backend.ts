@@ -1,13 +1,18 @@
 import type {
   CallToolResult,
+  ClientCapabilities,
+  ClientRequestHandlers,
   GetPromptResult,
+  LoggingLevel,
   Prompt,
   ReadResourceResult,
   Resource,
   ResourceTemplate,
   Tool,
 } from '@mcs/transports';
-import { createBackendConnection, type ProgressUpdate } from '@mcs/transports';
+import { createBackendConnection, type ListChangedKind, type ProgressUpdate } from '@mcs/transports';
+import type { ListKind } from './client/list-cache.js';
+import type { PoolEvents } from './client/pool-events.js';
 import type { PoolBackendConfig } from './pool-config.js';
 
 export interface BackendRequestOptions {
@@ -33,6 +38,8 @@ export interface PoolBackend {
   readonly transport: PoolBackendConfig['transport'];
   connect(): Promise<void>;
   status(): PoolBackendStatus;
+  /** How long a listing of `kind` may be served from the pool's cache (`Infinity`: until it changes). */
+  listCacheTtlMs(kind: ListKind): number;
   /** Tools with the names this backend knows them by (the pool adds `<backend>.`). */
   listTools(options: BackendRequestOptions): Promise<Tool[]>;
   callTool(
@@ -47,22 +54,63 @@ export interface PoolBackend {
   listPrompts(options: BackendRequestOptions): Promise<Prompt[]>;
   readResource(uri: string, options: BackendRequestOptions): Promise<ReadResourceResult>;
   getPrompt(name: string, args: Record<string, string>, options: BackendRequestOptions): Promise<GetPromptResult>;
+  /** MCP backends only (the gateway has no subscriptions, log levels or roots). */
+  subscribeResource?(uri: string, options: BackendRequestOptions): Promise<void>;
+  unsubscribeResource?(uri: string, options: BackendRequestOptions): Promise<void>;
+  setLoggingLevel?(level: LoggingLevel, options: BackendRequestOptions): Promise<void>;
+  notifyRootsListChanged?(): Promise<void>;
   close(): Promise<void>;
 }
 
 type McpBackendConfig = Exclude<PoolBackendConfig, { transport: 'grpc' }>;
 
+/** What an MCP backend gets from the pool: what it advertises and answers, and where its notifications go. */
+export interface McpPoolBackendFeatures {
+  clientInfo: { name: string; version: string };
+  capabilities: ClientCapabilities;
+  requestHandlers: ClientRequestHandlers;
+  events: PoolEvents;
+  /** Called before the `list_changed` event, so that listeners re-listing see the new list. */
+  onListChanged: (kind: ListChangedKind) => void;
+}
+
+/** Lists kept for a server that does not announce changes. */
+const defaultListCacheTtlMs = 30_000;
+
+const capabilityOf: Record<ListKind, ListChangedKind> = {
+  tools: 'tools',
+  resources: 'resources',
+  resourceTemplates: 'resources',
+  prompts: 'prompts',
+};
+
 /** A stdio / Streamable HTTP / SSE backend: one supervised, long-lived @mcs/transports session. */
 export function createMcpPoolBackend(
   name: string,
   config: McpBackendConfig,
-  clientInfo: { name: string; version: string },
+  features: McpPoolBackendFeatures,
 ): PoolBackend {
-  const { policy: _policy, callTimeoutMs: _timeout, retryToolCalls: _retry, supervision, ...transportConfig } = config;
+  const {
+    policy: _policy,
+    callTimeoutMs: _timeout,
+    retryToolCalls: _retry,
+    listCacheTtlMs,
+    supervision,
+    ...transportConfig
+  } = config;
   const connection = createBackendConnection(name, transportConfig, {
-    clientInfo,
+    clientInfo: features.clientInfo,
+    capabilities: features.capabilities,
+    requestHandlers: features.requestHandlers,
     ...(supervision === undefined ? {} : { supervision }),
   });
+  const { events } = features;
+  connection.on('list_changed', (event) => {
+    features.onListChanged(event.kind);
+    events.emit('list_changed', event);
+  });
+  connection.on('log', (event) => events.emit('log', event));
+  connection.on('resource_updated', (event) => events.emit('resource_updated', event));
   return {
     name,
     transport: config.transport,
@@ -74,6 +122,11 @@ export function createMcpPoolBackend(
       restarts: connection.restarts,
       ...(connection.pid === undefined ? {} : { pid: connection.pid }),
     }),
+    listCacheTtlMs: (kind) => {
+      const capability = connection.serverCapabilities?.[capabilityOf[kind]];
+      if (capability?.listChanged) return Number.POSITIVE_INFINITY;
+      return listCacheTtlMs ?? defaultListCacheTtlMs;
+    },
     listTools: (options) => connection.listTools(options),
     callTool: (tool, args, options) => connection.callTool(tool, args, options),
     listResources: (options) => connection.listResources(options),
@@ -81,6 +134,10 @@ export function createMcpPoolBackend(
     listPrompts: (options) => connection.listPrompts(options),
     readResource: (uri, options) => connection.readResource(uri, options),
     getPrompt: (prompt, args, options) => connection.getPrompt(prompt, args, options),
+    subscribeResource: (uri, options) => connection.subscribeResource(uri, options),
+    unsubscribeResource: (uri, options) => connection.unsubscribeResource(uri, options),
+    setLoggingLevel: (level, options) => connection.setLoggingLevel(level, options),
+    notifyRootsListChanged: () => connection.notifyRootsListChanged(),
     close: () => connection.close(),
   };
 }

@@ -20,6 +20,12 @@ const commonFields = {
    * names them) retried besides the annotated ones.
    */
   retryToolCalls: z.union([z.enum(['annotated', 'always', 'never']), z.array(nonEmpty)]).default('annotated'),
+  /**
+   * How long (ms) a tool/resource/prompt list is kept for a backend that does not announce changes
+   * (no `listChanged` capability); `0` asks on every listing. Default 30 000 for stdio/HTTP/SSE,
+   * 0 for gRPC. A backend that announces changes keeps its lists until it does.
+   */
+  listCacheTtlMs: z.number().int().min(0).optional(),
 };
 
 const stdioBackend = StdioBackendConfigSchema.extend({
