@@ -2,50 +2,27 @@
 // imitation) fails on cue (429 with Retry-After, 500, 503, a drop right after the role-only chunk,
 // a stall before and after the first token, a slow first token).
 import { waitFor } from '@mcs/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProvider, type Provider, type StreamPart } from '../src/index.js';
-import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
+import { describe, expect, it } from 'vitest';
+import { createProvider, type StreamPart } from '../src/index.js';
+import { collect, useScriptedProvider } from './fixtures/scripted-provider.js';
 
-let model: ScriptedModel;
-let provider: Provider;
+const scripted = useScriptedProvider((baseURL) => ({
+  model: 'scripted-1',
+  baseURL,
+  apiKey: 'test-key',
+  firstTokenTimeoutMs: 300,
+  idleTimeoutMs: 300,
+  modelPolicy: { retry: { baseDelayMs: 10, maxDelayMs: 2_000 } },
+}));
 
-beforeAll(async () => {
-  model = await startScriptedModel();
-  provider = createProvider(
-    {
-      model: 'scripted-1',
-      baseURL: model.baseURL,
-      apiKey: 'test-key',
-      firstTokenTimeoutMs: 300,
-      idleTimeoutMs: 300,
-      modelPolicy: { retry: { baseDelayMs: 10, maxDelayMs: 2_000 } },
-    },
-    { env: {} },
-  );
-});
-
-afterAll(async () => {
-  await provider?.close();
-  await model?.close();
-});
-
-beforeEach(() => {
-  model.requests.length = 0;
-});
-
-const collect = async (stream: AsyncIterable<StreamPart>) => {
-  const parts: StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-};
 /** The part types, without the frame every stream has (`start`, `step-start`). */
 const kinds = (parts: StreamPart[]) =>
   parts.map((part) => part.type).filter((type) => type !== 'start' && type !== 'step-start');
 
 describe('retries before any content', () => {
   it('a drop right after the role-only chunk is retried: nothing had reached the stream', async () => {
-    model.script([{ drop: 'after-role' }, { text: ['again'] }]);
-    const parts = await collect(provider.generateStream({ prompt: 'hi' }));
+    scripted.model.script([{ drop: 'after-role' }, { text: ['again'] }]);
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'hi' }));
     expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'again' });
     expect(parts.find((part) => part.type === 'retry')).toMatchObject({
       target: 'model',
@@ -54,18 +31,21 @@ describe('retries before any content', () => {
       attempt: 1,
       category: 'unavailable',
     });
-    expect(model.requests).toHaveLength(2);
+    expect(scripted.model.requests).toHaveLength(2);
   });
 
   it('a drop in the middle of a tool call (no text out yet) is retried and the call is not doubled', async () => {
-    model.script([{ drop: 'after-text', toolCalls: [{ name: 'x', arguments: {} }] }, { text: 'plain answer' }]);
-    const result = await provider.generate({ prompt: 'hi' });
+    scripted.model.script([
+      { drop: 'after-text', toolCalls: [{ name: 'x', arguments: {} }] },
+      { text: 'plain answer' },
+    ]);
+    const result = await scripted.provider.generate({ prompt: 'hi' });
     expect(result).toMatchObject({ text: 'plain answer', steps: 1, toolCalls: [] });
   });
 
   it('429 with Retry-After, then 500: each retry is a stream part before the answer (attempt, delay, category, model)', async () => {
-    model.script([{ status: 429, headers: { 'retry-after': '1' } }, { status: 500 }, { text: 'finally' }]);
-    const parts = await collect(provider.generateStream({ prompt: 'hi' }));
+    scripted.model.script([{ status: 429, headers: { 'retry-after': '1' } }, { status: 500 }, { text: 'finally' }]);
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'hi' }));
     expect(kinds(parts)).toEqual(['retry', 'retry', 'text-delta', 'step-finish', 'finish']);
     const [first, second] = parts.filter((part) => part.type === 'retry');
     expect(first).toMatchObject({ target: 'model', model: 'scripted-1', attempt: 1, category: 'rate_limited' });
@@ -76,10 +56,15 @@ describe('retries before any content', () => {
 
   it('a 503 with Retry-After: 120 says at once that it waits (delay capped by maxDelayMs); breaking out ends the wait', async () => {
     await using patient = createProvider(
-      { model: 'scripted-1', baseURL: model.baseURL, apiKey: 'k', modelPolicy: { retry: { maxDelayMs: 120_000 } } },
+      {
+        model: 'scripted-1',
+        baseURL: scripted.model.baseURL,
+        apiKey: 'k',
+        modelPolicy: { retry: { maxDelayMs: 120_000 } },
+      },
       { env: {} },
     );
-    model.script([{ status: 503, headers: { 'retry-after': '120' } }, { text: 'never asked' }]);
+    scripted.model.script([{ status: 503, headers: { 'retry-after': '120' } }, { text: 'never asked' }]);
     const parts: StreamPart[] = [];
     for await (const part of patient.generateStream({ prompt: 'hi' })) {
       parts.push(part);
@@ -93,58 +78,58 @@ describe('retries before any content', () => {
       delayMs: 120_000,
       category: 'unavailable',
     });
-    expect(model.requests).toHaveLength(1);
+    expect(scripted.model.requests).toHaveLength(1);
   });
 });
 
 describe('stream deadlines', () => {
   it('a stall before the first token ends at firstTokenTimeoutMs and is retried', async () => {
-    model.script([{ hang: true }, { text: 'after the stall' }]);
-    const parts = await collect(provider.generateStream({ prompt: 'hi' }));
+    scripted.model.script([{ hang: true }, { text: 'after the stall' }]);
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'hi' }));
     expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'after the stall' });
     const retry = parts.find((part) => part.type === 'retry');
     expect(retry).toMatchObject({ target: 'model', category: 'timeout' });
     expect(retry!.error.message).toContain('firstTokenTimeoutMs');
-    await waitFor(() => model.disconnects >= 1, { what: 'the stalled stream to be closed' });
+    await waitFor(() => scripted.model.disconnects >= 1, { what: 'the stalled stream to be closed' });
   });
 
   it('a slow first token past the deadline is retried; within it, it is just slow', async () => {
-    model.script([
+    scripted.model.script([
       { text: 'late', firstTokenDelayMs: 2_000 },
       { text: 'on time', firstTokenDelayMs: 50 },
     ]);
-    const parts = await collect(provider.generateStream({ prompt: 'hi' }));
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'hi' }));
     expect(kinds(parts)).toEqual(['retry', 'text-delta', 'step-finish', 'finish']);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'on time' });
   });
 
   it('a stall after the first token ends with a clear timeout error (the text is out: no retry)', async () => {
-    const before = model.disconnects;
-    model.script([{ text: ['Hel'], hang: true }, { text: 'not asked' }]);
-    const parts = await collect(provider.generateStream({ prompt: 'hi' }));
+    const before = scripted.model.disconnects;
+    scripted.model.script([{ text: ['Hel'], hang: true }, { text: 'not asked' }]);
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'hi' }));
     expect(kinds(parts)).toEqual(['text-delta', 'error']);
     const error =
       parts.at(-1)!.type === 'error' ? (parts.at(-1) as Extract<StreamPart, { type: 'error' }>).error : undefined;
     expect(error).toMatchObject({ code: 'MODEL_FAILED', category: 'timeout' });
     expect(error!.message).toContain('idleTimeoutMs');
-    expect(model.requests).toHaveLength(1);
-    await waitFor(() => model.disconnects > before, { what: 'the stalled stream to be closed' });
+    expect(scripted.model.requests).toHaveLength(1);
+    await waitFor(() => scripted.model.disconnects > before, { what: 'the stalled stream to be closed' });
   });
 
   it('a stall that outlasts every retry ends with the timeout error', async () => {
     await using impatient = createProvider(
       {
         model: 'scripted-1',
-        baseURL: model.baseURL,
+        baseURL: scripted.model.baseURL,
         apiKey: 'k',
         firstTokenTimeoutMs: 200,
         modelPolicy: { retry: { maxRetries: 1, baseDelayMs: 10 } },
       },
       { env: {} },
     );
-    model.script([{ hang: true }, { hang: true }]);
+    scripted.model.script([{ hang: true }, { hang: true }]);
     const error = await impatient.generate({ prompt: 'hi' }).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'MODEL_FAILED', category: 'timeout' });
-    expect(model.requests).toHaveLength(2);
+    expect(scripted.model.requests).toHaveLength(2);
   });
 });

@@ -1,47 +1,21 @@
 // Request settings, structured output, usage, fallback models and the model interface, against the
 // scripted OpenAI-compatible server (the one allowed imitation).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createProvider,
-  type LanguageModelV1,
-  type ModelCallOptions,
-  type ModelStreamPart,
-  type Provider,
-  type StreamPart,
-} from '../src/index.js';
-import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
+import { createProvider, type LanguageModelV1, type ModelCallOptions, type ModelStreamPart } from '../src/index.js';
+import { collect, useScriptedProvider } from './fixtures/scripted-provider.js';
 
-let model: ScriptedModel;
-let provider: Provider;
-
-beforeAll(async () => {
-  model = await startScriptedModel();
-  provider = createProvider(
-    { model: 'scripted-1', baseURL: model.baseURL, apiKey: 'test-key', system: 'You are a test.' },
-    { env: {} },
-  );
-});
-
-afterAll(async () => {
-  await provider?.close();
-  await model?.close();
-});
-
-beforeEach(() => {
-  model.requests.length = 0;
-});
-
-const collect = async (stream: AsyncIterable<StreamPart>) => {
-  const parts: StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-};
+const scripted = useScriptedProvider((baseURL) => ({
+  model: 'scripted-1',
+  baseURL,
+  apiKey: 'test-key',
+  system: 'You are a test.',
+}));
 
 describe('request settings', () => {
   it('sends topP, stop, seed, a per-request model, provider options and a JSON response format', async () => {
-    model.script([{ text: '{}' }]);
-    const result = await provider.generate({
+    scripted.model.script([{ text: '{}' }]);
+    const result = await scripted.provider.generate({
       prompt: 'hi',
       topP: 0.5,
       stop: 'END',
@@ -53,7 +27,7 @@ describe('request settings', () => {
       responseFormat: { type: 'json' },
     });
     expect(result.model).toBe('scripted-2');
-    expect(model.requests[0]).toMatchObject({
+    expect(scripted.model.requests[0]).toMatchObject({
       model: 'scripted-2',
       top_p: 0.5,
       stop: ['END'],
@@ -66,16 +40,16 @@ describe('request settings', () => {
   });
 
   it('refuses bad settings with errors naming the field', async () => {
-    const error = await provider
+    const error = await scripted.provider
       .generate({ prompt: 'hi', topP: 3, stop: ['a', 'b', 'c', 'd', 'e'], responseFormat: { type: 'xml' } as never })
       .catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
     for (const field of ['topP', 'stop', 'responseFormat']) expect((error as Error).message).toContain(field);
-    expect(model.requests).toHaveLength(0);
+    expect(scripted.model.requests).toHaveLength(0);
   });
 
   it('reports usage per step and in total, with cached and reasoning tokens when the API sends them', async () => {
-    model.script([
+    scripted.model.script([
       {
         text: 'counted',
         usage: {
@@ -86,7 +60,7 @@ describe('request settings', () => {
         },
       },
     ]);
-    const parts = await collect(provider.generateStream({ prompt: 'hi' }));
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'hi' }));
     const expected = {
       promptTokens: 12,
       completionTokens: 8,
@@ -103,14 +77,14 @@ describe('generateObject', () => {
   const City = z.object({ city: z.string(), population: z.number().int() });
 
   it('asks for JSON matching the zod schema (strict) and returns the validated object', async () => {
-    model.script([{ text: ['{"city":"Paris",', '"population":2100000}'] }]);
-    const result = await provider.generateObject({
+    scripted.model.script([{ text: ['{"city":"Paris",', '"population":2100000}'] }]);
+    const result = await scripted.provider.generateObject({
       prompt: 'Largest city of France?',
       schema: City,
       schemaName: 'city',
     });
     expect(result.object).toEqual({ city: 'Paris', population: 2_100_000 });
-    const format = model.requests[0]!.response_format as {
+    const format = scripted.model.requests[0]!.response_format as {
       type: string;
       json_schema: { name: string; strict: boolean; schema: Record<string, unknown> };
     };
@@ -124,10 +98,14 @@ describe('generateObject', () => {
   });
 
   it('an answer that is not JSON, or does not match, is OUTPUT_INVALID naming the field', async () => {
-    model.script([{ text: 'Paris, I think' }, { text: '{"city":"Paris","population":"many"}' }]);
-    const notJson = await provider.generateObject({ prompt: 'q', schema: City }).catch((thrown: unknown) => thrown);
+    scripted.model.script([{ text: 'Paris, I think' }, { text: '{"city":"Paris","population":"many"}' }]);
+    const notJson = await scripted.provider
+      .generateObject({ prompt: 'q', schema: City })
+      .catch((thrown: unknown) => thrown);
     expect(notJson).toMatchObject({ code: 'OUTPUT_INVALID', category: 'protocol' });
-    const mismatch = await provider.generateObject({ prompt: 'q', schema: City }).catch((thrown: unknown) => thrown);
+    const mismatch = await scripted.provider
+      .generateObject({ prompt: 'q', schema: City })
+      .catch((thrown: unknown) => thrown);
     expect(mismatch).toMatchObject({ code: 'OUTPUT_INVALID' });
     expect((mismatch as Error).message).toContain('population');
   });
@@ -138,14 +116,14 @@ describe('fallback models', () => {
     await using withBackup = createProvider(
       {
         model: 'primary',
-        baseURL: model.baseURL,
+        baseURL: scripted.model.baseURL,
         apiKey: 'k',
         fallbackModels: ['backup'],
         modelPolicy: { retry: { maxRetries: 1, baseDelayMs: 10 }, circuitBreaker: { failureThreshold: 2 } },
       },
       { env: {} },
     );
-    model.script([{ status: 503 }, { status: 503 }, { text: 'from backup' }]);
+    scripted.model.script([{ status: 503 }, { status: 503 }, { text: 'from backup' }]);
     const parts = await collect(withBackup.generateStream({ prompt: 'hi' }));
     expect(parts.map((part) => part.type)).toEqual([
       'start',
@@ -162,30 +140,30 @@ describe('fallback models', () => {
       error: { category: 'unavailable' },
     });
     expect(parts.at(-1)).toMatchObject({ type: 'finish', model: 'backup', text: 'from backup' });
-    expect(model.requests.map((request) => request.model)).toEqual(['primary', 'primary', 'backup']);
+    expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary', 'primary', 'backup']);
 
     // Two failures opened the primary's breaker: while it cools down it is skipped without a request.
-    model.requests.length = 0;
-    model.script([{ text: 'backup again' }]);
+    scripted.model.requests.length = 0;
+    scripted.model.script([{ text: 'backup again' }]);
     const second = await collect(withBackup.generateStream({ prompt: 'again' }));
     expect(second.find((part) => part.type === 'model-fallback')).toMatchObject({
       from: 'primary',
       to: 'backup',
       error: { message: expect.stringContaining('cooling down') },
     });
-    expect(model.requests.map((request) => request.model)).toEqual(['backup']);
+    expect(scripted.model.requests.map((request) => request.model)).toEqual(['backup']);
   });
 
   it('does not fall over on a failure that is not retried (401), nor after text went out', async () => {
     await using withBackup = createProvider(
-      { model: 'primary', baseURL: model.baseURL, apiKey: 'k', fallbackModels: [{ model: 'backup' }] },
+      { model: 'primary', baseURL: scripted.model.baseURL, apiKey: 'k', fallbackModels: [{ model: 'backup' }] },
       { env: {} },
     );
-    model.script([{ status: 401 }]);
+    scripted.model.script([{ status: 401 }]);
     await expect(withBackup.generate({ prompt: 'hi' })).rejects.toMatchObject({ category: 'unauthenticated' });
-    model.script([{ text: ['par'], drop: 'after-text' }]);
+    scripted.model.script([{ text: ['par'], drop: 'after-text' }]);
     await expect(withBackup.generate({ prompt: 'hi' })).rejects.toMatchObject({ code: 'MODEL_FAILED' });
-    expect(model.requests.map((request) => request.model)).toEqual(['primary', 'primary']);
+    expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary', 'primary']);
   });
 });
 

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProvider, type Provider, type StreamPart } from '../src/index.js';
+import { createProvider, type Provider } from '../src/index.js';
 import { fastSupervision } from './fixtures/backends.js';
+import { collect } from './fixtures/scripted-provider.js';
 import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
 
 const countingServer = fileURLToPath(new URL('./fixtures/counting-server.mjs', import.meta.url));
@@ -68,12 +69,6 @@ beforeEach(async () => {
 
 const runs = async (backend: string, tool: string) =>
   (await readFile(runsFile(backend), 'utf8')).split('\n').filter((line) => line === tool).length;
-
-const collect = async (stream: AsyncIterable<StreamPart>) => {
-  const parts: StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-};
 
 /** Kills the stdio server of `backend` (SIGKILL: no goodbye) once `condition` holds. */
 async function killWhen(backend: string, condition: () => Promise<boolean>) {

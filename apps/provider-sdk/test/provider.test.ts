@@ -2,55 +2,33 @@
 // The provider's tool loop against the scripted OpenAI-compatible server (the one allowed imitation)
 // with a real MCP backend: server-everything over stdio.
 import { waitFor } from '@mcs/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProvider, type Provider, ProviderError, type StreamPart } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { createProvider, ProviderError, type StreamPart } from '../src/index.js';
 import { everythingStdio } from './fixtures/backends.js';
-import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
+import { collect, useScriptedProvider } from './fixtures/scripted-provider.js';
 
-let model: ScriptedModel;
-let provider: Provider;
-
-beforeAll(async () => {
-  model = await startScriptedModel();
-  provider = createProvider(
-    {
-      model: 'scripted-1',
-      baseURL: model.baseURL,
-      apiKey: 'test-key',
-      system: 'You are a test.',
-      modelPolicy: { retry: { baseDelayMs: 10, maxDelayMs: 2_000 } },
-      mcp: { backends: { everything: everythingStdio() } },
-    },
-    { env: {} },
-  );
-  expect((await provider.pool!.connect()).failed).toEqual([]);
-}, 30_000);
-
-afterAll(async () => {
-  await provider?.close();
-  await model?.close();
-});
-
-beforeEach(() => {
-  model.requests.length = 0;
-});
-
-const collect = async (stream: AsyncIterable<StreamPart>) => {
-  const parts: StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-};
+const scripted = useScriptedProvider(
+  (baseURL) => ({
+    model: 'scripted-1',
+    baseURL,
+    apiKey: 'test-key',
+    system: 'You are a test.',
+    modelPolicy: { retry: { baseDelayMs: 10, maxDelayMs: 2_000 } },
+    mcp: { backends: { everything: everythingStdio() } },
+  }),
+  { connect: true },
+);
 
 type Message = { role: string; content?: unknown; tool_call_id?: string; tool_calls?: { id: string }[] };
-const messagesOf = (index: number) => model.requests[index]!.messages as Message[];
+const messagesOf = (index: number) => scripted.model.requests[index]!.messages as Message[];
 
 describe('tool loop', () => {
   it('sends the pool tools, runs the model tool call, feeds the result back and returns the final answer', async () => {
-    model.script([
+    scripted.model.script([
       { toolCalls: [{ id: 'call_1', name: 'everything__echo', arguments: { message: 'hi' } }] },
       { text: ['The tool said: ', 'Echo: hi'] },
     ]);
-    const result = await provider.generate({ prompt: 'Echo hi' });
+    const result = await scripted.provider.generate({ prompt: 'Echo hi' });
     expect(result.text).toBe('The tool said: Echo: hi');
     expect(result).toMatchObject({
       finishReason: 'stop',
@@ -65,7 +43,7 @@ describe('tool loop', () => {
     });
     expect(result.toolCalls[0]!.result).toMatchObject({ isError: false, content: 'Echo: hi' });
 
-    const first = model.requests[0]!;
+    const first = scripted.model.requests[0]!;
     expect(first).toMatchObject({ model: 'scripted-1', stream: true });
     const tools = first.tools as { function: { name: string; parameters: unknown } }[];
     const echo = tools.find((tool) => tool.function.name === 'everything__echo');
@@ -82,11 +60,11 @@ describe('tool loop', () => {
   });
 
   it('streams typed parts in order: start, per step (text deltas, step-finish, tool call, tool result), finish', async () => {
-    model.script([
+    scripted.model.script([
       { text: ['Let me ', 'check.'], toolCalls: [{ name: 'everything__echo', arguments: { message: 'x' } }] },
       { text: ['Done', '.'] },
     ]);
-    const parts = await collect(provider.generateStream({ prompt: 'go' }));
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'go' }));
     expect(parts.map((part) => part.type)).toEqual([
       'start',
       'step-start',
@@ -126,7 +104,7 @@ describe('tool loop', () => {
   });
 
   it('runs several tool calls of one step and answers each by its id', async () => {
-    model.script([
+    scripted.model.script([
       {
         toolCalls: [
           { id: 'a', name: 'everything__echo', arguments: { message: 'one' } },
@@ -135,7 +113,7 @@ describe('tool loop', () => {
       },
       { text: 'both done' },
     ]);
-    const result = await provider.generate({ prompt: 'two tools' });
+    const result = await scripted.provider.generate({ prompt: 'two tools' });
     expect(result.text).toBe('both done');
     expect(result.toolCalls.map(({ call, result: r }) => [call.id, r.isError])).toEqual([
       ['a', false],
@@ -150,7 +128,7 @@ describe('tool loop', () => {
 
   it('runs the calls of one step concurrently: the second reports progress before the first has finished', async () => {
     const slow = { name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 4 } };
-    model.script([
+    scripted.model.script([
       {
         toolCalls: [
           { id: 'first', ...slow },
@@ -159,7 +137,7 @@ describe('tool loop', () => {
       },
       { text: 'both slow ones done' },
     ]);
-    const parts = await collect(provider.generateStream({ prompt: 'two slow tools' }));
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'two slow tools' }));
     const progress = parts.flatMap((part) => (part.type === 'tool-progress' ? [part.id] : []));
     // Run one after the other, every progress of "first" would come before the first of "second".
     // (The last progress of a call can be lost: the SDK client may settle the call first; 4 steps leave margin.)
@@ -169,7 +147,7 @@ describe('tool loop', () => {
   });
 
   it('gives tool failures back to the model as tool messages: tool error, unknown tool, bad JSON', async () => {
-    model.script([
+    scripted.model.script([
       {
         toolCalls: [
           { id: 'bad-args', name: 'everything__get-sum', arguments: { a: 'x' } },
@@ -179,7 +157,7 @@ describe('tool loop', () => {
       },
       { text: 'recovered' },
     ]);
-    const result = await provider.generate({ prompt: 'break things' });
+    const result = await scripted.provider.generate({ prompt: 'break things' });
     expect(result.text).toBe('recovered');
     expect(result.toolCalls.map(({ result: r }) => r.isError)).toEqual([true, true, true]);
     expect(result.toolCalls[1]!.result.error).toMatchObject({ code: 'UNKNOWN_BACKEND' });
@@ -190,22 +168,27 @@ describe('tool loop', () => {
   });
 
   it('toolChoice forces one tool (by pool name) on the first step only; an unknown one is refused', async () => {
-    model.script([
+    scripted.model.script([
       { toolCalls: [{ id: 'forced', name: 'everything__echo', arguments: { message: 'forced' } }] },
       { text: 'answered' },
     ]);
-    const result = await provider.generate({ prompt: 'go', toolChoice: { tool: 'everything.echo' } });
+    const result = await scripted.provider.generate({ prompt: 'go', toolChoice: { tool: 'everything.echo' } });
     expect(result.text).toBe('answered');
-    expect(model.requests[0]!.tool_choice).toEqual({ type: 'function', function: { name: 'everything__echo' } });
-    expect(model.requests[1]!.tool_choice).toBe('auto');
-    const parts = await collect(provider.generateStream({ prompt: 'go', toolChoice: { tool: 'everything.nope' } }));
+    expect(scripted.model.requests[0]!.tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'everything__echo' },
+    });
+    expect(scripted.model.requests[1]!.tool_choice).toBe('auto');
+    const parts = await collect(
+      scripted.provider.generateStream({ prompt: 'go', toolChoice: { tool: 'everything.nope' } }),
+    );
     expect(parts.at(-1)).toMatchObject({ type: 'error', error: { code: 'CONFIG_INVALID' } });
-    expect(model.requests).toHaveLength(2);
+    expect(scripted.model.requests).toHaveLength(2);
   });
 
   it('a call that cannot be made is a tool-error part before its result', async () => {
-    model.script([{ toolCalls: [{ id: 'x', name: 'nowhere__tool', arguments: {} }] }, { text: 'ok' }]);
-    const parts = await collect(provider.generateStream({ prompt: 'go' }));
+    scripted.model.script([{ toolCalls: [{ id: 'x', name: 'nowhere__tool', arguments: {} }] }, { text: 'ok' }]);
+    const parts = await collect(scripted.provider.generateStream({ prompt: 'go' }));
     const types = parts.map((part) => part.type);
     expect(types.indexOf('tool-error')).toBe(types.indexOf('tool-result') - 1);
     expect(parts.find((part) => part.type === 'tool-error')).toMatchObject({
@@ -217,22 +200,27 @@ describe('tool loop', () => {
 
   it('stops with MAX_STEPS_EXCEEDED when the model keeps calling tools', async () => {
     const call = { toolCalls: [{ name: 'everything__echo', arguments: { message: 'again' } }] };
-    model.script([call, call, call]);
-    const error = await provider.generate({ prompt: 'loop', maxSteps: 2 }).catch((thrown: unknown) => thrown);
+    scripted.model.script([call, call, call]);
+    const error = await scripted.provider.generate({ prompt: 'loop', maxSteps: 2 }).catch((thrown: unknown) => thrown);
     expect(ProviderError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'MAX_STEPS_EXCEEDED' });
     expect((error as Error).message).toContain('2 steps');
-    expect(model.requests).toHaveLength(2);
+    expect(scripted.model.requests).toHaveLength(2);
   });
 });
 
 describe('conversation', () => {
   it('continues with the previous messages: exactly one system message, first, on every turn', async () => {
-    model.script([{ text: 'one' }, { text: 'two' }, { text: 'three' }]);
-    const first = await provider.generate({ prompt: 'turn 1', tools: [] });
-    const second = await provider.generate({ messages: [...first.messages, { role: 'user', content: 'turn 2' }] });
-    await provider.generate({ messages: [...second.messages, { role: 'user', content: 'turn 3' }], tools: [] });
-    expect(model.requests.map((_, index) => messagesOf(index).map((message) => message.role))).toEqual([
+    scripted.model.script([{ text: 'one' }, { text: 'two' }, { text: 'three' }]);
+    const first = await scripted.provider.generate({ prompt: 'turn 1', tools: [] });
+    const second = await scripted.provider.generate({
+      messages: [...first.messages, { role: 'user', content: 'turn 2' }],
+    });
+    await scripted.provider.generate({
+      messages: [...second.messages, { role: 'user', content: 'turn 3' }],
+      tools: [],
+    });
+    expect(scripted.model.requests.map((_, index) => messagesOf(index).map((message) => message.role))).toEqual([
       ['system', 'user'],
       ['system', 'user', 'assistant', 'user'],
       ['system', 'user', 'assistant', 'user', 'assistant', 'user'],
@@ -241,9 +229,9 @@ describe('conversation', () => {
   });
 
   it('a request `system` replaces the leading system message of the conversation it continues', async () => {
-    model.script([{ text: 'one' }, { text: 'two' }]);
-    const first = await provider.generate({ prompt: 'turn 1', tools: [] });
-    await provider.generate({
+    scripted.model.script([{ text: 'one' }, { text: 'two' }]);
+    const first = await scripted.provider.generate({ prompt: 'turn 1', tools: [] });
+    await scripted.provider.generate({
       system: 'Be brief.',
       messages: [...first.messages, { role: 'user', content: 'turn 2' }],
     });
@@ -254,26 +242,26 @@ describe('conversation', () => {
 
 describe('cancellation', () => {
   it('aborting mid-stream stops the model stream and ends with a CANCELLED error part', async () => {
-    model.script([{ text: ['Hel'], hang: true }]);
+    scripted.model.script([{ text: ['Hel'], hang: true }]);
     const controller = new AbortController();
     const parts: StreamPart[] = [];
-    for await (const part of provider.generateStream({ prompt: 'long story', signal: controller.signal })) {
+    for await (const part of scripted.provider.generateStream({ prompt: 'long story', signal: controller.signal })) {
       parts.push(part);
       if (part.type === 'text-delta') controller.abort();
     }
     expect(parts.map((part) => part.type)).toEqual(['start', 'step-start', 'text-delta', 'abort', 'error']);
     expect(parts.at(-1)).toMatchObject({ type: 'error', error: { code: 'CANCELLED', category: 'cancelled' } });
-    await waitFor(() => model.disconnects === 1, { what: 'the model stream to be closed' });
+    await waitFor(() => scripted.model.disconnects === 1, { what: 'the model stream to be closed' });
   });
 
   it('aborting while a tool runs (after its first progress) cancels the MCP call; the model never gets a result', async () => {
-    model.script([
+    scripted.model.script([
       { toolCalls: [{ name: 'everything__trigger-long-running-operation', arguments: { duration: 60, steps: 60 } }] },
       { text: 'never' },
     ]);
     const controller = new AbortController();
     const parts: StreamPart[] = [];
-    for await (const part of provider.generateStream({ prompt: 'slow', signal: controller.signal })) {
+    for await (const part of scripted.provider.generateStream({ prompt: 'slow', signal: controller.signal })) {
       parts.push(part);
       // The backend is running the 60 s operation now (the test would time out if it were not cancelled).
       if (part.type === 'tool-progress') controller.abort();
@@ -294,26 +282,26 @@ describe('cancellation', () => {
     });
     expect(parts.at(-1)).toMatchObject({ type: 'error', error: { code: 'CANCELLED' } });
     expect(parts.some((part) => part.type === 'tool-result')).toBe(false);
-    expect(model.requests).toHaveLength(1);
+    expect(scripted.model.requests).toHaveLength(1);
     // The shared MCP session is still usable.
-    expect((await provider.pool!.callTool('everything.echo', { message: 'still here' })).isError).toBe(false);
+    expect((await scripted.provider.pool!.callTool('everything.echo', { message: 'still here' })).isError).toBe(false);
   });
 });
 
 describe('model resilience', () => {
   it('retries a 429 (after its Retry-After) and a 500, then succeeds', async () => {
-    model.script([{ status: 429, headers: { 'retry-after': '1' } }, { status: 500 }, { text: 'finally' }]);
-    const result = await provider.generate({ prompt: 'hi', tools: [] });
+    scripted.model.script([{ status: 429, headers: { 'retry-after': '1' } }, { status: 500 }, { text: 'finally' }]);
+    const result = await scripted.provider.generate({ prompt: 'hi', tools: [] });
     expect(result.text).toBe('finally');
-    expect(model.requests).toHaveLength(3);
-    expect(model.requests[0]!.tools).toBeUndefined();
+    expect(scripted.model.requests).toHaveLength(3);
+    expect(scripted.model.requests[0]!.tools).toBeUndefined();
   });
 
   it('does not retry a 401: MODEL_FAILED with category unauthenticated', async () => {
-    model.script([{ status: 401 }, { text: 'unreachable' }]);
-    const error = await provider.generate({ prompt: 'hi' }).catch((thrown: unknown) => thrown);
+    scripted.model.script([{ status: 401 }, { text: 'unreachable' }]);
+    const error = await scripted.provider.generate({ prompt: 'hi' }).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'MODEL_FAILED', category: 'unauthenticated' });
-    expect(model.requests).toHaveLength(1);
+    expect(scripted.model.requests).toHaveLength(1);
   });
 });
 
@@ -321,12 +309,12 @@ describe('configuration', () => {
   it('takes model, base URL and key from OPENAI_* when the config has none; no mcp means no tools', async () => {
     await using bare = createProvider(
       {},
-      { env: { OPENAI_MODEL: 'env-model', OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'k' } },
+      { env: { OPENAI_MODEL: 'env-model', OPENAI_BASE_URL: scripted.model.baseURL, OPENAI_API_KEY: 'k' } },
     );
-    model.script([{ text: 'from env' }]);
+    scripted.model.script([{ text: 'from env' }]);
     expect((await bare.generate({ messages: [{ role: 'user', content: 'hi' }] })).text).toBe('from env');
-    expect(model.requests[0]).toMatchObject({ model: 'env-model' });
-    expect(model.requests[0]!.tools).toBeUndefined();
+    expect(scripted.model.requests[0]).toMatchObject({ model: 'env-model' });
+    expect(scripted.model.requests[0]!.tools).toBeUndefined();
     expect(bare.pool).toBeUndefined();
   });
 
@@ -334,15 +322,15 @@ describe('configuration', () => {
     await using prod = createProvider(
       {
         model: 'dev-model',
-        baseURL: model.baseURL,
+        baseURL: scripted.model.baseURL,
         apiKey: '${MODEL_KEY}',
         profiles: { prod: { model: 'prod-model', maxSteps: 1 } },
       },
       { profile: 'prod', env: { MODEL_KEY: 'from-env' } },
     );
-    model.script([{ text: 'prod answer' }]);
+    scripted.model.script([{ text: 'prod answer' }]);
     expect((await prod.generate({ prompt: 'hi' })).text).toBe('prod answer');
-    expect(model.requests[0]).toMatchObject({ model: 'prod-model' });
+    expect(scripted.model.requests[0]).toMatchObject({ model: 'prod-model' });
   });
 
   it('refuses bad configs and requests with errors naming the field', async () => {
@@ -354,14 +342,14 @@ describe('configuration', () => {
       }
       throw new Error('expected a ProviderError');
     };
-    expect(attempt({ baseURL: model.baseURL, apiKey: 'k' })).toMatchObject({ code: 'CONFIG_INVALID' });
-    expect(attempt({ baseURL: model.baseURL, apiKey: 'k' }).message).toContain('OPENAI_MODEL');
+    expect(attempt({ baseURL: scripted.model.baseURL, apiKey: 'k' })).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(attempt({ baseURL: scripted.model.baseURL, apiKey: 'k' }).message).toContain('OPENAI_MODEL');
     expect(attempt({ model: 'm', apiKey: 'k', maxSteps: 0 }).message).toContain('maxSteps');
     expect(attempt({ model: 'm', apiKey: 'k', modelPolicy: { retry: { nope: 1 } } }).message).toContain('modelPolicy');
     expect(
       attempt({ model: 'm', apiKey: 'k', mcp: { backends: { x: { transport: 'http', url: 'nope' } } } }).message,
     ).toContain('mcp.backends.x.url');
-    const parts = await collect(provider.generateStream({}));
+    const parts = await collect(scripted.provider.generateStream({}));
     expect(parts).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'CONFIG_INVALID' }) }]);
     expect(parts[0]!.type === 'error' && parts[0]!.error.message).toContain('give a prompt or at least one message');
   });
