@@ -30,19 +30,22 @@ function runScenario(scenario: string, cwd: string): Promise<{ exitCode: number;
 
 // The scenario servers are the suite's own (port 0, bound by the suite: a loopback preload would break
 // its synchronous `address().port`). `sse-retry` also passes (client.mjs supports it) but its checks measure reconnect timing, which a
-// loaded CI machine can miss; the elicitation and auth scenarios need client features the pool does
-// not have (see README Limits).
+// loaded CI machine can miss; the auth scenarios need client features the pool does not have yet (see README Limits).
 describe('official MCP conformance suite (client scenarios)', () => {
-  it.each(['initialize', 'tools_call'])('%s passes', { timeout: RUN_TIMEOUT_MS + 10_000 }, async (scenario) => {
-    const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-'));
-    try {
-      const { exitCode, output } = await runScenario(scenario, cwd);
-      if (exitCode !== 0) process.stderr.write(output.slice(-6000));
-      expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed/);
-      expect(output).toContain('OVERALL: PASSED');
-      expect(exitCode).toBe(0);
-    } finally {
-      await rm(cwd, { recursive: true, force: true });
-    }
-  });
+  it.each(['initialize', 'tools_call', 'elicitation-sep1034-client-defaults'])(
+    '%s passes',
+    { timeout: RUN_TIMEOUT_MS + 10_000 },
+    async (scenario) => {
+      const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-'));
+      try {
+        const { exitCode, output } = await runScenario(scenario, cwd);
+        if (exitCode !== 0) process.stderr.write(output.slice(-6000));
+        expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed/);
+        expect(output).toContain('OVERALL: PASSED');
+        expect(exitCode).toBe(0);
+      } finally {
+        await rm(cwd, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -24,6 +24,15 @@ const scenarios = {
     const result = await pool.callTool(add.name, { a: 5, b: 3 });
     process.stdout.write(`${result.parts.map((part) => part.text ?? part.type).join('\n')}\n`);
   },
+  // The server asks for a form whose fields all have defaults; accepting with nothing filled in
+  // must send every default (SEP-1034): the pool fills them in from the requested schema.
+  async 'elicitation-sep1034-client-defaults'(pool) {
+    const { tools } = await pool.listTools();
+    const tool = tools.find((entry) => entry.backendToolName === 'test_client_elicitation_defaults');
+    if (!tool) throw new Error('no test_client_elicitation_defaults tool');
+    const result = await pool.callTool(tool.name, {});
+    process.stdout.write(`${result.parts.map((part) => part.text ?? part.type).join('\n')}\n`);
+  },
   async 'sse-retry'(pool) {
     const { tools } = await pool.listTools();
     const tool = tools.find((entry) => entry.backendToolName === 'test_reconnection');
@@ -33,6 +42,11 @@ const scenarios = {
   },
 };
 
+/** Pool options (client features) per scenario. */
+const scenarioOptions = {
+  'elicitation-sep1034-client-defaults': { onElicitation: () => ({ action: 'accept', content: {} }) },
+};
+
 if (!url || !(scenario in scenarios)) {
   process.stderr.write(
     `usage: MCP_CONFORMANCE_SCENARIO=<${Object.keys(scenarios).join('|')}> client.mjs <server-url> (got "${scenario}")\n`,
@@ -40,18 +54,21 @@ if (!url || !(scenario in scenarios)) {
   process.exit(2);
 }
 
-const pool = createMcpClientPool({
-  backends: {
-    server: {
-      transport: 'http',
-      url,
-      // One attempt per step: the scenario servers judge exactly what the client sent.
-      supervision: { health: { pingIntervalMs: 0 }, requestTimeoutMs: 20_000, connectTimeoutMs: 20_000 },
-      policy: { retry: { maxRetries: 0 } },
+const pool = createMcpClientPool(
+  {
+    backends: {
+      server: {
+        transport: 'http',
+        url,
+        // One attempt per step: the scenario servers judge exactly what the client sent.
+        supervision: { health: { pingIntervalMs: 0 }, requestTimeoutMs: 20_000, connectTimeoutMs: 20_000 },
+        policy: { retry: { maxRetries: 0 } },
+      },
     },
+    clientInfo: { name: 'mcs-provider-sdk-conformance', version: '0.1.0' },
   },
-  clientInfo: { name: 'mcs-provider-sdk-conformance', version: '0.1.0' },
-});
+  scenarioOptions[scenario] ?? {},
+);
 try {
   await scenarios[scenario](pool);
   await pool.close();
