@@ -62,22 +62,33 @@ export class BackendBreaker {
    * are rethrown as they are; only the outages among them count. While the breaker is open this
    * rejects at once with the breaker's `CIRCUIT_OPEN` error (a ResilienceError).
    */
-  async execute<T>(attempt: () => Promise<T>, toFailure: (error: unknown) => TransportError): Promise<T> {
-    let outcome: { value: T } | { failure: TransportError };
+  execute<T>(attempt: () => Promise<T>, toFailure: (error: unknown) => TransportError): Promise<T> {
+    // The breaker's synchronous admit/record halves: no extra async frame per request.
+    const breaker = this.#breaker;
+    let permit: ReturnType<CircuitBreaker['admit']>;
+    let running: Promise<T>;
     try {
-      outcome = await this.#breaker.execute(async () => {
-        try {
-          return { value: await attempt() };
-        } catch (error) {
-          const failure = toFailure(error);
-          if (breakerFailureCodes.has(failure.code)) throw new BreakerFailure(failure);
-          return { failure };
-        }
-      });
-    } catch (error) {
-      throw error instanceof BreakerFailure ? error.failure : error;
+      permit = breaker.admit();
+    } catch (rejection) {
+      return Promise.reject(rejection);
     }
-    if ('failure' in outcome) throw outcome.failure;
-    return outcome.value;
+    try {
+      running = attempt();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.then(
+      (value) => {
+        breaker.recordSuccess(permit);
+        return value;
+      },
+      (error: unknown) => {
+        const failure = toFailure(error);
+        // Only outages count; any other failure is, to the breaker, a call that got through.
+        if (breakerFailureCodes.has(failure.code)) breaker.recordFailure(permit, new BreakerFailure(failure));
+        else breaker.recordSuccess(permit);
+        throw failure;
+      },
+    );
   }
 }

@@ -53,6 +53,12 @@ export class ConnectionLifecycle {
     return this.#closing;
   }
 
+  /** The session when the connection is ready right now (no waiting, no promise); undefined otherwise. */
+  readySession(): BackendSession | undefined {
+    if (this.#closing || this.#status.current !== 'ready') return undefined;
+    return this.sessions.current;
+  }
+
   /** Resolves with the ready session, waiting through connects and restarts up to `timeoutMs`. */
   async whenReady(method: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<BackendSession> {
     const { backend } = this.#init;
