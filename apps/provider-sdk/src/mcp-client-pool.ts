@@ -6,7 +6,7 @@ import {
   parseResourceContents,
   parseToolResult,
 } from '@mcs/content-parser';
-import type { ExecuteOptions, ResilienceEvent } from '@mcs/resilience';
+import type { AttemptContext, ExecuteOptions, ResilienceEvent } from '@mcs/resilience';
 import type {
   CallToolResult,
   LoggingLevel,
@@ -191,6 +191,11 @@ function poolError(backend: string, what: string, error: unknown): ProviderError
   });
 }
 
+/** A failure inside an attempt, in the resilience taxonomy the policy decides retries by. */
+function rethrowClassified(error: unknown): never {
+  throw toResilienceError(error);
+}
+
 /** Splits `<backend>.<rest>` at the first dot (gRPC backends' tools have dots of their own). */
 function splitName(name: string): [string, string] | undefined {
   const dot = name.indexOf('.');
@@ -241,28 +246,53 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     return entry;
   }
 
-  async function run<T>(
+  /**
+   * One request through the backend's policy. Written with plain promise reactions, not async
+   * functions: every call of the pool takes this path, and each `await` layer costs microtask turns
+   * and allocations (bench/provider-sdk measures the pool against the bare SDK client).
+   */
+  function run<T>(
     name: string,
     what: string,
     signal: AbortSignal | undefined,
     fn: (backend: PoolBackend, signal: AbortSignal) => Promise<T>,
     execute: Omit<ExecuteOptions, 'signal'> = {},
   ): Promise<T> {
-    const { backend, policy } = resolve(name, what);
+    return runAttempts(name, what, signal, (backend, context) => fn(backend, context.signal), execute);
+  }
+
+  /**
+   * `run` for a function that reads the attempt's signal only when it needs it: with a policy
+   * timeout, reading it makes an AbortController per attempt (and the SDK then listens on it).
+   */
+  function runAttempts<T>(
+    name: string,
+    what: string,
+    signal: AbortSignal | undefined,
+    fn: (backend: PoolBackend, context: AttemptContext) => Promise<T>,
+    execute: Omit<ExecuteOptions, 'signal'> = {},
+  ): Promise<T> {
+    let entry: ReturnType<typeof resolve>;
     try {
-      return await policy.execute(
-        async (context) => {
+      entry = resolve(name, what);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { backend, policy } = entry;
+    return policy
+      .execute(
+        (context) => {
           try {
-            return await fn(backend, context.signal);
+            return fn(backend, context).catch(rethrowClassified);
           } catch (error) {
-            throw toResilienceError(error);
+            return rethrowClassified(error);
           }
         },
         signal ? { ...execute, signal } : execute,
-      );
-    } catch (error) {
-      throw poolError(name, what, error);
-    }
+      )
+      .catch((error: unknown) => {
+        throw poolError(name, what, error);
+      });
   }
 
   /**
@@ -475,19 +505,32 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       );
       return { prompts, unavailable };
     },
-    async callTool(name, args = {}, callOptions = {}) {
+    callTool(name, args = {}, callOptions = {}) {
       const [backendName, tool] = splitName(name) ?? [undefined, name];
       const what = `tools/call "${name}"`;
-      const { callTimeoutMs, retryToolCalls } = resolve(backendName, what);
+      let entry: ReturnType<typeof resolve>;
+      try {
+        entry = resolve(backendName, what);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const { callTimeoutMs, retryToolCalls, policy } = entry;
       const { onRetry } = callOptions;
       const onProgress = progressListener(backendName!, name, callOptions.onProgress);
-      const raw = await run(
+      // Without a caller's signal nothing but the policy's deadline could abort the call: the backend
+      // enforces that deadline itself (maxTotalTimeoutMs), so no AbortController is made per call.
+      const deadline = policy.config.timeout.enabled ? policy.config.timeout.timeoutMs : undefined;
+      return runAttempts(
         backendName!,
         what,
         callOptions.signal,
-        (backend, signal) =>
+        (backend, context) =>
           backend.callTool(tool, args, {
-            signal,
+            ...(callOptions.signal
+              ? { signal: context.signal }
+              : deadline === undefined
+                ? {}
+                : { maxTotalTimeoutMs: deadline }),
             timeoutMs: callOptions.timeoutMs ?? callTimeoutMs,
             ...(onProgress ? { onProgress } : {}),
           }),
@@ -497,9 +540,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
             ? { onRetry: (retry) => onRetry({ ...retry, error: poolError(backendName!, what, retry.error) }) }
             : {}),
         },
-      );
-      // Lenient: a malformed block becomes an `unknown` part instead of failing a call that ran.
-      return { ...parseToolResult(raw, { mode: 'lenient' }), name, backend: backendName!, raw };
+        // Lenient: a malformed block becomes an `unknown` part instead of failing a call that ran.
+      ).then((raw) => ({ ...parseToolResult(raw, { mode: 'lenient' }), name, backend: backendName!, raw }));
     },
     async readResource(uri, readOptions = {}) {
       const backendName = resourceBackend(uri, 'resources/read', readOptions.backend);

@@ -45,7 +45,11 @@ export interface PoolBackend {
   callTool(
     name: string,
     args: Record<string, unknown>,
-    options: BackendRequestOptions & { onProgress?: (progress: ProgressUpdate) => void },
+    options: BackendRequestOptions & {
+      onProgress?: (progress: ProgressUpdate) => void;
+      /** Hard limit of the whole call, progress or not (gRPC: the deadline is `timeoutMs` anyway). */
+      maxTotalTimeoutMs?: number;
+    },
   ): Promise<CallToolResult>;
   /** Every page, followed to the end (bounded). */
   listResources(options: BackendRequestOptions): Promise<Resource[]>;

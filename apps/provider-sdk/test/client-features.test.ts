@@ -270,3 +270,23 @@ describe('a backend that has just died', () => {
     expect((await pool.listTools()).unavailable[0]).toMatchObject({ backend: 'remote', status: 'restarting' });
   }, 30_000);
 });
+
+describe('the policy deadline of a call without a signal', () => {
+  it('still ends a call that keeps reporting progress (the backend enforces it)', async () => {
+    await using pool = createMcpClientPool({
+      backends: {
+        everything: { ...everythingStdio(), policy: { timeout: { timeoutMs: 300 }, retry: { maxRetries: 0 } } },
+      },
+    });
+    const progress: number[] = [];
+    // Progress every 100 ms restarts the inactivity timeout (callTimeoutMs); only the deadline ends it.
+    const call = pool.callTool(
+      'everything.trigger-long-running-operation',
+      { duration: 20, steps: 200 },
+      { onProgress: ({ progress: step }) => progress.push(step) },
+    );
+    await expect(call).rejects.toMatchObject({ code: 'BACKEND_FAILED', category: 'timeout' });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThan(100);
+  }, 30_000);
+});
