@@ -2,6 +2,8 @@ import type { ResilienceEvent } from '@mcs/resilience';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { buildPolicy } from './build-policy.js';
+import type { ClientFeatureOptions } from './client/client-features.js';
+import { createSamplingHandler, type SamplingRequest } from './client/sampling-handler.js';
 import { createPoolFromParsed, type McpClientPool, type PoolUnavailable } from './mcp-client-pool.js';
 import { checkRequest, type GenerateRequest } from './model/generate-request.js';
 import type { LanguageModelV1 } from './model/language-model.js';
@@ -84,6 +86,14 @@ export interface CreateProviderOptions extends ResolveConfigOptions {
    * `modelPolicy`, the deadlines and the tool loop.
    */
   languageModel?: LanguageModelV1;
+  /**
+   * Answers the backends' `sampling/createMessage` with this provider's model (no tools, one step),
+   * each request only after this hook approved it (`false`: the backend gets "user rejected").
+   * Only for the pool the provider creates (a pool passed in has its own `onSampling`).
+   */
+  approveSampling?: (request: SamplingRequest) => boolean | Promise<boolean>;
+  /** Elicitation handler and roots for the pool the provider creates (see `McpClientPoolOptions`). */
+  clientFeatures?: Omit<ClientFeatureOptions, 'onSampling'>;
 }
 
 /**
@@ -187,9 +197,34 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
   const parsed: ProviderConfig = parseProviderConfig(config, options);
   const candidates = modelCandidates(parsed, env, options);
   const ownsPool = options.pool === undefined && parsed.mcp !== undefined;
+  const { approveSampling } = options;
+  const onSampling = approveSampling
+    ? createSamplingHandler({
+        approve: approveSampling,
+        callModel: async ({ system, messages, maxTokens, temperature, stop, signal }) => {
+          const answer = await generate({
+            messages,
+            ...(system === undefined ? {} : { system }),
+            maxTokens,
+            ...(temperature === undefined ? {} : { temperature }),
+            ...(stop === undefined ? {} : { stop }),
+            tools: [],
+            maxSteps: 1,
+            signal,
+          });
+          return { text: answer.text, model: answer.model, finishReason: answer.finishReason };
+        },
+      })
+    : undefined;
   const pool =
     options.pool ??
-    (parsed.mcp ? createPoolFromParsed(parsed.mcp, options.onEvent ? { onEvent: options.onEvent } : {}) : undefined);
+    (parsed.mcp
+      ? createPoolFromParsed(parsed.mcp, {
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+          ...options.clientFeatures,
+          ...(onSampling ? { onSampling } : {}),
+        })
+      : undefined);
   const context = {
     config: parsed,
     pool,

@@ -98,7 +98,8 @@ export function createSamplingHandler(options: SamplingHandlerOptions): Sampling
       messages,
       maxTokens: Math.min(params.maxTokens, maxTokensLimit),
       ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
-      ...(params.stopSequences?.length ? { stop: params.stopSequences } : {}),
+      // Chat-completions APIs take at most 4.
+      ...(params.stopSequences?.length ? { stop: params.stopSequences.slice(0, 4) } : {}),
       signal,
     });
     const stopReason = answer.finishReason ? (stopReasons[answer.finishReason] ?? answer.finishReason) : undefined;
