@@ -36,7 +36,7 @@ afterAll(async () => {
   await model?.close();
 });
 
-const textOf = (result: { parts: { text?: string; message?: string }[] }) =>
+const textOf = (result: { parts: { type: string; text?: string; message?: string }[] }) =>
   result.parts.map((part) => part.text ?? part.message ?? '').join('\n');
 
 it('an approved sampling request runs the provider model with the server messages, without tools', async () => {
