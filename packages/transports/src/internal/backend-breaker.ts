@@ -24,6 +24,8 @@ const breakerStates: Record<CircuitStateName, CircuitBreakerState> = {
   isolated: 'open',
 };
 
+export type BreakerPermit = ReturnType<CircuitBreaker['admit']>;
+
 /** The breaker judges by category; this carries a counted failure through it and back out. */
 class BreakerFailure extends ResilienceError {
   readonly failure: TransportError;
@@ -58,37 +60,21 @@ export class BackendBreaker {
   }
 
   /**
-   * Runs `attempt` through the breaker. Its failures, turned into TransportErrors by `toFailure`,
-   * are rethrown as they are; only the outages among them count. While the breaker is open this
-   * rejects at once with the breaker's `CIRCUIT_OPEN` error (a ResilienceError).
+   * Lets one request through, or throws the breaker's `CIRCUIT_OPEN` error (a ResilienceError) while
+   * it is open. Report how the request ended with `succeeded` or `failed`, exactly once. (Synchronous
+   * halves rather than an `execute(fn)`: no extra promise per request.)
    */
-  execute<T>(attempt: () => Promise<T>, toFailure: (error: unknown) => TransportError): Promise<T> {
-    // The breaker's synchronous admit/record halves: no extra async frame per request.
-    const breaker = this.#breaker;
-    let permit: ReturnType<CircuitBreaker['admit']>;
-    let running: Promise<T>;
-    try {
-      permit = breaker.admit();
-    } catch (rejection) {
-      return Promise.reject(rejection);
-    }
-    try {
-      running = attempt();
-    } catch (error) {
-      running = Promise.reject(error);
-    }
-    return running.then(
-      (value) => {
-        breaker.recordSuccess(permit);
-        return value;
-      },
-      (error: unknown) => {
-        const failure = toFailure(error);
-        // Only outages count; any other failure is, to the breaker, a call that got through.
-        if (breakerFailureCodes.has(failure.code)) breaker.recordFailure(permit, new BreakerFailure(failure));
-        else breaker.recordSuccess(permit);
-        throw failure;
-      },
-    );
+  admit(): BreakerPermit {
+    return this.#breaker.admit();
+  }
+
+  succeeded(permit: BreakerPermit): void {
+    this.#breaker.recordSuccess(permit);
+  }
+
+  /** Only outages count; any other failure is, to the breaker, a request that got through. */
+  failed(permit: BreakerPermit, failure: TransportError): void {
+    if (breakerFailureCodes.has(failure.code)) this.#breaker.recordFailure(permit, new BreakerFailure(failure));
+    else this.#breaker.recordSuccess(permit);
   }
 }

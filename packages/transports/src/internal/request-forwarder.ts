@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '@modelcontextprotocol/client';
 import type { BackendTransportKind } from '../backend-config.js';
 import type { BackendEventMap, RequestOptions } from '../backend-connection.js';
-import type { BackendBreaker } from './backend-breaker.js';
+import type { BackendBreaker, BreakerPermit } from './backend-breaker.js';
 import type { BackendSession } from './backend-session.js';
 import { closedError } from './connection-errors.js';
 import type { ConnectionLifecycle } from './connection-lifecycle.js';
@@ -37,90 +37,79 @@ export class RequestForwarder {
   }
 
   /**
-   * Written with plain promise reactions rather than async functions: every request of every caller
-   * takes this path, and each async layer costs microtask turns and allocations on top of the SDK's
-   * own work (bench/provider-sdk compares the pool with the bare SDK client).
+   * Written with plain promise reactions rather than async functions, and one reaction per attempt
+   * for the breaker, the session handling and the `request` event together: every request of every
+   * caller takes this path, and each promise layer costs a microtask turn and allocations on top of
+   * the SDK's own work (bench/provider-sdk compares the pool with the bare SDK client).
    */
   send<T>(method: string, options: RequestOptions, send: SendRequest<T>, tool?: string): Promise<T> {
-    const { backend, lifecycle, events } = this.#init;
+    const { backend, lifecycle, events, breaker } = this.#init;
     const started = performance.now();
     const timeoutMs = options.timeoutMs ?? this.#init.requestTimeoutMs;
     const remaining = () => Math.max(1, Math.round(timeoutMs - (performance.now() - started)));
     const { signal } = options;
     const failed = (error: unknown): never => {
-      // Failures that came through the breaker are TransportErrors already and stay as they are.
+      // Failures from the attempts are TransportErrors already and stay as they are.
       const failure = toTransportError(error, { backend, method, signal, closed: lifecycle.closing });
       events.emit('request', { backend, method, tool, durationMs: performance.now() - started, error: failure });
       throw failure;
     };
-    let outcome: Promise<T>;
+    let permit: BreakerPermit;
     try {
       if (lifecycle.closing) throw closedError(backend, method);
       if (signal?.aborted) throw toTransportError(signal.reason, { backend, method, signal });
-      outcome = this.#init.breaker.execute(
-        () => this.#attempt(0, method, options, send, remaining),
-        (error) => toTransportError(error, { backend, method, signal }),
-      );
+      permit = breaker.admit();
     } catch (error) {
       return Promise.reject(error).catch(failed);
     }
-    return outcome.then((value) => {
+    const succeeded = (value: T): T => {
+      breaker.succeeded(permit);
       events.emit('request', { backend, method, tool, durationMs: performance.now() - started });
       return value;
-    }, failed);
-  }
-
-  /** One attempt on the ready session (without waiting when it is ready now), or after waiting for it. */
-  #attempt<T>(
-    attempt: number,
-    method: string,
-    options: RequestOptions,
-    send: SendRequest<T>,
-    remaining: () => number,
-  ): Promise<T> {
-    const { lifecycle } = this.#init;
-    const ready = lifecycle.readySession();
-    if (ready) return this.#sendOn(ready, attempt, method, options, send, remaining);
-    return lifecycle
-      .whenReady(method, options.signal, remaining())
-      .then((session) => this.#sendOn(session, attempt, method, options, send, remaining));
-  }
-
-  #sendOn<T>(
-    session: BackendSession,
-    attempt: number,
-    method: string,
-    options: RequestOptions,
-    send: SendRequest<T>,
-    remaining: () => number,
-  ): Promise<T> {
-    const { backend, lifecycle } = this.#init;
-    const { signal } = options;
-    const budget = remaining();
-    const onFailure = (error: unknown): Promise<T> => {
-      const failure = toTransportError(error, {
-        backend,
-        method,
-        signal,
-        timeoutMs: budget,
-        exit: session.exit,
-        closed: lifecycle.closing,
-      });
-      if (failure.code === 'SESSION_EXPIRED') {
-        lifecycle.sessions.replaceSession(session, failure, { immediate: true });
-        // The server never saw the request under the dead session, so one retry is safe.
-        if (attempt === 0) return this.#attempt(1, method, options, send, remaining);
-      } else if (failure.code === 'BACKEND_UNAVAILABLE' && this.#init.transport !== 'stdio') {
-        lifecycle.sessions.replaceSession(session, failure, { immediate: false });
-      }
-      throw failure;
     };
-    let sent: Promise<T>;
-    try {
-      sent = send(session.client, signal ? { signal, timeout: budget } : { timeout: budget });
-    } catch (error) {
-      return onFailure(error);
-    }
-    return sent.catch(onFailure);
+    const sendOn = (session: BackendSession, attempt: number): Promise<T> => {
+      const budget = remaining();
+      const onFailure = (error: unknown): Promise<T> => {
+        const failure = toTransportError(error, {
+          backend,
+          method,
+          signal,
+          timeoutMs: budget,
+          exit: session.exit,
+          closed: lifecycle.closing,
+        });
+        if (failure.code === 'SESSION_EXPIRED') {
+          lifecycle.sessions.replaceSession(session, failure, { immediate: true });
+          // The server never saw the request under the dead session, so one retry is safe.
+          if (attempt === 0) return start(1);
+        } else if (failure.code === 'BACKEND_UNAVAILABLE' && this.#init.transport !== 'stdio') {
+          lifecycle.sessions.replaceSession(session, failure, { immediate: false });
+        }
+        breaker.failed(permit, failure);
+        return failed(failure);
+      };
+      let sent: Promise<T>;
+      try {
+        sent = send(session.client, signal ? { signal, timeout: budget } : { timeout: budget });
+      } catch (error) {
+        // Handled like a rejection: send() must never throw synchronously.
+        sent = Promise.reject(error);
+      }
+      return sent.then(succeeded, onFailure);
+    };
+    // The ready session is taken without waiting; otherwise wait (bounded) for a (re)start.
+    const start = (attempt: number): Promise<T> => {
+      const ready = lifecycle.readySession();
+      if (ready) return sendOn(ready, attempt);
+      return lifecycle.whenReady(method, signal, remaining()).then(
+        (session) => sendOn(session, attempt),
+        (error: unknown) => {
+          const failure = toTransportError(error, { backend, method, signal });
+          breaker.failed(permit, failure);
+          return failed(failure);
+        },
+      );
+    };
+    return start(0);
   }
 }
