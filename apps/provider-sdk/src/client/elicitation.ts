@@ -83,8 +83,6 @@ export function elicitationDefaults(schema: ElicitationSchema): ElicitationConte
  * (a non-matching answer is refused with `InvalidParams`, so the backend never gets bad data).
  */
 export function createElicitationResponder(handler: ElicitationHandler): ClientRequestHandlers['elicitation/create'] {
-  // One validator provider for the pool; it compiles (and caches) per schema.
-  const validators = new AjvJsonSchemaValidator();
   return async (params: ElicitRequestParams, { backend, signal }): Promise<ElicitResult> => {
     if (params.mode === 'url') {
       const answer = await ask(handler, {
@@ -99,6 +97,9 @@ export function createElicitationResponder(handler: ElicitationHandler): ClientR
       return { action: answer.action };
     }
     const requestedSchema = params.requestedSchema;
+    // A validator per request: AJV keeps every schema object it compiled, and each request brings a
+    // new one; elicitations are paced by a human, so compiling each is cheap next to a leak.
+    const validators = new AjvJsonSchemaValidator();
     const check = validators.getValidator<ElicitationContent>(
       requestedSchema as Parameters<typeof validators.getValidator>[0],
     );
