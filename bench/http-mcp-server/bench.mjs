@@ -3,16 +3,13 @@
 // then RSS after 100k vs 1k requests. Every server runs in its own process; autocannon drives them
 // from this one. Bounded: BENCH_SECONDS (default 5) per target, BENCH_RSS_REQUESTS (default 100000).
 // On a shared, busy machine absolute numbers are noisy: compare ratios from the same run.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort, sleep, spawnProcess, startRedis, stopAll, waitUntil } from './bench-processes.mjs';
 
 const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
 const appMain = join(dirname(require.resolve('@mcs/http-mcp-server')), 'main.js');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -22,55 +19,6 @@ const only = (process.env.BENCH_TARGETS ?? '')
   .split(',')
   .map((item) => item.trim())
   .filter(Boolean);
-const children = [];
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(check, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function spawnProcess(command, args, env = {}) {
-  const child = spawn(command, args, {
-    cwd: here,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout.resume();
-  children.push(child);
-  return child;
-}
-
-async function startRedis() {
-  const port = await freePort();
-  spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  const ping = () =>
-    new Promise((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        socket.destroy();
-        resolve(data.toString().startsWith('+PONG'));
-      });
-      socket.once('error', () => resolve(false));
-    });
-  await waitUntil(ping, 'redis-server');
-  return `redis://127.0.0.1:${port}`;
-}
 
 async function startOurs(env) {
   const port = await freePort();
@@ -304,5 +252,5 @@ async function main() {
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stopAll();
 }

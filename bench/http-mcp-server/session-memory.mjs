@@ -3,68 +3,16 @@
 // serve BENCH_SESSION_REQUESTS requests that go through an McpServer (`tools/list`: `echo` is a pure
 // tool and would not), and prints the retained memory (after a full GC) per live session, and the ratio.
 // Bounded: the sessions are opened BENCH_PARALLEL (default 32) at a time; every server is stopped at the end.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { freePort, spawnProcess, startRedis, stopAll, waitUntil } from './bench-processes.mjs';
 
 const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
 const appMain = join(dirname(require.resolve('@mcs/http-mcp-server')), 'main.js');
 const sessions = Number(process.env.BENCH_SESSIONS ?? 1_000);
 const requestsPerSession = Number(process.env.BENCH_SESSION_REQUESTS ?? 3);
 const parallel = Number(process.env.BENCH_PARALLEL ?? 32);
-const children = [];
 const MiB = 2 ** 20;
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(check, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function spawnProcess(command, args, env = {}, ipc = false) {
-  const child = spawn(command, args, {
-    cwd: here,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit', ...(ipc ? ['ipc'] : [])],
-  });
-  child.stdout.resume();
-  children.push(child);
-  return child;
-}
-
-async function startRedis() {
-  const port = await freePort();
-  spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  const ping = () =>
-    new Promise((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        socket.destroy();
-        resolve(data.toString().startsWith('+PONG'));
-      });
-      socket.once('error', () => resolve(false));
-    });
-  await waitUntil(ping, 'redis-server');
-  return `redis://127.0.0.1:${port}`;
-}
 
 /** A server script under the memory probe (a child with IPC and --expose-gc). */
 async function startProbed(script, args, env, ready) {
@@ -185,5 +133,5 @@ async function main() {
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stopAll();
 }
