@@ -30,6 +30,26 @@ describe('environment interpolation', () => {
     expect(error.message).toContain('backends.remote.url');
     expect(error.message).toContain('MCP_URL');
   });
+
+  it('onMissing gets the variable and the path of a missing one and decides instead of the ENV_MISSING error', () => {
+    const seen: [string, readonly (string | number)[]][] = [];
+    const result = interpolateEnv(
+      { headers: { a: 'Bearer ${GONE}' }, args: ['${SET}', '${ALSO_GONE}'] },
+      { SET: 'x' },
+      [],
+      {
+        onMissing: (name, path) => {
+          seen.push([name, path]);
+          return `<${name}>`;
+        },
+      },
+    );
+    expect(result).toEqual({ headers: { a: 'Bearer <GONE>' }, args: ['x', '<ALSO_GONE>'] });
+    expect(seen).toEqual([
+      ['GONE', ['headers', 'a']],
+      ['ALSO_GONE', ['args', 1]],
+    ]);
+  });
 });
 
 describe('profiles', () => {
