@@ -96,7 +96,7 @@ describe('Client ID Metadata Documents', () => {
         { redirect: 'manual' },
       );
       expect(page.status, clientId).toBe(400);
-      expect(await page.text(), clientId).toMatch(/must be https|loopback|private or reserved/);
+      expect(await page.text(), clientId).toMatch(/must be https|could not be verified/);
     }
     for (const address of [
       '10.1.2.3',
@@ -117,6 +117,35 @@ describe('Client ID Metadata Documents', () => {
     expect(addressProblem('::ffff:7f00:1', false)).toMatch(/loopback/);
     expect(addressProblem('::ffff:a00:1', true)).toMatch(/private/);
     expect(addressProblem('::1', false)).toMatch(/loopback/);
+  });
+
+  it('a client_id URL that cannot be fetched: the page says only that the client could not be verified', async () => {
+    await using server = await startAuthServer();
+    await using callback = await startCallbackServer();
+    // What each host resolves to, or that it does not resolve, must not reach the page: it would let
+    // anyone probe internal names (the detail goes to the server log only).
+    for (const clientId of [
+      'https://localhost/client.json',
+      'https://127.0.0.1/client.json',
+      'https://[::ffff:10.0.0.1]/client.json',
+      'https://no-such-host.invalid/client.json',
+      'https://internal-name/client.json',
+    ]) {
+      const page = await fetch(
+        authorizationUrl(server.origin, {
+          clientId,
+          redirectUri: callback.redirectUri,
+          challenge: createPkcePair().challenge,
+        }),
+        { redirect: 'manual' },
+      );
+      const html = await page.text();
+      expect(page.status, clientId).toBe(400);
+      expect(html, clientId).toContain('could not be verified');
+      expect(html, clientId).not.toMatch(
+        /loopback|private|reserved|ENOTFOUND|getaddrinfo|EAI_|127\.0\.0\.1 is|::1 is|10\.0\.0\.1 is/,
+      );
+    }
   });
 });
 

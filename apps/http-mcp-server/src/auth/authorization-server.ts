@@ -9,6 +9,7 @@ import {
   type TokenVerifier,
   validatePkceChallenge,
 } from '@mcs/auth';
+import { boundErrorMessage } from '@mcs/resilience';
 import type { JsonValue, SessionStore } from '@mcs/session-store';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
@@ -321,7 +322,8 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
     app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
       if (error instanceof OAuthError) {
         if (error.status >= 500) request.log.error({ err: error }, 'authorization server error');
-        else request.log.info({ oauthError: error.code, reason: error.message }, 'oauth request refused');
+        else if (error.cause !== undefined) request.log.warn(error.logFields(), 'oauth request refused');
+        else request.log.info(error.logFields(), 'oauth request refused');
         return reply.code(error.status).header('cache-control', 'no-store').send(error.toBody());
       }
       const status = error.statusCode ?? 500;
@@ -378,8 +380,11 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
         checked = await checkAuthorizeRequest(parseForm(AuthorizeQuery, request.query));
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
-        request.log.info({ oauthError: error.code, reason: error.message }, 'authorization request refused');
-        return sendPage(reply, 400, renderErrorPage(error.message));
+        // A refusal with an underlying cause (a metadata document that could not be fetched) is worth a
+        // warning: the detail is for the operator only.
+        if (error.cause !== undefined) request.log.warn(error.logFields(), 'authorization request refused');
+        else request.log.info(error.logFields(), 'authorization request refused');
+        return sendPage(reply, 400, renderErrorPage(boundErrorMessage(error.message)));
       }
       const state = (request.query as { state?: unknown }).state;
       if (checked.error) {

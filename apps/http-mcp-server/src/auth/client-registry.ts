@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { quoteValue } from '@mcs/resilience';
 import type { JsonValue, SessionStore } from '@mcs/session-store';
 import { z } from 'zod';
 import { fetchClientMetadataDocument } from './client-metadata-document.js';
@@ -102,10 +103,14 @@ export class ClientRegistry {
     try {
       document = await fetchClientMetadataDocument(url, { allowLoopback: this.#allowLoopback });
     } catch (error) {
-      throw new OAuthError('invalid_client', `cannot use the client metadata document: ${(error as Error).message}`, {
-        status: 400,
-        cause: error,
-      });
+      // The fetch's own reason (what the host resolved to, that it did not resolve, that it refused the
+      // connection) would let anyone probe internal names through this page: it stays in `cause`,
+      // which only the server log shows.
+      throw new OAuthError(
+        'invalid_client',
+        `The client could not be verified: its metadata document ${quoteValue(clientId)} could not be fetched (it must be served over https from a public address, as JSON, without redirects)`,
+        { status: 400, cause: error },
+      );
     }
     if ((document as { client_id?: unknown } | null)?.client_id !== clientId) {
       throw new OAuthError('invalid_client', 'the client metadata document must name its own URL as client_id', {

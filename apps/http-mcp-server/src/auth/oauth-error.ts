@@ -1,3 +1,5 @@
+import { boundErrorMessage } from '@mcs/resilience';
+
 /** OAuth 2.x error codes this server answers with (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 7009). */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -29,6 +31,19 @@ export class OAuthError extends Error {
   }
 
   toBody(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.code, error_description: this.message };
+    return { error: this.code, error_description: boundErrorMessage(this.message) };
+  }
+
+  /**
+   * Fields of the log line of this refusal: the message the client got and, for the server log only,
+   * the underlying reason (`cause`, bounded), which may name hosts and addresses the client must not see.
+   */
+  logFields(): { oauthError: OAuthErrorCode; reason: string; detail?: string } {
+    const cause = this.cause instanceof Error ? this.cause.message : this.cause;
+    return {
+      oauthError: this.code,
+      reason: boundErrorMessage(this.message),
+      ...(cause === undefined ? {} : { detail: boundErrorMessage(String(cause)) }),
+    };
   }
 }
