@@ -1,19 +1,36 @@
-import type { ChatCompletionMessageParam, Provider } from '@mcs/provider-sdk';
+import type { ChatCompletionMessageParam, Provider, Usage } from '@mcs/provider-sdk';
 import type { Output } from './render/output.js';
 
 export type TurnOutcome = 'answered' | 'failed' | 'cancelled';
 
+/** The tokens one turn used (every model call of it, also of a failed or cancelled turn). */
+export interface TurnUsage {
+  turn: number;
+  model: string;
+  usage: Usage;
+}
+
+/** Provider now, or a function that makes it when the first turn needs it (no model key needed before). */
+export type ProviderSource = Provider | (() => Provider);
+
 /**
  * A conversation with the provider: the history of finished turns (the provider's `system` message
- * is not kept: it adds it to every request) and messages waiting for the next turn (`/prompt`, `/read`).
+ * is not kept: it adds it to every request), messages waiting for the next turn (`/prompt`, `/read`),
+ * the model chosen with `/model`, and the tokens used.
  */
 export class ChatSession {
-  readonly #provider: Provider;
+  readonly #provider: () => Provider;
   #history: ChatCompletionMessageParam[] = [];
   #pending: ChatCompletionMessageParam[] = [];
+  #model: string | undefined;
+  #turns = 0;
+  #lastErrorCode: string | undefined;
+  readonly #usage: TurnUsage[] = [];
 
-  constructor(provider: Provider) {
-    this.#provider = provider;
+  /** `model`: the configured model's name (shown by `/model`; `undefined` when unknown). */
+  constructor(provider: ProviderSource, options: { model?: string | undefined } = {}) {
+    this.#provider = typeof provider === 'function' ? provider : () => provider;
+    this.#model = options.model;
   }
 
   get history(): readonly ChatCompletionMessageParam[] {
@@ -24,9 +41,34 @@ export class ChatSession {
     return this.#pending;
   }
 
+  /** The model the next turn asks. */
+  get model(): string | undefined {
+    return this.#model;
+  }
+
+  set model(name: string) {
+    this.#model = name;
+  }
+
+  /** The error code of the last turn when it failed (the exit code of `-p` depends on it). */
+  get lastErrorCode(): string | undefined {
+    return this.#lastErrorCode;
+  }
+
+  /** Every turn's usage so far, in order. */
+  get usage(): readonly TurnUsage[] {
+    return this.#usage;
+  }
+
   /** Queues messages that go to the model before the next user message. */
   addPending(messages: ChatCompletionMessageParam[]): void {
     this.#pending.push(...messages);
+  }
+
+  /** Replaces the conversation (a loaded one); pending messages are dropped. */
+  replaceHistory(messages: ChatCompletionMessageParam[]): void {
+    this.#history = withoutLeadingSystem(messages);
+    this.#pending = [];
   }
 
   clear(): void {
@@ -39,25 +81,67 @@ export class ChatSession {
    * a failed or cancelled turn leaves history and pending messages as they were.
    */
   async turn(text: string, output: Output, signal?: AbortSignal): Promise<TurnOutcome> {
+    this.#lastErrorCode = undefined;
     const messages: ChatCompletionMessageParam[] = [
       ...this.#history,
       ...this.#pending,
       { role: 'user', content: text },
     ];
-    for await (const part of this.#provider.generateStream({ messages, ...(signal ? { signal } : {}) })) {
-      if (part.type === 'error') {
-        output.part(part);
-        return part.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
-      }
-      output.part(part);
-      if (part.type === 'finish') {
-        this.#history = withoutLeadingSystem(part.messages);
-        this.#pending = [];
-        return 'answered';
-      }
+    let provider: Provider;
+    try {
+      provider = this.#provider();
+    } catch (error) {
+      // E.g. no model key: the REPL goes on (commands work without one); `-p` exits with the code.
+      output.error(error);
+      return this.#failed((error as { code?: unknown }).code);
     }
+    this.#turns += 1;
+    const turn: TurnUsage = { turn: this.#turns, model: this.#model ?? '', usage: emptyUsage() };
+    let steps = 0;
+    try {
+      const request = {
+        messages,
+        ...(signal ? { signal } : {}),
+        ...(this.#model !== undefined ? { model: this.#model } : {}),
+      };
+      for await (const part of provider.generateStream(request)) {
+        if (part.type === 'step-finish') {
+          steps += 1;
+          turn.model = part.model;
+          addUsage(turn.usage, part.usage);
+        }
+        if (part.type === 'error') {
+          output.part(part);
+          return part.error.code === 'CANCELLED' ? 'cancelled' : this.#failed(part.error.code);
+        }
+        output.part(part);
+        if (part.type === 'finish') {
+          this.#history = withoutLeadingSystem(part.messages);
+          this.#pending = [];
+          return 'answered';
+        }
+      }
+      return this.#failed('MODEL_FAILED');
+    } finally {
+      // Only turns in which the model answered at least once have usage to show.
+      if (steps > 0) this.#usage.push(turn);
+    }
+  }
+
+  #failed(code: unknown): 'failed' {
+    this.#lastErrorCode = typeof code === 'string' ? code : 'INTERNAL';
     return 'failed';
   }
+}
+const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+
+function addUsage(total: Usage, step: Usage): void {
+  total.promptTokens += step.promptTokens;
+  total.completionTokens += step.completionTokens;
+  total.totalTokens += step.totalTokens;
+  if (step.cachedPromptTokens !== undefined)
+    total.cachedPromptTokens = (total.cachedPromptTokens ?? 0) + step.cachedPromptTokens;
+  if (step.reasoningTokens !== undefined) total.reasoningTokens = (total.reasoningTokens ?? 0) + step.reasoningTokens;
 }
 
 function withoutLeadingSystem(messages: ChatCompletionMessageParam[]): ChatCompletionMessageParam[] {

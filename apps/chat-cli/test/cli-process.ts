@@ -50,6 +50,9 @@ export function modelEnv(baseURL: string): Record<string, string> {
   return {
     ...env,
     XDG_CONFIG_HOME,
+    // Nor do the runs write history or conversations into the user's home.
+    XDG_STATE_HOME: join(tmpdir(), 'mcs-chat-tests-state'),
+    XDG_DATA_HOME: join(tmpdir(), 'mcs-chat-tests-data'),
     OPENAI_API_KEY: 'test-key',
     OPENAI_BASE_URL: baseURL,
     OPENAI_MODEL: 'scripted-model',

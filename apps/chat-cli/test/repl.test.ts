@@ -1,35 +1,15 @@
 // The interactive chat of the built CLI, driven through its stdin, against the scripted model and a
 // real MCP server (server-everything over stdio, a child process of the CLI).
 import { getFreePort, waitFor } from '@mcs/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
-import {
-  childProcesses,
-  everythingConfig,
-  isAlive,
-  makeWorkDir,
-  modelEnv,
-  startCli,
-  type WorkDir,
-} from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { childProcesses, everythingConfig, isAlive, makeWorkDir, startCli } from './cli-process.js';
+import { useScriptedChat } from './scripted-chat.js';
 
-let model: ScriptedModel;
-let dir: WorkDir;
-
-beforeAll(async () => {
-  model = await startScriptedModel();
-  dir = await makeWorkDir();
-  await dir.write('config.json', everythingConfig());
-});
-
-afterAll(async () => {
-  await dir?.[Symbol.asyncDispose]();
-  await model?.close();
-});
+const chat = useScriptedChat(everythingConfig());
 
 type Message = { role: string; content?: unknown };
 const messagesOf = (request: Record<string, unknown> | undefined) => (request?.messages ?? []) as Message[];
-const start = () => startCli([], { cwd: dir.path, env: modelEnv(model.baseURL) });
+const start = () => chat.start();
 
 describe('mcs-chat REPL', () => {
   it('keeps the history across turns, lists the tools, and /exit closes the stdio server and exits 0', async () => {
@@ -44,13 +24,13 @@ describe('mcs-chat REPL', () => {
         { timeoutMs: 10_000, what: 'the server-everything child of mcs-chat' },
       );
 
-      const before = model.requests.length;
-      model.script([{ text: ['first ', 'answer'] }, { text: 'second answer' }]);
+      const before = chat.model.requests.length;
+      chat.model.script([{ text: ['first ', 'answer'] }, { text: 'second answer' }]);
       cli.line('first question');
       at = await cli.waitForStdout('first answer\n', at);
       cli.line('second question');
       at = await cli.waitForStdout('second answer\n', at);
-      expect(messagesOf(model.requests[before + 1])).toEqual([
+      expect(messagesOf(chat.model.requests[before + 1])).toEqual([
         { role: 'user', content: 'first question' },
         { role: 'assistant', content: 'first answer' },
         { role: 'user', content: 'second question' },
@@ -71,8 +51,8 @@ describe('mcs-chat REPL', () => {
     const cli = start();
     try {
       let at = await cli.waitForStdout('> ');
-      const disconnects = model.disconnects;
-      model.script([{ text: 'partial', hang: true }, { text: 'after the cancel' }]);
+      const disconnects = chat.model.disconnects;
+      chat.model.script([{ text: 'partial', hang: true }, { text: 'after the cancel' }]);
       cli.line('a long question');
       at = await cli.waitForStdout('partial', at);
       cli.child.kill('SIGINT');
@@ -80,12 +60,15 @@ describe('mcs-chat REPL', () => {
         timeoutMs: 20_000,
         what: 'the cancel notice',
       });
-      await waitFor(() => model.disconnects > disconnects, { timeoutMs: 20_000, what: 'the model stream to close' });
+      await waitFor(() => chat.model.disconnects > disconnects, {
+        timeoutMs: 20_000,
+        what: 'the model stream to close',
+      });
       expect(cli.stderr()).not.toContain('[CANCELLED]');
       cli.line('next question');
       await cli.waitForStdout('after the cancel\n', at);
       // The cancelled turn is not in the history.
-      expect(messagesOf(model.requests.at(-1))).toEqual([{ role: 'user', content: 'next question' }]);
+      expect(messagesOf(chat.model.requests.at(-1))).toEqual([{ role: 'user', content: 'next question' }]);
       cli.child.stdin?.end();
       expect(await cli.exited()).toBe(0);
     } finally {
@@ -106,10 +89,10 @@ describe('mcs-chat REPL', () => {
         timeoutMs: 10_000,
         what: 'the bad arguments message',
       });
-      model.script([{ text: 'with context' }, { text: 'fresh' }]);
+      chat.model.script([{ text: 'with context' }, { text: 'fresh' }]);
       cli.line('use them');
       at = await cli.waitForStdout('with context\n', at);
-      const messages = messagesOf(model.requests.at(-1));
+      const messages = messagesOf(chat.model.requests.at(-1));
       expect(messages[0]).toEqual({ role: 'user', content: 'This is a simple prompt without arguments.' });
       expect(messages[1]?.content).toMatch(
         /^Contents of the resource demo:\/\/resource\/dynamic\/text\/1:\nResource 1: /,
@@ -123,7 +106,7 @@ describe('mcs-chat REPL', () => {
       at = await cli.waitForStdout('conversation cleared', at);
       cli.line('again');
       await cli.waitForStdout('fresh\n', at);
-      expect(messagesOf(model.requests.at(-1))).toEqual([{ role: 'user', content: 'again' }]);
+      expect(messagesOf(chat.model.requests.at(-1))).toEqual([{ role: 'user', content: 'again' }]);
 
       cli.child.kill('SIGTERM');
       expect(await cli.exited()).toBe(0);
@@ -160,7 +143,7 @@ describe('mcs-chat REPL', () => {
     backends.broken = { transport: 'stdio', command: process.execPath, args: ['-e', 'process.exit(3)'] };
     backends.closed = { transport: 'http', url: `http://127.0.0.1:${await getFreePort()}/mcp` };
     await work.write('config.json', config);
-    const cli = startCli([], { cwd: work.path, env: modelEnv(model.baseURL) });
+    const cli = startCli([], { cwd: work.path, env: chat.env() });
     try {
       let at = await cli.waitForStdout('> ');
       expect(cli.stderr()).toContain('MCP server "broken" is not connected');
@@ -172,7 +155,7 @@ describe('mcs-chat REPL', () => {
       expect(cli.stdout()).toContain('(MCP server "broken" is unavailable');
       cli.line('/prompts');
       at = await cli.waitForStdout('everything.simple-prompt', at);
-      model.script([{ text: 'answered anyway' }]);
+      chat.model.script([{ text: 'answered anyway' }]);
       cli.line('question');
       await cli.waitForStdout('answered anyway\n', at);
       expect(cli.stderr()).toMatch(/left out of this turn: .*broken/);
@@ -184,11 +167,11 @@ describe('mcs-chat REPL', () => {
   });
 
   it('--json keeps stdout to JSON lines: command output as info events, turns as steps', async () => {
-    const cli = startCli(['--json'], { cwd: dir.path, env: modelEnv(model.baseURL) });
+    const cli = chat.start(['--json']);
     try {
       cli.line('/tools');
       let at = await cli.waitForStdout('everything.echo');
-      model.script([{ text: 'json answer' }]);
+      chat.model.script([{ text: 'json answer' }]);
       cli.line('question');
       at = await cli.waitForStdout('"type":"final"', at);
       cli.line('/exit');

@@ -1,27 +1,15 @@
 // `mcs-chat -p ... --json | head -1`: the reader closes stdout early; the CLI must end quietly with 0.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
-import { everythingConfig, makeWorkDir, modelEnv, startCli, type WorkDir } from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { everythingConfig } from './cli-process.js';
+import { useScriptedChat } from './scripted-chat.js';
 
-let model: ScriptedModel;
-let dir: WorkDir;
-
-beforeAll(async () => {
-  model = await startScriptedModel();
-  dir = await makeWorkDir();
-  await dir.write('config.json', everythingConfig());
-});
-
-afterAll(async () => {
-  await dir?.[Symbol.asyncDispose]();
-  await model?.close();
-});
+const chat = useScriptedChat(everythingConfig());
 
 describe('stdout closed by the reader', () => {
   it('ends with status 0 and no EPIPE error when stdout is closed after the first line', async () => {
     // The first line is the tool call; the real server's tool then runs for a second, so the later
     // lines are written after the pipe is closed.
-    model.script([
+    chat.model.script([
       {
         toolCalls: [
           { id: 'call_1', name: 'everything__trigger-long-running-operation', arguments: { duration: 1, steps: 1 } },
@@ -29,7 +17,7 @@ describe('stdout closed by the reader', () => {
       },
       { text: ['a', 'b', 'c', 'd'] },
     ]);
-    const run = startCli(['--json', '-p', 'Echo'], { cwd: dir.path, env: modelEnv(model.baseURL) });
+    const run = chat.start(['--json', '-p', 'Echo']);
     run.child.stdin?.end();
     await run.waitForStdout('\n');
     run.child.stdout?.destroy();

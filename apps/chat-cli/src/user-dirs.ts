@@ -1,0 +1,16 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+type Env = Record<string, string | undefined>;
+
+/** An XDG base directory: the variable when set (non-empty), else `~/<fallback>`. */
+function xdgHome(env: Env, variable: string, fallback: string): string {
+  const value = env[variable]?.trim();
+  return value ? value : join(env.HOME ?? homedir(), fallback);
+}
+
+/** Where the REPL's line history lives: `$XDG_STATE_HOME/mcs-chat` (`~/.local/state/mcs-chat`). */
+export const stateDir = (env: Env): string => join(xdgHome(env, 'XDG_STATE_HOME', '.local/state'), 'mcs-chat');
+
+/** Where conversations are saved: `$XDG_DATA_HOME/mcs-chat` (`~/.local/share/mcs-chat`). */
+export const dataDir = (env: Env): string => join(xdgHome(env, 'XDG_DATA_HOME', '.local/share'), 'mcs-chat');
