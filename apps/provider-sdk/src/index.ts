@@ -53,6 +53,7 @@ export {
 export { interpolateEnv } from './interpolate-env.js';
 export {
   createMcpClientPool,
+  createPoolFromParsed,
   type McpClientPool,
   type McpClientPoolOptions,
   type PoolCallToolOptions,
