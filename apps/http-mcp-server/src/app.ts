@@ -117,6 +117,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     bus: eventBus,
     keepAliveMs: config.sseKeepAliveMs,
     maxRequestBodySize: config.bodyLimitBytes,
+    // The one retry hint of a shutdown (streams get it as `retry:`), in whole seconds.
+    retryAfterSeconds: Math.max(1, Math.ceil(config.sseRetryMs / 1000)),
     onerror: (error) => logger.debug({ err: error }, 'MCP request rejected'),
   });
 

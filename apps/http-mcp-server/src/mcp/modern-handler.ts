@@ -4,6 +4,7 @@ import {
   type McpHttpHandler,
   type McpServerFactory,
 } from '@modelcontextprotocol/server';
+import { EDGE_ERRORS, jsonRpcErrorBody } from './json-rpc-errors.js';
 
 /** The SDK's 2026-07-28 handler, with its long-lived listen streams closable on their own. */
 export interface ModernHandler extends McpHttpHandler {
@@ -13,6 +14,26 @@ export interface ModernHandler extends McpHttpHandler {
    * requests. Requests in flight are untouched; `close()` aborts those.
    */
   closeListenStreams(): Promise<void>;
+}
+
+export type ModernHandlerOptions = CreateMcpHandlerOptions &
+  Required<Pick<CreateMcpHandlerOptions, 'bus'>> & {
+    /** `Retry-After` (seconds) of the answer to a request cut off by `close()`. */
+    retryAfterSeconds: number;
+  };
+
+/**
+ * The status the SDK answers (with no body) a request whose exchange `close()` ended: nginx's "client
+ * closed request", which no MCP client knows.
+ */
+const SDK_CUT_OFF_STATUS = 499;
+
+const CUT_OFF_MESSAGE =
+  'Service unavailable: the server is shutting down and stopped this request before it finished; retry it';
+
+function requestIdOf(body: unknown): string | number | null {
+  const id = (body as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 function isListenRequest(body: unknown): boolean {
@@ -29,19 +50,25 @@ function isListenRequest(body: unknown): boolean {
  * one handler, everything else to the other. The SDK's `close()` ends listen streams and aborts
  * in-flight exchanges in one step; at shutdown the streams must end at once (they never finish on
  * their own) while the exchanges get the drain time to finish, so each kind has a handler to close.
- * Routing needs the parsed body (`parsedBody`), which the app's routes always pass.
+ * Routing needs the parsed body (`parsedBody`), which the app's routes always pass. A request that
+ * `close()` cuts off is answered 503 with `Retry-After` and a JSON-RPC error for its id.
  */
-export function createModernHandler(
-  factory: McpServerFactory,
-  options: CreateMcpHandlerOptions & Required<Pick<CreateMcpHandlerOptions, 'bus'>>,
-): ModernHandler {
-  const listen = createMcpHandler(factory, options);
-  const exchanges = createMcpHandler(factory, options);
+export function createModernHandler(factory: McpServerFactory, options: ModernHandlerOptions): ModernHandler {
+  const { retryAfterSeconds, ...handlerOptions } = options;
+  const listen = createMcpHandler(factory, handlerOptions);
+  const exchanges = createMcpHandler(factory, handlerOptions);
   return {
-    fetch: (request, requestOptions) =>
-      isListenRequest(requestOptions?.parsedBody)
-        ? listen.fetch(request, requestOptions)
-        : exchanges.fetch(request, requestOptions),
+    fetch: async (request, requestOptions) => {
+      if (isListenRequest(requestOptions?.parsedBody)) return listen.fetch(request, requestOptions);
+      const response = await exchanges.fetch(request, requestOptions);
+      if (response.status !== SDK_CUT_OFF_STATUS) return response;
+      // Cut off by close() (the shutdown drain ran out; or the client left, and then nobody reads
+      // this): a status and a JSON-RPC error clients know, with when to retry (on another replica).
+      return Response.json(jsonRpcErrorBody('UNAVAILABLE', CUT_OFF_MESSAGE, requestIdOf(requestOptions?.parsedBody)), {
+        status: EDGE_ERRORS.UNAVAILABLE.status,
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      });
+    },
     // Both handlers publish on the shared bus, which is what every listen stream subscribes to.
     notify: exchanges.notify,
     bus: exchanges.bus,
