@@ -1,23 +1,39 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { type ProviderConfig, ProviderError, parseProviderConfig } from '@mcs/provider-sdk';
-import { z } from 'zod';
+import { dirname, join, resolve } from 'node:path';
+import { type ProviderConfig, ProviderConfigSchema, ProviderError, parseProviderConfig } from '@mcs/provider-sdk';
+import type { z } from 'zod';
 import { ChatCliError } from './chat-cli-error.js';
+import { parseConfigJson, readConfigText } from './config/config-file.js';
+import { type ConfigProblem, configProblems, displayFile, issuesToProblems } from './config/config-problem.js';
+import { type ConfigFormat, detectFormat } from './config/detect-format.js';
+import { didYouMean } from './config/did-you-mean.js';
+import { loadDotEnv } from './config/dot-env.js';
+import { interpolateConfig, protectReferences } from './config/interpolate-config.js';
+import { McpServersConfigSchema, mcpServersToProvider } from './config/mcp-servers-format.js';
+import { SeedConfigSchema, seedPlaceholdersToReferences, seedProblems, seedToProvider } from './config/seed-format.js';
+import type { ServerInfo } from './config/server-info.js';
+import { version } from './version.js';
+
+export type { ConfigFormat } from './config/detect-format.js';
+export type { ServerInfo } from './config/server-info.js';
 
 export const DEFAULT_CONFIG_FILE = 'config.json';
-
-/** The file's top level; every field inside is checked by the provider-sdk's schema (strict, with paths). */
-const ConfigFileSchema = z.record(z.string(), z.unknown(), { error: 'the file must hold one JSON object' });
 
 export interface LoadedChatConfig {
   /** The file read, or `undefined` when no default config file exists. */
   file: string | undefined;
-  /** The config as written plus the `--model` override: what `createProvider` gets. */
+  /** The file's format; `undefined` without a file. */
+  format: ConfigFormat | undefined;
+  /**
+   * The provider config `createProvider` gets: the file itself (provider format) or the seed /
+   * `mcpServers` servers mapped onto it (already interpolated), plus the `--model` override.
+   */
   input: Record<string, unknown>;
   /** Validated and `${VAR}`-interpolated (for display: the provider parses `input` itself). */
   parsed: ProviderConfig;
+  /** Per server: the seed's labels and `auth` block (empty for the other formats). */
+  servers: Record<string, ServerInfo>;
 }
 
 export interface LoadChatConfigOptions {
@@ -26,27 +42,81 @@ export interface LoadChatConfigOptions {
   /** `--model`: wins over the file's `model` (which wins over `OPENAI_MODEL`). */
   model?: string | undefined;
   cwd?: string;
+  /** Variables for `${VAR}` and the model settings; the `.env` files found are added to it (set ones win). */
   env?: Record<string, string | undefined>;
 }
 
+/** Top-level keys of the provider format (plus `profiles` / `profile`), for format detection and hints. */
+const PROVIDER_KEYS = [...Object.keys(ProviderConfigSchema.shape), 'profiles', 'profile'];
+/** The other formats' top-level keys: a misspelt one in a provider-format file gets them as hints. */
+const FORMAT_KEYS = ['mcpServers', 'mcp_servers', 'app_name'];
+
 /**
- * Reads and validates the CLI's config: the provider-sdk's provider config (`model`, `baseURL`,
- * `apiKey`, `system`, `maxSteps`, ..., `mcp: { backends }`, `profiles`). Every problem is a
- * `ChatCliError` naming the file and the field.
+ * Reads and validates the CLI's config in any of its three formats (detected from the file): the
+ * seed's (`app_name`, `mcp_servers`), `mcpServers` (Claude Desktop / Claude Code / Cursor), or the
+ * provider-sdk's provider config. Reads `.env` next to the file, then `./.env`, into `env` (variables
+ * already set win). Every problem is a `ChatCliError` naming the file and the JSON path.
  */
 export async function loadChatConfig(options: LoadChatConfigOptions = {}): Promise<LoadedChatConfig> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const file =
     options.file !== undefined ? resolve(cwd, options.file) : defaultConfigFiles(cwd, env).find((f) => existsSync(f));
-  let input: Record<string, unknown> = {};
-  const used = file;
-  if (file !== undefined) input = parseFile(file, await readText(file));
-  if (options.model !== undefined) input = { ...input, model: options.model };
+  const envDirs = [...new Set([...(file !== undefined ? [dirname(file)] : []), cwd])];
+  for (const dir of envDirs) loadDotEnv(dir, env);
+  const withModel = (input: Record<string, unknown>) =>
+    options.model !== undefined ? { ...input, model: options.model } : input;
+  if (file === undefined) {
+    const input = withModel({});
+    return { file, format: undefined, input, parsed: parse(input, env, undefined), servers: {} };
+  }
+  const shown = displayFile(file, cwd);
+  const json = parseConfigJson(await readConfigText(file, shown), shown);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw configProblems(shown, [
+      { path: [], message: 'must be one JSON object, e.g. { "mcp_servers": { ... } } or { "mcpServers": { ... } }' },
+    ]);
+  }
+  const document = json as Record<string, unknown>;
+  const format = detectFormat(document, shown, PROVIDER_KEYS);
+  const envFiles = envDirs.map((dir) => displayFile(join(dir, '.env'), cwd));
+  let mapped: { input: Record<string, unknown>; servers?: Record<string, ServerInfo> };
+  switch (format) {
+    case 'provider':
+      mapped = { input: document };
+      break;
+    case 'seed': {
+      const interpolated = interpolateConfig(seedPlaceholdersToReferences(document), env, shown, envFiles);
+      const config = validate(SeedConfigSchema, interpolated, shown);
+      const problems = seedProblems(config);
+      if (problems.length > 0) throw configProblems(shown, problems);
+      mapped = seedToProvider(config, version());
+      break;
+    }
+    case 'mcpServers': {
+      const interpolated = interpolateConfig(document, env, shown, envFiles);
+      mapped = mcpServersToProvider(validate(McpServersConfigSchema, interpolated, shown));
+      break;
+    }
+  }
+  // The mapped formats are interpolated already: escaped so the provider's own pass leaves them as they are.
+  const input = withModel(
+    format === 'provider' ? mapped.input : (protectReferences(mapped.input) as typeof mapped.input),
+  );
+  return { file, format, input, parsed: parse(input, env, shown), servers: mapped.servers ?? {} };
+}
+
+function validate<S extends z.ZodType>(schema: S, value: unknown, shown: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw configProblems(shown, issuesToProblems(result.error.issues), result.error);
+}
+
+function parse(input: Record<string, unknown>, env: Record<string, string | undefined>, shown: string | undefined) {
   try {
-    return { file: used, input, parsed: parseProviderConfig(input, { env }) };
+    return parseProviderConfig(input, { env });
   } catch (error) {
-    throw configError(used, error);
+    throw configError(shown, error);
   }
 }
 
@@ -56,45 +126,29 @@ export function defaultConfigFiles(cwd: string, env: Record<string, string | und
   return [resolve(cwd, DEFAULT_CONFIG_FILE), join(configHome, 'mcs-chat', DEFAULT_CONFIG_FILE)];
 }
 
-/** Maps a config problem found by the provider-sdk (here or in `createProvider`) to a CLI error naming the file. */
+const hasIssues = (value: unknown): value is { issues: Parameters<typeof issuesToProblems>[0] } =>
+  typeof value === 'object' && value !== null && Array.isArray((value as { issues?: unknown }).issues);
+
+/**
+ * Maps a config problem found by the provider-sdk (here or in `createProvider`) to a CLI error naming
+ * the file; zod's issues get the same wording as the other formats', and a misspelt top-level key a hint.
+ */
 export function configError(file: string | undefined, error: unknown): unknown {
   if (!ProviderError.isInstance(error) || !['CONFIG_INVALID', 'ENV_MISSING', 'PROFILE_UNKNOWN'].includes(error.code)) {
     return error;
   }
   const where = file === undefined ? 'no config file (defaults and environment)' : file;
-  return new ChatCliError('CONFIG_INVALID', `${where}: ${error.message}`, { cause: error });
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new ChatCliError('CONFIG_NOT_FOUND', `${file}: config file not found (pass --config <file>)`, {
-        cause: error,
+  if (error.code === 'CONFIG_INVALID' && hasIssues(error.cause)) {
+    const problems: ConfigProblem[] = issuesToProblems(error.cause.issues).map((problem, index) => {
+      const issue = hasIssues(error.cause) ? error.cause.issues[index] : undefined;
+      if (issue?.code !== 'unrecognized_keys' || issue.path.length > 0) return problem;
+      const hints = issue.keys.map((key) => {
+        const hint = didYouMean(key, [...PROVIDER_KEYS, ...FORMAT_KEYS]);
+        return hint !== undefined ? `unknown key "${key}": did you mean "${hint}"?` : `unknown key "${key}": remove it`;
       });
-    }
-    throw new ChatCliError('CONFIG_INVALID', `${file}: cannot read the config file (${code ?? String(error)})`, {
-      cause: error,
+      return { path: [], message: hints.join('; ') };
     });
+    return configProblems(where, problems, error);
   }
-}
-
-function parseFile(file: string, text: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ChatCliError('CONFIG_INVALID', `${file}: not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const result = ConfigFileSchema.safeParse(json);
-  if (!result.success) {
-    throw new ChatCliError('CONFIG_INVALID', `${file}: ${result.error.issues[0]?.message ?? 'invalid config'}`, {
-      cause: result.error,
-    });
-  }
-  return result.data;
+  return new ChatCliError('CONFIG_INVALID', `${where}: ${error.message}`, { cause: error });
 }

@@ -8,6 +8,8 @@ export interface CliArgs {
   /** One-shot prompt; absent: interactive REPL. */
   prompt: string | undefined;
   json: boolean;
+  /** `--require-servers`: an MCP server that cannot be reached at start ends the run (exit 3) instead of a warning. */
+  requireServers: boolean;
   help: boolean;
   version: boolean;
 }
@@ -19,6 +21,8 @@ export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <pr
   -p, --prompt <text>   answer one prompt and exit; without it mcs-chat starts an interactive chat
                         (-p - reads the prompt from stdin)
       --json            one JSON object per line on stdout for every step
+      --require-servers an MCP server that cannot be reached at start is an error (exit 3),
+                        not a warning
   -h, --help            this help
   -v, --version         the version
 
@@ -48,6 +52,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     model: values.model,
     prompt: values.prompt,
     json: values.json ?? false,
+    requireServers: values['require-servers'] ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
@@ -61,6 +66,7 @@ function parse(argv: readonly string[]) {
       model: { type: 'string', short: 'm' },
       prompt: { type: 'string', short: 'p' },
       json: { type: 'boolean' },
+      'require-servers': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
