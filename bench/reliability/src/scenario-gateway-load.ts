@@ -1,0 +1,231 @@
+// Scenario "gateway load": N concurrent CallTool streams, half to server-everything over stdio
+// (trigger-long-running-operation, progress every 0.5 s) and half to the http-mcp-server (`service`
+// tool holding a slow upstream request), about half of them cancelled by the client at a random
+// moment. Checked: every cancelled call's backend request was cancelled (stdio: the tap saw
+// notifications/cancelled for it and the server never answered it; HTTP: the upstream request was
+// aborted), no request left open at a backend, no call left in flight, no extra child process, and the
+// gateway's memory at the end against the start.
+import { status } from '@grpc/grpc-js';
+import type { GatewayClient } from '@mcs/grpc-gateway';
+import { type GatewayStack, startGateway, startSlowUpstream, type UpstreamRequest } from './gateway-stack.js';
+import { startHttpStack } from './http-stack.js';
+import { sample, scrape } from './metrics.js';
+import { descendantsOf, isAlive, type Run, rssBytes, waitFor } from './processes.js';
+import { failureKinds, messageOf, type OpSummary, percentiles, Recorder, round } from './recorder.js';
+
+export interface GatewayLoadFigures {
+  clients: number;
+  durationMs: number;
+  calls: { completed: number; cancelled: number; failed: number };
+  ops: Record<string, OpSummary>;
+  failures: Array<{ op: string; message: string; count: number }>;
+  stdio: { cancelledCalls: number; cancelsSeen: number; answeredAfterCancel: number; openAtBackend: number };
+  http: {
+    cancelledCalls: number;
+    upstreamAborted: number;
+    upstreamOpen: number;
+    cancelToAbortMs: { p50Ms: number; p99Ms: number; maxMs: number };
+  };
+  cancelRacedCompletion: number;
+  inFlightAtEnd: number;
+  children: { start: number; end: number; leftAfterStop: number };
+  rssMb: { start: number; end: number };
+}
+
+interface CallOutcome {
+  kind: 'completed' | 'cancelled' | 'failed';
+  message?: string;
+}
+
+/** Runs one CallTool stream to its end; `cancelAfterMs` aborts it from the client side. */
+export async function runCall(
+  client: GatewayClient,
+  name: string,
+  args: Record<string, unknown>,
+  cancelAfterMs: number | undefined,
+  timeoutMs: number,
+  onCancel?: () => void,
+): Promise<CallOutcome> {
+  const controller = new AbortController();
+  const timer =
+    cancelAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          onCancel?.();
+          controller.abort();
+        }, cancelAfterMs);
+  try {
+    let result = false;
+    for await (const event of client.callTool(name, args, { signal: controller.signal, timeoutMs })) {
+      if (event.event?.$case === 'result') result = !event.event.value.isError;
+    }
+    return result ? { kind: 'completed' } : { kind: 'failed', message: 'the call ended without a successful result' };
+  } catch (error) {
+    if ((error as { code?: number }).code === status.CANCELLED && controller.signal.aborted)
+      return { kind: 'cancelled' };
+    return { kind: 'failed', message: messageOf(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface GatewayLoadOptions {
+  clients: number;
+  durationMs: number;
+  logLevel?: string;
+}
+
+export async function runGatewayLoadScenario(
+  run: Run,
+  options: GatewayLoadOptions,
+): Promise<{ figures: GatewayLoadFigures; secrets: Map<string, string> }> {
+  const upstream = await startSlowUpstream(run);
+  const stack = await startHttpStack(run, {
+    replicas: 1,
+    env: { MCS_SERVICE_BASE_URL: upstream.origin },
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
+  const [backendUser, callerUser] = stack.users as [(typeof stack.users)[0], (typeof stack.users)[0]];
+  const backendToken = await stack.token(backendUser);
+  const callerToken = await stack.token(callerUser);
+  const gateway = await startGateway(
+    run,
+    stack,
+    backendToken,
+    callerToken,
+    options.logLevel ? { logLevel: options.logLevel } : {},
+  );
+  const figures = await driveGatewayLoad(gateway, upstream.requests, options);
+  return { figures, secrets: new Map([...stack.secrets, ...gateway.secrets]) };
+}
+
+let callCounter = 0;
+
+export async function driveGatewayLoad(
+  gateway: GatewayStack,
+  upstream: Map<string, UpstreamRequest>,
+  options: GatewayLoadOptions,
+): Promise<GatewayLoadFigures> {
+  const client = gateway.client();
+  // Warm-up: both backends' paths once, so the start figures are not a cold process.
+  await runCall(client, 'everything.echo', { message: 'warm' }, undefined, 10_000);
+  await runCall(client, 'mcs.service', { path: '/slow', query: { id: 'warm', ms: '10' } }, undefined, 10_000);
+  const childrenStart = descendantsOf(gateway.process.pid);
+  const rssStart = rssBytes(gateway.process.pid);
+
+  const recorder = new Recorder();
+  const cancelledStdio = new Map<number, number>(); // duration key -> cancel time
+  const cancelledHttp = new Map<string, number>(); // upstream id -> cancel time
+  const outcomes = { completed: 0, cancelled: 0, failed: 0 };
+  const completedKeys = new Set<string>();
+  const endAt = Date.now() + options.durationMs;
+  const worker = async (index: number) => {
+    while (Date.now() < endAt) {
+      callCounter += 1;
+      const n = callCounter;
+      const stdio = (index + n) % 2 === 0;
+      const cancelAfterMs = Math.random() < 0.5 ? 100 + Math.floor(Math.random() * 900) : undefined;
+      // A per-call key the backend side can be matched by: the duration's tiny fraction (stdio), the id (HTTP).
+      const durationKey = round(1.5 + (n % 100_000) / 1e7, 7);
+      const id = `call-${n}`;
+      const op = `${stdio ? 'stdio' : 'http'}_${cancelAfterMs === undefined ? 'call' : 'cancelled_call'}`;
+      const outcome = await recorder
+        .time(op, async () => {
+          const result = stdio
+            ? await runCall(
+                client,
+                'everything.trigger-long-running-operation',
+                { duration: durationKey, steps: 3 },
+                cancelAfterMs,
+                15_000,
+                () => cancelledStdio.set(durationKey, Date.now()),
+              )
+            : await runCall(
+                client,
+                'mcs.service',
+                { path: '/slow', query: { id, ms: '1500' } },
+                cancelAfterMs,
+                15_000,
+                () => cancelledHttp.set(id, Date.now()),
+              );
+          if (result.kind === 'failed') throw new Error(result.message);
+          return result;
+        })
+        .catch(() => ({ kind: 'failed' as const }));
+      outcomes[outcome.kind] += 1;
+      if (outcome.kind === 'completed') {
+        completedKeys.add(stdio ? String(durationKey) : id);
+        cancelledStdio.delete(durationKey);
+        cancelledHttp.delete(id);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, (_, index) => worker(index)));
+
+  // Let the last cancellations reach the backends, then compare both sides.
+  const settle = async () => {
+    const text = await scrape(gateway.metricsUrl);
+    const inFlight = sample(text, 'mcs_grpc_gateway_calls_in_flight', { method: 'CallTool' });
+    const open = [...upstream.values()].filter(
+      (entry) => entry.abortedAt === undefined && entry.answeredAt === undefined,
+    );
+    return inFlight === 0 && open.length === 0;
+  };
+  await waitFor(settle, { timeoutMs: 10_000, what: 'calls and upstream requests to settle' }).catch(() => undefined);
+  const tap = gateway.tap();
+  const callsByKey = new Map<number, number | string>();
+  for (const record of tap) {
+    if (record.kind === 'call' && typeof record.args?.duration === 'number' && record.id !== undefined) {
+      callsByKey.set(record.args.duration, record.id);
+    }
+  }
+  const cancels = new Set(tap.filter((record) => record.kind === 'cancel').map((record) => record.id));
+  const answered = new Set(tap.filter((record) => record.kind === 'response').map((record) => record.id));
+  let cancelsSeen = 0;
+  let answeredAfterCancel = 0;
+  let raced = 0;
+  for (const key of cancelledStdio.keys()) {
+    const backendId = callsByKey.get(key);
+    if (backendId !== undefined && cancels.has(backendId)) cancelsSeen += 1;
+    else if (backendId !== undefined && answered.has(backendId)) raced += 1;
+    if (backendId !== undefined && cancels.has(backendId) && answered.has(backendId)) answeredAfterCancel += 1;
+  }
+  const openAtBackend = [...callsByKey.values()].filter((id) => !cancels.has(id) && !answered.has(id)).length;
+  let upstreamAborted = 0;
+  const cancelToAbort: number[] = [];
+  for (const [id, cancelledAt] of cancelledHttp) {
+    const entry = upstream.get(id);
+    if (entry?.abortedAt !== undefined) {
+      upstreamAborted += 1;
+      cancelToAbort.push(entry.abortedAt - cancelledAt);
+    } else if (entry?.answeredAt !== undefined) raced += 1;
+  }
+  const upstreamOpen = [...upstream.values()].filter(
+    (entry) => entry.abortedAt === undefined && entry.answeredAt === undefined,
+  ).length;
+  const inFlightAtEnd = sample(await scrape(gateway.metricsUrl), 'mcs_grpc_gateway_calls_in_flight', {
+    method: 'CallTool',
+  });
+  const childrenEnd = descendantsOf(gateway.process.pid);
+  const rssEnd = rssBytes(gateway.process.pid);
+  await gateway.process.stop('SIGTERM', 15_000);
+  const leftAfterStop = [...childrenStart, ...childrenEnd].filter(isAlive).length;
+  return {
+    clients: options.clients,
+    durationMs: options.durationMs,
+    calls: outcomes,
+    ops: recorder.summary(),
+    failures: failureKinds(recorder.failures),
+    stdio: { cancelledCalls: cancelledStdio.size, cancelsSeen, answeredAfterCancel, openAtBackend },
+    http: {
+      cancelledCalls: cancelledHttp.size,
+      upstreamAborted,
+      upstreamOpen,
+      cancelToAbortMs: percentiles(cancelToAbort),
+    },
+    cancelRacedCompletion: raced,
+    inFlightAtEnd,
+    children: { start: childrenStart.length, end: childrenEnd.length, leftAfterStop },
+    rssMb: { start: round(rssStart / 1024 / 1024), end: round(rssEnd / 1024 / 1024) },
+  };
+}

@@ -1,0 +1,116 @@
+// Scenario "HTTP load": N clients on two replicas and one Redis for a bounded time; then the
+// replicas' memory and live-session gauge against the start, and Redis back to its baseline keys once
+// the session TTL has passed.
+
+import { startHttpLoad } from './http-load.js';
+import { type HttpStack, startHttpStack } from './http-stack.js';
+import { sample, scrape } from './metrics.js';
+import { type Run, rssBytes, waitFor } from './processes.js';
+import { failureKinds, type OpSummary, round } from './recorder.js';
+
+export interface HttpLoadFigures {
+  clients: number;
+  durationMs: number;
+  sessionTtlMs: number;
+  sessionsCompleted: number;
+  operations: number;
+  ops: Record<string, OpSummary>;
+  failures: Array<{ op: string; message: string; count: number }>;
+  rssMb: { start: number[]; end: number[]; afterTtl: number[] };
+  liveSessions: { start: number; end: number; afterTtl: number };
+  redisKeys: { baseline: number; end: number; newWithoutTtl: number; afterTtl: number; left: string[] };
+  keysBackAfterMs: number | null;
+}
+
+export interface HttpLoadScenarioOptions {
+  clients: number;
+  durationMs: number;
+  sessionTtlMs: number;
+  /** How long to wait for Redis to return to its baseline after the load (the completed-stream
+   * event logs are kept 60 s, so a full wait needs more than that). */
+  keysWaitMs: number;
+  logLevel?: string;
+}
+
+const mb = (bytes: number) => round(bytes / 1024 / 1024);
+
+async function liveSessions(stack: HttpStack): Promise<number> {
+  let total = 0;
+  for (const replica of stack.replicas) total += sample(await scrape(`${replica.origin}/metrics`), 'mcs_sessions');
+  return total;
+}
+
+export async function runHttpLoadScenario(
+  run: Run,
+  options: HttpLoadScenarioOptions,
+): Promise<{ figures: HttpLoadFigures; stack: HttpStack }> {
+  const stack = await startHttpStack(run, {
+    aof: true,
+    sessionTtlMs: options.sessionTtlMs,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
+  const tokens = await Promise.all(stack.users.map((user) => stack.token(user)));
+  // Warm-up: one session per replica's code paths, so that the start figures are not a cold process.
+  const warm = startHttpLoad(stack, tokens, { clients: 2, durationMs: 500 });
+  await warm.done;
+  const baselineKeys = new Set(await stack.redis.keys());
+  const rssStart = stack.replicas.map((replica) => mb(rssBytes(replica.process.pid)));
+  const sessionsStart = await liveSessions(stack);
+
+  const load = startHttpLoad(stack, tokens, { clients: options.clients, durationMs: options.durationMs });
+  await load.done;
+
+  const rssEnd = stack.replicas.map((replica) => mb(rssBytes(replica.process.pid)));
+  const sessionsEnd = await liveSessions(stack);
+  const newKeys = (await stack.redis.keys()).filter((key) => !baselineKeys.has(key));
+  const ttls = await stack.redis.command((redis) => Promise.all(newKeys.map((key) => redis.pttl(key))));
+  const newWithoutTtl = ttls.filter((ttl) => ttl === -1).length;
+
+  const waitStarted = Date.now();
+  let keysBackAfterMs: number | null = null;
+  let left: string[] = [];
+  try {
+    await waitFor(
+      async () => {
+        left = (await stack.redis.keys()).filter((key) => !baselineKeys.has(key));
+        return left.length === 0;
+      },
+      { timeoutMs: options.keysWaitMs, intervalMs: 500, what: 'Redis keys back to baseline' },
+    );
+    keysBackAfterMs = Date.now() - waitStarted;
+  } catch {
+    // Reported as the keys left.
+  }
+  // The gauge drops a session once the TTL has passed since the replica last saw it.
+  await waitFor(async () => (await liveSessions(stack)) === sessionsStart, {
+    timeoutMs: Math.max(0, options.sessionTtlMs * 3 + 5_000 - (Date.now() - waitStarted)) + 1_000,
+    intervalMs: 250,
+    what: 'the live-session gauge back to its start',
+  }).catch(() => undefined);
+  const figures: HttpLoadFigures = {
+    clients: options.clients,
+    durationMs: options.durationMs,
+    sessionTtlMs: options.sessionTtlMs,
+    sessionsCompleted: load.recorder.counters.get('sessions_completed') ?? 0,
+    operations: load.recorder.succeeded(),
+    ops: load.recorder.summary(),
+    failures: failureKinds(load.recorder.failures),
+    rssMb: {
+      start: rssStart,
+      end: rssEnd,
+      afterTtl: stack.replicas.map((replica) => mb(rssBytes(replica.process.pid))),
+    },
+    liveSessions: { start: sessionsStart, end: sessionsEnd, afterTtl: await liveSessions(stack) },
+    redisKeys: {
+      baseline: baselineKeys.size,
+      end: baselineKeys.size + newKeys.length,
+      newWithoutTtl,
+      afterTtl: baselineKeys.size + left.length,
+      left: [
+        ...new Set(left.map((key) => key.replace(/[0-9a-f]{8}-[0-9a-f-]{27,}|[A-Za-z0-9_-]{20,}/g, '<id>'))),
+      ].slice(0, 10),
+    },
+    keysBackAfterMs,
+  };
+  return { figures, stack };
+}
