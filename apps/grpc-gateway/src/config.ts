@@ -53,6 +53,24 @@ const sseBackendSchema = z.object({ transport: z.literal('sse'), ...remoteBacken
 
 const backendSchema = z.discriminatedUnion('transport', [stdioBackendSchema, httpBackendSchema, sseBackendSchema]);
 
+/**
+ * The shared revocation list: the authorization server's session store (Redis), read by `jti`. Present =
+ * on: every call's token needs a `jti`, and is refused once that `jti` is revoked there.
+ */
+const revocationSchema = z
+  .object({
+    /** The Redis of the http-mcp-server's session store (its `REDIS_URL`). `REDIS_URL` in the environment wins. */
+    redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    /**
+     * How long one answer of the store is reused (ms), revoked or not: the longest a revoked token still
+     * passes, and how often a running call's token is checked again (at least every 500 ms).
+     */
+    cacheTtlMs: z.number().int().min(0).max(5_000).default(1_000),
+    /** Tokens whose answer is kept at most (oldest dropped first). */
+    cacheMaxEntries: z.number().int().min(1).max(1_000_000).default(10_000),
+  })
+  .strict();
+
 const authSchema = z.discriminatedUnion('mode', [
   z
     .object({
@@ -65,8 +83,13 @@ const authSchema = z.discriminatedUnion('mode', [
       algorithms: z.array(nonEmpty).min(1).optional(),
       /** Allow a plain-http JWKS URL on a non-loopback host (compose networks). */
       allowInsecureJwks: z.boolean().default(false),
+      revocation: revocationSchema.optional(),
     })
-    .strict(),
+    .strict()
+    .refine((auth) => auth.revocation === undefined || auth.revocation.redisUrl !== undefined, {
+      message: 'auth.revocation needs the Redis of the authorization server: set "redisUrl" or REDIS_URL',
+      path: ['revocation', 'redisUrl'],
+    }),
   z.object({ mode: z.literal('off') }).strict(),
 ]);
 
@@ -145,6 +168,7 @@ export const gatewayConfigSchema = z
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type RevocationConfig = z.output<typeof revocationSchema>;
 export type GatewayBackendConfig = z.output<typeof backendSchema>;
 export type ToolFilterConfig = z.output<typeof toolFilterSchema>;
 
@@ -191,8 +215,8 @@ export async function loadGatewayConfig(file: string, env: NodeJS.ProcessEnv = p
 
 /** `GRPC_HOST` / `GRPC_PORT` win over the file (CONTRACTS.md). */
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const result: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (!isObject(raw)) return raw;
+  const result: Record<string, unknown> = { ...raw };
   if (env.GRPC_HOST !== undefined && env.GRPC_HOST !== '') result.host = env.GRPC_HOST;
   if (env.GRPC_PORT !== undefined && env.GRPC_PORT !== '') {
     const port = Number(env.GRPC_PORT);
@@ -202,7 +226,17 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
     result.port = port;
   }
   if (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '') result.logLevel = env.LOG_LEVEL;
+  // The revocation list's Redis URL may carry a password: the environment (a secret) can supply it, and
+  // wins like the other variables. It never turns revocation on by itself.
+  const auth = result.auth;
+  if (env.REDIS_URL !== undefined && env.REDIS_URL !== '' && isObject(auth) && isObject(auth.revocation)) {
+    result.auth = { ...auth, revocation: { ...auth.revocation, redisUrl: env.REDIS_URL } };
+  }
   return result;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function resolvePaths(config: GatewayConfig, base: string): GatewayConfig {
@@ -222,7 +256,7 @@ function resolvePaths(config: GatewayConfig, base: string): GatewayConfig {
   return { ...config, backends, ...(tls ? { tls } : {}) };
 }
 
-/** The config with secrets (headers, bearer tokens, backend env values) replaced, for the start-up log. */
+/** The config with secrets (headers, bearer tokens, backend env values, Redis password) replaced, for the start-up log. */
 export function redactConfig(config: GatewayConfig): unknown {
   const backends = Object.fromEntries(
     Object.entries(config.backends).map(([name, backend]) => {
@@ -242,5 +276,19 @@ export function redactConfig(config: GatewayConfig): unknown {
       ];
     }),
   );
-  return { ...config, backends };
+  const auth =
+    config.auth.mode === 'on' && config.auth.revocation?.redisUrl !== undefined
+      ? {
+          ...config.auth,
+          revocation: { ...config.auth.revocation, redisUrl: redactUrlPassword(config.auth.revocation.redisUrl) },
+        }
+      : config.auth;
+  return { ...config, backends, auth };
+}
+
+function redactUrlPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password === '') return url;
+  parsed.password = 'redacted';
+  return parsed.href;
 }

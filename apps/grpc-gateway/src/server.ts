@@ -87,7 +87,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger,
   );
   await catalog.refreshAll();
-  const access = createAccessControl(config);
+  const access = createAccessControl(config, logger);
   const watches = new ResourceWatches(catalog);
   const health = new GatewayHealth([...backends.values()]);
   const shutdown = new AbortController();
@@ -171,6 +171,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         clearTimeout(timer);
         watches.close();
         catalog.close();
+        await access
+          .close()
+          .catch((error: unknown) => logger.warn({ err: error }, 'closing the revocation store failed'));
         await Promise.allSettled([...backends.values()].map((backend) => backend.close()));
         await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
         await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing spans failed'));

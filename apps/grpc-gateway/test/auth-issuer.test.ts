@@ -94,7 +94,7 @@ describe('tokens issued by the http-mcp-server authorization server', () => {
     expect(failure.details).toMatch(/signature/i);
   });
 
-  it('a token revoked at /revoke is refused by the server but still accepted by the gateway', async () => {
+  it('without auth.revocation, a token revoked at /revoke is refused by the server but accepted by the gateway', async () => {
     const { accessToken, clientId } = await obtainAccessToken(origin, USER, 'mcp');
     expect(await revokeToken(origin, accessToken, clientId)).toBe(200);
     // The authorization server's own resource checks its revocation list: 401 invalid_token.
@@ -109,8 +109,9 @@ describe('tokens issued by the http-mcp-server authorization server', () => {
     });
     expect(atServer.status).toBe(401);
     expect(atServer.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    // The gateway verifies signature, issuer, audience and expiry against the JWKS only: it cannot see
-    // the server's revocation list, so a revoked token works until its `exp` (MCS_ACCESS_TOKEN_TTL_S).
+    // This gateway has no `auth.revocation`: it verifies signature, issuer, audience and expiry against the
+    // JWKS only, so a revoked token works until its `exp` (MCS_ACCESS_TOKEN_TTL_S). With `auth.revocation`
+    // on the server's Redis it is refused within seconds: test/revocation.test.ts.
     const events = await echo(accessToken);
     expect(events.at(-1)?.event?.$case).toBe('result');
   });

@@ -11,8 +11,10 @@ export interface CallContext {
   metadata: Metadata;
   peer: string;
   logger: Logger;
-  /** Aborted when the client cancels, the deadline passes, or the gateway shuts down. */
+  /** Aborted when the client cancels, the deadline passes, the gateway shuts down, or `abort` is called. */
   signal: AbortSignal;
+  /** Ends the call from inside the chain (its token was revoked): aborts `signal` with `reason`. */
+  abort(reason: Error): void;
   /** The verified caller; undefined with auth off. Set by the auth interceptor. */
   principal: Principal | undefined;
   /** Set by CallTool once the tool is known (metrics labels, logs, spans). */

@@ -30,8 +30,16 @@ class HandlerCallContext implements CallContext {
     readonly callId: string,
     private readonly call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
     private readonly rootLogger: Logger,
-    readonly signal: AbortSignal,
+    private readonly controller: AbortController,
   ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    this.controller.abort(reason);
+  }
 
   get metadata(): Metadata {
     return this.call.metadata;
@@ -91,7 +99,7 @@ function createContext(
   call.once('cancelled', onCancel);
   const untrack = trackShutdown(environment.shutdownSignal, controller);
   return {
-    context: new HandlerCallContext(method, callId, call, environment.logger, controller.signal),
+    context: new HandlerCallContext(method, callId, call, environment.logger, controller),
     // The call id travels in the trailers: sending it as early headers would cost an extra HTTP/2 frame
     // (and a client wake-up) per call, a measurable share of a short call.
     trailers: () => {
