@@ -118,6 +118,10 @@ describe('Kubernetes manifests', () => {
     const config = parseGatewayConfig(JSON.parse(text ?? ''), 'k8s ConfigMap grpc-gateway');
     expect(config.auth.mode).toBe('on');
     expect(config.tls).toBeDefined();
+    // Revocation reads the list the authorization server writes: the same Redis, tokens of that server.
+    const server = loadConfig(findObject('ConfigMap', 'http-mcp-server').data ?? {});
+    expect(config.auth.mode === 'on' && config.auth.revocation?.redisUrl).toBe(server.redisUrl);
+    expect(config.auth.mode === 'on' && config.auth.audience).toBe(`${server.publicUrl}/mcp`);
   });
 
   it('probe the http-mcp-server on /healthz and /readyz and the gateway over grpc.health.v1', () => {
