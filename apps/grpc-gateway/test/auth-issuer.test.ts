@@ -2,18 +2,11 @@
 // authorization server; the test plays the user's browser through /authorize and gets access tokens
 // from /token (code + PKCE S256 + resource), then the gateway verifies them against the server's
 // /jwks.json with issuer = its PUBLIC_URL and audience = its /mcp resource.
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { status } from '@grpc/grpc-js';
-import { exportSigningKey, generateSigningKey } from '@mcs/auth';
-import { getFreePort } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, type RunningGateway, startTestGateway, statusOf } from './fixtures/gateway-fixture.js';
-import {
-  ensureHttpMcpServerBuilt,
-  httpMcpServerMain,
-  startHttpMcpServer,
-  stopProcess,
-} from './fixtures/http-mcp-server-process.js';
+import { startAuthorizationServer, stopProcess } from './fixtures/http-mcp-server-process.js';
 import { obtainAccessToken, revokeToken } from './fixtures/oauth-browser.js';
 
 const USER = { name: 'alice', password: 'correct horse battery staple' };
@@ -29,25 +22,11 @@ const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 beforeAll(async () => {
-  ensureHttpMcpServerBuilt();
-  // The hash comes from the app's own `hash-password` subcommand (password on stdin, as documented).
-  const hash = execFileSync(process.execPath, [httpMcpServerMain, 'hash-password'], {
-    input: USER.password,
-    encoding: 'utf8',
-    timeout: 30_000,
-  }).trim();
-  const signingJwk = await exportSigningKey(await generateSigningKey({ alg: 'ES256' }));
-  const port = await getFreePort();
-  origin = `http://127.0.0.1:${port}`;
-  server = await startHttpMcpServer(port, {
-    MCS_AUTH: 'on',
-    PUBLIC_URL: origin,
-    MCS_USERS: JSON.stringify({ [USER.name]: hash }),
-    MCS_SIGNING_KEYS: JSON.stringify(signingJwk),
+  ({ origin, child: server } = await startAuthorizationServer(USER, {
     // `mcp` is what the server issues by default; a second supported scope lets the test get a real
     // grant WITHOUT `mcp` (the server refuses scopes it does not support, and an empty scope).
     MCS_AUTH_SCOPES: 'mcp,profile',
-  });
+  }));
   running = await startTestGateway({
     // A plain-http JWKS on loopback is allowed without allowInsecureJwks.
     auth: { mode: 'on', jwksUri: `${origin}/jwks.json`, issuer: origin, audience: `${origin}/mcp` },

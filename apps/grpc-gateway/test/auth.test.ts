@@ -1,14 +1,13 @@
 // Bearer JWT auth and RBAC, with tokens from a real issuer: keys from @mcs/auth, JWKS served over HTTP.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { createKeyRing, createTokenIssuer, generateSigningKey, type SigningKey } from '@mcs/auth';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, type RunningGateway, startTestGateway, statusOf } from './fixtures/gateway-fixture.js';
+import { type JwksServer, startJwksServer } from './fixtures/jwks-server.js';
 
 const audience = 'mcs-grpc-gateway';
-let jwksServer: Server;
+let jwksServer: JwksServer;
 let issuerUrl: string;
 let key: SigningKey;
 let running: RunningGateway;
@@ -16,12 +15,8 @@ let issue: (options: { scopes?: string[]; roles?: string[]; audience?: string })
 
 beforeAll(async () => {
   key = await generateSigningKey({ alg: 'ES256' });
-  jwksServer = createServer((request, response) => {
-    if (request.url !== '/jwks.json') return void response.writeHead(404).end();
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
-  });
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  issuerUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
+  jwksServer = await startJwksServer([key.publicJwk]);
+  issuerUrl = jwksServer.issuerUrl;
   const issuer = createTokenIssuer({ issuer: issuerUrl, keyRing: createKeyRing({ keys: [key] }) });
   issue = async ({ scopes = [], roles = [], audience: aud = audience }) =>
     (await issuer.issueAccessToken({ subject: 'user-1', audience: aud, scopes, roles })).token;
@@ -33,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.[Symbol.asyncDispose]();
-  await new Promise((resolve) => jwksServer?.close(resolve));
+  await jwksServer?.[Symbol.asyncDispose]();
 });
 
 const echo = (token: string | undefined) =>

@@ -1,21 +1,15 @@
 // Revocation at the authorization server reaches the gateway: a real redis-server, our http-mcp-server
 // (built bin, MCS_AUTH=on, REDIS_URL) as the authorization server recording revocations in it, and the
 // gateway with `auth.revocation` reading the same Redis. Tokens come from the real code + PKCE flow.
-import { type ChildProcess, execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { status } from '@grpc/grpc-js';
-import { exportSigningKey, generateSigningKey, type SigningKey } from '@mcs/auth';
-import { getFreePort, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
+import { generateSigningKey, type SigningKey } from '@mcs/auth';
+import { type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, type RunningGateway, startTestGateway, statusOf } from './fixtures/gateway-fixture.js';
-import {
-  ensureHttpMcpServerBuilt,
-  httpMcpServerMain,
-  startHttpMcpServer,
-  stopProcess,
-} from './fixtures/http-mcp-server-process.js';
+import { startAuthorizationServer, stopProcess } from './fixtures/http-mcp-server-process.js';
+import { type JwksServer, startJwksServer } from './fixtures/jwks-server.js';
 import { obtainAccessToken, refreshTokens, revokeToken } from './fixtures/oauth-browser.js';
 
 const USER = { name: 'alice', password: 'correct horse battery staple' };
@@ -55,23 +49,8 @@ function waitForStatus(token: string, code: number, what: string, timeoutMs = SE
 }
 
 beforeAll(async () => {
-  ensureHttpMcpServerBuilt();
   redis = await startRedisServer();
-  const hash = execFileSync(process.execPath, [httpMcpServerMain, 'hash-password'], {
-    input: USER.password,
-    encoding: 'utf8',
-    timeout: 30_000,
-  }).trim();
-  const signingJwk = await exportSigningKey(await generateSigningKey({ alg: 'ES256' }));
-  const port = await getFreePort();
-  origin = `http://127.0.0.1:${port}`;
-  server = await startHttpMcpServer(port, {
-    MCS_AUTH: 'on',
-    PUBLIC_URL: origin,
-    REDIS_URL: redis.url,
-    MCS_USERS: JSON.stringify({ [USER.name]: hash }),
-    MCS_SIGNING_KEYS: JSON.stringify(signingJwk),
-  });
+  ({ origin, child: server } = await startAuthorizationServer(USER, { REDIS_URL: redis.url }));
   running = await startTestGateway({
     auth: {
       mode: 'on',
@@ -123,6 +102,13 @@ describe('auth.revocation: the authorization server revokes, the gateway refuses
     await waitForStatus(second, status.UNAUTHENTICATED, 'the rotated access token to be refused');
   });
 
+  it('revoking the refresh token at /revoke revokes the access token of its grant', async () => {
+    const { accessToken, refreshToken, clientId } = await obtainAccessToken(origin, USER, 'mcp');
+    expect((await echoStatus(accessToken)).code).toBe(status.OK);
+    expect(await revokeToken(origin, refreshToken, clientId)).toBe(200);
+    await waitForStatus(accessToken, status.UNAUTHENTICATED, 'the access token of the revoked grant to be refused');
+  });
+
   it('a stream running when its token is revoked is cut with UNAUTHENTICATED', async () => {
     const { accessToken, clientId } = await obtainAccessToken(origin, USER, 'mcp');
     // 300 ticks of 100 ms: 30 s if nothing cuts it (the test then fails on the result event).
@@ -164,23 +150,19 @@ describe('auth.revocation: the authorization server revokes, the gateway refuses
 
 describe('auth.revocation: tokens without a jti', () => {
   let key: SigningKey;
-  let jwksServer: Server;
+  let jwksServer: JwksServer;
   let issuerUrl: string;
   let gateway: RunningGateway;
   const audience = 'mcs-grpc-gateway';
 
   beforeAll(async () => {
     key = await generateSigningKey({ alg: 'ES256' });
-    jwksServer = createServer((request, response) => {
-      if (request.url !== '/jwks.json') return void response.writeHead(404).end();
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
-    });
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    issuerUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
+    jwksServer = await startJwksServer([key.publicJwk]);
+    issuerUrl = jwksServer.issuerUrl;
     gateway = await startTestGateway({
       auth: {
         mode: 'on',
-        jwksUri: `${issuerUrl}/jwks.json`,
+        jwksUri: jwksServer.jwksUri,
         issuer: issuerUrl,
         audience,
         revocation: { redisUrl: redis.url },
@@ -191,7 +173,7 @@ describe('auth.revocation: tokens without a jti', () => {
 
   afterAll(async () => {
     await gateway?.[Symbol.asyncDispose]();
-    await new Promise((resolve) => jwksServer?.close(resolve));
+    await jwksServer?.[Symbol.asyncDispose]();
   });
 
   const sign = (jti: string | undefined) => {
