@@ -50,6 +50,8 @@ export interface LoadChatConfigOptions {
 const PROVIDER_KEYS = [...Object.keys(ProviderConfigSchema.shape), 'profiles', 'profile'];
 /** The other formats' top-level keys: a misspelt one in a provider-format file gets them as hints. */
 const FORMAT_KEYS = ['mcpServers', 'mcp_servers', 'app_name'];
+/** Other clients' names for the server map (VS Code's `servers`, `mcp.servers`). */
+const FORMAT_ALIASES = { servers: 'mcpServers', mcp_server: 'mcp_servers' };
 
 /**
  * Reads and validates the CLI's config in any of its three formats (detected from the file): the
@@ -143,7 +145,7 @@ export function configError(file: string | undefined, error: unknown): unknown {
       const issue = hasIssues(error.cause) ? error.cause.issues[index] : undefined;
       if (issue?.code !== 'unrecognized_keys' || issue.path.length > 0) return problem;
       const hints = issue.keys.map((key) => {
-        const hint = didYouMean(key, [...PROVIDER_KEYS, ...FORMAT_KEYS]);
+        const hint = didYouMean(key, [...PROVIDER_KEYS, ...FORMAT_KEYS], FORMAT_ALIASES);
         return hint !== undefined ? `unknown key "${key}": did you mean "${hint}"?` : `unknown key "${key}": remove it`;
       });
       return { path: [], message: hints.join('; ') };

@@ -1,17 +1,21 @@
 /** Lower case without `-`, `_` and spaces: `httpstream_url`, `HttpStream-URL` and `httpstreamurl` compare equal. */
 const spelling = (word: string) => word.toLowerCase().replace(/[-_\s]/g, '');
 
-/** Edit distance (insert, delete, substitute), stopping early above `limit`. */
+/** Edit distance (insert, delete, substitute, swap two neighbours: `modle` -> `model` is 1). */
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
     for (let j = 1; j <= b.length; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
+      let best = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      const swapped = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1];
+      if (swapped) best = Math.min(best, (before[j - 2] ?? 0) + 1);
+      current.push(best);
     }
-    if (Math.min(...current) > limit) return limit + 1;
+    before = previous;
     previous = current;
   }
   return previous[b.length] ?? limit + 1;

@@ -16,7 +16,7 @@ export function interpolateConfig(
   envFiles: readonly string[],
 ): Record<string, unknown> {
   const missing: ConfigProblem[] = [];
-  const where = envFiles.length > 0 ? `the environment or ${envFiles.join(' or ')}` : 'the environment';
+  const where = ['the environment', ...envFiles].join(' or in ');
   const result = interpolateEnv(json, env, [], {
     onMissing: (name, path) => {
       missing.push({

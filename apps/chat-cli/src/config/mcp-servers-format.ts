@@ -1,5 +1,6 @@
 import type { PoolBackendConfigInput } from '@mcs/provider-sdk';
 import { z } from 'zod';
+import { unknownKeysMessage } from './did-you-mean.js';
 import { httpUrl, serverMap, stdioAliases, stdioFields, strictObject, stringMap } from './schema-parts.js';
 
 // The `mcpServers` format of Claude Desktop, Claude Code (.mcp.json), Cursor and mcphost:
@@ -21,6 +22,8 @@ const aliases = { ...stdioAliases, transport: 'type', serverurl: 'url', httpurl:
 const StdioEntrySchema = strictObject({ ...common, ...stdioFields }, aliases);
 const RemoteEntrySchema = strictObject({ ...common, url: httpUrl, headers: stringMap('header').optional() }, aliases);
 
+const ENTRY_KEYS = [...new Set([...Object.keys(StdioEntrySchema.shape), ...Object.keys(RemoteEntrySchema.shape)])];
+
 type StdioEntry = z.output<typeof StdioEntrySchema>;
 type RemoteEntry = z.output<typeof RemoteEntrySchema>;
 type Entry = ({ kind: 'stdio' } & StdioEntry) | ({ kind: 'remote' } & RemoteEntry);
@@ -41,7 +44,12 @@ const EntrySchema = z.unknown().transform((value, context): Entry => {
     return fail('has both "command" (a local server) and "url" (a remote one): keep one, or set "type"');
   }
   if (type === undefined && !('command' in value) && !('url' in value)) {
-    return fail('needs "command" (a local server started by mcs-chat) or "url" (a remote server)');
+    const hints = Object.keys(value)
+      .filter((key) => !ENTRY_KEYS.includes(key))
+      .map((key) => unknownKeysMessage([key], ENTRY_KEYS, aliases));
+    return fail(
+      ['needs "command" (a local server started by mcs-chat) or "url" (a remote server)', ...hints].join('; '),
+    );
   }
   const stdio = type === 'stdio' || (type === undefined && 'command' in value);
   const schema = stdio ? StdioEntrySchema : remote || 'url' in value ? RemoteEntrySchema : StdioEntrySchema;

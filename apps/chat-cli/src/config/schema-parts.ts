@@ -28,7 +28,8 @@ export function strictObject<const Shape extends z.core.$ZodLooseShape>(
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') return unknownKeysMessage(issue.keys, keys, aliases);
-      if (issue.code === 'invalid_type') return 'must be an object';
+      if (issue.code === 'invalid_type')
+        return issue.input === undefined ? 'is required (an object)' : 'must be an object';
       return undefined;
     },
   });
@@ -40,7 +41,12 @@ const SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** A map of server name -> server whose names follow the backend-name rule (checked with the name's path). */
 export function serverMap<S extends z.ZodType>(server: S) {
   return z
-    .record(z.string(), server, { error: 'must be an object of server name -> server' })
+    .record(z.string(), server, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required (an object of server name -> server)'
+          : 'must be an object of server name -> server',
+    })
     .superRefine((servers, context) => {
       for (const name of Object.keys(servers)) {
         if (SERVER_NAME.test(name)) continue;
@@ -60,7 +66,8 @@ export function serverMap<S extends z.ZodType>(server: S) {
 export function discriminatorError(field: string, valid: readonly string[]) {
   const list = valid.map((value) => JSON.stringify(value)).join(', ');
   return (issue: z.core.$ZodRawIssue): string | undefined => {
-    if (issue.code === 'invalid_type') return 'must be an object';
+    if (issue.code === 'invalid_type')
+      return issue.input === undefined ? 'is required (an object)' : 'must be an object';
     if (issue.code !== 'invalid_union') return undefined;
     const input = issue.input as Record<string, unknown> | undefined;
     const found = input?.[field];
