@@ -38,6 +38,20 @@ export {
   type SamplingModelOutput,
   type SamplingRequest,
 } from './client/sampling-handler.js';
+export { explainProviderConfig, redactProviderConfig } from './config/explain-config.js';
+export {
+  type LoadedProviderConfig,
+  type LoadProviderConfigOptions,
+  loadProviderConfig,
+} from './config/load-provider-config.js';
+export type { AwsSecretsManagerOptions } from './config/secrets/aws-secrets-manager.js';
+export {
+  SecretLookupError,
+  type SecretReference,
+  type SecretResolveContext,
+  type SecretResolver,
+} from './config/secrets/secret-resolver.js';
+export type { VaultSecretOptions } from './config/secrets/vault-secret.js';
 export {
   type CreateProviderOptions,
   createProvider,
@@ -50,7 +64,7 @@ export {
   type ToolCallRecord,
   type ToolChoice,
 } from './create-provider.js';
-export { interpolateEnv } from './interpolate-env.js';
+export { type InterpolateEnvOptions, interpolateEnv } from './interpolate-env.js';
 export {
   createMcpClientPool,
   createPoolFromParsed,

@@ -6,6 +6,8 @@ export interface InterpolateEnvOptions {
    * replacement or throws (an application's own error naming its file). Default: an `ENV_MISSING` error.
    */
   onMissing?: (name: string, path: readonly (string | number)[]) => string;
+  /** How the default error shows a field's path (e.g. as the user spelled it); default dotted. */
+  describePath?: (path: readonly (string | number)[]) => string;
 }
 
 /**
@@ -30,7 +32,7 @@ export function interpolateEnv(
         if (options.onMissing) return options.onMissing(name, path);
         throw new ProviderError(
           'ENV_MISSING',
-          `config field "${path.join('.') || '(root)'}" uses \${${name}}, but the environment variable ${name} is not set: set it or write \${${name}:-default}`,
+          `config field "${options.describePath?.(path) ?? (path.join('.') || '(root)')}" uses \${${name}}, but the environment variable ${name} is not set: set it or write \${${name}:-default}`,
         );
       },
     );

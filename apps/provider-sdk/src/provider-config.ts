@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { connectionShape, foldConnection } from './config/seed-connection.js';
 import { PoolConfigSchema } from './pool-config.js';
-import { type ResolveConfigOptions, resolveConfig } from './resolve-config.js';
+import { type ConfigKind, type ResolveConfigOptions, resolveConfigOf } from './resolve-config.js';
 
 const nonEmpty = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
@@ -18,6 +19,29 @@ const FallbackModelSchema = z.union([
     })
     .strict(),
 ]);
+
+const logLevel = z.preprocess(
+  (value) => (typeof value === 'string' ? value.toLowerCase() : value),
+  z.enum(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'critical', 'silent']),
+);
+
+/**
+ * The seed's `observability` block. The SDK itself never opens a port or registers an OpenTelemetry
+ * SDK (a library must not); these settings are validated here for the application that does.
+ */
+const ObservabilitySchema = z
+  .object({
+    enableMetrics: z.boolean().default(false),
+    enableTracing: z.boolean().default(false),
+    enablePrometheus: z.boolean().default(false),
+    prometheusPort: z.number().int().min(1).max(65_535).optional(),
+    /** `host:port` or URL of an OTLP collector. */
+    otlpEndpoint: nonEmpty.optional(),
+    serviceName: nonEmpty.optional(),
+    logLevel: logLevel.optional(),
+    structuredLogging: z.boolean().optional(),
+  })
+  .strict();
 
 export const ProviderConfigSchema = z
   .object({
@@ -49,17 +73,36 @@ export const ProviderConfigSchema = z
     modelPolicy: z.record(z.string(), z.unknown()).optional(),
     /** The MCP client pool whose tools the model may call; absent: no tools. */
     mcp: PoolConfigSchema.optional(),
+    /** The seed's observability settings, validated and handed to the application (see README). */
+    observability: ObservabilitySchema.optional(),
   })
   .strict();
 
+/**
+ * The config as a file may write it: our fields plus the seed's single-connection fields
+ * (`transport_type`, `stdio_config`, `http_config`, ...), which become `mcp.backends.<provider_id>`.
+ */
+export const ProviderConfigDocumentSchema = ProviderConfigSchema.extend(connectionShape).strict();
+
+/** How provider configs are read (`parseProviderConfig`, `loadProviderConfig`). */
+export const providerConfigKind: ConfigKind<typeof ProviderConfigSchema> = {
+  what: 'provider config',
+  schema: ProviderConfigSchema,
+  documentSchema: ProviderConfigDocumentSchema,
+  fold: foldConnection,
+};
+
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
 /** A provider config as written: may also hold `profiles` (name -> partial config) and `profile`. */
-export type ProviderConfigInput = z.input<typeof ProviderConfigSchema> & {
+export type ProviderConfigInput = z.input<typeof ProviderConfigDocumentSchema> & {
   profile?: string;
   profiles?: Record<string, unknown>;
 };
 
-/** Validates a provider config (profiles, `${VAR}`, zod); throws `ProviderError` naming every bad field. */
+/**
+ * Validates a provider config (profiles, snake_case keys, the seed's connection fields, `${VAR}`, zod);
+ * throws `ProviderError` naming every bad field. `secret:` references need `loadProviderConfig`.
+ */
 export function parseProviderConfig(input: unknown, options?: ResolveConfigOptions): ProviderConfig {
-  return resolveConfig(ProviderConfigSchema, input, 'provider config', options);
+  return resolveConfigOf(providerConfigKind, input, options);
 }

@@ -11,6 +11,14 @@ export const providerErrorCodes = {
   ENV_MISSING: 'invalid_input',
   /** The selected profile does not exist. */
   PROFILE_UNKNOWN: 'invalid_input',
+  /** `loadProviderConfig`: the config file does not exist. */
+  CONFIG_NOT_FOUND: 'not_found',
+  /**
+   * A `secret:` reference could not be resolved (category from the cause: `not_found`,
+   * `permission_denied`, `unauthenticated`, `unavailable`, `timeout`, `invalid_input`). The message
+   * names the field and the reference, never a value.
+   */
+  SECRET_UNRESOLVED: 'not_found',
   /** A tool, resource or prompt name does not resolve to a backend of the pool. */
   UNKNOWN_BACKEND: 'not_found',
   /** An MCP request failed after the pool's resilience policy (category from the cause). */

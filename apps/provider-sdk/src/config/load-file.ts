@@ -1,0 +1,90 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ProviderError } from '../provider-error.js';
+import { isPlainObject } from './schema-walk.js';
+
+/** A config is a few kilobytes; anything this large is a mistake (a log, a binary) and not read. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+// Parser messages quote the text around a syntax error, and that text may be a secret: messages
+// here give the file, line, column and the kind of error only.
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+const at = (file: string, position: Position | undefined) =>
+  position === undefined ? file : `${file}:${position.line}:${position.column}`;
+
+/** The first error of `text` read as YAML: its kind and position, never the text. */
+function yamlProblem(
+  text: string,
+  schema: 'core' | 'json' = 'core',
+): { code: string; position: Position | undefined } | undefined {
+  const document = parseDocument(text, { uniqueKeys: true, merge: schema === 'core', prettyErrors: true, schema });
+  const error = document.errors[0];
+  if (error === undefined) return undefined;
+  const start = error.linePos?.[0];
+  return { code: error.code, position: start === undefined ? undefined : { line: start.line, column: start.col } };
+}
+
+function parseYaml(file: string, text: string): unknown {
+  const problem = yamlProblem(text);
+  if (problem !== undefined) {
+    const kind = problem.code.toLowerCase().replaceAll('_', ' ');
+    throw new ProviderError(
+      'CONFIG_INVALID',
+      `${at(file, problem.position)}: not valid YAML (${kind}): fix the syntax there`,
+    );
+  }
+  // maxAliasCount bounds "billion laughs" alias expansion.
+  return parseDocument(text, { uniqueKeys: true, merge: true }).toJS({ maxAliasCount: 100 });
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // JSON is YAML 1.2, so the YAML parser can point at the error without quoting the text.
+    const position = yamlProblem(text, 'json')?.position;
+    throw new ProviderError('CONFIG_INVALID', `${at(file, position)}: not valid JSON: fix the syntax there`);
+  }
+}
+
+/** Which parser a file gets: by extension; without one, JSON when it starts with `{`. */
+function formatOf(file: string, text: string): 'json' | 'yaml' {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yaml' || extension === '.yml') return 'yaml';
+  return text.trimStart().startsWith('{') ? 'json' : 'yaml';
+}
+
+/** Reads a JSON or YAML config file into plain data; every error names the file (and line). */
+export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw new ProviderError('CONFIG_INVALID', `${file}: larger than 1 MiB, not read (is it the config file?)`);
+    }
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (ProviderError.isInstance(error)) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ProviderError('CONFIG_NOT_FOUND', `${file}: config file not found (check the path)`, { cause: error });
+    }
+    throw new ProviderError('CONFIG_INVALID', `${file}: cannot read the config file (${code ?? 'read error'})`, {
+      cause: error,
+    });
+  }
+  const data = formatOf(file, text) === 'json' ? parseJson(file, text) : parseYaml(file, text);
+  if (data === null || data === undefined) return {};
+  if (!isPlainObject(data)) {
+    throw new ProviderError('CONFIG_INVALID', `${file}: the file must hold one object (keys and values) at its top`);
+  }
+  return data;
+}
