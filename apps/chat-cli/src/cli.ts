@@ -1,7 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseEnv } from 'node:util';
-import { createProvider, type Provider } from '@mcs/provider-sdk';
+import { createProvider, type PoolConnectResult, type Provider } from '@mcs/provider-sdk';
 import { ChatCliError } from './chat-cli-error.js';
 import { configError, loadChatConfig } from './chat-config.js';
 import { ChatSession } from './chat-session.js';
@@ -17,23 +14,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-/**
- * Adds `<cwd>/.env` to `env` (variables already set win, like Node's `--env-file`). Parsed with
- * node:util's `parseEnv`, the same parser as `process.loadEnvFile`, so tests can pass their own env.
- */
-export function loadDotEnv(cwd: string, env: Record<string, string | undefined>): void {
-  const file = resolve(cwd, '.env');
-  if (!existsSync(file)) return;
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseEnv(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ChatCliError('CONFIG_INVALID', `${file}: cannot read it (${(error as Error).message})`, { cause: error });
-  }
-  for (const [key, value] of Object.entries(values)) {
-    if (env[key] === undefined && value !== undefined) env[key] = value;
-  }
-}
+/** `--require-servers` and an MCP server that could not be reached at start. */
+export const EXIT_SERVER = 3;
 
 /** `mcs-chat [--config <file>] [--model <name>] [-p <prompt>] [--json]`; resolves with the exit code. */
 export async function runCli(host: CliHost): Promise<number> {
@@ -52,7 +34,7 @@ export async function runCli(host: CliHost): Promise<number> {
     }
     // Read before anything starts: nothing is connected while the prompt is still being piped in.
     const prompt = args.prompt === '-' ? await readStdinPrompt(host.stdin) : args.prompt;
-    loadDotEnv(host.cwd, host.env);
+    // Also reads the .env next to the config file and ./.env into host.env (variables already set win).
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
     try {
       // Retries (model and tool calls) are `retry` stream parts, shown as they come (a status line or
@@ -62,17 +44,18 @@ export async function runCli(host: CliHost): Promise<number> {
       throw configError(config.file, error);
     }
     const session = new ChatSession(provider);
-    if (prompt !== undefined) {
-      // Fail fast: a request to a server that cannot start would wait for its reconnection (pool timeout).
-      const failed = provider.pool ? (await provider.pool.connect({ timeoutMs: connectWaitMs })).failed : [];
-      if (failed.length > 0) {
-        for (const { error } of failed)
-          output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
-        return EXIT_FAILED;
-      }
-      return await oneShot(prompt, session, output, host);
+    const connected = await connectServers(provider);
+    if (args.requireServers && connected.failed.length > 0) {
+      for (const { error } of connected.failed)
+        output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
+      return EXIT_SERVER;
     }
-    await announce(provider, config.parsed.model ?? host.env.OPENAI_MODEL, output);
+    warnUnreachable(connected, output);
+    if (prompt !== undefined) return await oneShot(prompt, session, output, host);
+    const servers = connected.ready.length > 0 ? connected.ready.join(', ') : 'none';
+    output.status(
+      `mcs-chat ${version()}: model ${config.parsed.model ?? host.env.OPENAI_MODEL}, MCP servers: ${servers}; /help lists the commands`,
+    );
     await runRepl({ session, pool: provider.pool, config: config.parsed, output, host });
     return EXIT_OK;
   } catch (error) {
@@ -86,18 +69,22 @@ export async function runCli(host: CliHost): Promise<number> {
 /** How long the start waits for the MCP servers; slower ones are named as not connected (they go on connecting). */
 const connectWaitMs = 20_000;
 
-/** REPL start: connects every MCP server at once and says which are up (stderr, so `--json` stdout stays clean). */
-async function announce(provider: Provider, model: string | undefined, output: Output): Promise<void> {
-  const connected = provider.pool
-    ? await provider.pool.connect({ timeoutMs: connectWaitMs })
-    : { ready: [], failed: [] };
-  for (const { backend, error } of connected.failed) {
+/**
+ * Connects every MCP server at once, waiting at most `connectWaitMs`, so a turn does not wait for a
+ * server that cannot start (its requests would wait for its reconnection).
+ */
+async function connectServers(provider: Provider): Promise<PoolConnectResult> {
+  return provider.pool ? await provider.pool.connect({ timeoutMs: connectWaitMs }) : { ready: [], failed: [] };
+}
+
+/** One warning line per server that could not be reached (stderr, so `--json` stdout stays clean); the chat goes on. */
+function warnUnreachable({ failed }: PoolConnectResult, output: Output): void {
+  for (const { backend, error } of failed) {
+    const reason = error.message.replace(/\s+/g, ' ').trim();
     output.status(
-      `mcs-chat: MCP server "${backend}" is not connected (${error.message}); turns and /tools leave it out until it is back`,
+      `mcs-chat: MCP server "${backend}" is not connected (${reason.length > 240 ? `${reason.slice(0, 239)}…` : reason}); turns and /tools leave it out until it is back (--require-servers makes this an error)`,
     );
   }
-  const servers = connected.ready.length > 0 ? connected.ready.join(', ') : 'none';
-  output.status(`mcs-chat ${version()}: model ${model}, MCP servers: ${servers}; /help lists the commands`);
 }
 
 async function oneShot(prompt: string, session: ChatSession, output: Output, host: CliHost): Promise<number> {

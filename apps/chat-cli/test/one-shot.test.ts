@@ -102,18 +102,23 @@ describe('mcs-chat -p', () => {
     expect(JSON.parse(lines[0]!).message).toContain('the scripted model refuses');
   });
 
-  it('an MCP server that cannot start exits 1 naming it, before asking the model', async () => {
+  it('an MCP server that cannot start: --require-servers exits 3 naming it before asking the model; without it -p warns and answers', async () => {
     await using work = await makeWorkDir();
     await work.write('config.json', {
       mcp: { backends: { broken: { transport: 'stdio', command: '/nonexistent/mcs-chat-test-server' } } },
     });
     const before = model.requests.length;
-    const { code, stdout, stderr } = await runCli(['-p', 'hi'], { cwd: work.path, env: modelEnv(model.baseURL) });
-    expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr).toContain('backend "broken"');
-    expect(stderr).toContain('/nonexistent/mcs-chat-test-server');
+    const required = await runCli(['--require-servers', '-p', 'hi'], { cwd: work.path, env: modelEnv(model.baseURL) });
+    expect(required.code).toBe(3);
+    expect(required.stdout).toBe('');
+    expect(required.stderr).toContain('backend "broken"');
+    expect(required.stderr).toContain('/nonexistent/mcs-chat-test-server');
     expect(model.requests.length).toBe(before);
+    model.script([{ text: 'without it' }]);
+    const lenient = await runCli(['-p', 'hi'], { cwd: work.path, env: modelEnv(model.baseURL) });
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toBe('without it\n');
+    expect(lenient.stderr).toContain('MCP server "broken" is not connected');
   });
 
   it('--json reports a retried model call (429) as a retry line before the answer', async () => {
