@@ -30,6 +30,7 @@ import authorization from './plugins/authorization.js';
 import dnsRebindingGuard from './plugins/dns-rebinding-guard.js';
 import metrics from './plugins/metrics.js';
 import rawJsonBody from './plugins/raw-json-body.js';
+import { createClientErrorHandler, notFoundHandler } from './routes/fallback-errors.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jsonRpcRoutes } from './routes/json-rpc-routes.js';
 import { legacySseRoutes } from './routes/legacy-sse-routes.js';
@@ -76,7 +77,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    clientErrorHandler: createClientErrorHandler(logger),
   });
+  app.setNotFoundHandler(notFoundHandler);
 
   const router = new MessageRouter(bus, logger, options.replicaId);
   const eventBus = new BusServerEventBus(bus, logger);

@@ -1,5 +1,6 @@
 import { McpServer, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { type PackContext, registerToolPacks, serverCapabilitiesFor } from '../packs/index.js';
+import { boundOutgoingErrors } from './bounded-errors.js';
 
 /** The 2026-07-28 revision (per-request, no session) first, then every 2025-era revision the SDK speaks. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
@@ -23,7 +24,7 @@ export function createServerFactory(options: { packs: readonly string[]; context
       supportedProtocolVersions: [...SERVED_PROTOCOL_VERSIONS],
     });
     registerToolPacks(server, options);
-    return server;
+    return boundOutgoingErrors(server);
   };
 }
 

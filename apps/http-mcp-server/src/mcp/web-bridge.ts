@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { boundedError, isOversizedError } from './bounded-errors.js';
 
 /**
  * A web-standard Request for the SDK's HTTP entry points. The body (already read and size-limited by
@@ -45,7 +46,27 @@ export async function sendWebResponse(
     // cheaper than wrapping it in a Node Readable first.
     return reply.send(response.body);
   }
+  if (response.status >= 400 && type.includes('application/json')) {
+    // The body may change length: Fastify computes it again.
+    reply.removeHeader('content-length');
+    return reply.send(boundedErrorBody(await response.text()));
+  }
   return reply.send(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * An error body with its JSON-RPC error bounded: the SDK's refusals quote what they refuse
+ * (`Unsupported protocol version: <the header>`, a header/body mismatch with both values), whatever
+ * their length.
+ */
+function boundedErrorBody(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  return isOversizedError(body) ? JSON.stringify(boundedError(body)) : text;
 }
 
 /** Writes a JSON-RPC message as the SDK writes its JSON responses (200, `application/json`). */
