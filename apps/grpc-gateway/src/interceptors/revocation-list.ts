@@ -41,6 +41,8 @@ export class RevocationList implements RevocationChecker {
   readonly #watchIntervalMs: number;
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
+  /** Whether the last round of re-checks met store failures: logged when that starts and ends, not every round. */
+  #failing = false;
 
   constructor(options: RevocationListOptions) {
     this.#options = options;
@@ -160,12 +162,15 @@ export class RevocationList implements RevocationChecker {
       ),
     ).finally(() => {
       this.#checking = false;
-      if (failures > 0) {
+      if (failures > 0 && !this.#failing) {
         this.#options.logger.warn(
           { err: lastError, failures, watched: jtis.length },
-          'could not re-check the tokens of running calls for revocation; they keep running',
+          'could not re-check the tokens of running calls for revocation; they keep running until the store answers',
         );
+      } else if (failures === 0 && this.#failing) {
+        this.#options.logger.info('the tokens of running calls are re-checked for revocation again');
       }
+      this.#failing = failures > 0;
     });
   }
 }
