@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests write the configs' own ${VAR} syntax
 // The three config formats (the seed's, mcpServers, the provider's) read from real files: what each
 // maps to, and the exact error for each kind of broken file (file + JSON path, no secret values).
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -363,5 +363,19 @@ describe('secrets never appear in errors', () => {
     );
     expect(error.message).toContain('mcp_servers.web.httpstream-url: must be an http:// or https:// URL');
     expect(error.message).not.toContain(SECRET);
+  });
+});
+
+describe('the README', () => {
+  it('every JSON example of the config section loads (with its variables set)', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('## Config file'), readme.indexOf('### Config errors'));
+    const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    expect(examples).toHaveLength(2);
+    const formats = [];
+    for (const example of examples) {
+      formats.push((await load(example, { github_access_token: 't', GITHUB_TOKEN: 't' })).format);
+    }
+    expect(formats).toEqual(['seed', 'mcpServers']);
   });
 });
