@@ -2,7 +2,7 @@
 // with authorization on: real users (hashed by the app's own `hash-password`), a persistent signing
 // key, a secret-box key, and a Redis ACL user with a password. Every one of those values, and every
 // token the scenario obtains, is a secret the logs must never show (see secrets.ts).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { exportSigningKey, generateSecretBoxKey, generateSigningKey } from '@mcs/auth';
 import { getFreePort, type RedisServerHandle, startRedisServer } from '@mcs/test-utils';
@@ -24,7 +24,8 @@ export interface RedisOptions {
 
 /** Our Redis: a real redis-server whose data folder outlives a kill, so a restart reads its AOF. */
 export class RedisProcess {
-  handle: RedisServerHandle | undefined;
+  /** Every server started on the port (one per restart), all stopped at the end. */
+  private readonly handles: RedisServerHandle[] = [];
   readonly password = `redis-${randomBytes(12).toString('hex')}`;
   constructor(
     private readonly run: Run,
@@ -47,7 +48,7 @@ export class RedisProcess {
   }
 
   async start(): Promise<void> {
-    this.handle = await startRedisServer({ port: this.port, args: this.args() });
+    this.handles.push(await startRedisServer({ port: this.port, args: this.args() }));
   }
 
   /** Its pid, from the server itself (`INFO server`). */
@@ -82,7 +83,7 @@ export class RedisProcess {
   }
 
   async stop(): Promise<void> {
-    await this.handle?.stop();
+    for (const handle of this.handles) await handle.stop();
   }
 }
 
@@ -149,6 +150,19 @@ export async function startReplica(
   return child;
 }
 
+/** A password hash from the app's own `hash-password` subcommand (password on stdin, as documented). */
+function hashPassword(password: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [httpMcpServerMain, 'hash-password'],
+      { encoding: 'utf8', timeout: 30_000 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout.trim())),
+    );
+    child.stdin?.end(password);
+  });
+}
+
 export async function startHttpStack(run: Run, options: StackOptions = {}): Promise<HttpStack> {
   const count = options.replicas ?? 2;
   const redis = await startRedis(run, { aof: options.aof ?? true });
@@ -160,14 +174,7 @@ export async function startHttpStack(run: Run, options: StackOptions = {}): Prom
     password: `pw-${randomBytes(12).toString('hex')}`,
   }));
   const hashes = Object.fromEntries(
-    users.map((user) => [
-      user.name,
-      execFileSync(process.execPath, [httpMcpServerMain, 'hash-password'], {
-        input: user.password,
-        encoding: 'utf8',
-        timeout: 30_000,
-      }).trim(),
-    ]),
+    await Promise.all(users.map(async (user) => [user.name, await hashPassword(user.password)] as const)),
   );
   const signingJwk = await exportSigningKey(await generateSigningKey({ alg: 'ES256' }));
   const secretBoxKey = generateSecretBoxKey();
@@ -191,15 +198,14 @@ export async function startHttpStack(run: Run, options: StackOptions = {}): Prom
     NODE_ENV: 'production',
     ...options.env,
   };
-  const replicas: Replica[] = [];
-  for (const [index, port] of ports.entries()) {
-    replicas.push({
+  const replicas: Replica[] = await Promise.all(
+    ports.map(async (port, index) => ({
       index,
       port,
       origin: `http://127.0.0.1:${port}`,
       process: await startReplica(run, index, port, env),
-    });
-  }
+    })),
+  );
   return {
     run,
     redis,

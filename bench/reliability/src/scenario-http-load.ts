@@ -20,6 +20,8 @@ export interface HttpLoadFigures {
   liveSessions: { start: number; end: number; afterTtl: number };
   redisKeys: { baseline: number; end: number; newWithoutTtl: number; afterTtl: number; left: string[] };
   keysBackAfterMs: number | null;
+  /** What was still there when the wait ended: it must all be expiring (the 60 s resumption window). */
+  leftAfterTtl: { sessionKeys: number; eventLogKeys: number; otherKeys: number; maxTtlMs: number; withoutTtl: number };
 }
 
 export interface HttpLoadScenarioOptions {
@@ -50,9 +52,23 @@ export async function runHttpLoadScenario(
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
   });
   const tokens = await Promise.all(stack.users.map((user) => stack.token(user)));
-  // Warm-up: one session per replica's code paths, so that the start figures are not a cold process.
-  const warm = startHttpLoad(stack, tokens, { clients: 2, durationMs: 500 });
-  await warm.done;
+  // Warm-up: every code path once, so that the start figures are not those of a cold process; then
+  // its sessions expire, so that the gauge starts from zero.
+  await startHttpLoad(stack, tokens, { clients: 2, durationMs: 500 }).done;
+  await waitFor(async () => (await liveSessions(stack)) === 0, {
+    timeoutMs: options.sessionTtlMs * 2 + 5_000,
+    intervalMs: 250,
+    what: 'the warm-up sessions to expire',
+  });
+  return { figures: await measureHttpLoad(stack, tokens, options), stack };
+}
+
+/** The load on a running stack, measured (the sessions' TTL is the stack's). */
+export async function measureHttpLoad(
+  stack: HttpStack,
+  tokens: string[],
+  options: HttpLoadScenarioOptions,
+): Promise<HttpLoadFigures> {
   const baselineKeys = new Set(await stack.redis.keys());
   const rssStart = stack.replicas.map((replica) => mb(rssBytes(replica.process.pid)));
   const sessionsStart = await liveSessions(stack);
@@ -83,11 +99,12 @@ export async function runHttpLoadScenario(
   }
   // The gauge drops a session once the TTL has passed since the replica last saw it.
   await waitFor(async () => (await liveSessions(stack)) === sessionsStart, {
-    timeoutMs: Math.max(0, options.sessionTtlMs * 3 + 5_000 - (Date.now() - waitStarted)) + 1_000,
+    timeoutMs: Math.max(1_000, options.sessionTtlMs * 2 + 5_000 - (Date.now() - waitStarted)),
     intervalMs: 250,
     what: 'the live-session gauge back to its start',
   }).catch(() => undefined);
-  const figures: HttpLoadFigures = {
+  const leftTtls = await stack.redis.command((redis) => Promise.all(left.map((key) => redis.pttl(key))));
+  return {
     clients: options.clients,
     durationMs: options.durationMs,
     sessionTtlMs: options.sessionTtlMs,
@@ -111,6 +128,12 @@ export async function runHttpLoadScenario(
       ].slice(0, 10),
     },
     keysBackAfterMs,
+    leftAfterTtl: {
+      sessionKeys: left.filter((key) => key.startsWith('mcs:session:')).length,
+      eventLogKeys: left.filter((key) => key.startsWith('mcs:events:')).length,
+      otherKeys: left.filter((key) => !key.startsWith('mcs:events:') && !key.startsWith('mcs:session:')).length,
+      maxTtlMs: Math.max(-1, ...leftTtls),
+      withoutTtl: leftTtls.filter((ttl) => ttl === -1).length,
+    },
   };
-  return { figures, stack };
 }
