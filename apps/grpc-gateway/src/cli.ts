@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadGatewayConfig } from './config.js';
 import { GatewayError } from './gateway-error.js';
+import { createGatewayLogger } from './logger.js';
 import { type Gateway, startGateway } from './server.js';
 
 /** What the CLI needs from its process; `process` in production, a stand-in in tests. */
@@ -12,6 +13,8 @@ export interface CliProcess {
   error(message: string): void;
   /** Where `--help` goes (stdout in production). */
   print(message: string): void;
+  /** Whether stdout is a terminal: logs are then pretty (pino-pretty) unless NODE_ENV=production. */
+  stdoutIsTTY?: boolean;
 }
 
 export const usage = 'usage: mcs-grpc-gateway --config <file.json|file.yaml>';
@@ -33,7 +36,12 @@ export async function runCli(argv: readonly string[], host: CliProcess): Promise
       return undefined;
     }
     if (values.config === undefined) throw new GatewayError('CONFIG_INVALID', `Missing --config. ${usage}`);
-    const gateway = await startGateway(await loadGatewayConfig(values.config, host.env), { env: host.env });
+    const config = await loadGatewayConfig(values.config, host.env);
+    const pretty = host.stdoutIsTTY === true && host.env.NODE_ENV !== 'production';
+    const gateway = await startGateway(config, {
+      env: host.env,
+      logger: createGatewayLogger(config.logLevel, { pretty }),
+    });
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;

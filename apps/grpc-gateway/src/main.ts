@@ -8,4 +8,5 @@ await runCli(process.argv.slice(2), {
   exit: (code) => process.exit(code),
   error: (message) => console.error(message),
   print: (message) => console.log(message),
+  stdoutIsTTY: process.stdout.isTTY === true,
 });

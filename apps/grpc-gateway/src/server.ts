@@ -8,7 +8,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { ContextGatewayService, gatewayProtoFile, protoRoot } from '@mcs/protos';
 import type { BackendConnection } from '@mcs/transports';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { createBackend } from './backends/create-backend.js';
 import { Catalog } from './catalog/catalog.js';
 import { createToolFilter } from './catalog/tool-filter.js';
@@ -16,6 +16,7 @@ import { type GatewayConfig, redactConfig } from './config.js';
 import { GatewayError } from './gateway-error.js';
 import { authInterceptor, createAccessControl } from './interceptors/access-control.js';
 import { createLoggingInterceptor } from './interceptors/logging-interceptor.js';
+import { createGatewayLogger } from './logger.js';
 import { GatewayHealth } from './observability/health.js';
 import { GatewayMetrics, startMetricsServer } from './observability/metrics.js';
 import { startTracing } from './observability/otel-sdk.js';
@@ -50,7 +51,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || h
 
 /** Builds and starts the whole gateway from a validated config. */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<Gateway> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'mcs-grpc-gateway' } });
+  const logger = options.logger ?? createGatewayLogger(config.logLevel);
   logger.info({ config: redactConfig(config) }, 'starting grpc-gateway');
   if (config.auth.mode === 'off') {
     logger.warn('auth.mode is "off": every caller may call every tool. Use this for local development only.');
