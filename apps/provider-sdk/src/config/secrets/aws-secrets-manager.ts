@@ -15,21 +15,34 @@ export interface AwsSecretsManagerOptions {
   timeoutMs?: number;
 }
 
-const categoryOfError = (name: string, status: number | undefined): ErrorCategory => {
-  if (name === 'ResourceNotFoundException') return 'not_found';
-  if (name === 'AccessDeniedException' || status === 403) return 'permission_denied';
-  if (
-    name === 'UnrecognizedClientException' ||
-    name === 'InvalidSignatureException' ||
-    name === 'CredentialsProviderError'
-  )
-    return 'unauthenticated';
-  if (name === 'ThrottlingException') return 'rate_limited';
-  if (name === 'InvalidRequestException' || name === 'InvalidParameterException' || name === 'DecryptionFailure')
-    return 'invalid_input';
-  if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
-  return 'unavailable';
+type ClientModule = typeof import('@aws-sdk/client-secrets-manager');
+
+// Loaded on first use, so configs without aws-sm references never load the AWS SDK.
+let clientModule: Promise<ClientModule> | undefined;
+const loadClientModule = (): Promise<ClientModule> => {
+  clientModule ??= import('@aws-sdk/client-secrets-manager');
+  return clientModule;
 };
+
+/** The service's error names (`__type`) by category; anything else (network, 5xx) is `unavailable`. */
+const errorCategories: Readonly<Record<string, ErrorCategory>> = {
+  ResourceNotFoundException: 'not_found',
+  UnrecognizedClientException: 'unauthenticated',
+  InvalidSignatureException: 'unauthenticated',
+  IncompleteSignatureException: 'unauthenticated',
+  ExpiredTokenException: 'unauthenticated',
+  CredentialsProviderError: 'unauthenticated',
+  AccessDeniedException: 'permission_denied',
+  ThrottlingException: 'rate_limited',
+  InvalidRequestException: 'invalid_input',
+  InvalidParameterException: 'invalid_input',
+  DecryptionFailure: 'invalid_input',
+  TimeoutError: 'timeout',
+};
+
+const categoryOfError = (name: string, status: number | undefined): ErrorCategory =>
+  (Object.hasOwn(errorCategories, name) ? errorCategories[name] : undefined) ??
+  (status === 403 ? 'permission_denied' : 'unavailable');
 
 /**
  * `secret:aws-sm:<name or ARN>#<field>`: AWS Secrets Manager's GetSecretValue through the official
@@ -45,7 +58,7 @@ export function createAwsSecretsManagerResolver(options: AwsSecretsManagerOption
     if (existing) return existing;
     const client = (async () => {
       if (options.client) return options.client;
-      const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+      const { SecretsManagerClient } = await loadClientModule();
       return new SecretsManagerClient({
         ...(region ? { region } : {}),
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -65,7 +78,7 @@ export function createAwsSecretsManagerResolver(options: AwsSecretsManagerOption
       if (!options.client && !region) {
         throw new SecretLookupError('invalid_input', 'no AWS region: set AWS_REGION or pass awsSecretsManager.region');
       }
-      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const { GetSecretValueCommand } = await loadClientModule();
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)]);
       let answer: { SecretString?: string | undefined; SecretBinary?: Uint8Array | undefined };
       try {
