@@ -7,7 +7,7 @@ import { ChatCliError } from './chat-cli-error.js';
 import { parseConfigJson, readConfigText } from './config/config-file.js';
 import { type ConfigProblem, configProblems, displayFile, issuesToProblems } from './config/config-problem.js';
 import { type ConfigFormat, detectFormat } from './config/detect-format.js';
-import { didYouMean } from './config/did-you-mean.js';
+import { suggestKey } from './config/did-you-mean.js';
 import { loadDotEnv } from './config/dot-env.js';
 import { interpolateConfig, protectReferences } from './config/interpolate-config.js';
 import { McpServersConfigSchema, mcpServersToProvider } from './config/mcp-servers-format.js';
@@ -145,7 +145,7 @@ export function configError(file: string | undefined, error: unknown): unknown {
       const issue = hasIssues(error.cause) ? error.cause.issues[index] : undefined;
       if (issue?.code !== 'unrecognized_keys' || issue.path.length > 0) return problem;
       const hints = issue.keys.map((key) => {
-        const hint = didYouMean(key, [...PROVIDER_KEYS, ...FORMAT_KEYS], FORMAT_ALIASES);
+        const hint = suggestKey(key, [...PROVIDER_KEYS, ...FORMAT_KEYS], FORMAT_ALIASES);
         return hint !== undefined ? `unknown key "${key}": did you mean "${hint}"?` : `unknown key "${key}": remove it`;
       });
       return { path: [], message: hints.join('; ') };

@@ -38,6 +38,7 @@ export {
   type SamplingModelOutput,
   type SamplingRequest,
 } from './client/sampling-handler.js';
+export { didYouMean } from './config/did-you-mean.js';
 export { explainProviderConfig, redactProviderConfig } from './config/explain-config.js';
 export {
   type LoadedProviderConfig,
