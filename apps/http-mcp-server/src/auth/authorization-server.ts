@@ -23,6 +23,7 @@ import { OAuthError } from './oauth-error.js';
 import { safeEqual } from './safe-equal.js';
 import { mayUseSession } from './session-owner.js';
 import { loadSigningKeys } from './signing-keys.js';
+import { isStoreKey } from './store-key.js';
 import { TokenService } from './token-service.js';
 import { UserStore } from './user-store.js';
 
@@ -404,9 +405,9 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
       } catch (error) {
         return sendPage(reply, 400, renderErrorPage((error as Error).message));
       }
-      const pending = (await store.takeRecord(AUTHZ_REQUEST_NS, form.request_id)) as unknown as
-        | PendingAuthorization
-        | undefined;
+      const pending = (isStoreKey(form.request_id)
+        ? await store.takeRecord(AUTHZ_REQUEST_NS, form.request_id)
+        : undefined) as unknown as PendingAuthorization | undefined;
       if (pending === undefined) {
         return sendPage(
           reply,
@@ -466,7 +467,7 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
         return reply.code(404).send({ error: 'not_found', error_description: 'No federation' });
       const query = request.query as Record<string, unknown>;
       const upstreamState = typeof query.state === 'string' ? query.state : '';
-      const saved = (upstreamState.length > 0 && upstreamState.length < 200
+      const saved = (isStoreKey(upstreamState)
         ? await store.takeRecord(FEDERATION_NS, upstreamState)
         : undefined) as unknown as
         | { request: Omit<PendingAuthorization, 'csrfHash'>; codeVerifier: string; nonce: string }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { fetchClientMetadataDocument } from './client-metadata-document.js';
 import { OAuthError } from './oauth-error.js';
 import { redirectUriProblem } from './redirect-uri.js';
+import { isStoreKey } from './store-key.js';
 
 /** A client as this server knows it: registered (RFC 7591) or described by its metadata document. */
 export interface OAuthClient {
@@ -79,7 +80,7 @@ export class ClientRegistry {
   /** The client, or undefined when unknown. An https `client_id` is a metadata document URL (fetched, cached). */
   async get(clientId: string): Promise<OAuthClient | undefined> {
     if (/^https?:\/\//.test(clientId)) return this.#fromDocument(clientId);
-    if (clientId.length === 0 || clientId.length > 200) return undefined;
+    if (!isStoreKey(clientId)) return undefined;
     const value = await this.#store.getRecord(CLIENT_NAMESPACE, clientId);
     return value === undefined ? undefined : (value as unknown as OAuthClient);
   }

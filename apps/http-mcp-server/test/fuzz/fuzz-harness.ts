@@ -1,6 +1,7 @@
 // What every fuzzed request must hold to, and the pieces the fuzz tests build requests from.
 // Properties: an answer within REQUEST_BOUND_MS (no hang), no 5xx for a client's mistake, every error
-// is JSON carrying a code (JSON-RPC `error.code`, or an OAuth `error`), no error message longer than
+// is JSON carrying a code (JSON-RPC `error.code`, or an OAuth `error`; an HTML page where a browser
+// asked), no error message longer than
 // @mcs/resilience's MAX_ERROR_MESSAGE_BYTES and no error that echoes an outside value past that bound.
 import { MAX_ERROR_MESSAGE_BYTES } from '@mcs/resilience';
 import fc from 'fast-check';
@@ -41,7 +42,10 @@ export async function send(origin: string, request: FuzzRequest): Promise<FuzzAn
   const response = await fetch(`${origin}${request.path}`, {
     method: request.method,
     headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
+    // fetch sends no body with GET or HEAD.
+    ...(request.body === undefined || request.method === 'GET' || request.method === 'HEAD'
+      ? {}
+      : { body: request.body }),
     redirect: 'manual',
     signal,
   });
@@ -94,14 +98,13 @@ function jsonRpcErrorsOf(answer: FuzzAnswer): Array<{ code?: unknown; message?: 
   } catch {
     return [];
   }
+  // An OAuth error (`{ error: "invalid_request" }`) carries a string there, a JSON-RPC error an object.
   return messages
-    .filter((message) => message !== null && typeof message === 'object' && 'error' in message)
+    .filter((message) => message !== null && typeof message === 'object' && typeof message.error === 'object')
     .map((message) => message.error as { code?: unknown; message?: unknown; data?: unknown });
 }
 
 export interface CheckOptions {
-  /** Error bodies are OAuth's `{ error, error_description }` (the authorization server's routes). */
-  oauth?: boolean;
   /** Errors may be an HTML page (browser-facing `/authorize`). */
   htmlErrors?: boolean;
 }
@@ -129,15 +132,20 @@ export function checkAnswer(request: FuzzRequest, answer: FuzzAnswer, elapsedMs:
       } catch {
         throw new Error(`an error body that is not JSON: ${where}`);
       }
+      // A JSON-RPC error (`error.code`, a number) or an OAuth / RFC 6750 one (`error`, a string code).
       const oauthCode = (body as { error?: unknown } | null)?.error;
-      const hasCode = options.oauth
-        ? typeof oauthCode === 'string' && oauthCode.length > 0
-        : errors.length > 0 && errors.every((error) => typeof error.code === 'number');
-      if (!hasCode) throw new Error(`an error without a code: ${where}`);
-      if (options.oauth) {
+      const isOAuthError = typeof oauthCode === 'string' && oauthCode.length > 0;
+      const isJsonRpcError = errors.length > 0 && errors.every((error) => typeof error.code === 'number');
+      if (!isOAuthError && !isJsonRpcError) throw new Error(`an error without a code: ${where}`);
+      if (isOAuthError) {
         const description = (body as { error_description?: unknown }).error_description;
-        if (description !== undefined) errorTexts.push(String(description));
-        errorTexts.push(String(oauthCode));
+        if (description !== undefined && typeof description !== 'string') {
+          throw new Error(`an error_description that is not a string: ${where}`);
+        }
+        if (description !== undefined && Buffer.byteLength(description) > MAX_ERROR_MESSAGE_BYTES) {
+          throw new Error(`an error_description of ${Buffer.byteLength(description)} bytes: ${where}`);
+        }
+        errorTexts.push(oauthCode, description ?? '');
       }
     }
   }
