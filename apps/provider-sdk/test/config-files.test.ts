@@ -125,37 +125,34 @@ describe('config files', () => {
     expect(none.config.maxSteps).toBe(4);
   });
 
-  it('reads YAML with anchors, and ${VAR} only in the selected profile', async () => {
+  it('reads YAML with anchors and merge keys, and ${VAR} only in the selected profile', async () => {
     await using dir = await configDir();
     const file = await dir.write(
       'provider.yaml',
       [
-        'base: &base',
-        '  transport: http',
-        '  url: http://127.0.0.1:1/mcp',
         'mcp:',
         '  backends:',
-        '    web: *base',
+        '    web: { transport: http, url: "http://127.0.0.1:1/mcp" }',
         'profiles:',
+        '  staging: &staging',
+        '    max_steps: 3',
+        '    mcp: { backends: { web: { url: "${STAGE_URL}" } } }',
         '  prod:',
-        '    mcp:',
-        '      backends:',
-        '        web:',
-        '          url: ${PROD_URL}',
+        '    <<: *staging',
+        '    max_steps: 5',
         '',
       ].join('\n'),
     );
-    const error = await failure(loadProviderConfig(file, { env: {} }));
-    expect(error.message).toContain('"base"');
-    const fixed = await dir.write(
-      'fixed.yaml',
-      'mcp:\n  backends:\n    web: { transport: http, url: "http://127.0.0.1:1/mcp" }\nprofiles:\n  prod:\n    mcp: { backends: { web: { url: "${PROD_URL}" } } }\n',
-    );
-    expect((await loadProviderConfig(fixed, { env: {} })).config.mcp?.backends.web).toMatchObject({
-      url: 'http://127.0.0.1:1/mcp',
-    });
-    const prod = await loadProviderConfig(fixed, { profile: 'prod', env: { PROD_URL: 'https://prod.example/mcp' } });
-    expect(prod.config.mcp?.backends.web).toMatchObject({ url: 'https://prod.example/mcp' });
+    const base = await loadProviderConfig(file, { env: {} });
+    expect(base.config.mcp?.backends.web).toMatchObject({ url: 'http://127.0.0.1:1/mcp' });
+    const env = { STAGE_URL: 'https://stage.example/mcp' };
+    const staging = await loadProviderConfig(file, { profile: 'staging', env });
+    expect(staging.config).toMatchObject({ maxSteps: 3, mcp: { backends: { web: { url: env.STAGE_URL } } } });
+    const prod = await loadProviderConfig(file, { profile: 'prod', env });
+    expect(prod.config).toMatchObject({ maxSteps: 5, mcp: { backends: { web: { url: env.STAGE_URL } } } });
+    const missing = await failure(loadProviderConfig(file, { profile: 'prod', env: {} }));
+    expect(missing.code).toBe('ENV_MISSING');
+    expect(missing.message).toContain(`${file}: config field "mcp.backends.web.url" uses \${STAGE_URL}`);
   });
 
   it('answers unknown keys with "did you mean", naming the file and the key path as written', async () => {
