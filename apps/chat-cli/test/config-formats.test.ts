@@ -344,6 +344,10 @@ describe('secrets never appear in errors', () => {
       `{ "mcpServers": { "x": { "headers": { "Authorization": "Bearer ${SECRET}" x } } } }`,
     ],
     [
+      'a secret written without quotes (JSON.parse quotes the text around it)',
+      `{ "mcpServers": { "x": { "headers": { "Authorization": ${SECRET} } } } }`,
+    ],
+    [
       'JSON broken inside a secret',
       `{ "mcpServers": { "x": { "headers": { "Authorization": "Bearer ${SECRET}\u0001" } } } }`,
     ],
@@ -354,6 +358,7 @@ describe('secrets never appear in errors', () => {
     expect(error.message).toContain('config.json');
     expect(error.message).not.toContain(SECRET);
     expect(error.message).not.toContain('DO-NOT-PRINT');
+    expect(error.message).not.toContain('sk-live');
   });
 
   it('a set variable used by a field with another problem is not printed either', async () => {
