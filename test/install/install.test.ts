@@ -2,9 +2,8 @@
 // `pnpm pack`, the tarballs installed with plain npm into a fresh project outside the workspace, then
 // every entry point imported and every bin run from that project's node_modules, never from the sources.
 import { copyFile, readFile, realpath, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { getFreePort } from '@mcs/test-utils';
+import { canConnect, getFreePort } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstalledBin } from './fixtures/installed-bin.js';
 import { type InstalledProject, installPacked } from './fixtures/installed-project.js';
@@ -30,17 +29,6 @@ afterAll(async () => {
 
 async function node(script: string, ...args: string[]): Promise<string> {
   return (await project.exec(process.execPath, [script, ...args])).stdout;
-}
-
-function portAcceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 describe('installed with plain npm from the tarballs', () => {
@@ -157,7 +145,7 @@ describe('servers started from the installed bins', () => {
     await using gateway = await startInstalledBin(project, 'mcs-grpc-gateway', {
       args: ['--config', config],
       env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort) },
-      ready: () => portAcceptsConnections(grpcPort),
+      ready: () => canConnect(grpcPort),
     });
     const answer = JSON.parse(
       await node('call-gateway.mjs', `127.0.0.1:${grpcPort}`, 'http.echo', JSON.stringify({ text: 'via gateway' })),

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
-import { getFreePort, waitFor } from '@mcs/test-utils';
+import { canConnect, getFreePort, waitFor } from '@mcs/test-utils';
 import { everythingEntry, forceLoopbackEntry } from './helpers.js';
 
 export interface EverythingServer extends AsyncDisposable {
@@ -62,15 +61,4 @@ export async function startEverythingServer(mode: 'streamableHttp' | 'sse'): Pro
     stop,
     [Symbol.asyncDispose]: stop,
   };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
