@@ -71,14 +71,16 @@ const isResolved = (value: unknown): boolean =>
 /** The path as the user wrote it (`http_config.base_url`), from the renames made while reading. */
 export function writtenPath(path: readonly PropertyKey[], renames: readonly KeyRename[]): string {
   if (path.length === 0) return '(root)';
-  const segments = path.map(String);
+  const ours = path.map(String);
+  // Matched against our spelling; the written names go into a copy (renames nest: a.b under a).
+  const shown = [...ours];
   for (const rename of renames) {
-    if (rename.path.length > segments.length) continue;
-    if (rename.path.every((segment, index) => String(segment) === segments[index])) {
-      segments[rename.path.length - 1] = rename.written;
+    if (rename.path.length > ours.length) continue;
+    if (rename.path.every((segment, index) => String(segment) === ours[index])) {
+      shown[rename.path.length - 1] = rename.written;
     }
   }
-  return segments.join('.');
+  return shown.join('.');
 }
 
 /**

@@ -213,6 +213,23 @@ describe('config files', () => {
     expect(unknown.message).toContain('dev, prod');
   });
 
+  it('shows nested paths in the spelling they were written in', async () => {
+    const error = await failure(
+      loadProviderConfig(
+        {
+          transport_type: 'http',
+          http_config: { base_url: 'ftp://x' },
+          mcp: {
+            backends: { a: { transport: 'http', url: 'http://127.0.0.1:1/', supervision: { request_timeout_ms: -1 } } },
+          },
+        },
+        { env: {} },
+      ),
+    );
+    expect(error.message).toContain('http_config.base_url: must be an http:// or https:// URL');
+    expect(error.message).toContain('mcp.backends.a.supervision.request_timeout_ms:');
+  });
+
   it('refuses a key written in both spellings', async () => {
     const error = await failure(loadProviderConfig({ max_steps: 2, maxSteps: 3 }, { env: {} }));
     expect(error.message).toContain('max_steps: written twice');

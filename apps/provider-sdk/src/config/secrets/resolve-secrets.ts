@@ -1,3 +1,4 @@
+import { boundErrorMessage } from '@mcs/resilience';
 import { ProviderError } from '../../provider-error.js';
 import { didYouMean } from '../did-you-mean.js';
 import { isPlainObject } from '../schema-walk.js';
@@ -106,7 +107,7 @@ export async function resolveSecrets(
       .slice(0, 5)
       .map(({ path, reference, error }) => `${path}: ${reference}: ${error.message}`)
       .join('; ');
-    throw new ProviderError('SECRET_UNRESOLVED', `cannot resolve secrets: ${message}`, {
+    throw new ProviderError('SECRET_UNRESOLVED', boundErrorMessage(`cannot resolve secrets: ${message}`, 4096), {
       category: first.error.category,
       cause: first.error,
     });
