@@ -162,6 +162,13 @@ describe('the mcpServers format (Claude Desktop, Claude Code, Cursor)', () => {
   });
 });
 
+describe('any format', () => {
+  it('a file starting with a byte order mark (Windows editors) is read', async () => {
+    const config = await load(`\uFEFF${JSON.stringify({ mcpServers: { a: { command: 'node' } } })}`);
+    expect(config.parsed.mcp?.backends.a).toMatchObject({ transport: 'stdio', command: 'node' });
+  });
+});
+
 describe('the provider format (unchanged)', () => {
   it('is still read as before', async () => {
     const config = await load({ model: 'm', mcp: { backends: { a: { transport: 'stdio', command: 'node' } } } });

@@ -30,7 +30,8 @@ function lineColumn(text: string, offset: number): string {
  */
 export function parseConfigJson(text: string, shown: string): unknown {
   try {
-    return JSON.parse(text);
+    // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.
+    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message);
