@@ -287,6 +287,27 @@ describe('environment overrides and precedence', () => {
       { variable: 'MCP_CONFORMANCE_SCENARIO' },
       { variable: 'MCP_MAX_STEP', didYouMean: 'MCP_MAX_STEPS' },
     ]);
+    const ours = await loadProviderConfig(base, { env: { MCP_TIMEOUT_SECONDS: '5' } });
+    expect(ours.config.mcp?.backends['web-search']?.callTimeoutMs).toBe(60_000);
+    expect(ours.ignoredEnv).toEqual([
+      { variable: 'MCP_TIMEOUT_SECONDS', reason: expect.stringContaining("the seed's connection layout") },
+    ]);
+    expect(explainProviderConfig(ours)).toContain("ignored MCP_TIMEOUT_SECONDS: the seed's connection layout");
+    const fromEnv = await loadProviderConfig(
+      {},
+      {
+        env: {
+          MCP_TRANSPORT_TYPE: 'http',
+          MCP_HTTP_CONFIG_BASE_URL: 'https://env.example/mcp',
+          MCP_TIMEOUT_SECONDS: '5',
+        },
+      },
+    );
+    expect(fromEnv.config.mcp?.backends.mcp).toMatchObject({
+      transport: 'http',
+      url: 'https://env.example/mcp',
+      callTimeoutMs: 5000,
+    });
     const off = await loadProviderConfig(base, { env: { MCP_MAX_STEPS: '9' }, envPrefix: false });
     expect(off.config.maxSteps).toBe(2);
   });

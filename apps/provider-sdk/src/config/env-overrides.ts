@@ -13,11 +13,19 @@ export interface EnvOverride {
   path: string[];
 }
 
+export interface IgnoredVariable {
+  variable: string;
+  /** The closest variable that would set a field (a typo). */
+  didYouMean?: string;
+  /** Why a variable that names a field was not applied. */
+  reason?: string;
+}
+
 export interface EnvOverrideResult {
   value: unknown;
   applied: EnvOverride[];
   /** Variables with the prefix that name no field (with the closest one, for typos). */
-  ignored: { variable: string; didYouMean?: string }[];
+  ignored: IgnoredVariable[];
 }
 
 /**
@@ -108,6 +116,8 @@ export function applyEnvOverrides(
   document: unknown,
   env: Record<string, string | undefined>,
   prefix = 'MCP_',
+  /** Says why a field may not be set from the environment (`undefined`: it may). */
+  refuse: (path: string[]) => string | undefined = () => undefined,
 ): EnvOverrideResult {
   let value = document;
   const applied: EnvOverride[] = [];
@@ -122,6 +132,11 @@ export function applyEnvOverrides(
     if (path === undefined || path.length === 0) {
       const hint = didYouMean(variable, variableNames(schema, value, prefix));
       ignored.push(hint === undefined ? { variable } : { variable, didYouMean: hint });
+      continue;
+    }
+    const reason = refuse(path);
+    if (reason !== undefined) {
+      ignored.push({ variable, reason });
       continue;
     }
     const leaf = path.reduce<{ schema: Schema | undefined; value: unknown }>(

@@ -67,8 +67,8 @@ export function explainProviderConfig(loaded: LoadedProviderConfig): string {
     return `  ${path} = ${value === REDACTED ? REDACTED : show(value)}  (${origin}${reference ? `, ${reference}` : ''})`;
   });
   const ignored = loaded.ignoredEnv.map(
-    ({ variable, didYouMean }) =>
-      `  ignored ${variable}: names no field${didYouMean ? ` (did you mean ${didYouMean}?)` : ''}`,
+    ({ variable, didYouMean, reason }) =>
+      `  ignored ${variable}: ${reason ?? 'names no field'}${didYouMean ? ` (did you mean ${didYouMean}?)` : ''}`,
   );
   return [header, ...lines, ...ignored].join('\n');
 }

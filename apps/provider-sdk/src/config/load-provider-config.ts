@@ -2,11 +2,12 @@ import { dirname, resolve } from 'node:path';
 import { type ProviderConfig, providerConfigKind } from '../provider-config.js';
 import { ProviderError } from '../provider-error.js';
 import { finishDocument, markResolved, prepareDocument, writtenPath } from '../resolve-config.js';
-import { applyConnectionApiKey, applyEnvOverrides } from './env-overrides.js';
+import { applyConnectionApiKey, applyEnvOverrides, type IgnoredVariable } from './env-overrides.js';
 import { readConfigFile } from './load-file.js';
 import { deepMerge } from './profiles.js';
 import { camelizeKeys, isPlainObject } from './schema-walk.js';
 import { resolveSecrets, type SecretOptions, secretResolvers } from './secrets/resolve-secrets.js';
+import { connectionKeys } from './seed-connection.js';
 
 export interface LoadProviderConfigOptions extends SecretOptions {
   /** Profile to apply; default `MCP_PROFILE`, `MCS_PROFILE`, the file's `profile`, then `default`. */
@@ -34,8 +35,8 @@ export interface LoadedProviderConfig {
   sources: Record<string, string>;
   /** Fields filled from a `secret:` reference (dotted path -> the reference). */
   secrets: Record<string, string>;
-  /** `MCP_*` variables that set nothing (typos get the closest name). */
-  ignoredEnv: { variable: string; didYouMean?: string }[];
+  /** `MCP_*` variables that set nothing (typos get the closest name, refused ones a reason). */
+  ignoredEnv: IgnoredVariable[];
 }
 
 /** Every leaf path of plain data (arrays count as one value). */
@@ -87,11 +88,21 @@ export async function loadProviderConfig(
     let document = prepared.value;
     let ignoredEnv: LoadedProviderConfig['ignoredEnv'] = [];
     if (options.envPrefix !== false) {
-      const overrides = applyEnvOverrides(kind.documentSchema, document, env, options.envPrefix ?? 'MCP_');
+      const prefix = options.envPrefix ?? 'MCP_';
+      // The seed's connection variables (MCP_TIMEOUT_SECONDS, MCP_HTTP_CONFIG_BASE_URL, ...) apply
+      // to a config in its layout, or one that MCP_TRANSPORT_TYPE puts into it; not to ours.
+      const seedLayout =
+        isPlainObject(document) &&
+        (document.transportType !== undefined || env[`${prefix}TRANSPORT_TYPE`] !== undefined);
+      const refuse = (path: string[]) =>
+        !seedLayout && connectionKeys.includes(path[0] as never)
+          ? "the seed's connection layout, which this config does not use (transport_type selects it)"
+          : undefined;
+      const overrides = applyEnvOverrides(kind.documentSchema, document, env, prefix, refuse);
       document = overrides.value;
       ignoredEnv = overrides.ignored;
       for (const { variable, path } of overrides.applied) sources[path.join('.')] = `env ${variable}`;
-      const apiKey = applyConnectionApiKey(document, env, options.envPrefix ?? 'MCP_');
+      const apiKey = applyConnectionApiKey(document, env, prefix);
       document = apiKey.value;
       if (apiKey.used) sources.apiKeyEnvVar = `env ${apiKey.variable}`;
       else if (env[apiKey.variable] !== undefined) ignoredEnv = [...ignoredEnv, { variable: apiKey.variable }];
