@@ -230,6 +230,22 @@ describe('config files', () => {
     expect(error.message).toContain('mcp.backends.a.supervision.request_timeout_ms:');
   });
 
+  it('reports keys named like Object members (constructor, __proto__) as unknown, without crashing', async () => {
+    await using dir = await configDir();
+    const file = await dir.write(
+      'odd.json',
+      '{ "constructor": 1, "__proto__": { "maxSteps": 99 }, "profiles": { "dev": { "__proto__": { "model": "x" } } },' +
+        ' "mcp": { "backends": { "a": { "transport": "stdio", "command": "x", "toString": 2 } } } }',
+    );
+    for (const profile of [undefined, 'dev']) {
+      const error = await failure(loadProviderConfig(file, { env: {}, ...(profile ? { profile } : {}) }));
+      expect(error.code).toBe('CONFIG_INVALID');
+      expect(error.message).toContain('"constructor"');
+      expect(error.message).toContain('"__proto__"');
+      expect(error.message).toContain('mcp.backends.a: unknown key "toString"');
+    }
+  });
+
   it('refuses a key written in both spellings', async () => {
     const error = await failure(loadProviderConfig({ max_steps: 2, maxSteps: 3 }, { env: {} }));
     expect(error.message).toContain('max_steps: written twice');

@@ -1,5 +1,5 @@
 import { ProviderError } from '../provider-error.js';
-import { isPlainObject } from './schema-walk.js';
+import { isPlainObject, setOwn } from './schema-walk.js';
 
 /** Deep merge of plain objects; arrays and other values of `over` replace those of `base`; `null` deletes. */
 export function deepMerge(base: unknown, over: unknown): unknown {
@@ -7,7 +7,7 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   const result: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === null) delete result[key];
-    else result[key] = Object.hasOwn(base, key) ? deepMerge(base[key], value) : value;
+    else setOwn(result, key, Object.hasOwn(base, key) ? deepMerge(base[key], value) : value);
   }
   return result;
 }

@@ -48,7 +48,9 @@ export function objectShapes(schema: Schema, value: unknown): Record<string, Sch
     if (discriminator !== undefined && isRecordValue(value)) {
       const chosen = shapes.filter((shape) => {
         const field = shape[discriminator];
-        return field !== undefined && z.safeParse(field, value[discriminator]).success;
+        return (
+          field !== undefined && Object.hasOwn(value, discriminator) && z.safeParse(field, value[discriminator]).success
+        );
       });
       if (chosen.length > 0) return chosen;
     }
@@ -70,8 +72,8 @@ export function childSchema(schema: Schema, key: string | number, value: unknown
     }
   }
   for (const shape of objectShapes(inner, value)) {
-    const field = shape[String(key)];
-    if (field !== undefined) return field;
+    // Own keys only: `constructor` or `toString` in a config are unknown keys, not Object members.
+    if (Object.hasOwn(shape, String(key))) return shape[String(key)];
   }
   return undefined;
 }
@@ -161,11 +163,16 @@ export function camelizeKeys(schema: Schema, value: unknown): CamelizeResult {
         }
         renames.push({ path: [...path, key], written });
       }
-      result[key] = walk(childSchema(node, key, item), child, [...path, key]);
+      setOwn(result, key, walk(childSchema(node, key, item), child, [...path, key]));
     }
     return result;
   };
   return { value: walk(schema, value, []), renames, duplicates };
+}
+
+/** `target[key] = value` as an own property, also for `__proto__` (which `=` would make the prototype). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Plain data only: class instances (an in-process server, a signal) are passed through untouched. */
