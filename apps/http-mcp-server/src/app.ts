@@ -13,6 +13,7 @@ import {
   EDGE_ERRORS,
   type EdgeErrorKind,
   jsonRpcErrorBody,
+  retryAfterSecondsOf,
   STORE_RETRY_AFTER_SECONDS,
   STORE_UNAVAILABLE_MESSAGE,
 } from './mcp/json-rpc-errors.js';
@@ -121,7 +122,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     keepAliveMs: config.sseKeepAliveMs,
     maxRequestBodySize: config.bodyLimitBytes,
     // The one retry hint of a shutdown (streams get it as `retry:`), in whole seconds.
-    retryAfterSeconds: Math.max(1, Math.ceil(config.sseRetryMs / 1000)),
+    retryAfterSeconds: retryAfterSecondsOf(config.sseRetryMs),
     onerror: (error) => logger.debug({ err: error }, 'MCP request rejected'),
   });
 
@@ -130,6 +131,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   });
   let modernGrace: NodeJS.Timeout | undefined;
   let idleSweep: NodeJS.Timeout | undefined;
+  let cutOff: NodeJS.Timeout | undefined;
   // preClose runs once Fastify answers new requests with 503; then it closes the server, and the
   // onClose hooks run when every connection has ended.
   app.addHook('preClose', async () => {
@@ -142,6 +144,16 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     // Other 2026-07-28 requests get half the drain time to finish; then the SDK handler aborts what is left.
     modernGrace = setTimeout(() => void modern.close(), Math.floor(config.shutdownTimeoutMs / 2));
     modernGrace.unref();
+    // What is still running at three quarters of the drain time is cut off, with an answer that says
+    // so and when to retry (2025 sessions, /http), leaving the last quarter for those answers to leave.
+    cutOff = setTimeout(
+      () => {
+        const exchanges = router.cutOffExchanges();
+        if (exchanges > 0) logger.warn({ exchanges }, 'shutdown: requests still running were cut off');
+      },
+      Math.floor((config.shutdownTimeoutMs * 3) / 4),
+    );
+    cutOff.unref();
     // Requests in flight keep their connections; each one is closed as soon as its answer is out.
     idleSweep = setInterval(() => app.server.closeIdleConnections(), DRAIN_IDLE_SWEEP_MS);
     idleSweep.unref();
@@ -150,6 +162,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   app.addHook('onClose', async () => {
     clearInterval(idleSweep);
     clearTimeout(modernGrace);
+    clearTimeout(cutOff);
     logger.info('shutdown: connections closed; disconnecting the store');
     await modern.close();
     await Promise.allSettled([router.stop(), eventBus.stop()]);

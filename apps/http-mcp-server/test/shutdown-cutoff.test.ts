@@ -1,5 +1,6 @@
 // A call still running when the shutdown drain runs out must get an answer a client knows what to do
-// with: 503, `Retry-After` and a JSON-RPC error for its id, not the SDK's bare 499 with no body.
+// with: 503, `Retry-After` and a JSON-RPC error for its id (not the SDK's bare 499 with no body for
+// 2026-07-28, not a reset connection for `/http`), and on a 2025 session's stream the same error.
 // Runs the built server (`node dist/main.js`) and stops it with a real SIGTERM.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -8,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { getFreePort, waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
-import { JSON_AND_SSE } from './helpers/raw-mcp.js';
+import { initializeSession, JSON_AND_SSE, parseBody, sessionHeaders } from './helpers/raw-mcp.js';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
@@ -78,46 +79,65 @@ async function startServerProcess(env: Record<string, string>) {
   };
 }
 
-describe('a call cut off by the shutdown timeout', () => {
-  it('gets 503 with Retry-After and a JSON-RPC error for its id (2026-07-28, built server, SIGTERM)', {
+function serviceCall(id: string, meta?: Record<string, unknown>) {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'service', arguments: { path: '/never' }, ...(meta ? { _meta: meta } : {}) },
+  });
+}
+
+describe('calls cut off by the shutdown timeout', () => {
+  it('get 503 + Retry-After + a JSON-RPC error for their id (2026-07-28, /http), the error on the stream (2025 session)', {
     timeout: 120_000,
   }, async () => {
     await build();
     await using upstream = await startSilentUpstream();
     await using server = await startServerProcess({
       MCS_SERVICE_BASE_URL: upstream.url,
-      // 2026-07-28 requests get half of it, then they are cut off.
-      MCS_SHUTDOWN_TIMEOUT_MS: '1000',
+      // 2026-07-28 requests are cut off at half of it, the others at three quarters; exit at the end.
+      MCS_SHUTDOWN_TIMEOUT_MS: '2000',
       MCS_SSE_RETRY_MS: '2500',
     });
-    const call = fetch(`${server.origin}/mcp`, {
+    const mcpUrl = `${server.origin}/mcp`;
+    const sessionId = await initializeSession(mcpUrl, '2025-11-25');
+    const json = { 'content-type': 'application/json', accept: JSON_AND_SSE };
+    const modernCall = fetch(mcpUrl, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: JSON_AND_SSE,
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'tools/call',
-        'mcp-name': 'service',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 'call-7',
-        method: 'tools/call',
-        params: { name: 'service', arguments: { path: '/never' }, _meta: ENVELOPE },
-      }),
+      headers: { ...json, 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'service' },
+      body: serviceCall('call-7', ENVELOPE),
     });
-    await waitFor(() => upstream.holding() === 1, { what: 'the call at the upstream' });
+    const sessionCall = fetch(mcpUrl, {
+      method: 'POST',
+      headers: { ...json, ...sessionHeaders(sessionId, '2025-11-25') },
+      body: serviceCall('call-8'),
+    });
+    const httpCall = fetch(`${server.origin}/http`, { method: 'POST', headers: json, body: serviceCall('call-9') });
+    await waitFor(() => upstream.holding() === 3, { what: 'the three calls at the upstream' });
     server.child.kill('SIGTERM');
 
-    const response = await call;
-    expect(response.status).toBe(503);
-    // MCS_SSE_RETRY_MS, the server's one retry hint, in whole seconds.
-    expect(response.headers.get('retry-after')).toBe('3');
-    expect(response.headers.get('content-type')).toContain('application/json');
-    const body = (await response.json()) as { id: unknown; error?: { code: unknown; message: unknown } };
-    expect(body.id).toBe('call-7');
-    expect(body.error?.code).toBe(-32603);
-    expect(String(body.error?.message)).toMatch(/shutting down.*retry/i);
+    for (const [call, id] of [
+      [modernCall, 'call-7'],
+      [httpCall, 'call-9'],
+    ] as const) {
+      const response = await call;
+      expect(response.status, id).toBe(503);
+      // MCS_SSE_RETRY_MS, the server's one retry hint, in whole seconds.
+      expect(response.headers.get('retry-after'), id).toBe('3');
+      expect(response.headers.get('content-type'), id).toContain('application/json');
+      const body = (await response.json()) as { id: unknown; error?: { code: unknown; message: unknown } };
+      expect(body.id).toBe(id);
+      expect(body.error?.code, id).toBe(-32603);
+      expect(String(body.error?.message), id).toMatch(/shutting down.*retry/i);
+    }
+    // The 2025 answer is an event stream whose headers left long ago: the error comes on it.
+    const streamed = await sessionCall;
+    expect(streamed.status).toBe(200);
+    const answer = parseBody(streamed.headers.get('content-type'), await streamed.text()).find(
+      (message) => message.id === 'call-8',
+    );
+    expect(answer?.error).toMatchObject({ code: -32603, message: expect.stringMatching(/shutting down.*retry/i) });
     const [code] = await server.exited;
     expect(code, server.output.join('')).toBe(0);
   });

@@ -7,6 +7,7 @@ import type {
   TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
+import { jsonRpcErrorBody, SHUTDOWN_CUT_OFF_MESSAGE } from './json-rpc-errors.js';
 import type { MessageRouter } from './message-router.js';
 
 /** What a fresh server instance must know about a session's client to serve its next request. */
@@ -79,6 +80,8 @@ export class ExchangeTransport implements Transport {
   readonly #pendingClientRequests = new Map<RequestId, () => void>();
   readonly #initializeRequests = new Map<RequestId, JsonObject>();
   readonly #setLevelRequests = new Map<RequestId, string>();
+  /** Client requests answered by {@link ExchangeTransport.cutOff}: the server's late answers are dropped. */
+  readonly #cutOffRequests = new Set<RequestId>();
   #sawRequest = false;
   #changesSessionState = false;
   #resolveDone!: () => void;
@@ -91,7 +94,10 @@ export class ExchangeTransport implements Transport {
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
-    const { exchangeId, unregister } = options.router.registerExchange((message) => this.#toServer(message));
+    const { exchangeId, unregister } = options.router.registerExchange(
+      (message) => this.#toServer(message),
+      () => void this.#cutOff(),
+    );
     this.#exchangeId = exchangeId;
     this.#unregister = unregister;
   }
@@ -127,6 +133,7 @@ export class ExchangeTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isResponse(message) && this.#cutOffRequests.has(message.id)) return;
     if (isResponse(message) && typeof message.id === 'string' && this.#synthetic.has(message.id)) {
       const settle = this.#synthetic.get(message.id);
       this.#synthetic.delete(message.id);
@@ -176,6 +183,30 @@ export class ExchangeTransport implements Transport {
     this.#synthetic.clear();
     this.#resolveDone();
     this.onclose?.();
+  }
+
+  /** True when the shutdown cut the exchange off (its requests were answered with the shutdown error). */
+  get wasCutOff(): boolean {
+    return this.#cutOffRequests.size > 0;
+  }
+
+  /**
+   * The shutdown drain is running out: answers every client request still running with a JSON-RPC
+   * error saying so (on the request's own stream, so a 2025 client sees it, and it is in the event log
+   * for one that resumes), which ends the exchange.
+   */
+  async #cutOff(): Promise<void> {
+    for (const requestId of [...this.#pendingClientRequests.keys()]) {
+      this.#cutOffRequests.add(requestId);
+      const error = jsonRpcErrorBody('UNAVAILABLE', SHUTDOWN_CUT_OFF_MESSAGE, requestId) as JSONRPCMessage;
+      try {
+        await this.#inner.send(error, { relatedRequestId: requestId });
+      } catch (cause) {
+        this.#options.log.debug({ err: cause }, 'could not answer a request cut off by the shutdown');
+      } finally {
+        this.#settle(requestId);
+      }
+    }
   }
 
   /**

@@ -6,7 +6,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import { ExchangeTransport } from './exchange-transport.js';
-import { jsonRpcErrorResponse } from './json-rpc-errors.js';
+import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from './json-rpc-errors.js';
 import type { McpContext } from './mcp-context.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { closeWhenDone } from './streamable-http-sessions.js';
@@ -87,6 +87,15 @@ export class JsonRpcEndpoint {
       'content-type': 'application/json',
     });
     const response = await inner.handleRequest(webRequest, { parsedBody: message, authInfo: authInfoOf(request) });
+    if (exchange.wasCutOff) {
+      // The shutdown cut the call off: a status and a retry hint a REST caller knows, not 200.
+      await response.body?.cancel();
+      closeWhenDone(exchange, server, response);
+      return sendWebResponse(
+        reply,
+        shutdownCutOffResponse(message.id, retryAfterSecondsOf(this.#ctx.config.sseRetryMs)),
+      );
+    }
     closeWhenDone(exchange, server, response, () => {
       if (!exchange.changesSessionState) this.#servers.put(HTTP_STATE, HTTP_STATE, server);
     });

@@ -51,3 +51,20 @@ export function storeUnavailableResponse(id: string | number | null = null): Res
     headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
   });
 }
+
+/** The message of the answer to a request the shutdown drain cut off (every era says the same). */
+export const SHUTDOWN_CUT_OFF_MESSAGE =
+  'Service unavailable: the server is shutting down and stopped this request before it finished; retry it';
+
+/** `Retry-After` (whole seconds, at least 1) of the server's one retry hint, `MCS_SSE_RETRY_MS`. */
+export function retryAfterSecondsOf(retryMs: number): number {
+  return Math.max(1, Math.ceil(retryMs / 1000));
+}
+
+/** 503 with `Retry-After` and a JSON-RPC error answering `id`: the request was cut off by the shutdown. */
+export function shutdownCutOffResponse(id: string | number | null, retryAfterSeconds: number): Response {
+  return Response.json(jsonRpcErrorBody('UNAVAILABLE', SHUTDOWN_CUT_OFF_MESSAGE, id), {
+    status: EDGE_ERRORS.UNAVAILABLE.status,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
+}

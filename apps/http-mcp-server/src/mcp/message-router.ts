@@ -34,6 +34,8 @@ export class MessageRouter {
   readonly #bus: MessageBus;
   readonly #log: Logger;
   readonly #exchanges = new Map<string, (message: JSONRPCMessage) => void>();
+  /** How to cut each in-flight exchange off at shutdown (answer its requests with an error). */
+  readonly #cutOffs = new Map<string, () => void>();
   /** Client requests running here, by session and request id, for `notifications/cancelled`. */
   readonly #runningRequests = new Map<string, (message: JSONRPCMessage) => void>();
   readonly #unsubscribes: Array<() => Promise<void>> = [];
@@ -81,12 +83,33 @@ export class MessageRouter {
     await this.#bus.publish(CANCEL_CHANNEL, plainJson(payload));
   }
 
-  /** Registers an in-flight exchange; returns its id and the function that removes it. */
-  registerExchange(deliver: (message: JSONRPCMessage) => void): { exchangeId: string; unregister: () => void } {
+  /**
+   * Registers an in-flight exchange (`cutOff` answers what it still runs, for the shutdown); returns
+   * its id and the function that removes it.
+   */
+  registerExchange(
+    deliver: (message: JSONRPCMessage) => void,
+    cutOff?: () => void,
+  ): { exchangeId: string; unregister: () => void } {
     this.#nextExchange += 1;
     const exchangeId = this.#nextExchange.toString(36);
     this.#exchanges.set(exchangeId, deliver);
-    return { exchangeId, unregister: () => this.#exchanges.delete(exchangeId) };
+    if (cutOff !== undefined) this.#cutOffs.set(exchangeId, cutOff);
+    return {
+      exchangeId,
+      unregister: () => {
+        this.#exchanges.delete(exchangeId);
+        this.#cutOffs.delete(exchangeId);
+      },
+    };
+  }
+
+  /** Cuts off every exchange still in flight here (the shutdown drain is running out); returns how many. */
+  cutOffExchanges(): number {
+    const cutOffs = [...this.#cutOffs.values()];
+    this.#cutOffs.clear();
+    for (const cutOff of cutOffs) cutOff();
+    return cutOffs.length;
   }
 
   get liveExchanges(): number {

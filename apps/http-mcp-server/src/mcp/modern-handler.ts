@@ -4,7 +4,7 @@ import {
   type McpHttpHandler,
   type McpServerFactory,
 } from '@modelcontextprotocol/server';
-import { EDGE_ERRORS, jsonRpcErrorBody } from './json-rpc-errors.js';
+import { shutdownCutOffResponse } from './json-rpc-errors.js';
 
 /** The SDK's 2026-07-28 handler, with its long-lived listen streams closable on their own. */
 export interface ModernHandler extends McpHttpHandler {
@@ -27,9 +27,6 @@ export type ModernHandlerOptions = CreateMcpHandlerOptions &
  * closed request", which no MCP client knows.
  */
 const SDK_CUT_OFF_STATUS = 499;
-
-const CUT_OFF_MESSAGE =
-  'Service unavailable: the server is shutting down and stopped this request before it finished; retry it';
 
 function requestIdOf(body: unknown): string | number | null {
   const id = (body as { id?: unknown } | null)?.id;
@@ -64,10 +61,7 @@ export function createModernHandler(factory: McpServerFactory, options: ModernHa
       if (response.status !== SDK_CUT_OFF_STATUS) return response;
       // Cut off by close() (the shutdown drain ran out; or the client left, and then nobody reads
       // this): a status and a JSON-RPC error clients know, with when to retry (on another replica).
-      return Response.json(jsonRpcErrorBody('UNAVAILABLE', CUT_OFF_MESSAGE, requestIdOf(requestOptions?.parsedBody)), {
-        status: EDGE_ERRORS.UNAVAILABLE.status,
-        headers: { 'retry-after': String(retryAfterSeconds) },
-      });
+      return shutdownCutOffResponse(requestIdOf(requestOptions?.parsedBody), retryAfterSeconds);
     },
     // Both handlers publish on the shared bus, which is what every listen stream subscribes to.
     notify: exchanges.notify,

@@ -166,7 +166,7 @@ describe('fuzzing the MCP endpoints', () => {
         method: fc.constant('POST'),
         path: fc.oneof(
           { weight: 3, arbitrary: fc.constant(`/messages?sessionId=${legacySessionId}`) },
-          anyText.map((id) => `/messages?sessionId=${encodeURIComponent(id)}`),
+          anyText.map((id) => `/messages?${new URLSearchParams({ sessionId: id })}`),
           queryString.map((query) => `/messages?${query}`),
         ),
         headers: fc.oneof(
