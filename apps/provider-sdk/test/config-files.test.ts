@@ -206,6 +206,10 @@ describe('config files', () => {
     expect((await failure(loadProviderConfig(list, { env: {} }))).message).toContain(
       `${list}: the file must hold one object`,
     );
+    const deep = await dir.write('deep.json', `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect((await failure(loadProviderConfig(deep, { env: {} }))).message).toContain(
+      `${deep}: nested more than 64 levels`,
+    );
     const profiles = await dir.write('p.json', { profiles: { dev: {}, prod: {} } });
     const unknown = await failure(loadProviderConfig(profiles, { profile: 'stage', env: {} }));
     expect(unknown.code).toBe('PROFILE_UNKNOWN');

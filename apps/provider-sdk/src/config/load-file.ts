@@ -53,6 +53,20 @@ function parseJson(file: string, text: string): unknown {
   }
 }
 
+/** Configs are a few levels deep; refusing deeper data keeps every later walk far from the stack limit. */
+const MAX_DEPTH = 64;
+
+function tooDeep(data: unknown): boolean {
+  const stack: [unknown, number][] = [[data, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= MAX_DEPTH) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Which parser a file gets: by extension; without one, JSON when it starts with `{`. */
 function formatOf(file: string, text: string): 'json' | 'yaml' {
   const extension = extname(file).toLowerCase();
@@ -85,6 +99,12 @@ export async function readConfigFile(file: string): Promise<Record<string, unkno
   if (data === null || data === undefined) return {};
   if (!isPlainObject(data)) {
     throw new ProviderError('CONFIG_INVALID', `${file}: the file must hold one object (keys and values) at its top`);
+  }
+  if (tooDeep(data)) {
+    throw new ProviderError(
+      'CONFIG_INVALID',
+      `${file}: nested more than ${MAX_DEPTH} levels deep (is it the config file?)`,
+    );
   }
   return data;
 }
