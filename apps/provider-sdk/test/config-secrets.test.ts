@@ -165,6 +165,17 @@ describe('HashiCorp Vault (KV v2 over HTTP)', () => {
     }
   });
 
+  it("stops at the caller's signal with CANCELLED", async () => {
+    await using vault = await startScriptedVault({ token, secrets });
+    const error = await failure(
+      loadProviderConfig(
+        { apiKey: 'secret:vault:kv/mcs/prod#api_key' },
+        { env: { VAULT_ADDR: vault.url, VAULT_TOKEN: token }, signal: AbortSignal.abort() },
+      ),
+    );
+    expect(error).toMatchObject({ code: 'CANCELLED', category: 'cancelled' });
+  });
+
   it('reports an unreachable Vault as unavailable', async () => {
     const vault = await startScriptedVault({ token, secrets });
     await vault.close();

@@ -102,6 +102,11 @@ export async function resolveSecrets(
     }
   });
   const first = failures[0];
+  if (first !== undefined && context.signal.aborted) {
+    throw new ProviderError('CANCELLED', 'loading the config was cancelled while secrets were looked up', {
+      cause: context.signal.reason,
+    });
+  }
   if (first !== undefined) {
     const message = failures
       .slice(0, 5)
