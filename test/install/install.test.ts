@@ -162,6 +162,22 @@ describe('servers started from the installed bins', () => {
     expect(await gateway.stop(), gateway.output()).toBe(0);
   });
 
+  it('mcs-grpc-gateway logs pretty lines on a terminal: pino-pretty resolves from the install', async () => {
+    const config = join(project.dir, 'gateway-native.json');
+    await writeFile(config, JSON.stringify({ auth: { mode: 'off' }, logLevel: 'info' }));
+    await using gateway = await startInstalledBin(project, 'mcs-grpc-gateway', {
+      args: ['--config', config],
+      env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: String(await getFreePort()) },
+      terminal: true,
+      ready: (output) => output.includes('grpc-gateway listening'),
+    });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colors are ANSI escapes
+    const plain = gateway.output().replace(/\u001b\[[0-9;]*m/g, '');
+    expect(plain).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: grpc-gateway listening\r?$/m);
+    expect(plain).not.toContain('{"level"');
+    expect(await gateway.stop(), gateway.output()).toBe(0);
+  });
+
   it('mcs-http-mcp-server exits 0 on SIGTERM', async () => {
     expect(await httpServer.stop(), httpServer.output()).toBe(0);
   });

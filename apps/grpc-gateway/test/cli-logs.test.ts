@@ -1,13 +1,13 @@
 // The built `mcs-grpc-gateway` bin logs pretty lines (pino-pretty) when stdout is a terminal, as under
 // `./mcs dev`, and JSON lines otherwise (pipes, files, containers, log collectors). The terminal is a
-// real pseudo-terminal from util-linux `script`.
+// real pseudo-terminal (spawnInTerminal: util-linux `script`).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getFreePort, waitFor } from '@mcs/test-utils';
+import { getFreePort, spawnInTerminal, waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const dist = join(import.meta.dirname, '..', 'dist');
@@ -28,43 +28,25 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const shellQuote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
-
-/** Collects what a child writes and stops it (SIGTERM to `pid`, SIGKILL to the child after 10 s). */
-function watch(child: ChildProcess) {
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const exited = once(child, 'exit').then(() => child.exitCode);
-  return {
-    output: () => output,
-    async stop(pid: number): Promise<number | null> {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(pid, 'SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      return child.exitCode;
-    },
-  };
+/** Stops the gateway (SIGTERM to its `pid`; SIGKILL to `child` after 10 s) and resolves with the exit code. */
+async function stop(child: ChildProcess, pid: number): Promise<number | null> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    process.kill(pid, 'SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  return child.exitCode;
 }
 
 describe('mcs-grpc-gateway log format', () => {
   it('is pretty on a terminal: colored level, time, message; no JSON lines', async () => {
     const port = await getFreePort();
-    // `script` gives the gateway a pseudo-terminal as stdout; the shell prints the pid it then execs into.
-    const command = `echo "pid=$$"; exec ${shellQuote(process.execPath)} ${shellQuote(main)} --config ${shellQuote(config)}`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    const gateway = spawnInTerminal(process.execPath, [main, '--config', config], {
       env: { ...process.env, GRPC_PORT: String(port), NODE_ENV: 'development' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const gateway = watch(child);
-    const pid = await waitFor(() => Number(/pid=(\d+)/.exec(gateway.output())?.[1]), { what: 'the gateway pid' });
+    const pid = await gateway.pid();
     try {
       await waitFor(() => gateway.output().includes('grpc-gateway listening'), {
         what: 'the listening line',
@@ -77,7 +59,7 @@ describe('mcs-grpc-gateway log format', () => {
       expect(gateway.output()).toContain('\u001b[');
       expect(plain).not.toContain('{"level"');
     } finally {
-      expect(await gateway.stop(pid), gateway.output()).toBe(0);
+      expect(await stop(gateway.child, pid), gateway.output()).toBe(0);
     }
     expect(gateway.output()).toContain('grpc-gateway stopped');
   });
@@ -88,17 +70,16 @@ describe('mcs-grpc-gateway log format', () => {
       env: { ...process.env, GRPC_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const gateway = watch(child);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
     try {
-      await waitFor(() => gateway.output().includes('grpc-gateway listening'), {
-        what: 'the listening line',
-        timeoutMs: 20_000,
-      });
+      await waitFor(() => output.includes('grpc-gateway listening'), { what: 'the listening line', timeoutMs: 20_000 });
     } finally {
-      expect(await gateway.stop(child.pid ?? 0), gateway.output()).toBe(0);
+      expect(await stop(child, child.pid ?? 0), output).toBe(0);
     }
-    const lines = gateway
-      .output()
+    const lines = output
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as { level: number; msg: string; service: string });

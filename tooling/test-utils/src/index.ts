@@ -8,4 +8,5 @@ export {
   startRedisCluster,
   startRedisSentinel,
 } from './redis-topologies.js';
+export { spawnInTerminal, type TerminalProcess } from './terminal.js';
 export { waitFor } from './wait-for.js';
