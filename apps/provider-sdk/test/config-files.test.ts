@@ -98,6 +98,61 @@ describe("the seed's configuration example", () => {
   });
 });
 
+describe("the seed's other examples", () => {
+  const advanced = fileURLToPath(new URL('./fixtures/config/seed-advanced.yaml', import.meta.url));
+
+  it('maps gRPC, circuit breaker, retry and observability onto the backend policy and the config', async () => {
+    const loaded = await loadProviderConfig(advanced, { env: {} });
+    expect(loaded.config.mcp?.backends.mcp).toEqual({
+      transport: 'grpc',
+      address: 'localhost:50051',
+      callTimeoutMs: 60_000,
+      listPageSize: 500,
+      retryToolCalls: 'annotated',
+      policy: {
+        retry: {
+          maxRetries: 5,
+          baseDelayMs: 1000,
+          maxDelayMs: 30_000,
+          jitterFactor: 0.2,
+          retryCategories: ['rate_limited', 'unavailable'],
+        },
+        circuitBreaker: { enabled: true, failureThreshold: 5, recoveryTimeoutMs: 30_000, halfOpenMaxCalls: 2 },
+      },
+    });
+    expect(loaded.config.observability).toEqual({
+      enableMetrics: true,
+      enableTracing: true,
+      enablePrometheus: true,
+      prometheusPort: 8000,
+      otlpEndpoint: 'localhost:4317',
+      serviceName: 'mcp-provider',
+      logLevel: 'info',
+      structuredLogging: true,
+    });
+    // The policy passes @mcs/resilience's own validation when the pool is built.
+    const provider = createProvider({ ...loaded.config, model: 'm', apiKey: 'k' }, { env: {} });
+    await provider.close();
+  });
+
+  it('refuses what it cannot honour, saying why', async () => {
+    const error = await failure(
+      loadProviderConfig(
+        {
+          transport_type: 'http',
+          enable_streaming: false,
+          http_config: { base_url: 'https://a.example/mcp', verify_ssl: false },
+          retry: { retry_codes: ['RATE_LIMITED'] },
+        },
+        { env: {} },
+      ),
+    );
+    expect(error.message).toContain('enable_streaming: only true: the provider always streams');
+    expect(error.message).toContain('http_config.verify_ssl: only true: certificates are always verified');
+    expect(error.message).toContain('retry.retry_codes.0: unknown retry code (did you mean "rate_limited"?)');
+  });
+});
+
 describe('config files', () => {
   it('reads JSON with profiles deep-merged over the base, in either spelling', async () => {
     await using dir = await configDir();
