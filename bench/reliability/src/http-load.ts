@@ -213,8 +213,12 @@ export interface RunningLoad {
 }
 
 /** Starts the load; `tokens` are shared round robin by the clients. */
-export function startHttpLoad(stack: HttpStack, tokens: string[], options: HttpLoadOptions): RunningLoad {
-  const recorder = new Recorder();
+export function startHttpLoad(
+  stack: HttpStack,
+  tokens: string[],
+  options: HttpLoadOptions,
+  recorder = new Recorder(),
+): RunningLoad {
   const balancer = new Balancer(stack.replicas);
   const endAt = Date.now() + options.durationMs;
   let stopped = false;

@@ -47,8 +47,16 @@ export function renderMarkdown(figures: Figures): string {
         ['operations succeeded', httpLoad.operations],
         ['failures', cell(kinds(httpLoad.failures))],
         [
-          'RSS per replica, MB: start / end / after TTL',
-          `${httpLoad.rssMb.start.join(', ')} / ${httpLoad.rssMb.end.join(', ')} / ${httpLoad.rssMb.afterTtl.join(', ')}`,
+          `RSS per replica, MB: start / after each of ${httpLoad.rounds} rounds / after TTL`,
+          [httpLoad.rssMb.start, ...httpLoad.rssMb.afterRound, httpLoad.rssMb.afterTtl]
+            .map((mb) => mb.join(', '))
+            .join(' / '),
+        ],
+        [
+          `V8 heap used per replica, MB: start / after each of ${httpLoad.rounds} rounds / after TTL`,
+          [httpLoad.heapUsedMb.start, ...httpLoad.heapUsedMb.afterRound, httpLoad.heapUsedMb.afterTtl]
+            .map((mb) => mb.join(', '))
+            .join(' / '),
         ],
         [
           'live-session gauge (sum of `mcs_sessions`): start / end / after TTL',
@@ -78,25 +86,27 @@ export function renderMarkdown(figures: Figures): string {
         ],
         ['failures', cell(kinds(gatewayLoad.failures))],
         [
-          'stdio: cancelled calls / `notifications/cancelled` seen by the backend / answered anyway',
-          `${gatewayLoad.stdio.cancelledCalls} / ${gatewayLoad.stdio.cancelsSeen} / ${gatewayLoad.stdio.answeredAfterCancel}`,
+          'stdio: cancelled calls / `notifications/cancelled` seen by the backend / the backend had answered first / never sent to it / answered after the cancel',
+          `${gatewayLoad.stdio.cancelledCalls} / ${gatewayLoad.stdio.cancelsSeen} / ${gatewayLoad.stdio.racedCompletion} / ${gatewayLoad.stdio.notSent} / ${gatewayLoad.stdio.answeredAfterCancel}`,
         ],
         ['stdio: backend requests neither answered nor cancelled', gatewayLoad.stdio.openAtBackend],
         [
-          'HTTP: cancelled calls / upstream requests aborted / left open',
-          `${gatewayLoad.http.cancelledCalls} / ${gatewayLoad.http.upstreamAborted} / ${gatewayLoad.http.upstreamOpen}`,
+          'HTTP: cancelled calls / upstream requests aborted / the upstream had answered first / never sent to it / left open',
+          `${gatewayLoad.http.cancelledCalls} / ${gatewayLoad.http.upstreamAborted} / ${gatewayLoad.http.racedCompletion} / ${gatewayLoad.http.notSent} / ${gatewayLoad.http.upstreamOpen}`,
         ],
         [
           'HTTP: client cancel to upstream abort, p50 / p99 / max ms',
           `${gatewayLoad.http.cancelToAbortMs.p50Ms} / ${gatewayLoad.http.cancelToAbortMs.p99Ms} / ${gatewayLoad.http.cancelToAbortMs.maxMs}`,
         ],
-        ['cancel raced the result (the backend had answered)', gatewayLoad.cancelRacedCompletion],
         ['calls in flight at the end (`mcs_grpc_gateway_calls_in_flight`)', gatewayLoad.inFlightAtEnd],
         [
           'gateway children: start / end / alive after its SIGTERM',
           `${gatewayLoad.children.start} / ${gatewayLoad.children.end} / ${gatewayLoad.children.leftAfterStop}`,
         ],
-        ['gateway RSS, MB: start / end', `${gatewayLoad.rssMb.start} / ${gatewayLoad.rssMb.end}`],
+        [
+          `gateway RSS, MB: start / after each of ${gatewayLoad.rounds} rounds`,
+          [gatewayLoad.rssMb.start, ...gatewayLoad.rssMb.afterRound].join(' / '),
+        ],
       ],
     ),
     '### Faults of the HTTP side (each on a fresh stack, mid-traffic)',

@@ -19,17 +19,28 @@ export interface GatewayLoadFigures {
   calls: { completed: number; cancelled: number; failed: number };
   ops: Record<string, OpSummary>;
   failures: Array<{ op: string; message: string; count: number }>;
-  stdio: { cancelledCalls: number; cancelsSeen: number; answeredAfterCancel: number; openAtBackend: number };
+  /** Cancelled calls: the backend saw the cancellation, or had already answered when it came (raced),
+   * or never got the request (cancelled before the gateway sent it). */
+  stdio: {
+    cancelledCalls: number;
+    cancelsSeen: number;
+    racedCompletion: number;
+    notSent: number;
+    answeredAfterCancel: number;
+    openAtBackend: number;
+  };
   http: {
     cancelledCalls: number;
     upstreamAborted: number;
+    racedCompletion: number;
+    notSent: number;
     upstreamOpen: number;
     cancelToAbortMs: { p50Ms: number; p99Ms: number; maxMs: number };
   };
-  cancelRacedCompletion: number;
   inFlightAtEnd: number;
   children: { start: number; end: number; leftAfterStop: number };
-  rssMb: { start: number; end: number };
+  rounds: number;
+  rssMb: { start: number; afterRound: number[] };
 }
 
 interface CallOutcome {
@@ -71,7 +82,10 @@ export async function runCall(
 
 export interface GatewayLoadOptions {
   clients: number;
+  /** Per round. */
   durationMs: number;
+  /** Rounds (default 1), the gateway's RSS measured after each. */
+  rounds?: number;
   logLevel?: string;
 }
 
@@ -118,7 +132,7 @@ export async function driveGatewayLoad(
   const cancelledHttp = new Map<string, number>(); // upstream id -> cancel time
   const outcomes = { completed: 0, cancelled: 0, failed: 0 };
   const completedKeys = new Set<string>();
-  const endAt = Date.now() + options.durationMs;
+  let endAt = 0;
   const worker = async () => {
     while (Date.now() < endAt) {
       callCounter += 1;
@@ -160,7 +174,14 @@ export async function driveGatewayLoad(
       }
     }
   };
-  await Promise.all(Array.from({ length: options.clients }, () => worker()));
+  // Rounds of the same load: RSS that keeps growing from one round's end to the next is a leak; RSS
+  // that reaches the same level is the working set of that load.
+  const rssAfterRound: number[] = [];
+  for (let index = 0; index < (options.rounds ?? 1); index += 1) {
+    endAt = Date.now() + options.durationMs;
+    await Promise.all(Array.from({ length: options.clients }, () => worker()));
+    rssAfterRound.push(round(rssBytes(gateway.process.pid) / 1024 / 1024));
+  }
 
   // Let the last cancellations reach the backends, then compare both sides.
   const settle = async () => {
@@ -183,11 +204,16 @@ export async function driveGatewayLoad(
   const answered = new Set(tap.filter((record) => record.kind === 'response').map((record) => record.id));
   let cancelsSeen = 0;
   let answeredAfterCancel = 0;
-  let raced = 0;
+  let racedStdio = 0;
+  let racedHttp = 0;
+  // Cancelled before the gateway sent the request on: there is nothing to cancel at the backend.
+  let notSentStdio = 0;
+  let notSentHttp = 0;
   for (const key of cancelledStdio.keys()) {
     const backendId = callsByKey.get(key);
+    if (backendId === undefined) notSentStdio += 1;
     if (backendId !== undefined && cancels.has(backendId)) cancelsSeen += 1;
-    else if (backendId !== undefined && answered.has(backendId)) raced += 1;
+    else if (backendId !== undefined && answered.has(backendId)) racedStdio += 1;
     if (backendId !== undefined && cancels.has(backendId) && answered.has(backendId)) answeredAfterCancel += 1;
   }
   const openAtBackend = [...callsByKey.values()].filter((id) => !cancels.has(id) && !answered.has(id)).length;
@@ -195,10 +221,11 @@ export async function driveGatewayLoad(
   const cancelToAbort: number[] = [];
   for (const [id, cancelledAt] of cancelledHttp) {
     const entry = upstream.get(id);
+    if (entry === undefined) notSentHttp += 1;
     if (entry?.abortedAt !== undefined) {
       upstreamAborted += 1;
       cancelToAbort.push(entry.abortedAt - cancelledAt);
-    } else if (entry?.answeredAt !== undefined) raced += 1;
+    } else if (entry?.answeredAt !== undefined) racedHttp += 1;
   }
   const upstreamOpen = [...upstream.values()].filter(
     (entry) => entry.abortedAt === undefined && entry.answeredAt === undefined,
@@ -207,25 +234,33 @@ export async function driveGatewayLoad(
     method: 'CallTool',
   });
   const childrenEnd = descendantsOf(gateway.process.pid);
-  const rssEnd = rssBytes(gateway.process.pid);
   await gateway.process.stop('SIGTERM', 15_000);
   const leftAfterStop = [...childrenStart, ...childrenEnd].filter(isAlive).length;
   return {
     clients: options.clients,
     durationMs: options.durationMs,
+    rounds: options.rounds ?? 1,
     calls: outcomes,
     ops: recorder.summary(),
     failures: failureKinds(recorder.failures),
-    stdio: { cancelledCalls: cancelledStdio.size, cancelsSeen, answeredAfterCancel, openAtBackend },
+    stdio: {
+      cancelledCalls: cancelledStdio.size,
+      cancelsSeen,
+      racedCompletion: racedStdio,
+      notSent: notSentStdio,
+      answeredAfterCancel,
+      openAtBackend,
+    },
     http: {
       cancelledCalls: cancelledHttp.size,
       upstreamAborted,
+      racedCompletion: racedHttp,
+      notSent: notSentHttp,
       upstreamOpen,
       cancelToAbortMs: percentiles(cancelToAbort),
     },
-    cancelRacedCompletion: raced,
     inFlightAtEnd,
     children: { start: childrenStart.length, end: childrenEnd.length, leftAfterStop },
-    rssMb: { start: round(rssStart / 1024 / 1024), end: round(rssEnd / 1024 / 1024) },
+    rssMb: { start: round(rssStart / 1024 / 1024), afterRound: rssAfterRound },
   };
 }

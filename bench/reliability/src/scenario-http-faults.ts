@@ -99,21 +99,20 @@ export async function runHttpFault(
   await new Promise((resolve) => setTimeout(resolve, options.durationMs / 3));
 
   const outageMs = options.outageMs ?? 2_000;
+  const redisPid = fault === 'kill-replica' ? -1 : await stack.redis.pid();
   const faultAt = Date.now();
   let endedAt: number;
   if (fault === 'kill-replica') {
     await victim.process.stop('SIGKILL');
     endedAt = Date.now();
   } else if (fault === 'redis-stall') {
-    const pid = await stack.redis.pid();
-    process.kill(pid, 'SIGSTOP');
+    process.kill(redisPid, 'SIGSTOP');
     await new Promise((resolve) => setTimeout(resolve, outageMs));
-    process.kill(pid, 'SIGCONT');
+    process.kill(redisPid, 'SIGCONT');
     endedAt = Date.now();
   } else {
-    const pid = await stack.redis.pid();
-    process.kill(pid, 'SIGKILL');
-    await waitFor(async () => !(await isRunning(pid)), { what: 'redis-server to die' });
+    process.kill(redisPid, 'SIGKILL');
+    await waitFor(async () => !(await isRunning(redisPid)), { what: 'redis-server to die' });
     await new Promise((resolve) => setTimeout(resolve, outageMs));
     await stack.redis.start();
     endedAt = Date.now();

@@ -6,7 +6,7 @@ import { startHttpLoad } from './http-load.js';
 import { type HttpStack, startHttpStack } from './http-stack.js';
 import { sample, scrape } from './metrics.js';
 import { type Run, rssBytes, waitFor } from './processes.js';
-import { failureKinds, type OpSummary, round } from './recorder.js';
+import { failureKinds, type OpSummary, Recorder, round } from './recorder.js';
 
 export interface HttpLoadFigures {
   clients: number;
@@ -16,7 +16,11 @@ export interface HttpLoadFigures {
   operations: number;
   ops: Record<string, OpSummary>;
   failures: Array<{ op: string; message: string; count: number }>;
-  rssMb: { start: number[]; end: number[]; afterTtl: number[] };
+  rounds: number;
+  /** Per replica: at the start, at the end of each round, after the TTL. */
+  rssMb: { start: number[]; afterRound: number[][]; afterTtl: number[] };
+  /** V8 heap in use per replica (`nodejs_heap_size_used_bytes`), same moments. */
+  heapUsedMb: { start: number[]; afterRound: number[][]; afterTtl: number[] };
   liveSessions: { start: number; end: number; afterTtl: number };
   redisKeys: { baseline: number; end: number; newWithoutTtl: number; afterTtl: number; left: string[] };
   keysBackAfterMs: number | null;
@@ -32,9 +36,19 @@ export interface HttpLoadScenarioOptions {
    * event logs are kept 60 s, so a full wait needs more than that). */
   keysWaitMs: number;
   logLevel?: string;
+  /** Rounds of `durationMs` each (default 1), memory measured after each. */
+  rounds?: number;
 }
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024);
+
+async function heapsMb(stack: HttpStack): Promise<number[]> {
+  const heaps: number[] = [];
+  for (const replica of stack.replicas) {
+    heaps.push(mb(sample(await scrape(`${replica.origin}/metrics`), 'nodejs_heap_size_used_bytes')));
+  }
+  return heaps;
+}
 
 async function liveSessions(stack: HttpStack): Promise<number> {
   let total = 0;
@@ -73,10 +87,19 @@ export async function measureHttpLoad(
   const rssStart = stack.replicas.map((replica) => mb(rssBytes(replica.process.pid)));
   const sessionsStart = await liveSessions(stack);
 
-  const load = startHttpLoad(stack, tokens, { clients: options.clients, durationMs: options.durationMs });
-  await load.done;
+  const heapStart = await heapsMb(stack);
+  // Rounds of the same load: memory that keeps growing from one round's end to the next is a leak;
+  // memory that reaches the same level is the working set of that load.
+  const recorder = new Recorder();
+  const rssAfterRound: number[][] = [];
+  const heapAfterRound: number[][] = [];
+  for (let round = 0; round < (options.rounds ?? 1); round += 1) {
+    await startHttpLoad(stack, tokens, { clients: options.clients, durationMs: options.durationMs }, recorder).done;
+    rssAfterRound.push(stack.replicas.map((replica) => mb(rssBytes(replica.process.pid))));
+    heapAfterRound.push(await heapsMb(stack));
+  }
+  const load = { recorder };
 
-  const rssEnd = stack.replicas.map((replica) => mb(rssBytes(replica.process.pid)));
   const sessionsEnd = await liveSessions(stack);
   const newKeys = (await stack.redis.keys()).filter((key) => !baselineKeys.has(key));
   const ttls = await stack.redis.command((redis) => Promise.all(newKeys.map((key) => redis.pttl(key))));
@@ -107,6 +130,7 @@ export async function measureHttpLoad(
   return {
     clients: options.clients,
     durationMs: options.durationMs,
+    rounds: options.rounds ?? 1,
     sessionTtlMs: options.sessionTtlMs,
     sessionsCompleted: load.recorder.counters.get('sessions_completed') ?? 0,
     operations: load.recorder.succeeded(),
@@ -114,9 +138,10 @@ export async function measureHttpLoad(
     failures: failureKinds(load.recorder.failures),
     rssMb: {
       start: rssStart,
-      end: rssEnd,
+      afterRound: rssAfterRound,
       afterTtl: stack.replicas.map((replica) => mb(rssBytes(replica.process.pid))),
     },
+    heapUsedMb: { start: heapStart, afterRound: heapAfterRound, afterTtl: await heapsMb(stack) },
     liveSessions: { start: sessionsStart, end: sessionsEnd, afterTtl: await liveSessions(stack) },
     redisKeys: {
       baseline: baselineKeys.size,
