@@ -96,6 +96,17 @@ function mcpHeaders(sessionChoice: fc.Arbitrary<string | undefined>) {
     });
 }
 
+/** POSTs of fuzzed JSON-RPC bodies to `path` with `headers`. */
+const posts = (path: fc.Arbitrary<string>, headers: fc.Arbitrary<Record<string, string>>): fc.Arbitrary<FuzzRequest> =>
+  fc.record({ method: fc.constant('POST'), path, headers, body: jsonRpcBody });
+
+/** Mostly just a JSON content type (so that bodies are what gets fuzzed), sometimes fuzzed headers. */
+const plainOrFuzzedHeaders = () =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant<Record<string, string>>({ 'content-type': 'application/json' }) },
+    mcpHeaders(fc.constant(undefined)),
+  );
+
 const check = (arbitrary: fc.Arbitrary<FuzzRequest>, numRuns: number) =>
   checkProperty(arbitrary, numRuns, async (request) => {
     await sendAndCheck(server.origin, request);
@@ -129,17 +140,15 @@ describe('fuzzing the MCP endpoints', () => {
 
   it('POST /mcp in a 2025 session: fuzzed messages to a live session', { timeout: 60_000 }, async () => {
     await check(
-      fc.record({
-        method: fc.constant('POST'),
-        path: fc.constant('/mcp'),
-        headers: fc.constant({
+      posts(
+        fc.constant('/mcp'),
+        fc.constant({
           'content-type': 'application/json',
           accept: JSON_AND_SSE,
           'mcp-protocol-version': '2025-11-25',
           'mcp-session-id': sessionId,
         }),
-        body: jsonRpcBody,
-      }),
+      ),
       150,
     );
   });
@@ -162,36 +171,20 @@ describe('fuzzing the MCP endpoints', () => {
     timeout: 60_000,
   }, async () => {
     await check(
-      fc.record({
-        method: fc.constant('POST'),
-        path: fc.oneof(
+      posts(
+        fc.oneof(
           { weight: 3, arbitrary: fc.constant(`/messages?sessionId=${legacySessionId}`) },
           anyText.map((id) => `/messages?${new URLSearchParams({ sessionId: id })}`),
           queryString.map((query) => `/messages?${query}`),
         ),
-        headers: fc.oneof(
-          { weight: 3, arbitrary: fc.constant({ 'content-type': 'application/json' }) },
-          mcpHeaders(fc.constant(undefined)),
-        ),
-        body: jsonRpcBody,
-      }),
+        plainOrFuzzedHeaders(),
+      ),
       150,
     );
   });
 
   it('POST /http: fuzzed bodies and headers', { timeout: 60_000 }, async () => {
-    await check(
-      fc.record({
-        method: fc.constant('POST'),
-        path: fc.constant('/http'),
-        headers: fc.oneof(
-          { weight: 3, arbitrary: fc.constant({ 'content-type': 'application/json' }) },
-          mcpHeaders(fc.constant(undefined)),
-        ),
-        body: jsonRpcBody,
-      }),
-      150,
-    );
+    await check(posts(fc.constant('/http'), plainOrFuzzedHeaders()), 150);
   });
 
   it('long values in every place a refusal may quote them: names, URIs, methods, levels, headers, keys', {
