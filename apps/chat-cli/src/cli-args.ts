@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ChatCliError } from './chat-cli-error.js';
+import { type ApprovalMode, approvalModes } from './tool-approval.js';
 
 export interface CliArgs {
   /** Config file; `undefined` = the default `./config.json`, which may be absent. */
@@ -10,6 +11,10 @@ export interface CliArgs {
   json: boolean;
   /** `--require-servers`: an MCP server that cannot be reached at start ends the run (exit 3) instead of a warning. */
   requireServers: boolean;
+  /** `--resume`: the REPL continues the last saved conversation. */
+  resume: boolean;
+  /** `--approve <mode>` (`--yes` = `auto`): when the model's calls of tools not annotated read-only run. */
+  approve: ApprovalMode;
   help: boolean;
   version: boolean;
 }
@@ -23,6 +28,10 @@ export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <pr
       --json            one JSON object per line on stdout for every step
       --require-servers an MCP server that cannot be reached at start is an error (exit 3),
                         not a warning
+      --resume          continue the last conversation (saved after every answer)
+      --approve <mode>  tool calls not annotated read-only: ask (default; refused when there is
+                        no terminal to ask), auto (run them), never (refuse them)
+  -y, --yes             same as --approve auto
   -h, --help            this help
   -v, --version         the version
 
@@ -53,9 +62,19 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     prompt: values.prompt,
     json: values.json ?? false,
     requireServers: values['require-servers'] ?? false,
+    resume: values.resume ?? false,
+    approve: approveMode(values.approve, values.yes ?? false),
     help: values.help ?? false,
     version: values.version ?? false,
   };
+}
+
+function approveMode(value: string | undefined, yes: boolean): ApprovalMode {
+  if (value === undefined) return yes ? 'auto' : 'ask';
+  const mode = approvalModes.find((candidate) => candidate === value);
+  if (mode === undefined) throw new ChatCliError('USAGE', `--approve must be one of ${approvalModes.join(', ')}`);
+  if (yes && mode !== 'auto') throw new ChatCliError('USAGE', `--yes contradicts --approve ${mode}`);
+  return mode;
 }
 
 function parse(argv: readonly string[]) {
@@ -67,6 +86,9 @@ function parse(argv: readonly string[]) {
       prompt: { type: 'string', short: 'p' },
       json: { type: 'boolean' },
       'require-servers': { type: 'boolean' },
+      resume: { type: 'boolean' },
+      approve: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

@@ -1,26 +1,26 @@
-import { createProvider, type PoolConnectResult, type Provider } from '@mcs/provider-sdk';
+import type { McpClientPool, PoolConnectResult } from '@mcs/provider-sdk';
 import { ChatCliError } from './chat-cli-error.js';
-import { configError, loadChatConfig } from './chat-config.js';
+import { loadChatConfig } from './chat-config.js';
+import { type ChatRuntime, createChatRuntime } from './chat-runtime.js';
 import { ChatSession } from './chat-session.js';
 import { parseCliArgs, usage } from './cli-args.js';
 import type { CliHost } from './cli-host.js';
+import { createConversationStore, messagesOf } from './commands/conversation-file.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_SERVER, exitCodeOf } from './exit-codes.js';
+import { openLineHistory } from './history/line-history.js';
 import { createOutput, type Output } from './render/output.js';
 import { runRepl } from './repl.js';
+import { ReplInput } from './repl-input.js';
 import { readStdinPrompt } from './stdin-prompt.js';
+import { dataDir } from './user-dirs.js';
 import { version } from './version.js';
 
-/** Exit codes: 0 success, 1 a model or tool failure, 2 a usage or config error. */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-/** `--require-servers` and an MCP server that could not be reached at start. */
-export const EXIT_SERVER = 3;
+export { EXIT_FAILED, EXIT_MODEL, EXIT_OK, EXIT_SERVER, EXIT_USAGE } from './exit-codes.js';
 
 /** `mcs-chat [--config <file>] [--model <name>] [-p <prompt>] [--json]`; resolves with the exit code. */
 export async function runCli(host: CliHost): Promise<number> {
   let output: Output = createOutput(false, host);
-  let provider: Provider | undefined;
+  let runtime: ChatRuntime | undefined;
   try {
     const args = parseCliArgs(host.argv);
     output = createOutput(args.json, host);
@@ -36,33 +36,50 @@ export async function runCli(host: CliHost): Promise<number> {
     const prompt = args.prompt === '-' ? await readStdinPrompt(host.stdin) : args.prompt;
     // Also reads the .env next to the config file and ./.env into host.env (variables already set win).
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
-    try {
-      // Retries (model and tool calls) are `retry` stream parts, shown as they come (a status line or
-      // a `retry` event), so a rate-limited wait does not look like a hang.
-      provider = createProvider(config.input, { env: host.env });
-    } catch (error) {
-      throw configError(config.file, error);
-    }
-    const session = new ChatSession(provider);
-    const connected = await connectServers(provider);
+    runtime = createChatRuntime(config, { env: host.env, cwd: host.cwd, approve: args.approve });
+    // `-p` needs the model: a missing key fails before any server starts. The REPL makes the
+    // provider at its first turn, so its commands work without a key.
+    if (prompt !== undefined) runtime.provider();
+    const session = new ChatSession(runtime.provider, { model: config.parsed.model ?? host.env.OPENAI_MODEL });
+    const connected = await connectServers(runtime.pool);
     if (args.requireServers && connected.failed.length > 0) {
       for (const { error } of connected.failed)
         output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
       return EXIT_SERVER;
     }
     warnUnreachable(connected, output);
-    if (prompt !== undefined) return await oneShot(prompt, session, output, host);
+    if (prompt !== undefined) return await oneShot(prompt, session, output, host, runtime);
+    const history = await openLineHistory(host.env);
+    const conversations = createConversationStore(dataDir(host.env), host.cwd);
+    if (args.resume) {
+      const resumed = await conversations.resume();
+      if (resumed) session.replaceHistory(messagesOf(resumed.conversation));
+      output.status(
+        resumed
+          ? `mcs-chat: continuing ${resumed.file} (${resumed.conversation.messages.length} message(s))`
+          : `mcs-chat: no saved conversation in ${conversations.dir} yet: starting a new one`,
+      );
+    }
     const servers = connected.ready.length > 0 ? connected.ready.join(', ') : 'none';
     output.status(
       `mcs-chat ${version()}: model ${config.parsed.model ?? host.env.OPENAI_MODEL}, MCP servers: ${servers}; /help lists the commands`,
     );
-    await runRepl({ session, pool: provider.pool, config: config.parsed, output, host });
+    await runRepl({
+      session,
+      pool: runtime.pool,
+      config: config.parsed,
+      output,
+      host,
+      history,
+      conversations,
+      prompter: runtime.prompter,
+    });
     return EXIT_OK;
   } catch (error) {
     output.error(error);
     return ChatCliError.isInstance(error) ? error.exitCode : EXIT_FAILED;
   } finally {
-    await provider?.close();
+    await runtime?.close();
   }
 }
 
@@ -73,8 +90,8 @@ const connectWaitMs = 20_000;
  * Connects every MCP server at once, waiting at most `connectWaitMs`, so a turn does not wait for a
  * server that cannot start (its requests would wait for its reconnection).
  */
-async function connectServers(provider: Provider): Promise<PoolConnectResult> {
-  return provider.pool ? await provider.pool.connect({ timeoutMs: connectWaitMs }) : { ready: [], failed: [] };
+async function connectServers(pool: McpClientPool | undefined): Promise<PoolConnectResult> {
+  return pool ? await pool.connect({ timeoutMs: connectWaitMs }) : { ready: [], failed: [] };
 }
 
 /** One warning line per server that could not be reached (stderr, so `--json` stdout stays clean); the chat goes on. */
@@ -87,14 +104,35 @@ function warnUnreachable({ failed }: PoolConnectResult, output: Output): void {
   }
 }
 
-async function oneShot(prompt: string, session: ChatSession, output: Output, host: CliHost): Promise<number> {
+async function oneShot(
+  prompt: string,
+  session: ChatSession,
+  output: Output,
+  host: CliHost,
+  runtime: ChatRuntime,
+): Promise<number> {
   const controller = new AbortController();
   // SIGINT / SIGTERM cancel the answer; the caller then closes the MCP connections and exits 0.
   const unsubscribe = host.onSignal(() => controller.abort());
+  // A person at a terminal can approve tool calls and fill in forms; a pipe cannot (calls needing
+  // approval are refused, forms cancelled). stdin is the prompt's with `-p -`.
+  const questions =
+    host.stdin.isTTY && host.stderr.isTTY
+      ? new ReplInput({
+          input: host.stdin,
+          output: host.stderr,
+          history: [],
+          historySize: 1,
+          onInterrupt: () => controller.abort(),
+        })
+      : undefined;
+  runtime.prompter.current = questions;
   try {
     const outcome = await session.turn(prompt, output, controller.signal);
-    return outcome === 'failed' ? EXIT_FAILED : EXIT_OK;
+    return outcome === 'failed' ? exitCodeOf(session.lastErrorCode) : EXIT_OK;
   } finally {
+    runtime.prompter.current = undefined;
+    questions?.close();
     unsubscribe();
   }
 }

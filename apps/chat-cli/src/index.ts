@@ -7,6 +7,6 @@ export {
   loadChatConfig,
 } from './chat-config.js';
 export { ChatSession, type TurnOutcome } from './chat-session.js';
-export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCli } from './cli.js';
+export { EXIT_FAILED, EXIT_MODEL, EXIT_OK, EXIT_SERVER, EXIT_USAGE, runCli } from './cli.js';
 export type { CliHost } from './cli-host.js';
 export type { ChatEvent } from './render/chat-event.js';

@@ -1,9 +1,12 @@
-import { createInterface } from 'node:readline';
 import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
 import type { ChatSession } from './chat-session.js';
 import type { CliHost } from './cli-host.js';
-import { runCommand } from './commands/run-command.js';
+import type { ConversationStore } from './commands/conversation-file.js';
+import { completeCommand, runCommand } from './commands/run-command.js';
+import type { LineHistory } from './history/line-history.js';
+import type { PrompterSlot } from './prompter.js';
 import type { Output } from './render/output.js';
+import { ReplInput } from './repl-input.js';
 
 export interface ReplOptions {
   session: ChatSession;
@@ -11,61 +14,92 @@ export interface ReplOptions {
   config: ProviderConfig;
   output: Output;
   host: CliHost;
+  history: LineHistory;
+  conversations: ConversationStore;
+  /** Where tool approval and elicitation find the REPL's input while it runs. */
+  prompter: PrompterSlot;
 }
 
 /**
- * The interactive chat: one line per turn or `/command`, lines typed during an answer wait their
- * turn. Ctrl-C (readline's SIGINT in a terminal, the signal otherwise) cancels the running answer,
- * or closes the REPL when none runs; SIGTERM, `/exit` and Ctrl-D close it. Resolves when closed.
+ * The interactive chat: one entry per turn or `/command`; entries typed during an answer wait their
+ * turn, except the answers to a question the answer asks (tool approval, a form). Ctrl-C cancels the
+ * running answer; on a half-typed line it clears the line; on an empty one it says how to quit, and
+ * a second Ctrl-C quits. A SIGINT from outside (no terminal) cancels the answer, or closes the REPL
+ * when none runs; SIGTERM, `/exit` and Ctrl-D close it. Resolves when closed.
  */
-export async function runRepl({ session, pool, config, output, host }: ReplOptions): Promise<void> {
+export async function runRepl(options: ReplOptions): Promise<void> {
+  const { session, output, host, history } = options;
   // The prompt goes to stderr when stdout carries JSONL, so stdout stays machine-readable.
   const promptStream = output.json ? host.stderr : host.stdout;
-  const rl = createInterface({
-    input: host.stdin,
-    output: promptStream,
-    terminal: Boolean(host.stdin.isTTY && promptStream.isTTY),
-  });
-  rl.setPrompt('> ');
   let current: AbortController | undefined;
   let closing = false;
-  // Input may end (Ctrl-D, end of a pipe) while a line is still being answered: no prompt after that.
-  let inputEnded = false;
-  rl.once('close', () => {
-    inputEnded = true;
-  });
+  // Ctrl-C on an empty line arms the exit; the next entry disarms it.
+  let exitArmed = false;
+  let historyWarned = false;
   const close = () => {
     closing = true;
     current?.abort();
-    rl.close();
+    input.close();
   };
-  const interrupt = () => {
-    if (current) current.abort();
+  const input: ReplInput = new ReplInput({
+    input: host.stdin,
+    output: promptStream,
+    history: history.entries,
+    historySize: history.size,
+    complete: (line) => completeCommand(line, options.pool),
+    onInterrupt: () => {
+      if (current) {
+        current.abort();
+      } else if (input.draft !== '') {
+        input.clearDraft();
+        exitArmed = false;
+      } else if (exitArmed) {
+        close();
+      } else {
+        exitArmed = true;
+        output.status('(Ctrl-C again, Ctrl-D or /exit quits)');
+        input.prompt();
+      }
+    },
+  });
+  options.prompter.current = input;
+  const unsubscribe = host.onSignal((signal) => {
+    if (signal === 'SIGINT' && current) current.abort();
     else close();
-  };
-  rl.on('SIGINT', interrupt);
-  const unsubscribe = host.onSignal((signal) => (signal === 'SIGINT' ? interrupt() : close()));
+  });
   try {
-    rl.prompt();
-    for await (const raw of rl) {
-      const line = raw.trim();
+    input.prompt();
+    for (;;) {
+      const entry = await input.next();
+      if (entry === undefined || closing) break;
+      exitArmed = false;
+      const line = entry.trim();
       if (line !== '') {
+        history.add(entry).catch((error: unknown) => {
+          if (historyWarned) return;
+          historyWarned = true;
+          output.status(`mcs-chat: the history is not saved (${(error as Error).message})`);
+        });
         current = new AbortController();
         try {
-          if (line.startsWith('/')) {
-            if ((await runCommand(line, { session, pool, config, output, signal: current.signal })) === 'exit') close();
-          } else {
-            await session.turn(line, output, current.signal);
+          if (line.startsWith('/') && !line.includes('\n')) {
+            const context = { ...options, signal: current.signal };
+            if ((await runCommand(line, context)) === 'exit') close();
+          } else if ((await session.turn(line, output, current.signal)) === 'answered') {
+            await options.conversations.autosave(session).catch((error: unknown) => {
+              output.status(`mcs-chat: the conversation was not saved (${(error as Error).message})`);
+            });
           }
         } finally {
           current = undefined;
         }
       }
       if (closing) break;
-      if (!inputEnded) rl.prompt();
+      input.prompt();
     }
   } finally {
+    options.prompter.current = undefined;
     unsubscribe();
-    rl.close();
+    input.close();
   }
 }

@@ -2,33 +2,20 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
-import { everythingConfig, makeWorkDir, modelEnv, runCli, startCli, type WorkDir } from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { everythingConfig, makeWorkDir, runCli } from './cli-process.js';
+import { useScriptedChat } from './scripted-chat.js';
 
-let model: ScriptedModel;
-let dir: WorkDir;
-
-beforeAll(async () => {
-  model = await startScriptedModel();
-  dir = await makeWorkDir();
-  await dir.write('config.json', everythingConfig({ system: 'You are a test.' }));
-});
-
-afterAll(async () => {
-  await dir?.[Symbol.asyncDispose]();
-  await model?.close();
-});
-
-const run = (args: string[]) => runCli(args, { cwd: dir.path, env: modelEnv(model.baseURL) });
+const chat = useScriptedChat(everythingConfig({ system: 'You are a test.' }));
+const run = (args: string[]) => chat.run(args);
 
 type Message = { role: string; content?: unknown; tool_call_id?: string };
 const messagesOf = (request: Record<string, unknown> | undefined) => (request?.messages ?? []) as Message[];
 
 describe('mcs-chat -p', () => {
   it('streams the final answer to stdout after the model called a real tool', async () => {
-    const before = model.requests.length;
-    model.script([
+    const before = chat.model.requests.length;
+    chat.model.script([
       { toolCalls: [{ id: 'call_1', name: 'everything__echo', arguments: { message: 'hello from the test' } }] },
       { text: ['The tool ', 'answered.'] },
     ]);
@@ -37,7 +24,7 @@ describe('mcs-chat -p', () => {
     expect(stdout).toBe('The tool answered.\n');
     expect(stderr).toContain('→ everything.echo {"message":"hello from the test"}');
     expect(stderr).toContain('← everything.echo Echo: hello from the test');
-    const [first, second] = model.requests.slice(before);
+    const [first, second] = chat.model.requests.slice(before);
     expect(messagesOf(first)).toEqual([
       { role: 'system', content: 'You are a test.' },
       { role: 'user', content: 'Echo something' },
@@ -51,7 +38,7 @@ describe('mcs-chat -p', () => {
   });
 
   it('--json writes one JSON object per line for every step, in order, and nothing else', async () => {
-    model.script([
+    chat.model.script([
       { toolCalls: [{ id: 'call_2', name: 'everything__get-sum', arguments: { a: 2, b: 3 } }] },
       { text: ['Five', '.'], usage: { prompt_tokens: 7, completion_tokens: 2 } },
     ]);
@@ -84,45 +71,46 @@ describe('mcs-chat -p', () => {
     expect(events[4]).toMatchObject({ type: 'final', text: 'Five.', finishReason: 'stop', steps: 2 });
   });
 
-  it('a model failure exits 1 with the message, as text and as a JSON error line', async () => {
+  it('a model failure exits 4 with the message, as text and as a JSON error line', async () => {
     const failure = {
       status: 400,
       body: { error: { message: 'the scripted model refuses', type: 'invalid_request_error' } },
     };
-    model.script([failure, failure]);
+    chat.model.script([failure, failure]);
     const text = await run(['-p', 'hi']);
-    expect(text.code).toBe(1);
+    expect(text.code).toBe(4);
     expect(text.stdout).toBe('');
     expect(text.stderr).toContain('the scripted model refuses');
     const json = await run(['--json', '-p', 'hi']);
-    expect(json.code).toBe(1);
+    expect(json.code).toBe(4);
     const lines = json.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'error' });
     expect(JSON.parse(lines[0]!).message).toContain('the scripted model refuses');
   });
 
-  it('an MCP server that cannot start: --require-servers exits 3 naming it before asking the model; without it -p warns and answers', async () => {
+  it('an MCP server that cannot start: -p warns and answers without it; --require-servers exits 3 before asking the model', async () => {
     await using work = await makeWorkDir();
     await work.write('config.json', {
       mcp: { backends: { broken: { transport: 'stdio', command: '/nonexistent/mcs-chat-test-server' } } },
     });
-    const before = model.requests.length;
-    const required = await runCli(['--require-servers', '-p', 'hi'], { cwd: work.path, env: modelEnv(model.baseURL) });
+    const before = chat.model.requests.length;
+    const required = await runCli(['--require-servers', '-p', 'hi'], { cwd: work.path, env: chat.env() });
     expect(required.code).toBe(3);
     expect(required.stdout).toBe('');
     expect(required.stderr).toContain('backend "broken"');
     expect(required.stderr).toContain('/nonexistent/mcs-chat-test-server');
-    expect(model.requests.length).toBe(before);
-    model.script([{ text: 'without it' }]);
-    const lenient = await runCli(['-p', 'hi'], { cwd: work.path, env: modelEnv(model.baseURL) });
+    expect(chat.model.requests.length).toBe(before);
+
+    chat.model.script([{ text: 'without it' }]);
+    const lenient = await runCli(['-p', 'hi'], { cwd: work.path, env: chat.env() });
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toBe('without it\n');
     expect(lenient.stderr).toContain('MCP server "broken" is not connected');
   });
 
   it('--json reports a retried model call (429) as a retry line before the answer', async () => {
-    model.script([
+    chat.model.script([
       { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'slow down' } } },
       { text: 'ok' },
     ]);
@@ -137,14 +125,14 @@ describe('mcs-chat -p', () => {
   });
 
   it('-p - reads the prompt from stdin (to its end)', async () => {
-    const before = model.requests.length;
-    model.script([{ text: ['From stdin.'] }]);
-    const cli = startCli(['-p', '-'], { cwd: dir.path, env: modelEnv(model.baseURL) });
+    const before = chat.model.requests.length;
+    chat.model.script([{ text: ['From stdin.'] }]);
+    const cli = chat.start(['-p', '-']);
     cli.child.stdin?.write('line one\n');
     cli.child.stdin?.end('line two\n');
     expect(await cli.exited()).toBe(0);
     expect(cli.stdout()).toBe('From stdin.\n');
-    expect(messagesOf(model.requests[before])).toContainEqual({ role: 'user', content: 'line one\nline two' });
+    expect(messagesOf(chat.model.requests[before])).toContainEqual({ role: 'user', content: 'line one\nline two' });
   });
 
   it('-p - with an empty stdin exits 2 saying the prompt is empty', async () => {
@@ -159,14 +147,14 @@ describe('mcs-chat -p', () => {
     await using cwd = await makeWorkDir();
     await mkdir(join(home.path, 'mcs-chat'));
     await writeFile(join(home.path, 'mcs-chat', 'config.json'), JSON.stringify({ model: 'xdg-model' }));
-    const before = model.requests.length;
-    model.script([{ text: ['From XDG.'] }]);
+    const before = chat.model.requests.length;
+    chat.model.script([{ text: ['From XDG.'] }]);
     const { code, stdout } = await runCli(['-p', 'hi'], {
       cwd: cwd.path,
-      env: { ...modelEnv(model.baseURL), XDG_CONFIG_HOME: home.path },
+      env: chat.env({ XDG_CONFIG_HOME: home.path }),
     });
     expect(code).toBe(0);
     expect(stdout).toBe('From XDG.\n');
-    expect(model.requests[before]?.model).toBe('xdg-model');
+    expect(chat.model.requests[before]?.model).toBe('xdg-model');
   });
 });

@@ -17,8 +17,9 @@ describe('mcs-chat REPL', () => {
     try {
       let at = await cli.waitForStdout('> ');
       cli.line('/tools');
-      at = await cli.waitForStdout('everything.echo', at);
-      expect(cli.stdout()).toContain('everything.get-sum');
+      // Each tool is its own line (and write): wait for a late one, not only the first.
+      at = await cli.waitForStdout('everything.get-sum', at);
+      expect(cli.stdout()).toContain('everything.echo');
       const backend = await waitFor(
         () => childProcesses(cli.child.pid!).find((child) => child.cmdline.includes('server-everything')),
         { timeoutMs: 10_000, what: 'the server-everything child of mcs-chat' },
@@ -84,8 +85,8 @@ describe('mcs-chat REPL', () => {
       at = await cli.waitForStdout('added 1 message(s) of prompt everything.simple-prompt', at);
       cli.line('/read demo://resource/dynamic/text/1');
       at = await cli.waitForStdout('added resource demo://resource/dynamic/text/1', at);
-      cli.line('/prompt everything.simple-prompt not-json');
-      await waitFor(() => cli.stderr().includes('prompt arguments are not valid JSON'), {
+      cli.line('/prompt everything.simple-prompt not-key-value');
+      await waitFor(() => cli.stderr().includes('"not-key-value" is not key=value'), {
         timeoutMs: 10_000,
         what: 'the bad arguments message',
       });

@@ -1,25 +1,18 @@
-import type { McpClientPool, PoolUnavailable, ProviderConfig } from '@mcs/provider-sdk';
-import { z } from 'zod';
+import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
 import { ChatCliError } from '../chat-cli-error.js';
 import type { ChatSession } from '../chat-session.js';
 import type { Output } from '../render/output.js';
-import { partText } from './part-text.js';
+import { type ConversationStore, messagesOf } from './conversation-file.js';
+import {
+  addPrompt,
+  addResource,
+  callTool,
+  listPrompts,
+  listResources,
+  listServers,
+  listTools,
+} from './mcp-commands.js';
 import { redactConfig } from './redact-config.js';
-
-export const replHelp = `commands:
-  /tools                       the MCP servers' tools
-  /resources                   the MCP servers' resources (URI, backend) and resource templates
-  /prompts                     the MCP servers' prompts and their arguments
-  /prompt <name> [json-args]   adds a server prompt's messages to the next turn, e.g. /prompt everything.args-prompt {"city":"Paris"}
-  /read <uri> [backend]        adds a resource's text to the next turn (backend needed with several servers unless /resources listed the URI)
-  /config                      the config in use (secrets redacted)
-  /clear                       forgets the conversation
-  /exit                        closes the MCP connections and quits (also Ctrl-D)
-Ctrl-C cancels the answer being written.`;
-
-const PromptArgsSchema = z.record(z.string(), z.string(), {
-  error: 'prompt arguments must be a JSON object of strings',
-});
 
 export interface CommandContext {
   session: ChatSession;
@@ -27,145 +20,206 @@ export interface CommandContext {
   /** The validated config (interpolated: `/config` redacts it). */
   config: ProviderConfig;
   output: Output;
+  conversations: ConversationStore;
   signal: AbortSignal;
 }
 
 /** What the REPL does after a command. */
 export type CommandResult = 'continue' | 'exit';
 
+interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  /** `undefined`: the REPL goes on. */
+  run(argument: string, context: CommandContext): Promise<CommandResult | undefined> | CommandResult | undefined;
+}
+
+const commands: readonly Command[] = [
+  {
+    name: '/help',
+    usage: '/help',
+    summary: 'these commands and keys',
+    run: (_, { output }) => {
+      output.info(helpText());
+      return undefined;
+    },
+  },
+  {
+    name: '/servers',
+    usage: '/servers',
+    summary: 'each MCP server: transport, status, tool count (or why it is unavailable)',
+    run: (_, context) => listServers(context),
+  },
+  { name: '/tools', usage: '/tools', summary: "the MCP servers' tools", run: (_, context) => listTools(context) },
+  {
+    name: '/resources',
+    usage: '/resources',
+    summary: "the MCP servers' resources (URI, server) and resource templates",
+    run: (_, context) => listResources(context),
+  },
+  {
+    name: '/prompts',
+    usage: '/prompts',
+    summary: "the MCP servers' prompts and their arguments",
+    run: (_, context) => listPrompts(context),
+  },
+  {
+    name: '/prompt',
+    usage: '/prompt <server>.<name> [key=value ...]',
+    summary:
+      "adds a server prompt's messages to the next turn (e.g. /prompt everything.args-prompt city=Paris; a JSON object works too)",
+    run: (argument, context) => addPrompt(argument, context),
+  },
+  {
+    name: '/read',
+    usage: '/read <uri> [server]',
+    summary: "adds a resource's text to the next turn (server needed with several unless /resources listed the URI)",
+    run: (argument, context) => addResource(argument, context),
+  },
+  {
+    name: '/call',
+    usage: '/call <server>.<tool> [key=value ...]',
+    summary:
+      "calls a tool yourself, no model involved (values typed by the tool's schema; quote text with spaces; or one JSON object)",
+    run: (argument, context) => callTool(argument, context),
+  },
+  {
+    name: '/usage',
+    usage: '/usage',
+    summary: 'tokens used per turn and in total',
+    run: (_, context) => showUsage(context),
+  },
+  {
+    name: '/model',
+    usage: '/model [name]',
+    summary: 'shows the model, or switches to another model of the same API from the next turn',
+    run: (argument, { session, output }) => {
+      if (argument !== '') {
+        session.model = argument;
+        output.info(`model: ${argument} (from the next turn)`);
+      } else {
+        output.info(`model: ${session.model ?? '(not set: OPENAI_MODEL or --model)'}`);
+      }
+      return undefined;
+    },
+  },
+  {
+    name: '/save',
+    usage: '/save [name|path]',
+    summary: 'saves the conversation as JSON (a bare name goes to the conversations directory)',
+    run: async (argument, { session, conversations, output }) => {
+      const file = await conversations.save(session, argument === '' ? undefined : argument);
+      output.info(`saved ${session.history.length} message(s) to ${file}`);
+      return undefined;
+    },
+  },
+  {
+    name: '/load',
+    usage: '/load <name|path>',
+    summary: 'replaces the conversation with a saved one (checked before it is used)',
+    run: async (argument, { session, conversations, output }) => {
+      if (argument === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /load <name|path>');
+      const { file, conversation } = await conversations.load(argument);
+      session.replaceHistory(messagesOf(conversation));
+      output.info(`loaded ${conversation.messages.length} message(s) from ${file}`);
+      return undefined;
+    },
+  },
+  {
+    name: '/clear',
+    usage: '/clear',
+    summary: 'forgets the conversation',
+    run: (_, { session, output }) => {
+      session.clear();
+      output.info('conversation cleared');
+      return undefined;
+    },
+  },
+  {
+    name: '/config',
+    usage: '/config',
+    summary: 'the config in use (secrets redacted)',
+    run: (_, { config, output }) => {
+      output.info(JSON.stringify(redactConfig(config), null, 2));
+      return undefined;
+    },
+  },
+  { name: '/exit', usage: '/exit', summary: 'closes the MCP connections and quits (also Ctrl-D)', run: () => 'exit' },
+];
+
+const aliases: Record<string, string> = { '/quit': '/exit', '/?': '/help' };
+
+const KEYS = `keys:
+  Enter          sends the line; a trailing \\ continues it on the next line (a paste is one turn)
+  Ctrl-C         cancels the answer being written; clears a half-typed line; twice on an empty line quits
+  Ctrl-D         quits (on an empty line)
+  Up/Down        earlier lines (kept between runs)      Tab  completes commands, tool and prompt names`;
+
+export function helpText(): string {
+  const width = Math.max(...commands.map((command) => command.usage.length)) + 2;
+  const lines = commands.map((command) => `  ${command.usage.padEnd(width)}${command.summary}`);
+  return `commands:\n${lines.join('\n')}\n${KEYS}`;
+}
+
 /** Runs one `/command` line; a failure is reported to `output` and the REPL goes on. */
 export async function runCommand(line: string, context: CommandContext): Promise<CommandResult> {
-  const [command = '', ...rest] = line.trim().split(/\s+/);
-  const argument = line.trim().slice(command.length).trim();
-  const { output } = context;
+  const trimmed = line.trim();
+  const space = trimmed.search(/\s/);
+  const word = space === -1 ? trimmed : trimmed.slice(0, space);
+  const argument = space === -1 ? '' : trimmed.slice(space).trim();
+  const name = aliases[word] ?? word;
   try {
-    switch (command) {
-      case '/exit':
-      case '/quit':
-        return 'exit';
-      case '/help':
-        output.info(replHelp);
-        return 'continue';
-      case '/config':
-        output.info(JSON.stringify(redactConfig(context.config), null, 2));
-        return 'continue';
-      case '/clear':
-        context.session.clear();
-        output.info('conversation cleared');
-        return 'continue';
-      case '/tools':
-        await listTools(context);
-        return 'continue';
-      case '/resources':
-        await listResources(context);
-        return 'continue';
-      case '/prompts':
-        await listPrompts(context);
-        return 'continue';
-      case '/prompt':
-        await addPrompt(argument, context);
-        return 'continue';
-      case '/read':
-        await addResource(rest, context);
-        return 'continue';
-      default:
-        throw new ChatCliError('COMMAND_FAILED', `unknown command ${command}; /help lists the commands`);
-    }
+    const command = commands.find((candidate) => candidate.name === name);
+    if (!command) throw new ChatCliError('COMMAND_FAILED', `unknown command ${word}; /help lists the commands`);
+    return (await command.run(argument, context)) ?? 'continue';
   } catch (error) {
-    output.error(error);
+    context.output.error(error);
     return 'continue';
   }
 }
 
-function requirePool(pool: McpClientPool | undefined): McpClientPool {
-  if (pool === undefined) {
-    throw new ChatCliError(
-      'COMMAND_FAILED',
-      'no MCP servers are configured (add "mcp": { "backends": ... } to the config)',
+function showUsage({ session, output }: CommandContext): undefined {
+  const turns = session.usage;
+  if (turns.length === 0) {
+    output.info('no tokens used yet');
+    return undefined;
+  }
+  const total = { prompt: 0, completion: 0, all: 0 };
+  for (const { turn, model, usage } of turns) {
+    total.prompt += usage.promptTokens;
+    total.completion += usage.completionTokens;
+    total.all += usage.totalTokens;
+    output.info(
+      `turn ${turn}  ${model}  prompt ${usage.promptTokens}  completion ${usage.completionTokens}  total ${usage.totalTokens}`,
     );
   }
-  return pool;
-}
-
-/** First line of a description, after two spaces; nothing when there is none. */
-const describe = (description: string | undefined) => {
-  const line = description?.split('\n')[0]?.trim();
-  return line ? `  ${line}` : '';
-};
-
-/** Names the servers a listing left out (down, restarting, or not answering in time). */
-function reportUnavailable(unavailable: PoolUnavailable[], output: Output): void {
-  for (const { backend, status, error } of unavailable) {
-    output.info(`(MCP server "${backend}" is unavailable (${status}): ${error.message})`);
-  }
-}
-
-async function listTools({ pool, output, signal }: CommandContext): Promise<void> {
-  const { tools, unavailable } = await requirePool(pool).listTools({ signal });
-  if (tools.length === 0) output.info('no tools');
-  for (const tool of tools) output.info(`${tool.name}${describe(tool.description)}`);
-  reportUnavailable(unavailable, output);
-}
-
-async function listResources({ pool, output, signal }: CommandContext): Promise<void> {
-  const ready = requirePool(pool);
-  const [{ resources, unavailable }, { resourceTemplates }] = await Promise.all([
-    ready.listResources({ signal }),
-    ready.listResourceTemplates({ signal }),
-  ]);
-  if (resources.length === 0 && resourceTemplates.length === 0) output.info('no resources');
-  for (const resource of resources) output.info(`${resource.uri}  [${resource.backend}]${describe(resource.name)}`);
-  for (const template of resourceTemplates) {
-    output.info(`${template.uriTemplate}  [${template.backend}, template]${describe(template.name)}`);
-  }
-  reportUnavailable(unavailable, output);
-}
-
-async function listPrompts({ pool, output, signal }: CommandContext): Promise<void> {
-  const { prompts, unavailable } = await requirePool(pool).listPrompts({ signal });
-  if (prompts.length === 0) output.info('no prompts');
-  for (const prompt of prompts) {
-    const args = (prompt.arguments ?? []).map((argument) => (argument.required ? argument.name : `${argument.name}?`));
-    output.info(`${prompt.name}${args.length > 0 ? ` {${args.join(', ')}}` : ''}${describe(prompt.description)}`);
-  }
-  reportUnavailable(unavailable, output);
-}
-
-async function addPrompt(argument: string, { pool, session, output, signal }: CommandContext): Promise<void> {
-  const space = argument.search(/\s/);
-  const name = space === -1 ? argument : argument.slice(0, space);
-  const rawArgs = space === -1 ? '' : argument.slice(space).trim();
-  if (name === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /prompt <backend>.<name> [json-args]');
-  let args: Record<string, string> | undefined;
-  if (rawArgs !== '') {
-    let json: unknown;
-    try {
-      json = JSON.parse(rawArgs);
-    } catch (error) {
-      throw new ChatCliError('COMMAND_FAILED', `prompt arguments are not valid JSON: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    const parsed = PromptArgsSchema.safeParse(json);
-    if (!parsed.success) throw new ChatCliError('COMMAND_FAILED', parsed.error.issues[0]?.message ?? 'bad arguments');
-    args = parsed.data;
-  }
-  const prompt = await requirePool(pool).getPrompt(name, args, { signal });
-  session.addPending(
-    prompt.messages.map((message) =>
-      message.role === 'assistant'
-        ? { role: 'assistant' as const, content: partText(message.part) }
-        : { role: 'user' as const, content: partText(message.part) },
-    ),
+  output.info(
+    `all ${turns.length} turn(s)  prompt ${total.prompt}  completion ${total.completion}  total ${total.all}`,
   );
-  output.info(`added ${prompt.messages.length} message(s) of prompt ${name} to the next turn`);
+  return undefined;
 }
 
-async function addResource(words: string[], { pool, session, output, signal }: CommandContext): Promise<void> {
-  const [uri, backend] = words;
-  if (uri === undefined || uri === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /read <uri> [backend]');
-  const resource = await requirePool(pool).readResource(uri, { signal, ...(backend ? { backend } : {}) });
-  const text = resource.parts.map(partText).join('\n');
-  session.addPending([{ role: 'user', content: `Contents of the resource ${uri}:\n${text}` }]);
-  output.info(`added resource ${uri} (${resource.byteLength} bytes) to the next turn`);
+/** Tab completion: command names, then tool names after `/call`, prompt names after `/prompt`, URIs after `/read`. */
+export async function completeCommand(line: string, pool: McpClientPool | undefined): Promise<string[]> {
+  if (!line.startsWith('/')) return [];
+  const space = line.indexOf(' ');
+  if (space === -1) {
+    return [...commands.map((command) => command.name), ...Object.keys(aliases)].filter((name) =>
+      name.startsWith(line),
+    );
+  }
+  const word = line.slice(0, space);
+  const rest = line.slice(space + 1);
+  if (pool === undefined || rest.includes(' ')) return [];
+  // Short waits: a completion must not hang on a server that is down.
+  const listed =
+    word === '/call'
+      ? (await pool.listTools({ waitMs: 1000 })).tools.map((tool) => tool.name)
+      : word === '/prompt'
+        ? (await pool.listPrompts({ waitMs: 1000 })).prompts.map((prompt) => prompt.name)
+        : word === '/read'
+          ? (await pool.listResources({ waitMs: 1000 })).resources.map((resource) => resource.uri)
+          : [];
+  return listed.filter((name) => name.startsWith(rest)).map((name) => `${word} ${name}`);
 }

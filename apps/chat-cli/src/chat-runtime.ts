@@ -1,0 +1,62 @@
+import { pathToFileURL } from 'node:url';
+import { createPoolFromParsed, createProvider, type McpClientPool, type Provider } from '@mcs/provider-sdk';
+import { configError, type LoadedChatConfig } from './chat-config.js';
+import { createElicitationHandler } from './elicitation-form.js';
+import type { PrompterSlot } from './prompter.js';
+import { type ApprovalMode, withToolApproval } from './tool-approval.js';
+
+/** The MCP pool and the model provider of one run. */
+export interface ChatRuntime {
+  /** The MCP servers (commands use it directly: `/call` is the user's own call). */
+  readonly pool: McpClientPool | undefined;
+  /** Where tool approval and elicitation forms find someone to ask (the REPL sets it). */
+  readonly prompter: PrompterSlot;
+  /**
+   * The provider, made on first use so that the REPL and its commands work without a model key;
+   * a missing key or model is a `CONFIG_INVALID` error naming the config file.
+   */
+  provider(): Provider;
+  close(): Promise<void>;
+}
+
+export interface ChatRuntimeOptions {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  approve: ApprovalMode;
+}
+
+/**
+ * Makes the pool itself (not the provider) so that the model's tool calls pass the approval step
+ * (`withToolApproval`) while commands do not, and elicitation forms are asked in the terminal.
+ * The servers' roots are the working directory.
+ */
+export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntimeOptions): ChatRuntime {
+  const prompter: PrompterSlot = { current: undefined };
+  const pool = config.parsed.mcp
+    ? createPoolFromParsed(config.parsed.mcp, {
+        onElicitation: createElicitationHandler(prompter),
+        roots: [{ uri: pathToFileURL(options.cwd).href, name: 'working directory' }],
+      })
+    : undefined;
+  const modelPool = pool && withToolApproval(pool, { mode: options.approve, prompter });
+  let provider: Provider | undefined;
+  return {
+    pool,
+    prompter,
+    provider() {
+      if (provider) return provider;
+      try {
+        // Retries (model and tool calls) are `retry` stream parts, shown as they come (a status line
+        // or a `retry` event), so a rate-limited wait does not look like a hang.
+        provider = createProvider(config.input, { env: options.env, ...(modelPool ? { pool: modelPool } : {}) });
+      } catch (error) {
+        throw configError(config.file, error);
+      }
+      return provider;
+    },
+    async close() {
+      await provider?.close();
+      await pool?.close();
+    },
+  };
+}

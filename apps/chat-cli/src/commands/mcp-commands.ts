@@ -1,0 +1,154 @@
+// The REPL commands that ask the MCP servers: listings, /prompt, /read and /call.
+import type { McpClientPool, PoolUnavailable } from '@mcs/provider-sdk';
+import { ChatCliError } from '../chat-cli-error.js';
+import type { Output } from '../render/output.js';
+import { promptArguments, toolArguments } from './key-value-args.js';
+import { partText } from './part-text.js';
+import type { CommandContext } from './run-command.js';
+
+function requirePool(pool: McpClientPool | undefined): McpClientPool {
+  if (pool === undefined) {
+    throw new ChatCliError(
+      'COMMAND_FAILED',
+      'no MCP servers are configured (add "mcp": { "backends": ... } to the config)',
+    );
+  }
+  return pool;
+}
+
+/** First line of a description, after two spaces; nothing when there is none. */
+const describe = (description: string | undefined) => {
+  const line = description?.split('\n')[0]?.trim();
+  return line ? `  ${line}` : '';
+};
+
+/** `name rest`: the first word and what follows it. */
+function firstWord(argument: string): [string, string] {
+  const space = argument.search(/\s/);
+  return space === -1 ? [argument, ''] : [argument.slice(0, space), argument.slice(space).trim()];
+}
+
+/** Names the servers a listing left out (down, restarting, or not answering in time). */
+function reportUnavailable(unavailable: PoolUnavailable[], output: Output): void {
+  for (const { backend, status, error } of unavailable) {
+    output.info(`(MCP server "${backend}" is unavailable (${status}): ${error.message})`);
+  }
+}
+
+export async function listServers({ pool, output, signal }: CommandContext): Promise<undefined> {
+  const ready = requirePool(pool);
+  const { tools, unavailable } = await ready.listTools({ signal });
+  for (const status of ready.statuses()) {
+    const down = unavailable.find((entry) => entry.backend === status.backend);
+    const count = tools.filter((tool) => tool.backend === status.backend).length;
+    const details = [
+      status.pid !== undefined ? `pid ${status.pid}` : '',
+      status.restarts ? `${status.restarts} restart(s)` : '',
+    ].filter(Boolean);
+    output.info(
+      `${status.backend}  ${status.transport}  ${status.status}  ${down ? `unavailable: ${down.error.message}` : `${count} tool(s)`}${
+        details.length > 0 ? `  (${details.join(', ')})` : ''
+      }`,
+    );
+  }
+  return undefined;
+}
+
+export async function listTools({ pool, output, signal }: CommandContext): Promise<undefined> {
+  const { tools, unavailable } = await requirePool(pool).listTools({ signal });
+  if (tools.length === 0) output.info('no tools');
+  for (const tool of tools) output.info(`${tool.name}${describe(tool.description)}`);
+  reportUnavailable(unavailable, output);
+  return undefined;
+}
+
+export async function listResources({ pool, output, signal }: CommandContext): Promise<undefined> {
+  const ready = requirePool(pool);
+  const [{ resources, unavailable }, { resourceTemplates }] = await Promise.all([
+    ready.listResources({ signal }),
+    ready.listResourceTemplates({ signal }),
+  ]);
+  if (resources.length === 0 && resourceTemplates.length === 0) output.info('no resources');
+  for (const resource of resources) output.info(`${resource.uri}  [${resource.backend}]${describe(resource.name)}`);
+  for (const template of resourceTemplates) {
+    output.info(`${template.uriTemplate}  [${template.backend}, template]${describe(template.name)}`);
+  }
+  reportUnavailable(unavailable, output);
+  return undefined;
+}
+
+export async function listPrompts({ pool, output, signal }: CommandContext): Promise<undefined> {
+  const { prompts, unavailable } = await requirePool(pool).listPrompts({ signal });
+  if (prompts.length === 0) output.info('no prompts');
+  for (const prompt of prompts) {
+    const args = (prompt.arguments ?? []).map((argument) => (argument.required ? argument.name : `${argument.name}?`));
+    output.info(`${prompt.name}${args.length > 0 ? ` {${args.join(', ')}}` : ''}${describe(prompt.description)}`);
+  }
+  reportUnavailable(unavailable, output);
+  return undefined;
+}
+
+export async function addPrompt(
+  argument: string,
+  { pool, session, output, signal }: CommandContext,
+): Promise<undefined> {
+  const [name, rawArgs] = firstWord(argument);
+  if (name === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /prompt <server>.<name> [key=value ...]');
+  const ready = requirePool(pool);
+  const declared = (await ready.listPrompts({ signal })).prompts.find((prompt) => prompt.name === name);
+  const args =
+    rawArgs === '' && !declared?.arguments?.some((a) => a.required)
+      ? undefined
+      : promptArguments(rawArgs, declared?.arguments);
+  const prompt = await ready.getPrompt(name, args, { signal });
+  session.addPending(
+    prompt.messages.map((message) =>
+      message.role === 'assistant'
+        ? { role: 'assistant' as const, content: partText(message.part) }
+        : { role: 'user' as const, content: partText(message.part) },
+    ),
+  );
+  output.info(`added ${prompt.messages.length} message(s) of prompt ${name} to the next turn`);
+  return undefined;
+}
+
+export async function addResource(
+  argument: string,
+  { pool, session, output, signal }: CommandContext,
+): Promise<undefined> {
+  const [uri, backend] = firstWord(argument);
+  if (uri === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /read <uri> [server]');
+  const resource = await requirePool(pool).readResource(uri, { signal, ...(backend ? { backend } : {}) });
+  const text = resource.parts.map(partText).join('\n');
+  session.addPending([{ role: 'user', content: `Contents of the resource ${uri}:\n${text}` }]);
+  output.info(`added resource ${uri} (${resource.byteLength} bytes) to the next turn`);
+  return undefined;
+}
+
+/** `/call <tool> [args]`: the user's own call (no model, no approval asked: typing it is the approval). */
+export async function callTool(argument: string, { pool, output, signal }: CommandContext): Promise<undefined> {
+  const [name, rawArgs] = firstWord(argument);
+  if (name === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /call <server>.<tool> [key=value ...]');
+  const ready = requirePool(pool);
+  const { tools, unavailable } = await ready.listTools({ signal });
+  const tool = tools.find((candidate) => candidate.name === name);
+  if (!tool) {
+    const down = unavailable.find((entry) => name.startsWith(`${entry.backend}.`));
+    throw new ChatCliError(
+      'COMMAND_FAILED',
+      down
+        ? `MCP server "${down.backend}" is unavailable (${down.status}): ${down.error.message}`
+        : `no tool ${name}; /tools lists them`,
+    );
+  }
+  const args = toolArguments(rawArgs, tool.inputSchema as Record<string, unknown>);
+  const result = await ready.callTool(name, args, {
+    signal,
+    onProgress: (update) => output.event({ type: 'tool-progress', step: 0, id: 'call', name, ...update }),
+  });
+  const content = result.parts.map(partText).join('\n');
+  // JSONL gets the result as a step; a person gets all of it (a status line would be cut short).
+  if (output.json) output.event({ type: 'tool-result', step: 0, id: 'call', name, isError: result.isError, content });
+  else output.info(result.isError ? `✗ ${content}` : content);
+  return undefined;
+}
