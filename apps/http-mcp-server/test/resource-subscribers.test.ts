@@ -2,6 +2,7 @@
 // one that changed it: Streamable HTTP sessions get it on their GET stream (through the event log and
 // the bus, wherever the stream is held), 2024-11-05 sessions on their /sse stream. Two instances of
 // the app share one real Redis; the change is always made through the first.
+import { execFileSync } from 'node:child_process';
 import { createMessageBus, createSessionStore, type SessionStore } from '@mcs/session-store';
 import { type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -245,6 +246,26 @@ describe('resources/updated for every subscribed session, two instances on one R
     expect(deleted.status).toBe(200);
     expect(await change(a)).toContain('notified: true; other sessions notified: 0');
     expect(await d.store.getSetMembers(setId)).toEqual([a.id]);
+  });
+});
+
+describe('the event log of a deleted session', () => {
+  it("DELETE removes the GET stream's event log from Redis (it stayed for the full event-stream TTL)", {
+    timeout: 60_000,
+  }, async () => {
+    const d = await deployment();
+    const a = await session(d, d.first.origin);
+    await a.client.subscribeResource({ uri: WATCHED });
+    await change(a);
+    await waitFor(() => a.updates.length > 0, { what: 'the update on the GET stream' });
+    const logKeys = () =>
+      execFileSync('redis-cli', ['-p', String(d.redis.port), '--scan', '--pattern', `*${a.id}*_GET_stream*`], {
+        encoding: 'utf8',
+      }).trim();
+    expect(logKeys()).not.toBe('');
+    const deleted = await fetch(`${d.second.origin}/mcp`, { method: 'DELETE', headers: sessionHeaders(a.id, VERSION) });
+    expect(deleted.status).toBe(200);
+    expect(logKeys()).toBe('');
   });
 });
 

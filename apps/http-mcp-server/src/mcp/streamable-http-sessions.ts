@@ -159,6 +159,10 @@ export class StreamableHttpSessions {
     const session = await this.#session(request);
     if (session instanceof Response) return sendWebResponse(reply, session);
     await this.#ctx.store.deleteProtocolSession(session.id);
+    // The GET stream's event log is kept for resumption for the full event-stream TTL; once the
+    // client ended the session nobody can resume it, so it goes with the session (request streams
+    // expire soon after their response on their own). `eventStoreFor` scopes it as `<session>/<stream>`.
+    await this.#ctx.store.deleteEventStream(`${session.id}/${GET_STREAM_ID}`);
     this.#ctx.liveSessions.deleted(session.id);
     this.#servers.evict(session.id);
     await this.#ctx.router.publishToSession(session.id, { kind: 'close', reason: 'session deleted' });
