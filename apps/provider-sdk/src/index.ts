@@ -18,6 +18,38 @@ export type {
   Tool,
 } from '@mcs/transports';
 export type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+export {
+  AuthorizationError,
+  type AuthorizationErrorCode,
+  authorizationErrorCodes,
+} from './auth/authorization-error.js';
+export { type Authorizer, checkAuthorizationResponse } from './auth/authorizer.js';
+export {
+  type BackendAuthConfig,
+  type BackendAuthConfigInput,
+  BackendAuthConfigSchema,
+} from './auth/backend-auth-config.js';
+export {
+  createEncryptedFileTokenStore,
+  type EncryptedFileTokenStoreOptions,
+} from './auth/encrypted-file-token-store.js';
+export {
+  createHeadlessAuthorizer,
+  HeadlessAuthorizer,
+  type HeadlessAuthorizerOptions,
+} from './auth/headless-authorizer.js';
+export {
+  createLoopbackAuthorizer,
+  LoopbackAuthorizer,
+  type LoopbackAuthorizerOptions,
+} from './auth/loopback-authorizer.js';
+export type { PoolAuthOptions } from './auth/pool-auth.js';
+export {
+  createMemoryTokenStore,
+  type StoredAuthorization,
+  type StoredIssuerEntry,
+  type TokenStore,
+} from './auth/token-store.js';
 export type { ClientFeatureOptions } from './client/client-features.js';
 export {
   type ElicitationAnswer,

@@ -17,6 +17,7 @@ import type {
   Root,
   Tool,
 } from '@mcs/transports';
+import { createPoolAuth, type PoolAuthOptions } from './auth/pool-auth.js';
 import { buildPolicy } from './build-policy.js';
 import { type ClientFeatureOptions, clientFeatures, parseRoots } from './client/client-features.js';
 import { ListCache, type ListKind, listsOf } from './client/list-cache.js';
@@ -163,6 +164,8 @@ export interface McpClientPoolOptions extends ResolveConfigOptions, ClientFeatur
   onEvent?: (event: ResilienceEvent) => void;
   /** How long a listing waits for each backend before leaving it out (default 10 000 ms). */
   listWaitMs?: number;
+  /** OAuth at run time: authorizer, token store, own providers (see README, Authorization). */
+  auth?: PoolAuthOptions;
 }
 
 /**
@@ -183,7 +186,12 @@ const defaultPolicy = {
 function poolError(backend: string, what: string, error: unknown): ProviderError {
   if (ProviderError.isInstance(error)) return error;
   const classified = toResilienceError(error);
-  const code = classified.category === 'cancelled' ? 'CANCELLED' : 'BACKEND_FAILED';
+  const code =
+    classified.category === 'cancelled'
+      ? 'CANCELLED'
+      : classified.category === 'unauthenticated'
+        ? 'UNAUTHENTICATED'
+        : 'BACKEND_FAILED';
   return new ProviderError(code, `${what} on backend "${backend}" failed (${classified.code}): ${classified.message}`, {
     category: classified.category,
     backend,
@@ -215,6 +223,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
   const events = new PoolEvents();
   let roots = options.roots === undefined ? [] : parseRoots(options.roots);
   const features = clientFeatures(options, () => roots);
+  const auth = createPoolAuth(options.auth, parsed.clientInfo.name);
   const entries = Object.entries(parsed.backends).map(([name, backendConfig]) => {
     const policy = buildPolicy(name, `backends.${name}.policy`, defaultPolicy, backendConfig.policy, options.onEvent);
     const lists = new ListCache();
@@ -226,6 +235,10 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
             ...features,
             events,
             onListChanged: (kind) => lists.invalidate(listsOf[kind]),
+            authorization:
+              backendConfig.transport === 'stdio'
+                ? undefined
+                : auth.forBackend(name, backendConfig.url, backendConfig.auth),
           });
     const { callTimeoutMs, retryToolCalls } = backendConfig;
     return [name, { backend, policy, callTimeoutMs, retryToolCalls, lists }] as const;
@@ -613,6 +626,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       closed = true;
       events.clear();
       await Promise.allSettled([...backends.values()].map(({ backend }) => backend.close()));
+      await auth.close();
     },
     [Symbol.asyncDispose]() {
       return this.close();

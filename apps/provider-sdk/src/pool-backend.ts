@@ -1,4 +1,5 @@
 import type {
+  BackendAuthorization,
   CallToolResult,
   ClientCapabilities,
   ClientRequestHandlers,
@@ -76,6 +77,8 @@ export interface McpPoolBackendFeatures {
   events: PoolEvents;
   /** Called before the `list_changed` event, so that listeners re-listing see the new list. */
   onListChanged: (kind: ListChangedKind) => void;
+  /** HTTP/SSE backends with `auth` (or an application's own OAuth provider). */
+  authorization?: BackendAuthorization | undefined;
 }
 
 /** Lists kept for a server that does not announce changes. */
@@ -100,13 +103,15 @@ export function createMcpPoolBackend(
     retryToolCalls: _retry,
     listCacheTtlMs,
     supervision,
+    auth: _auth,
     ...transportConfig
-  } = config;
+  } = config as McpBackendConfig & { auth?: unknown };
   const connection = createBackendConnection(name, transportConfig, {
     clientInfo: features.clientInfo,
     capabilities: features.capabilities,
     requestHandlers: features.requestHandlers,
     ...(supervision === undefined ? {} : { supervision }),
+    ...(features.authorization === undefined ? {} : { authorization: features.authorization }),
   });
   const { events } = features;
   connection.on('list_changed', (event) => {

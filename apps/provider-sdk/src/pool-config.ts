@@ -1,5 +1,6 @@
 import { StdioBackendConfigSchema, SupervisionOptionsSchema } from '@mcs/transports';
 import { z } from 'zod';
+import { BackendAuthConfigSchema } from './auth/backend-auth-config.js';
 import { type ResolveConfigOptions, resolveConfig } from './resolve-config.js';
 
 const nonEmpty = z.string().trim().min(1);
@@ -37,6 +38,8 @@ const remoteFields = {
   url: httpUrl,
   headers: z.record(z.string(), z.string()).default({}),
   bearerToken: nonEmpty.optional(),
+  /** OAuth (MCP authorization); wins over `bearerToken`. See README, Authorization. */
+  auth: BackendAuthConfigSchema.optional(),
   supervision: SupervisionOptionsSchema.optional(),
   ...commonFields,
 };

@@ -23,6 +23,8 @@ export const providerErrorCodes = {
   UNKNOWN_BACKEND: 'not_found',
   /** An MCP request failed after the pool's resilience policy (category from the cause). */
   BACKEND_FAILED: 'unavailable',
+  /** An MCP backend refused the credentials, or the sign-in failed (the message and cause say why): sign in again. */
+  UNAUTHENTICATED: 'unauthenticated',
   /** The model API failed after retries (category from the cause: rate_limited, unavailable, ...). */
   MODEL_FAILED: 'unavailable',
   /** The model sent tool arguments that are not a JSON object (reported to the model, not thrown). */

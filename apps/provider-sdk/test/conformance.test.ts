@@ -1,5 +1,5 @@
-// The official MCP conformance suite's client scenarios, driving the pool through
-// test/conformance/client.mjs (the built package, as users get it).
+// The official MCP conformance suite's client scenarios (every one of `client --suite all`),
+// driving the pool through test/conformance/client.mjs (the built package, as users get it).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,11 +13,41 @@ const cli = join(require.resolve('@modelcontextprotocol/conformance/package.json
 const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
 
-function runScenario(scenario: string, cwd: string): Promise<{ exitCode: number; output: string }> {
+/** `client --suite all` of 0.1.16, by name; the first test checks the suite still lists exactly these. */
+const scenarios = [
+  'initialize',
+  'tools_call',
+  'elicitation-sep1034-client-defaults',
+  'sse-retry',
+  'auth/metadata-default',
+  'auth/metadata-var1',
+  'auth/metadata-var2',
+  'auth/metadata-var3',
+  'auth/basic-cimd',
+  'auth/scope-from-www-authenticate',
+  'auth/scope-from-scopes-supported',
+  'auth/scope-omitted-when-undefined',
+  'auth/scope-step-up',
+  'auth/scope-retry-limit',
+  'auth/token-endpoint-auth-basic',
+  'auth/token-endpoint-auth-post',
+  'auth/token-endpoint-auth-none',
+  'auth/pre-registration',
+  'auth/2025-03-26-oauth-metadata-backcompat',
+  'auth/2025-03-26-oauth-endpoint-fallback',
+  'auth/resource-mismatch',
+  'auth/offline-access-scope',
+  'auth/offline-access-not-supported',
+  'auth/client-credentials-jwt',
+  'auth/client-credentials-basic',
+  'auth/cross-app-access-complete-flow',
+];
+
+function runCli(args: string[], cwd: string): Promise<{ exitCode: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [cli, 'client', '--command', `"${process.execPath}" "${client}"`, '--scenario', scenario],
+      [cli, ...args],
       { cwd, timeout: RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) =>
         resolve({
@@ -28,24 +58,41 @@ function runScenario(scenario: string, cwd: string): Promise<{ exitCode: number;
   });
 }
 
+async function runScenario(scenario: string): Promise<{ exitCode: number; output: string }> {
+  const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-'));
+  try {
+    const result = await runCli(
+      ['client', '--command', `"${process.execPath}" "${client}"`, '--scenario', scenario],
+      cwd,
+    );
+    if (result.exitCode !== 0) process.stderr.write(`--- ${scenario}\n${result.output.slice(-6000)}\n`);
+    return result;
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+}
+
 // The scenario servers are the suite's own (port 0, bound by the suite: a loopback preload would break
-// its synchronous `address().port`). The auth scenarios need client features the pool does not have
-// yet (see README Limits).
-describe('official MCP conformance suite (client scenarios)', () => {
-  it.each(['initialize', 'tools_call', 'elicitation-sep1034-client-defaults'])(
-    '%s passes',
+// its synchronous `address().port`). Scenarios run as concurrent tests, at most five at a time
+// (vitest's maxConcurrency), each in its own client process.
+describe('official MCP conformance suite 0.1.16 (client scenarios)', { concurrent: true }, () => {
+  it('the suite lists exactly the client scenarios run here', { timeout: RUN_TIMEOUT_MS }, async () => {
+    const { output } = await runCli(['list'], tmpdir());
+    const listed = [...output.slice(output.indexOf('Client scenarios')).matchAll(/^\s+- (\S+)/gm)].map(
+      (match) => match[1],
+    );
+    expect(listed).toEqual(scenarios);
+  });
+
+  it.each(scenarios.filter((scenario) => scenario !== 'sse-retry'))(
+    '%s: every check passes',
     { timeout: RUN_TIMEOUT_MS + 10_000 },
     async (scenario) => {
-      const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-'));
-      try {
-        const { exitCode, output } = await runScenario(scenario, cwd);
-        if (exitCode !== 0) process.stderr.write(output.slice(-6000));
-        expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed/);
-        expect(output).toContain('OVERALL: PASSED');
-        expect(exitCode).toBe(0);
-      } finally {
-        await rm(cwd, { recursive: true, force: true });
-      }
+      const { exitCode, output } = await runScenario(scenario);
+      expect(output).toMatch(/Passed: (\d+)\/\1, 0 failed, 0 warnings/);
+      expect(output).toContain('OVERALL: PASSED');
+      // resource-mismatch must end in the client's refusal (the suite allows that exit code).
+      if (scenario !== 'auth/resource-mismatch') expect(exitCode).toBe(0);
     },
   );
 
@@ -56,16 +103,10 @@ describe('official MCP conformance suite (client scenarios)', () => {
     timeout: 2 * RUN_TIMEOUT_MS,
     retry: 1,
   }, async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-'));
-    try {
-      const { exitCode, output } = await runScenario('sse-retry', cwd);
-      if (exitCode !== 0) process.stderr.write(output.slice(-6000));
-      expect(output).toMatch(/Passed: \d+\/\d+, 0 failed/);
-      expect(output).toMatch(/client-sse-graceful-reconnect\s*\]\s*\S*SUCCESS/);
-      expect(output).toMatch(/client-sse-last-event-id\s*\]\s*\S*SUCCESS/);
-      expect(exitCode).toBe(0);
-    } finally {
-      await rm(cwd, { recursive: true, force: true });
-    }
+    const { exitCode, output } = await runScenario('sse-retry');
+    expect(output).toMatch(/Passed: \d+\/\d+, 0 failed/);
+    expect(output).toMatch(/client-sse-graceful-reconnect\s*\]\s*\S*SUCCESS/);
+    expect(output).toMatch(/client-sse-last-event-id\s*\]\s*\S*SUCCESS/);
+    expect(exitCode).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import type {
   GetPromptResult,
   Implementation,
   LoggingLevel,
+  OAuthClientProvider,
   Prompt,
   ReadResourceResult,
   Resource,
@@ -138,6 +139,36 @@ export interface BackendConnection extends AsyncDisposable {
 /** A token source for HTTP/SSE backends, asked before every request (refresh inside it). */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
 
+/**
+ * OAuth for an HTTP/SSE backend, run by the official SDK's transport: it takes the bearer token from
+ * `provider`, runs discovery, registration, PKCE, refresh on 401 and step-up on 403
+ * `insufficient_scope` through the SDK's `auth()`, and stops with `UnauthorizedError` when the user
+ * must sign in (after calling `provider.redirectToAuthorization`).
+ */
+export interface BackendAuthorization {
+  provider: OAuthClientProvider;
+  /**
+   * Called when a request stopped for the user's authorization. Resolve with the authorization
+   * response's query parameters (`code`, `state`, `iss`) once the user is back: the transport
+   * redeems them (`finishAuth`) and sends the request again. Resolve `'retry'` when the tokens
+   * were obtained another way (a concurrent request finished the sign-in), `undefined` to fail
+   * the request. A rejection fails the request as `UNAUTHENTICATED` with it as cause.
+   */
+  awaitAuthorization(): Promise<URLSearchParams | 'retry' | undefined>;
+  /** Sign-ins in a row, without a request that succeeded, before the next one is refused (default 3). */
+  maxAuthorizations?: number;
+  /**
+   * Awaited once before the first request (again after a failure): e.g. a loopback redirect
+   * listener binds its port here, since the SDK reads the redirect URL synchronously.
+   */
+  prepare?(): Promise<void>;
+  /**
+   * The SDK's opt-out of the RFC 8414 §3.3 issuer check of authorization server metadata
+   * (security-weakening; only for a known authorization server that publishes another issuer).
+   */
+  skipIssuerMetadataValidation?: boolean;
+}
+
 /** What a handler of a backend's own request (server -> client) gets besides its params. */
 export interface ServerRequestContext {
   backend: string;
@@ -163,6 +194,8 @@ export interface BackendConnectionOptions {
   clientInfo?: Implementation;
   /** HTTP/SSE: bearer token per request; wins over the config's static `bearerToken`. */
   tokenProvider?: TokenProvider;
+  /** HTTP/SSE: OAuth through the SDK's client auth; wins over `tokenProvider` and `bearerToken`. */
+  authorization?: BackendAuthorization;
   /** Restart, health, breaker and timeout settings; every field has a documented default. */
   supervision?: SupervisionOptionsInput;
   /**

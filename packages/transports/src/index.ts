@@ -38,6 +38,7 @@ export {
   StdioBackendConfigSchema,
 } from './backend-config.js';
 export type {
+  BackendAuthorization,
   BackendConnection,
   BackendConnectionOptions,
   BackendEventListener,

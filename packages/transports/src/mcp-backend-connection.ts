@@ -72,6 +72,7 @@ class McpBackendConnection implements BackendConnection {
       capabilities: options.capabilities ?? {},
       requestHandlers: options.requestHandlers ?? {},
       tokenProvider: options.tokenProvider,
+      authorization: options.authorization,
       events,
       settings: this.#settings,
     });

@@ -4,10 +4,25 @@
 // appends the scenario server's URL and sets MCP_CONFORMANCE_SCENARIO. Runs the built package
 // (dist/, via the package's own name), exactly what users import. Exit 0 = the client did its part;
 // the suite's checks decide whether that was conformant.
-import { createMcpClientPool } from '@mcs/provider-sdk';
+import { createLoopbackAuthorizer, createMcpClientPool } from '@mcs/provider-sdk';
+import { CrossAppAccessProvider, requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
 
 const url = process.argv[2];
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
+/** Scenario data the suite passes (client credentials, keys, IdP tokens). */
+const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
+
+/** Connects, lists the tools and calls the first one: each step may need (more) authorization. */
+async function listAndCall(pool) {
+  const { failed } = await pool.connect();
+  if (failed.length > 0) throw failed[0].error;
+  const { tools, unavailable } = await pool.listTools();
+  if (unavailable.length > 0) throw unavailable[0].error;
+  const [tool] = tools;
+  if (!tool) throw new Error('the server lists no tools');
+  const result = await pool.callTool(tool.name, {});
+  process.stdout.write(`${result.parts.map((part) => part.text ?? part.type).join('\n')}\n`);
+}
 
 /** What the pool does per scenario; others need client features the pool does not offer (see README). */
 const scenarios = {
@@ -42,10 +57,65 @@ const scenarios = {
   },
 };
 
-/** Pool options (client features) per scenario. */
+/**
+ * The suite's authorization servers redirect back at once (no sign-in page), so the "browser" only
+ * has to follow the redirect: it lands on the loopback authorizer's listener, which checks `state`.
+ */
+const authorizer = createLoopbackAuthorizer({
+  openUrl: async (authorizationUrl) => {
+    await fetch(authorizationUrl);
+  },
+  timeoutMs: 20_000,
+});
+
+/** The `auth` config of the server per auth scenario (default: a public client, registered by the SDK). */
+const authConfigs = {
+  'auth/basic-cimd': { clientMetadataUrl: 'https://conformance-test.local/client-metadata.json' },
+  // Its metadata sits at the root but names the issuer `<origin>/oauth`: the SDK's RFC 8414 §3.3
+  // check refuses that unless told to accept it (the documented, security-weakening opt-out).
+  'auth/2025-03-26-oauth-metadata-backcompat': { skipIssuerMetadataValidation: true },
+  'auth/pre-registration': { clientId: context.client_id, clientSecret: context.client_secret },
+  'auth/client-credentials-basic': {
+    grant: 'client_credentials',
+    clientId: context.client_id,
+    clientSecret: context.client_secret,
+  },
+  'auth/client-credentials-jwt': {
+    grant: 'client_credentials',
+    clientId: context.client_id,
+    privateKey: context.private_key_pem,
+    signingAlgorithm: context.signing_algorithm,
+  },
+};
+
+/** Enterprise-managed authorization (SEP-990): the SDK's own provider, through the pool's `auth.providers`. */
+function crossAppAccessProvider() {
+  return new CrossAppAccessProvider({
+    clientId: context.client_id,
+    clientSecret: context.client_secret,
+    assertion: async ({ authorizationServerUrl, resourceUrl, scope, fetchFn }) => {
+      const grant = await requestJwtAuthorizationGrant({
+        tokenEndpoint: context.idp_token_endpoint,
+        audience: authorizationServerUrl,
+        resource: resourceUrl,
+        idToken: context.idp_id_token,
+        clientId: context.idp_client_id,
+        ...(scope ? { scope } : {}),
+        fetchFn,
+      });
+      return grant.jwtAuthGrant;
+    },
+  });
+}
+
+if (scenario.startsWith('auth/')) scenarios[scenario] = listAndCall;
+
+/** Pool options (client features, authorization) per scenario. */
 const scenarioOptions = {
   'elicitation-sep1034-client-defaults': { onElicitation: () => ({ action: 'accept', content: {} }) },
+  'auth/cross-app-access-complete-flow': { auth: { providers: { server: crossAppAccessProvider() } } },
 };
+const options = scenarioOptions[scenario] ?? (scenario.startsWith('auth/') ? { auth: { authorizer } } : {});
 
 if (!url || !(scenario in scenarios)) {
   process.stderr.write(
@@ -63,18 +133,23 @@ const pool = createMcpClientPool(
         // One attempt per step: the scenario servers judge exactly what the client sent.
         supervision: { health: { pingIntervalMs: 0 }, requestTimeoutMs: 20_000, connectTimeoutMs: 20_000 },
         policy: { retry: { maxRetries: 0 } },
+        ...(scenario.startsWith('auth/') && scenario !== 'auth/cross-app-access-complete-flow'
+          ? { auth: authConfigs[scenario] ?? {} }
+          : {}),
       },
     },
     clientInfo: { name: 'mcs-provider-sdk-conformance', version: '0.1.0' },
   },
-  scenarioOptions[scenario] ?? {},
+  options,
 );
 try {
   await scenarios[scenario](pool);
   await pool.close();
+  await authorizer.close();
   process.exit(0);
 } catch (error) {
   process.stderr.write(`${scenario} failed: ${error?.stack ?? error}\n`);
   await pool.close();
+  await authorizer.close();
   process.exit(1);
 }

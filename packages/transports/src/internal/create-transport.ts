@@ -6,11 +6,13 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import type { BackendConfig, HttpBackendConfig, SseBackendConfig } from '../backend-config.js';
-import type { TokenProvider } from '../backend-connection.js';
+import type { BackendAuthorization, TokenProvider } from '../backend-connection.js';
 import { StdioProcessTransport } from '../transports/stdio-process-transport.js';
+import { AuthorizingHttpTransport, AuthorizingSseTransport } from './authorizing-transports.js';
 
 export interface TransportHooks {
   tokenProvider?: TokenProvider | undefined;
+  authorization?: BackendAuthorization | undefined;
   shutdownGraceMs: number;
   onStderrLine: (line: string) => void;
 }
@@ -47,19 +49,22 @@ export function createTransport(config: BackendConfig, hooks: TransportHooks): C
       return { transport: stdio, stdio };
     }
     case 'http': {
-      const http = new StreamableHTTPClientTransport(new URL(config.url), {
-        requestInit: { headers: config.headers },
-        authProvider: authProvider(config, hooks),
-      });
+      const url = new URL(config.url);
+      const requestInit = { headers: config.headers };
+      const http = hooks.authorization
+        ? new AuthorizingHttpTransport(url, { requestInit }, hooks.authorization)
+        : new StreamableHTTPClientTransport(url, { requestInit, authProvider: authProvider(config, hooks) });
       return { transport: http, http };
     }
-    case 'sse':
+    case 'sse': {
+      const url = new URL(config.url);
+      const requestInit = { headers: config.headers };
       return {
-        transport: new SSEClientTransport(new URL(config.url), {
-          requestInit: { headers: config.headers },
-          authProvider: authProvider(config, hooks),
-        }),
+        transport: hooks.authorization
+          ? new AuthorizingSseTransport(url, { requestInit }, hooks.authorization)
+          : new SSEClientTransport(url, { requestInit, authProvider: authProvider(config, hooks) }),
       };
+    }
     case 'in-memory': {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
       return { transport: clientSide, serverSide };

@@ -5,7 +5,12 @@ import {
   SseError,
 } from '@modelcontextprotocol/client';
 import type { BackendConfig } from '../backend-config.js';
-import type { BackendEventMap, ClientRequestHandlers, TokenProvider } from '../backend-connection.js';
+import type {
+  BackendAuthorization,
+  BackendEventMap,
+  ClientRequestHandlers,
+  TokenProvider,
+} from '../backend-connection.js';
 import type { SupervisionOptions } from '../supervision-options.js';
 import type { TransportError } from '../transport-error.js';
 import { BackendSession } from './backend-session.js';
@@ -29,6 +34,7 @@ export interface SessionSupervisorInit {
   capabilities: ClientCapabilities;
   requestHandlers: ClientRequestHandlers;
   tokenProvider: TokenProvider | undefined;
+  authorization: BackendAuthorization | undefined;
   events: TypedEmitter<BackendEventMap>;
   settings: SessionSettings;
   status: ConnectionStatus;
@@ -158,6 +164,7 @@ export class SessionSupervisor {
       requestHandlers: this.#init.requestHandlers,
       hooks: {
         tokenProvider: this.#init.tokenProvider,
+        authorization: this.#init.authorization,
         shutdownGraceMs: this.#options.shutdownGraceMs,
         onStderrLine: (line) => this.#onStderrLine(line),
       },

@@ -1,0 +1,178 @@
+import {
+  InsufficientScopeError,
+  type JSONRPCMessage,
+  OAuthClientFlowError,
+  type OAuthClientProvider,
+  OAuthError,
+  SSEClientTransport,
+  type SSEClientTransportOptions,
+  StreamableHTTPClientTransport,
+  type StreamableHTTPClientTransportOptions,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
+import type { BackendAuthorization } from '../backend-connection.js';
+import { TransportError } from '../transport-error.js';
+
+type SendOptions = Parameters<StreamableHTTPClientTransport['send']>[1];
+
+const defaultMaxAuthorizations = 3;
+
+/** A failure of the OAuth machinery (ours or the SDK's), as the one code callers check. */
+function authorizationFailed(error: unknown): TransportError {
+  if (TransportError.isInstance(error)) return error;
+  if (InsufficientScopeError.isInstance(error)) {
+    const scope = error.requiredScope ? ` (needs scope "${error.requiredScope.slice(0, 200)}")` : '';
+    return new TransportError('FORBIDDEN', `the server refused the token's scope${scope}`, { cause: error });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new TransportError('UNAUTHENTICATED', `authorization failed: ${detail.slice(0, 500)}`, { cause: error });
+}
+
+function skipIssuerCheck(authorization: BackendAuthorization): { skipIssuerMetadataValidation?: boolean } {
+  return authorization.skipIssuerMetadataValidation ? { skipIssuerMetadataValidation: true } : {};
+}
+
+function isAuthorizationFailure(error: unknown): boolean {
+  return OAuthError.isInstance(error) || OAuthClientFlowError.isInstance(error);
+}
+
+/**
+ * The SDK transports stop with `UnauthorizedError` after starting an interactive sign-in (they
+ * expect the application to call `finishAuth` and reconnect). These subclasses wait for the
+ * sign-in instead, redeem it and send the request again, so a request that needed a sign-in (first
+ * connect, expired refresh token, step-up on 403) completes. Sign-ins are bounded: after
+ * `maxAuthorizations` of them without a request that succeeded, the next one is refused before the
+ * user is sent anywhere (a server whose scope demands can never be met must not loop).
+ */
+class AuthorizationRounds {
+  readonly #authorization: BackendAuthorization;
+  readonly #limit: number;
+  #finish: (params: URLSearchParams) => Promise<void> = () => Promise.resolve();
+  /** One redemption per authorization response, however many requests waited for it. */
+  readonly #finishing = new WeakMap<URLSearchParams, Promise<void>>();
+  #signInsSinceSuccess = 0;
+  #prepared: Promise<void> | undefined;
+  /** The provider the SDK transport gets: the caller's, with the sign-in bound. */
+  readonly provider: OAuthClientProvider;
+
+  constructor(authorization: BackendAuthorization) {
+    this.#authorization = authorization;
+    this.#limit = authorization.maxAuthorizations ?? defaultMaxAuthorizations;
+    const target = authorization.provider;
+    const redirect = async (url: URL) => {
+      if (this.#signInsSinceSuccess >= this.#limit) {
+        throw new TransportError(
+          'UNAUTHENTICATED',
+          `authorization failed: the server still refused the request after ${this.#limit} sign-ins; check the scopes the account may have`,
+        );
+      }
+      this.#signInsSinceSuccess++;
+      await target.redirectToAuthorization(url);
+    };
+    // A proxy, not a copy: the provider's getters and private fields keep working on the original.
+    this.provider = new Proxy(target, {
+      get(object, property) {
+        if (property === 'redirectToAuthorization') return redirect;
+        const value: unknown = Reflect.get(object, property, object);
+        return typeof value === 'function' ? value.bind(object) : value;
+      },
+    });
+  }
+
+  bind(finish: (params: URLSearchParams) => Promise<void>): void {
+    this.#finish = finish;
+  }
+
+  async run<T>(attempt: () => Promise<T>): Promise<T> {
+    await this.#prepare();
+    // Bounds answers that say "retry" without a sign-in (the sign-in limit bounds the rest).
+    for (let round = 0; ; round++) {
+      try {
+        const value = await attempt();
+        this.#signInsSinceSuccess = 0;
+        return value;
+      } catch (error) {
+        if (isAuthorizationFailure(error)) throw authorizationFailed(error);
+        if (!UnauthorizedError.isInstance(error) || round > 2 * this.#limit) throw error;
+        await this.#complete(error);
+      }
+    }
+  }
+
+  #prepare(): Promise<void> {
+    this.#prepared ??= Promise.resolve(this.#authorization.prepare?.()).catch((error: unknown) => {
+      this.#prepared = undefined;
+      throw authorizationFailed(error);
+    });
+    return this.#prepared;
+  }
+
+  async #complete(stopped: unknown): Promise<void> {
+    let answer: URLSearchParams | 'retry' | undefined;
+    try {
+      answer = await this.#authorization.awaitAuthorization();
+    } catch (error) {
+      throw authorizationFailed(error);
+    }
+    if (answer === undefined) throw stopped;
+    if (answer === 'retry') return;
+    let finishing = this.#finishing.get(answer);
+    if (!finishing) {
+      finishing = this.#finish(answer);
+      this.#finishing.set(answer, finishing);
+    }
+    try {
+      await finishing;
+    } catch (error) {
+      throw authorizationFailed(error);
+    }
+  }
+}
+
+export class AuthorizingHttpTransport extends StreamableHTTPClientTransport {
+  readonly #rounds: AuthorizationRounds;
+
+  constructor(url: URL, options: StreamableHTTPClientTransportOptions, authorization: BackendAuthorization) {
+    const rounds = new AuthorizationRounds(authorization);
+    super(url, { ...options, authProvider: rounds.provider, ...skipIssuerCheck(authorization) });
+    rounds.bind((params) => this.finishAuth(params));
+    this.#rounds = rounds;
+  }
+
+  override send(message: JSONRPCMessage | JSONRPCMessage[], options?: SendOptions): Promise<void> {
+    return this.#rounds.run(() => super.send(message, options));
+  }
+}
+
+/**
+ * The legacy SSE transport cannot open its stream twice, so a sign-in needed by `start` is redeemed
+ * and the start fails; the connection's reconnect then opens a new transport with the tokens.
+ */
+export class AuthorizingSseTransport extends SSEClientTransport {
+  readonly #rounds: AuthorizationRounds;
+
+  constructor(url: URL, options: SSEClientTransportOptions, authorization: BackendAuthorization) {
+    const rounds = new AuthorizationRounds(authorization);
+    super(url, { ...options, authProvider: rounds.provider, ...skipIssuerCheck(authorization) });
+    rounds.bind((params) => this.finishAuth(params));
+    this.#rounds = rounds;
+  }
+
+  override async start(): Promise<void> {
+    let started = false;
+    await this.#rounds.run(async () => {
+      if (started) {
+        throw new TransportError(
+          'BACKEND_UNAVAILABLE',
+          'signed in; the SSE stream is opened again with the new tokens on reconnect',
+        );
+      }
+      started = true;
+      return super.start();
+    });
+  }
+
+  override send(message: JSONRPCMessage): Promise<void> {
+    return this.#rounds.run(() => super.send(message));
+  }
+}
