@@ -10,8 +10,10 @@ const scripted = useScriptedProvider((baseURL) => ({
   model: 'scripted-1',
   baseURL,
   apiKey: 'test-key',
-  firstTokenTimeoutMs: 300,
-  idleTimeoutMs: 300,
+  // Long enough that a loaded 2-core CI machine does not hit them where a test expects another
+  // failure (at 300 ms a dropped stream was once labelled `timeout`); the slow-token case waits 2 s.
+  firstTokenTimeoutMs: 1_500,
+  idleTimeoutMs: 1_500,
   modelPolicy: { retry: { baseDelayMs: 10, maxDelayMs: 2_000 } },
 }));
 
