@@ -1,4 +1,4 @@
-import type { ChatCompletionMessageParam, Provider, Usage } from '@mcs/provider-sdk';
+import { addUsage, type ChatCompletionMessageParam, type Provider, type Usage } from '@mcs/provider-sdk';
 import type { Output } from './render/output.js';
 
 export type TurnOutcome = 'answered' | 'failed' | 'cancelled';
@@ -134,15 +134,6 @@ export class ChatSession {
   }
 }
 const emptyUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
-
-function addUsage(total: Usage, step: Usage): void {
-  total.promptTokens += step.promptTokens;
-  total.completionTokens += step.completionTokens;
-  total.totalTokens += step.totalTokens;
-  if (step.cachedPromptTokens !== undefined)
-    total.cachedPromptTokens = (total.cachedPromptTokens ?? 0) + step.cachedPromptTokens;
-  if (step.reasoningTokens !== undefined) total.reasoningTokens = (total.reasoningTokens ?? 0) + step.reasoningTokens;
-}
 
 function withoutLeadingSystem(messages: ChatCompletionMessageParam[]): ChatCompletionMessageParam[] {
   let start = 0;

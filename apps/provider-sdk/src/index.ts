@@ -128,6 +128,8 @@ export type {
   ModelToolChoice,
 } from './model/language-model.js';
 export { createOpenAIChatModel, type OpenAIChatModelOptions } from './model/openai-chat-model.js';
+/** Sums usage the way `generate` does across steps (applications that total usage per turn). */
+export { addUsage } from './model/tool-loop.js';
 export type { PoolBackendStatus } from './pool-backend.js';
 export {
   type PoolBackendConfig,
