@@ -213,8 +213,10 @@ describe('mcs-chat REPL commands', () => {
     // A second run adds to the same file, still bounded to the last 3.
     const again = chat.start([], env);
     try {
-      await again.waitForStdout('> ');
+      const prompt = await again.waitForStdout('> ');
       again.line('/usage');
+      // Lines that arrive together are one pasted turn: wait for the next prompt first.
+      await again.waitForStdout('> ', prompt);
       again.line('/exit');
       expect(await again.exited()).toBe(0);
       expect(await entries()).toEqual(['/model m3', '/usage', '/exit']);
