@@ -9,9 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { startGatewayOverHttpStack } from './src/gateway-stack.js';
 import { ensureAppsBuilt, Run } from './src/processes.js';
 import { type Figures, renderMarkdown } from './src/report.js';
-import { runGatewayFault, startGatewayFaultStack } from './src/scenario-gateway-faults.js';
+import { runGatewayFault } from './src/scenario-gateway-faults.js';
 import { runGatewayLoadScenario } from './src/scenario-gateway-load.js';
 import { type HttpFaultName, runHttpFaultOnNewStack } from './src/scenario-http-faults.js';
 import { runHttpLoadScenario } from './src/scenario-http-load.js';
@@ -85,7 +86,7 @@ it('reliability figures', async () => {
   {
     await using run = await Run.create('gateway-faults');
     const callTimeoutMs = 2_000;
-    const target = await startGatewayFaultStack(run, { callTimeoutMs });
+    const target = await startGatewayOverHttpStack(run, { callTimeoutMs });
     for (const fault of ['kill-stdio-backend', 'stall-stdio-backend', 'stall-http-backend'] as const) {
       gatewayFaults.push(
         await runGatewayFault(target, fault, { clients: faultClients, durationMs: faultSeconds * 1000, callTimeoutMs }),

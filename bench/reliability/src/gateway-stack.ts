@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createGatewayClient, type GatewayClient } from '@mcs/grpc-gateway';
 import { getFreePort } from '@mcs/test-utils';
-import type { HttpStack } from './http-stack.js';
+import { type HttpStack, startHttpStack } from './http-stack.js';
 import { scrape } from './metrics.js';
 import {
   grpcGatewayMain,
@@ -176,4 +176,34 @@ export async function startGateway(
     { timeoutMs: 30_000, what: 'the gateway with both backends' },
   );
   return gateway;
+}
+
+/** The gateway over one http-mcp-server replica whose `service` tool calls a slow upstream. */
+export interface GatewayOverHttpStack {
+  upstream: { origin: string; requests: Map<string, UpstreamRequest> };
+  stack: HttpStack;
+  gateway: GatewayStack;
+  /** Every secret the stack and the gateway use, for the log search. */
+  secrets: Map<string, string>;
+}
+
+/**
+ * The setup both gateway scenarios (load and faults) run on: the slow upstream, one replica using
+ * it, and the gateway with one user's token towards the replica and another's as its caller.
+ */
+export async function startGatewayOverHttpStack(
+  run: Run,
+  options: { logLevel?: string; callTimeoutMs?: number } = {},
+): Promise<GatewayOverHttpStack> {
+  const upstream = await startSlowUpstream(run);
+  const stack = await startHttpStack(run, {
+    replicas: 1,
+    env: { MCS_SERVICE_BASE_URL: upstream.origin },
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
+  const [backendUser, callerUser] = stack.users as [(typeof stack.users)[0], (typeof stack.users)[0]];
+  const backendToken = await stack.token(backendUser);
+  const callerToken = await stack.token(callerUser);
+  const gateway = await startGateway(run, stack, backendToken, callerToken, options);
+  return { upstream, stack, gateway, secrets: new Map([...stack.secrets, ...gateway.secrets]) };
 }

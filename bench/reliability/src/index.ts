@@ -1,6 +1,12 @@
 // Every export here is used by the figures run (figures.test.ts) and by the bounded test
 // (test/reliability); named exports only.
-export { type GatewayStack, startGateway, startSlowUpstream } from './gateway-stack.js';
+export {
+  type GatewayOverHttpStack,
+  type GatewayStack,
+  startGateway,
+  startGatewayOverHttpStack,
+  startSlowUpstream,
+} from './gateway-stack.js';
 export { Balancer, openSession, startHttpLoad } from './http-load.js';
 export { type HttpStack, startHttpStack } from './http-stack.js';
 export { ensureAppsBuilt, Run } from './processes.js';
@@ -9,7 +15,6 @@ export {
   type GatewayFaultFigures,
   type GatewayFaultName,
   runGatewayFault,
-  startGatewayFaultStack,
 } from './scenario-gateway-faults.js';
 export { type GatewayLoadFigures, runGatewayLoadScenario } from './scenario-gateway-load.js';
 export {

@@ -2,9 +2,8 @@
 // the stdio backend (server-everything), SIGSTOP of the stdio backend and of the HTTP backend (the
 // http-mcp-server) for a few seconds. Every call in flight must end with a clear status before its
 // deadline; the gateway must serve again by itself (no restart of the gateway), with no orphan process.
-import { type GatewayStack, startGateway, startSlowUpstream } from './gateway-stack.js';
-import { type HttpStack, startHttpStack } from './http-stack.js';
-import { descendantsOf, isAlive, type Run, waitFor } from './processes.js';
+import type { GatewayOverHttpStack } from './gateway-stack.js';
+import { descendantsOf, isAlive, waitFor } from './processes.js';
 import { failureKinds, type OpSummary, Recorder } from './recorder.js';
 import { runCall } from './scenario-gateway-load.js';
 import { judge } from './scenario-http-faults.js';
@@ -39,36 +38,10 @@ export interface GatewayFaultOptions {
   logLevel?: string;
 }
 
-export interface GatewayFaultStack {
-  stack: HttpStack;
-  gateway: GatewayStack;
-  secrets: Map<string, string>;
-}
-
-export async function startGatewayFaultStack(
-  run: Run,
-  options: { logLevel?: string; callTimeoutMs: number },
-): Promise<GatewayFaultStack> {
-  const upstream = await startSlowUpstream(run);
-  const stack = await startHttpStack(run, {
-    replicas: 1,
-    env: { MCS_SERVICE_BASE_URL: upstream.origin },
-    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-  });
-  const [backendUser, callerUser] = stack.users as [(typeof stack.users)[0], (typeof stack.users)[0]];
-  const backendToken = await stack.token(backendUser);
-  const callerToken = await stack.token(callerUser);
-  const gateway = await startGateway(run, stack, backendToken, callerToken, {
-    callTimeoutMs: options.callTimeoutMs,
-    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-  });
-  return { stack, gateway, secrets: new Map([...stack.secrets, ...gateway.secrets]) };
-}
-
 const CALL_DEADLINE_MS = 15_000;
 
 export async function runGatewayFault(
-  target: GatewayFaultStack,
+  target: GatewayOverHttpStack,
   fault: GatewayFaultName,
   options: GatewayFaultOptions & { callTimeoutMs: number },
 ): Promise<GatewayFaultFigures> {

@@ -7,8 +7,7 @@
 // gateway's memory at the end against the start.
 import { status } from '@grpc/grpc-js';
 import type { GatewayClient } from '@mcs/grpc-gateway';
-import { type GatewayStack, startGateway, startSlowUpstream, type UpstreamRequest } from './gateway-stack.js';
-import { startHttpStack } from './http-stack.js';
+import { type GatewayStack, startGatewayOverHttpStack, type UpstreamRequest } from './gateway-stack.js';
 import { sample, scrape } from './metrics.js';
 import { descendantsOf, isAlive, type Run, rssBytes, waitFor } from './processes.js';
 import { failureKinds, type OpSummary, percentiles, Recorder, round } from './recorder.js';
@@ -93,24 +92,12 @@ export async function runGatewayLoadScenario(
   run: Run,
   options: GatewayLoadOptions,
 ): Promise<{ figures: GatewayLoadFigures; secrets: Map<string, string> }> {
-  const upstream = await startSlowUpstream(run);
-  const stack = await startHttpStack(run, {
-    replicas: 1,
-    env: { MCS_SERVICE_BASE_URL: upstream.origin },
-    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-  });
-  const [backendUser, callerUser] = stack.users as [(typeof stack.users)[0], (typeof stack.users)[0]];
-  const backendToken = await stack.token(backendUser);
-  const callerToken = await stack.token(callerUser);
-  const gateway = await startGateway(
+  const { upstream, gateway, secrets } = await startGatewayOverHttpStack(
     run,
-    stack,
-    backendToken,
-    callerToken,
     options.logLevel ? { logLevel: options.logLevel } : {},
   );
   const figures = await driveGatewayLoad(gateway, upstream.requests, options);
-  return { figures, secrets: new Map([...stack.secrets, ...gateway.secrets]) };
+  return { figures, secrets };
 }
 
 let callCounter = 0;
