@@ -68,7 +68,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     logger.warn({ err: error, code: error.code }, 'session store error');
   const store = createSessionStore({
     redisUrl: config.redisUrl,
-    ttls: { protocolSessionIdleMs: config.sessionIdleTtlMs },
+    // Event logs (GET and request streams) live as long as an idle session: a session that expires
+    // instead of being deleted must not leave its log in Redis for the 1 h default.
+    ttls: { protocolSessionIdleMs: config.sessionIdleTtlMs, eventStreamMs: config.sessionIdleTtlMs },
     onError: onStoreError,
   });
   const bus = createMessageBus({ redisUrl: config.redisUrl, onError: onStoreError });

@@ -269,6 +269,31 @@ describe('the event log of a deleted session', () => {
   });
 });
 
+describe('the event log of an expired session', () => {
+  it("a session that expires (no DELETE) takes its GET stream's event log with it (it stayed 1 h)", {
+    timeout: 60_000,
+  }, async () => {
+    const d = await deployment({ MCS_SESSION_IDLE_TTL_MS: '1500', MCS_SSE_KEEPALIVE_MS: '200' });
+    const a = await session(d, d.first.origin);
+    await a.client.subscribeResource({ uri: WATCHED });
+    await change(a);
+    await waitFor(() => a.updates.length > 0, { what: 'the update on the GET stream' });
+    const redisCli = (...args: string[]) =>
+      execFileSync('redis-cli', ['-p', String(d.redis.port), ...args], { encoding: 'utf8' }).trim();
+    const logKey = redisCli('--scan', '--pattern', `*${a.id}*_GET_stream*`);
+    expect(logKey).not.toBe('');
+    // The log lives no longer than an idle session (it was the 1 h event-stream default).
+    expect(Number(redisCli('PTTL', logKey))).toBeLessThanOrEqual(1500);
+    // The client goes away without DELETE: its GET stream ends, the session expires, the log with it.
+    await a.client.close();
+    await waitFor(async () => (await d.store.getProtocolSession(a.id)) === undefined, {
+      what: `session ${a.id} to expire`,
+      timeoutMs: 10_000,
+    });
+    await waitFor(() => redisCli('EXISTS', logKey) === '0', { what: 'the event log to expire', timeoutMs: 10_000 });
+  });
+});
+
 describe('subscriptions of sessions that stay active longer than the idle TTL', () => {
   it('stay in the lookup by URI while the session makes requests or holds a stream, and still get the update', {
     timeout: 60_000,
