@@ -1,6 +1,7 @@
 import { StdioBackendConfigSchema, SupervisionOptionsSchema } from '@mcs/transports';
 import { z } from 'zod';
 import { BackendAuthConfigSchema } from './auth/backend-auth-config.js';
+import { PolicyOverrideSchema } from './policy-override.js';
 import { type ResolveConfigOptions, resolveConfig } from './resolve-config.js';
 
 const nonEmpty = z.string().trim().min(1);
@@ -10,9 +11,9 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or http
 const commonFields = {
   /**
    * Resilience policy around every request to this backend (@mcs/resilience `createPolicy` fields),
-   * deep-merged over the pool's defaults; checked by `createPolicy` when the pool is created.
+   * merged over the pool's defaults; each field checked when the config is read.
    */
-  policy: z.record(z.string(), z.unknown()).optional(),
+  policy: PolicyOverrideSchema.optional(),
   /** Inactivity timeout of one tool call (restarted by progress), ms. */
   callTimeoutMs: z.number().int().positive().default(60_000),
   /**

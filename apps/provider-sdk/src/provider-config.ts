@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectionShape, foldConnection } from './config/seed-connection.js';
+import { PolicyOverrideSchema } from './policy-override.js';
 import { PoolConfigSchema } from './pool-config.js';
 import { type ConfigKind, type ResolveConfigOptions, resolveConfigOf } from './resolve-config.js';
 
@@ -15,7 +16,7 @@ const FallbackModelSchema = z.union([
       baseURL: httpUrl.optional(),
       apiKey: nonEmpty.optional(),
       /** Merged over the main `modelPolicy` (its own breaker, so its own cooldown). */
-      modelPolicy: z.record(z.string(), z.unknown()).optional(),
+      modelPolicy: PolicyOverrideSchema.optional(),
     })
     .strict(),
 ]);
@@ -70,7 +71,7 @@ export const ProviderConfigSchema = z
     /** Extra request-body fields sent with every model request (a request's own are merged over them). */
     providerOptions: z.record(z.string(), z.unknown()).optional(),
     /** @mcs/resilience policy fields for model calls, merged over the defaults (see README). */
-    modelPolicy: z.record(z.string(), z.unknown()).optional(),
+    modelPolicy: PolicyOverrideSchema.optional(),
     /** The MCP client pool whose tools the model may call; absent: no tools. */
     mcp: PoolConfigSchema.optional(),
     /** The seed's observability settings, validated and handed to the application (see README). */

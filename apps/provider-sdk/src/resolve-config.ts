@@ -145,7 +145,7 @@ export function finishDocument<S extends z.ZodType>(
   }
   const result = kind.schema.safeParse(folded);
   if (!result.success) {
-    for (const issue of result.error.issues)
+    for (const issue of result.error.issues.flatMap(unionBranch))
       problems.push({ path: issue.path, message: describe(kind, document, issue) });
   }
   if (problems.length === 0 && result.success) return { config: result.data, moves };
@@ -174,6 +174,19 @@ function describe<S extends z.ZodType>(kind: ConfigKind<S>, document: unknown, i
     return spelled === undefined ? `"${key}"` : `"${key}" (did you mean "${spelled}"?)`;
   });
   return `unknown key${issue.keys.length > 1 ? 's' : ''} ${hints.join(', ')}`;
+}
+
+/**
+ * A value that fits no branch of a union (a fallback model as a name or an object) is reported by
+ * the branch of its own type, with the inner paths, instead of one "Invalid input" for the whole value.
+ */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const ofItsType = issue.errors.filter(
+    (branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
+  );
+  if (ofItsType.length !== 1) return [issue];
+  return ofItsType[0]!.flatMap((inner) => unionBranch({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 /** A `secret:` reference resolves only asynchronously (Vault, AWS): the synchronous parse refuses it. */

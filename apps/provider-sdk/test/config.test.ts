@@ -2,7 +2,13 @@
 // Config handling: ${VAR} interpolation, profiles, and errors that name the bad field. No processes
 // start: createMcpClientPool validates everything before any backend is touched.
 import { describe, expect, it } from 'vitest';
-import { createMcpClientPool, interpolateEnv, ProviderError, parsePoolConfig } from '../src/index.js';
+import {
+  createMcpClientPool,
+  interpolateEnv,
+  ProviderError,
+  parsePoolConfig,
+  parseProviderConfig,
+} from '../src/index.js';
 
 const failure = (fn: () => unknown): ProviderError => {
   try {
@@ -106,5 +112,35 @@ describe('validation', () => {
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toContain('backends.local.policy');
     expect(error.message).toContain('maxRetries');
+  });
+
+  it('checks modelPolicy, fallback and backend policies when the config is read, naming each path', () => {
+    const error = failure(() =>
+      parseProviderConfig(
+        {
+          model: 'm',
+          modelPolicy: { retry: { maxRetries: -1, max_delay: 5 }, circuitBreaker: { failureTreshold: 2 } },
+          fallbackModels: [{ model: 'n', modelPolicy: { timeout: { timeoutMs: 'soon' } } }],
+          mcp: {
+            backends: { local: { transport: 'stdio', command: 'x', policy: { retry: { baseDelayMs: 60_000 } } } },
+          },
+        },
+        { env: {} },
+      ),
+    );
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('modelPolicy.retry.maxRetries: Too small');
+    expect(error.message).toContain('modelPolicy.retry: unknown key "max_delay" (did you mean "max_delay_ms"?)');
+    expect(error.message).toContain(
+      'modelPolicy.circuitBreaker: unknown key "failureTreshold" (did you mean "failureThreshold"?)',
+    );
+    expect(error.message).toContain('fallbackModels.0.modelPolicy.timeout.timeoutMs');
+    // A check across fields, against the defaults of what is not written (maxDelayMs 30 000).
+    expect(error.message).toContain(
+      'mcp.backends.local.policy.retry.maxDelayMs: maxDelayMs must be greater than or equal to baseDelayMs',
+    );
+    // snake_case inside a policy is read like everywhere else in the config.
+    const parsed = parseProviderConfig({ model: 'm', model_policy: { retry: { max_retries: 1 } } }, { env: {} });
+    expect(parsed.modelPolicy).toEqual({ retry: { maxRetries: 1 } });
   });
 });
