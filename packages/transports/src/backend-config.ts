@@ -62,7 +62,8 @@ export type StdioBackendConfig = z.output<typeof StdioBackendConfigSchema>;
 export type HttpBackendConfig = z.output<typeof HttpBackendConfigSchema>;
 export type SseBackendConfig = z.output<typeof SseBackendConfigSchema>;
 export type InMemoryBackendConfig = z.output<typeof InMemoryBackendConfigSchema>;
-export type BackendTransportKind = BackendConfig['transport'];
+/** What carries a backend: an MCP transport, or a grpc-gateway (`@mcs/transports/grpc`). */
+export type BackendTransportKind = BackendConfig['transport'] | 'grpc';
 
 /** Validates one backend's config; throws `TransportError` `CONFIG_INVALID` naming each bad field. */
 export function parseBackendConfig(backend: string, input: unknown): BackendConfig {
