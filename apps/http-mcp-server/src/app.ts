@@ -23,6 +23,7 @@ import type { McpContext } from './mcp/mcp-context.js';
 import { MessageRouter } from './mcp/message-router.js';
 import { createModernHandler } from './mcp/modern-handler.js';
 import { createPooledServerFactory, createServerFactory } from './mcp/server-factory.js';
+import { createRequestStateSeal } from './mcp/stateless/request-state.js';
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
 import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';
@@ -102,6 +103,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       resourceSubscriptions: subscriptions,
       // Change events for 2026-07-28 listen streams on every replica (`modern` is built below).
       changes: handlerNotifier(() => modern),
+      // Input-required results: `requestState` sealed with MCS_SECRET_KEYS opens on every replica.
+      requestState: createRequestStateSeal({ keys: config.secretKeys }),
       ...(upstreamLogin ? { upstreamLogin, credentials: upstreamCredentialProvider(upstreamLogin) } : {}),
     },
   });

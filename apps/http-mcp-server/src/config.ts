@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { HttpMcpServerError } from './http-mcp-server-error.js';
 import { SERVER_CACHE_DEFAULTS } from './mcp/session-server-cache.js';
 import { parseToolPacks, type ToolPackName } from './packs/index.js';
-import { parseUpstreamConfig, type UpstreamLoginConfig, upstreamEnvSchema } from './upstream/upstream-settings.js';
+import type { SecretBoxConfig } from '@mcs/auth';
+import {
+  parseSecretKeys,
+  parseUpstreamConfig,
+  type UpstreamLoginConfig,
+  upstreamEnvSchema,
+} from './upstream/upstream-settings.js';
 
 const onOff = z.enum(['on', 'off']);
 const csv = z.string().transform((value) =>
@@ -80,6 +86,8 @@ export interface AppConfig {
   serviceBaseUrl: string | undefined;
   /** Upstream login flow (`login` tool, callback); undefined when MCS_UPSTREAM_ISSUER is unset. Logs redacted (toJSON). */
   upstream: UpstreamLoginConfig | undefined;
+  /** `MCS_SECRET_KEYS` (also sealing input-required `requestState`); undefined: ephemeral keys. */
+  secretKeys: SecretBoxConfig | undefined;
   /** Authorization server settings (used when `auth` is `on`). */
   oauth: OAuthSettings;
 }
@@ -158,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     directToolCalls: e.MCS_DIRECT_TOOL_CALLS === 'on',
     serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
     upstream: parseUpstreamConfig(e, publicUrl),
+    secretKeys: parseSecretKeys(e.MCS_SECRET_KEYS),
     oauth: {
       signingKeys: e.MCS_SIGNING_KEYS,
       users: e.MCS_USERS,
@@ -203,6 +212,7 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
     ...config,
     redisUrl: redactUrl(config.redisUrl),
     serviceBaseUrl: redactUrl(config.serviceBaseUrl),
+    secretKeys: config.secretKeys === undefined ? undefined : `${config.secretKeys.keys.length} key(s)`,
     oauth: {
       ...config.oauth,
       signingKeys: secret(config.oauth.signingKeys),

@@ -1,6 +1,7 @@
 import { McpServer, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { type PackContext, registerToolPacks, serverCapabilitiesFor } from '../packs/index.js';
 import { boundOutgoingErrors } from './bounded-errors.js';
+import { createRequestStateSeal } from './stateless/request-state.js';
 
 /** The 2026-07-28 revision (per-request, no session) first, then every 2025-era revision the SDK speaks. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
@@ -18,12 +19,16 @@ export type McpServerFactory = () => McpServer;
  */
 export function createServerFactory(options: { packs: readonly string[]; context: PackContext }): McpServerFactory {
   const capabilities = serverCapabilitiesFor(options.packs);
+  // Input-required results: every server verifies echoed `requestState` with the same seal.
+  const requestState = options.context.requestState ?? createRequestStateSeal();
+  const context: PackContext = { ...options.context, requestState };
   return () => {
     const server = new McpServer(SERVER_INFO, {
       capabilities,
       supportedProtocolVersions: [...SERVED_PROTOCOL_VERSIONS],
+      requestState: { verify: requestState.verify },
     });
-    registerToolPacks(server, options);
+    registerToolPacks(server, { packs: options.packs, context });
     return boundOutgoingErrors(server);
   };
 }

@@ -6,8 +6,27 @@ import { staticBinaryResource } from '../resources/static-binary-resource.js';
 import { staticTextResource } from '../resources/static-text-resource.js';
 import { templateDataResource } from '../resources/template-data-resource.js';
 import { watchedResource } from '../resources/watched-resource.js';
+import {
+  inputRequiredCapabilitiesTool,
+  inputRequiredElicitationTool,
+  inputRequiredListRootsTool,
+  inputRequiredMultipleInputsTool,
+  inputRequiredMultiRoundTool,
+  inputRequiredPrompt,
+  inputRequiredRequestStateTool,
+  inputRequiredSamplingTool,
+  inputRequiredTamperedStateTool,
+} from '../tools/conformance/input-required-results.js';
 import { jsonSchema202012Tool } from '../tools/conformance/json-schema-2020-12-tool.js';
+import {
+  testLoggingTool,
+  testMissingCapabilityTool,
+  testStreamingElicitationTool,
+  testTriggerPromptChangeTool,
+  testTriggerToolChangeTool,
+} from '../tools/conformance/stateless-diagnostics.js';
 import { testAudioContentTool } from '../tools/conformance/test-audio-content.js';
+import { testCustomHeaderTool } from '../tools/conformance/test-custom-header.js';
 import { testElicitationTool } from '../tools/conformance/test-elicitation.js';
 import { testElicitationSep1034DefaultsTool } from '../tools/conformance/test-elicitation-sep1034-defaults.js';
 import { testElicitationSep1330EnumsTool } from '../tools/conformance/test-elicitation-sep1330-enums.js';
@@ -21,7 +40,11 @@ import { testToolWithLoggingTool } from '../tools/conformance/test-tool-with-log
 import { testToolWithProgressTool } from '../tools/conformance/test-tool-with-progress.js';
 import type { ToolPack } from './tool-pack.js';
 
-/** The fixtures `@modelcontextprotocol/conformance` 0.1.16 (`server --suite active`) calls. */
+/**
+ * The fixtures `@modelcontextprotocol/conformance` calls: 0.1.16 (`server --suite active`) and
+ * 0.2.0-alpha (`server --requirements 2026-07-28`: the stateless diagnostics, input-required
+ * results, JSON Schema 2020-12 and custom headers).
+ */
 export const conformancePack: ToolPack = {
   name: 'conformance',
   description: 'fixture tools, resources and prompts of the MCP conformance suite',
@@ -39,9 +62,29 @@ export const conformancePack: ToolPack = {
     testElicitationSep1034DefaultsTool,
     testElicitationSep1330EnumsTool,
     jsonSchema202012Tool,
+    testMissingCapabilityTool,
+    testStreamingElicitationTool,
+    testLoggingTool,
+    testTriggerToolChangeTool,
+    testTriggerPromptChangeTool,
+    inputRequiredElicitationTool,
+    inputRequiredSamplingTool,
+    inputRequiredListRootsTool,
+    inputRequiredRequestStateTool,
+    inputRequiredMultipleInputsTool,
+    inputRequiredMultiRoundTool,
+    inputRequiredTamperedStateTool,
+    inputRequiredCapabilitiesTool,
+    testCustomHeaderTool,
   ],
   resources: [staticTextResource, staticBinaryResource, templateDataResource, watchedResource],
-  prompts: [testSimplePrompt, testPromptWithArguments, testPromptWithEmbeddedResource, testPromptWithImage],
+  prompts: [
+    testSimplePrompt,
+    testPromptWithArguments,
+    testPromptWithEmbeddedResource,
+    testPromptWithImage,
+    inputRequiredPrompt,
+  ],
   capabilities: {
     tools: { listChanged: true },
     resources: { subscribe: true, listChanged: true },

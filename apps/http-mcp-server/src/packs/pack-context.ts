@@ -1,5 +1,6 @@
 import type { AuthInfo, ServerNotifier } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import type { RequestStateSeal } from '../mcp/stateless/request-state.js';
 import type { ResourceSubscriptionStore } from '../resources/resource-subscriptions.js';
 import type { UpstreamLogin } from '../upstream/upstream-login.js';
 import type {
@@ -58,4 +59,10 @@ export interface PackContext {
    * them through the McpServer (see `announceResourceUpdated` in `src/resources/`).
    */
   readonly changes?: ServerNotifier;
+  /**
+   * Seals the `requestState` of input-required results (multi round trip) so that the retried
+   * request may land on any replica; the server factory wires its `verify` into every McpServer.
+   * Unset: the factory uses an ephemeral key (one process only).
+   */
+  readonly requestState?: RequestStateSeal;
 }

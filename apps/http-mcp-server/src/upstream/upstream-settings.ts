@@ -49,7 +49,8 @@ function invalid(message: string, cause?: unknown): HttpMcpServerError {
   return new HttpMcpServerError('INVALID_CONFIG', message, { cause });
 }
 
-function parseSecretKeys(json: string | undefined): SecretBoxConfig | undefined {
+/** `MCS_SECRET_KEYS`: the secret box key ring (upstream logins, input-required `requestState`). */
+export function parseSecretKeys(json: string | undefined): SecretBoxConfig | undefined {
   if (json === undefined) return undefined;
   let value: unknown;
   try {
