@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { createPoolFromParsed, createProvider, type McpClientPool, type Provider } from '@mcs/provider-sdk';
+import { createServerAuth, type ServerAuth } from './auth/server-auth.js';
 import { configError, type LoadedChatConfig } from './chat-config.js';
 import { createElicitationHandler } from './elicitation-form.js';
 import type { PrompterSlot } from './prompter.js';
@@ -9,6 +10,8 @@ import { type ApprovalMode, withToolApproval } from './tool-approval.js';
 export interface ChatRuntime {
   /** The MCP servers (commands use it directly: `/call` is the user's own call). */
   readonly pool: McpClientPool | undefined;
+  /** Sign-in of the HTTP/SSE servers (OAuth, `post_body`) and each server's auth state. */
+  readonly auth: ServerAuth | undefined;
   /** Where tool approval and elicitation forms find someone to ask (the REPL sets it). */
   readonly prompter: PrompterSlot;
   /**
@@ -23,6 +26,8 @@ export interface ChatRuntimeOptions {
   env: Record<string, string | undefined>;
   cwd: string;
   approve: ApprovalMode;
+  /** Where sign-in messages go (the sign-in URL, unclipped); a TTY means a browser may be opened. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 /**
@@ -32,16 +37,25 @@ export interface ChatRuntimeOptions {
  */
 export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntimeOptions): ChatRuntime {
   const prompter: PrompterSlot = { current: undefined };
-  const pool = config.parsed.mcp
-    ? createPoolFromParsed(config.parsed.mcp, {
+  const auth = config.parsed.mcp
+    ? createServerAuth(config.parsed.mcp, config.servers, {
+        env: options.env,
+        interactive: options.stderr.isTTY === true,
+        notice: (text) => options.stderr.write(`${text}\n`),
+      })
+    : undefined;
+  const pool = auth
+    ? createPoolFromParsed(auth.pool, {
         onElicitation: createElicitationHandler(prompter),
         roots: [{ uri: pathToFileURL(options.cwd).href, name: 'working directory' }],
+        auth: auth.options,
       })
     : undefined;
   const modelPool = pool && withToolApproval(pool, { mode: options.approve, prompter });
   let provider: Provider | undefined;
   return {
     pool,
+    auth,
     prompter,
     provider() {
       if (provider) return provider;
@@ -57,6 +71,7 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
     async close() {
       await provider?.close();
       await pool?.close();
+      await auth?.close();
     },
   };
 }

@@ -17,9 +17,12 @@ export interface CliArgs {
   approve: ApprovalMode;
   help: boolean;
   version: boolean;
+  /** `mcs-chat logout <server>` (or `--all`): forget cached sign-ins instead of chatting. */
+  logout: { server: string | undefined; all: boolean } | undefined;
 }
 
 export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <prompt>] [--json]
+       mcs-chat logout <server> [--config <file>] | mcs-chat logout --all
 
   -c, --config <file>   config file (default ./config.json; optional when it does not exist)
   -m, --model <name>    model name (wins over the config's "model" and OPENAI_MODEL)
@@ -35,10 +38,16 @@ export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <pr
   -h, --help            this help
   -v, --version         the version
 
-environment (or ./.env): OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL`;
+  logout <server>       forget the cached sign-in (OAuth tokens) of a server of the config;
+                        --all forgets every cached sign-in
+
+environment (or ./.env): OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL; MCS_CHAT_KEY (or
+CRIPTOGRAFY_KEY): key that keeps sign-ins encrypted between runs (openssl rand -base64 32; without
+it they stay in memory)`;
 
 /** Parses argv strictly: an unknown flag, a missing value or a stray argument is a `USAGE` error. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
+  if (argv[0] === 'logout') return parseLogout(argv.slice(1));
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;
@@ -66,8 +75,47 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     approve: approveMode(values.approve, values.yes ?? false),
     help: values.help ?? false,
     version: values.version ?? false,
+    logout: undefined,
   };
 }
+
+/** `logout <server> [--config <file>]` or `logout --all`. */
+function parseLogout(argv: readonly string[]): CliArgs {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof logoutOptions; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: logoutOptions, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new ChatCliError('USAGE', `${error instanceof Error ? error.message : String(error)} (mcs-chat --help)`, {
+      cause: error,
+    });
+  }
+  const { values, positionals } = parsed;
+  const all = values.all ?? false;
+  if (!values.help && (positionals.length > 1 || (positionals.length === 1) === all)) {
+    throw new ChatCliError('USAGE', 'logout takes one server name (as in the config), or --all');
+  }
+  if (values.config !== undefined && values.config.trim() === '') {
+    throw new ChatCliError('USAGE', '--config needs a non-empty value');
+  }
+  return {
+    config: values.config,
+    model: undefined,
+    prompt: undefined,
+    json: false,
+    requireServers: false,
+    resume: false,
+    approve: 'ask',
+    help: values.help ?? false,
+    version: false,
+    logout: { server: positionals[0], all },
+  };
+}
+
+const logoutOptions = {
+  config: { type: 'string', short: 'c' },
+  all: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 function approveMode(value: string | undefined, yes: boolean): ApprovalMode {
   if (value === undefined) return yes ? 'auto' : 'ask';

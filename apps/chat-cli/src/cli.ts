@@ -1,4 +1,5 @@
-import type { McpClientPool, PoolConnectResult } from '@mcs/provider-sdk';
+import type { PoolConnectResult } from '@mcs/provider-sdk';
+import { logout } from './auth/logout.js';
 import { ChatCliError } from './chat-cli-error.js';
 import { loadChatConfig } from './chat-config.js';
 import { type ChatRuntime, createChatRuntime } from './chat-runtime.js';
@@ -32,16 +33,23 @@ export async function runCli(host: CliHost): Promise<number> {
       host.stdout.write(`${version()}\n`);
       return EXIT_OK;
     }
+    if (args.logout) {
+      const config = args.logout.all
+        ? undefined
+        : await loadChatConfig({ file: args.config, cwd: host.cwd, env: host.env });
+      host.stdout.write(`${await logout(args.logout, config, host.env)}\n`);
+      return EXIT_OK;
+    }
     // Read before anything starts: nothing is connected while the prompt is still being piped in.
     const prompt = args.prompt === '-' ? await readStdinPrompt(host.stdin) : args.prompt;
     // Also reads the .env next to the config file and ./.env into host.env (variables already set win).
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
-    runtime = createChatRuntime(config, { env: host.env, cwd: host.cwd, approve: args.approve });
+    runtime = createChatRuntime(config, { env: host.env, cwd: host.cwd, approve: args.approve, stderr: host.stderr });
     // `-p` needs the model: a missing key fails before any server starts. The REPL makes the
     // provider at its first turn, so its commands work without a key.
     if (prompt !== undefined) runtime.provider();
     const session = new ChatSession(runtime.provider, { model: config.parsed.model ?? host.env.OPENAI_MODEL });
-    const connected = await connectServers(runtime.pool);
+    const connected = await connectServers(runtime);
     if (args.requireServers && connected.failed.length > 0) {
       for (const { error } of connected.failed)
         output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
@@ -73,6 +81,7 @@ export async function runCli(host: CliHost): Promise<number> {
       history,
       conversations,
       prompter: runtime.prompter,
+      auth: runtime.auth,
     });
     return EXIT_OK;
   } catch (error) {
@@ -88,10 +97,15 @@ const connectWaitMs = 20_000;
 
 /**
  * Connects every MCP server at once, waiting at most `connectWaitMs`, so a turn does not wait for a
- * server that cannot start (its requests would wait for its reconnection).
+ * server that cannot start (its requests would wait for its reconnection). A server waiting for
+ * the user to sign in (in the browser) gets the sign-in's own time (the authorizer's timeout).
  */
-async function connectServers(pool: McpClientPool | undefined): Promise<PoolConnectResult> {
-  return pool ? await pool.connect({ timeoutMs: connectWaitMs }) : { ready: [], failed: [] };
+async function connectServers({ pool, auth }: ChatRuntime): Promise<PoolConnectResult> {
+  if (!pool) return { ready: [], failed: [] };
+  const connected = await pool.connect({ timeoutMs: connectWaitMs });
+  if (connected.failed.length === 0 || !auth?.signingIn) return connected;
+  await auth.settled();
+  return await pool.connect({ timeoutMs: connectWaitMs });
 }
 
 /** One warning line per server that could not be reached (stderr, so `--json` stdout stays clean); the chat goes on. */

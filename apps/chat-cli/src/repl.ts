@@ -1,4 +1,5 @@
 import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
+import type { ServerAuth } from './auth/server-auth.js';
 import type { ChatSession } from './chat-session.js';
 import type { CliHost } from './cli-host.js';
 import type { ConversationStore } from './commands/conversation-file.js';
@@ -18,6 +19,8 @@ export interface ReplOptions {
   conversations: ConversationStore;
   /** Where tool approval and elicitation find the REPL's input while it runs. */
   prompter: PrompterSlot;
+  /** The servers' sign-in (`/servers` shows each one's auth state). */
+  auth?: ServerAuth | undefined;
 }
 
 /**

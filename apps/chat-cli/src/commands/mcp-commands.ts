@@ -35,7 +35,7 @@ function reportUnavailable(unavailable: PoolUnavailable[], output: Output): void
   }
 }
 
-export async function listServers({ pool, output, signal }: CommandContext): Promise<undefined> {
+export async function listServers({ pool, output, signal, auth }: CommandContext): Promise<undefined> {
   const ready = requirePool(pool);
   const { tools, unavailable } = await ready.listTools({ signal });
   for (const status of ready.statuses()) {
@@ -45,8 +45,9 @@ export async function listServers({ pool, output, signal }: CommandContext): Pro
       status.pid !== undefined ? `pid ${status.pid}` : '',
       status.restarts ? `${status.restarts} restart(s)` : '',
     ].filter(Boolean);
+    const authState = auth ? `  auth: ${auth.state(status.backend, down?.error)}` : '';
     output.info(
-      `${status.backend}  ${status.transport}  ${status.status}  ${down ? `unavailable: ${down.error.message}` : `${count} tool(s)`}${
+      `${status.backend}  ${status.transport}  ${status.status}${authState}  ${down ? `unavailable: ${down.error.message}` : `${count} tool(s)`}${
         details.length > 0 ? `  (${details.join(', ')})` : ''
       }`,
     );

@@ -1,4 +1,5 @@
 import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
+import type { ServerAuth } from '../auth/server-auth.js';
 import { ChatCliError } from '../chat-cli-error.js';
 import type { ChatSession } from '../chat-session.js';
 import type { Output } from '../render/output.js';
@@ -22,6 +23,8 @@ export interface CommandContext {
   output: Output;
   conversations: ConversationStore;
   signal: AbortSignal;
+  /** The servers' sign-in: `/servers` shows each one's auth state. */
+  auth?: ServerAuth | undefined;
 }
 
 /** What the REPL does after a command. */
@@ -48,7 +51,8 @@ const commands: readonly Command[] = [
   {
     name: '/servers',
     usage: '/servers',
-    summary: 'each MCP server: transport, status, tool count (or why it is unavailable)',
+    summary:
+      'each MCP server: transport, status, auth (none, headers, signed in, signed-out, failed), tool count (or why it is unavailable)',
     run: (_, context) => listServers(context),
   },
   { name: '/tools', usage: '/tools', summary: "the MCP servers' tools", run: (_, context) => listTools(context) },

@@ -1,0 +1,114 @@
+import { type Authorizer, createLoopbackAuthorizer, type LoopbackAuthorizer } from '@mcs/provider-sdk';
+import { signInWithForm } from './form-sign-in.js';
+import { browserCommand, openInBrowser } from './open-browser.js';
+
+type Env = Record<string, string | undefined>;
+
+/** A server whose config signs in with form fields (`auth.post_body`), by the redirect URI it registered. */
+export interface ScriptedSignIn {
+  server: string;
+  fields: Record<string, string>;
+}
+
+export interface ChatAuthorizerOptions {
+  env: Env;
+  /** Someone is at a terminal (stderr is a TTY): a browser may be opened for them. */
+  interactive: boolean;
+  /** One line for the user (stderr). */
+  notice: (text: string) => void;
+  /** `auth.post_body` servers by the redirect URI their config registers (see `scriptedRedirectUrl`). */
+  scripted: ReadonlyMap<string, ScriptedSignIn>;
+  /** The config key of the server an authorization request is for, from its `resource` (for messages only). */
+  serverOf: (resource: string | null) => string | undefined;
+  /** How long a browser sign-in may take (default 300 000 ms). */
+  timeoutMs?: number;
+}
+
+/**
+ * The redirect URI of a server signing in with `post_body`: a loopback address nothing listens on
+ * (the answer is read from the authorization server's redirect, never fetched), unique per server,
+ * so that a sign-in is matched to the server whose config holds the fields by a value this client
+ * chose. Port 9 is "discard".
+ */
+export function scriptedRedirectUrl(server: string): string {
+  return `http://127.0.0.1:9/mcs-chat/signed-in/${encodeURIComponent(server)}`;
+}
+
+/**
+ * The pool's authorizer: `post_body` servers sign in by their form (no browser); every other server
+ * through the provider-sdk's loopback authorizer: the URL is printed, and opened in the browser when
+ * there is a desktop and someone at the terminal; the browser comes back to a listener on 127.0.0.1.
+ */
+export class ChatAuthorizer implements Authorizer {
+  readonly #options: ChatAuthorizerOptions;
+  readonly #loopback: LoopbackAuthorizer;
+  readonly #pending = new Set<Promise<unknown>>();
+  /** Why the last sign-in of a `post_body` server failed (cleared when one succeeds). */
+  readonly failures = new Map<string, string>();
+
+  constructor(options: ChatAuthorizerOptions) {
+    this.#options = options;
+    const browser = browserCommand(options.env, options.interactive);
+    this.#loopback = createLoopbackAuthorizer({
+      timeoutMs: options.timeoutMs ?? 300_000,
+      openUrl: (url) => {
+        const server = options.serverOf(url.searchParams.get('resource'));
+        const who =
+          server !== undefined ? `MCP server "${server}"` : `the MCP server ${url.searchParams.get('resource') ?? ''}`;
+        // The whole URL on a line of its own, unclipped: it is copied into a browser.
+        options.notice(
+          `mcs-chat: ${who} needs a sign-in; ${browser ? 'your browser opens it; if not, open' : 'open this address in a browser on this machine'}:\n  ${url.toString()}`,
+        );
+        if (browser) openInBrowser(browser, url);
+      },
+    });
+  }
+
+  get redirectUrl(): string {
+    return this.#loopback.redirectUrl;
+  }
+
+  prepare(): Promise<void> {
+    return this.#loopback.prepare();
+  }
+
+  authorize(authorizationUrl: URL, options: { signal?: AbortSignal } = {}): Promise<URLSearchParams> {
+    const redirectUrl = authorizationUrl.searchParams.get('redirect_uri') ?? '';
+    const scripted = this.#options.scripted.get(redirectUrl);
+    const answer = scripted
+      ? signInWithForm(authorizationUrl, {
+          server: scripted.server,
+          fields: scripted.fields,
+          redirectUrl,
+          ...(options.signal ? { signal: options.signal } : {}),
+        }).then(
+          (params) => {
+            this.failures.delete(scripted.server);
+            return params;
+          },
+          (error: unknown) => {
+            this.failures.set(scripted.server, error instanceof Error ? error.message : String(error));
+            throw error;
+          },
+        )
+      : this.#loopback.authorize(authorizationUrl, options);
+    this.#pending.add(answer);
+    const done = () => this.#pending.delete(answer);
+    answer.then(done, done);
+    return answer;
+  }
+
+  /** A sign-in is waiting for its answer (the user in the browser, or a form being posted). */
+  get signingIn(): boolean {
+    return this.#pending.size > 0;
+  }
+
+  /** Resolves once no sign-in is waiting (each is bounded by its timeout). */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  close(): Promise<void> {
+    return this.#loopback.close();
+  }
+}

@@ -1,0 +1,128 @@
+import { BackendAuthConfigSchema, type PoolAuthOptions, type PoolConfig } from '@mcs/provider-sdk';
+import type { ServerInfo } from '../config/server-info.js';
+import { ChatAuthorizer, type ScriptedSignIn, scriptedRedirectUrl } from './chat-authorizer.js';
+import { createTokenCache, type TokenCache } from './token-cache.js';
+
+type Env = Record<string, string | undefined>;
+type Backend = PoolConfig['backends'][string];
+
+/** How a server proves who the user is, as `/servers` shows it. */
+export type AuthState = 'none' | 'headers' | 'signed in' | 'signed-out' | 'failed';
+
+/** How each server signs in: decided once from its config. */
+type Mode =
+  | { kind: 'none' }
+  | { kind: 'headers' }
+  /** OAuth when the server answers 401; `expected`: the config says it needs a sign-in. */
+  | { kind: 'oauth'; url: string; expected: boolean; headers: boolean };
+
+export interface ServerAuth {
+  /** The pool config with OAuth added to every HTTP/SSE server that may need it. */
+  readonly pool: PoolConfig;
+  /** The pool's authorizer and token cache. */
+  readonly options: PoolAuthOptions;
+  /** The server's auth state now; `failure`: why it is unavailable, when it is. */
+  state(server: string, failure?: { code?: string; category?: string }): AuthState;
+  /** A sign-in is waiting (the user in the browser, a form being posted). */
+  readonly signingIn: boolean;
+  /** Resolves when no sign-in is waiting. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServerAuthOptions {
+  env: Env;
+  /** stderr is a TTY: someone may use a browser. */
+  interactive: boolean;
+  /** One line for the user (stderr), unclipped. */
+  notice: (text: string) => void;
+}
+
+const hasAuthorizationHeader = (headers: Record<string, string>) =>
+  Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+
+/**
+ * Sign-in for the servers of one run. An HTTP/SSE server whose config sends no `Authorization`
+ * (header or `bearerToken`) gets OAuth (the provider-sdk's, on the official SDK's client auth): it
+ * costs nothing until the server answers 401, then the user signs in in the browser (loopback
+ * redirect), or, for a seed `auth.post_body` server, the fields complete the login form. A server
+ * configured with its own `auth` (provider format) keeps it. Tokens go to the cache (token-cache.ts).
+ */
+export function createServerAuth(
+  pool: PoolConfig,
+  servers: Record<string, ServerInfo>,
+  options: ServerAuthOptions,
+): ServerAuth {
+  const modes = new Map<string, Mode>();
+  const scripted = new Map<string, ScriptedSignIn>();
+  const backends: Record<string, Backend> = {};
+  for (const [name, backend] of Object.entries(pool.backends)) {
+    const info = servers[name];
+    backends[name] = backend;
+    if (backend.transport === 'stdio') {
+      modes.set(name, { kind: 'none' });
+      continue;
+    }
+    if (backend.transport === 'grpc') {
+      modes.set(name, { kind: backend.token !== undefined ? 'headers' : 'none' });
+      continue;
+    }
+    const headers = Object.keys(backend.headers).length > 0;
+    if (backend.auth === undefined && (backend.bearerToken !== undefined || hasAuthorizationHeader(backend.headers))) {
+      modes.set(name, { kind: 'headers' });
+      continue;
+    }
+    const postBody = info?.auth?.postBody;
+    if (backend.auth === undefined) {
+      const redirectUrl = postBody ? scriptedRedirectUrl(name) : undefined;
+      if (postBody && redirectUrl) scripted.set(redirectUrl, { server: name, fields: postBody });
+      backends[name] = {
+        ...backend,
+        auth: BackendAuthConfigSchema.parse(redirectUrl ? { redirectUrl } : {}),
+      } as Backend;
+    }
+    modes.set(name, {
+      kind: 'oauth',
+      url: backend.url,
+      expected: backend.auth !== undefined || info?.auth?.required === true || postBody !== undefined,
+      headers,
+    });
+  }
+  const cache: TokenCache = createTokenCache({ env: options.env, notice: options.notice });
+  const serverOf = (resource: string | null): string | undefined => {
+    if (resource === null) return undefined;
+    let best: { name: string; length: number } | undefined;
+    for (const [name, mode] of modes) {
+      if (mode.kind !== 'oauth') continue;
+      const matches = mode.url === resource || mode.url.startsWith(resource.endsWith('/') ? resource : `${resource}/`);
+      if (matches && (!best || resource.length > best.length)) best = { name, length: resource.length };
+    }
+    return best?.name;
+  };
+  const authorizer = new ChatAuthorizer({
+    env: options.env,
+    interactive: options.interactive,
+    notice: options.notice,
+    scripted,
+    serverOf,
+  });
+  return {
+    pool: { ...pool, backends },
+    options: { authorizer, tokenStore: cache.store },
+    state(server, failure) {
+      const mode = modes.get(server);
+      if (!mode || mode.kind === 'none') return 'none';
+      if (mode.kind === 'headers') return failure?.category === 'unauthenticated' ? 'failed' : 'headers';
+      if (cache.signedIn.has(mode.url)) return 'signed in';
+      if (failure?.category === 'unauthenticated' || failure?.code === 'UNAUTHENTICATED') return 'failed';
+      if (authorizer.failures.has(server)) return 'failed';
+      if (cache.signedOut.has(mode.url) || mode.expected) return 'signed-out';
+      return mode.headers ? 'headers' : 'none';
+    },
+    get signingIn() {
+      return authorizer.signingIn;
+    },
+    settled: () => authorizer.settled(),
+    close: () => authorizer.close(),
+  };
+}
