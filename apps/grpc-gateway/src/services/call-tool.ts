@@ -1,13 +1,12 @@
-import { parseContentBlock, parseToolResult } from '@mcs/content-parser';
 import { type CallToolRequest, LogLevel, type ToolEvent } from '@mcs/protos';
 import { quoteValue } from '@mcs/resilience';
+import { contentBlockEvents, resultEvent, toolResultEvents } from '@mcs/transports/grpc';
 import type { LoggingLevel } from '@modelcontextprotocol/client';
 import type { Catalog, CatalogTool } from '../catalog/catalog.js';
 import { describeFailure } from '../error-status.js';
 import { GatewayError } from '../gateway-error.js';
 import type { AccessControl } from '../interceptors/access-control.js';
 import type { CallContext } from '../interceptors/call-context.js';
-import { partEvents, plainTextEvent, plainTextResultEvents } from './content-mapping.js';
 import { EventQueue } from './event-queue.js';
 import { assertName } from './request-limits.js';
 
@@ -81,7 +80,7 @@ export function prepareToolCall(request: CallToolRequest, context: CallContext, 
 
 /**
  * Runs a prepared call and yields its events as they happen: progress and logs while it runs, then the
- * result's parts (through @mcs/content-parser, large ones chunked), then `result`. A failure after the
+ * result's parts (through the one ToolEvent codec of @mcs/transports/grpc, large ones chunked), then `result`. A failure after the
  * start yields an `error` event and rethrows, so the RPC ends with the matching status.
  */
 export async function* runToolCall(
@@ -159,13 +158,7 @@ async function* runBackend(
     }
     throw error;
   }
-  const plain = plainTextResultEvents(outcome.value, deps.chunkBytes);
-  if (plain !== undefined) {
-    yield* plain;
-    return;
-  }
-  const parsed = parseToolResult(outcome.value, { mode: 'lenient' });
-  yield* resultEvents(parsed.parts, parsed.isError, deps.chunkBytes);
+  yield* toolResultEvents(outcome.value, deps.chunkBytes);
 }
 
 async function* runNative(
@@ -181,54 +174,15 @@ async function* runNative(
     const step = await run.next();
     if (step.done) {
       const outcome = step.value;
-      yield {
-        event: {
-          $case: 'result',
-          value: {
-            isError: outcome?.isError ?? false,
-            partCount: index,
-            ...(outcome?.structuredContent === undefined ? {} : { structuredContent: outcome.structuredContent }),
-          },
-        },
-      };
+      yield resultEvent(outcome?.isError ?? false, index, outcome?.structuredContent);
       return;
     }
     const item = step.value;
     if (item.kind === 'progress') yield progressEvent(item);
     else if (item.kind === 'log') yield logEvent(item);
     else {
-      const plain = plainTextEvent(item.block, deps.chunkBytes, index);
-      if (plain !== undefined) yield plain;
-      else yield* partEvents(parseContentBlock(item.block), deps.chunkBytes, index);
+      yield* contentBlockEvents(item.block, deps.chunkBytes, index);
       index++;
     }
   }
-}
-
-function* resultEvents(
-  parts: ReturnType<typeof parseToolResult>['parts'],
-  isError: boolean,
-  chunkBytes: number,
-): Generator<ToolEvent> {
-  let structuredContent: Record<string, unknown> | undefined;
-  let index = 0;
-  for (const part of parts) {
-    // An object `structuredContent` goes into the final event; anything else is sent as a part.
-    if (
-      part.type === 'structured' &&
-      typeof part.data === 'object' &&
-      part.data !== null &&
-      !Array.isArray(part.data)
-    ) {
-      structuredContent = part.data as Record<string, unknown>;
-      continue;
-    }
-    yield* partEvents(part, chunkBytes, index++);
-  }
-  yield {
-    event: {
-      $case: 'result',
-      value: { isError, partCount: index, ...(structuredContent === undefined ? {} : { structuredContent }) },
-    },
-  };
 }

@@ -10,11 +10,11 @@ import {
   type Tool,
 } from '@mcs/protos';
 import { quoteValue } from '@mcs/resilience';
+import { resourceChunks, toProtoPart } from '@mcs/transports/grpc';
 import type { Catalog, CatalogTool } from '../catalog/catalog.js';
 import { GatewayError } from '../gateway-error.js';
 import type { CallContext } from '../interceptors/call-context.js';
 import { type CallToolDependencies, prepareToolCall, runToolCall } from './call-tool.js';
-import { resourceChunks, toProtoPart } from './content-mapping.js';
 import { EventQueue } from './event-queue.js';
 import { paginate } from './pagination.js';
 import { assertName, assertUri } from './request-limits.js';

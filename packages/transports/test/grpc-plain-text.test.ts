@@ -1,7 +1,7 @@
 // The fast path for small plain text blocks must produce exactly what @mcs/content-parser's path does.
 import { parseContentBlock } from '@mcs/content-parser';
 import { describe, expect, it } from 'vitest';
-import { partEvents, plainTextEvent, plainTextResultEvents } from '../src/services/content-mapping.js';
+import { partEvents, plainTextEvent, plainTextResultEvents } from '../src/grpc/index.js';
 
 const chunkBytes = 1024;
 
