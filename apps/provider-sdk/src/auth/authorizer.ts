@@ -1,3 +1,4 @@
+import { boundErrorMessage, quoteValue } from '@mcs/resilience';
 import { AuthorizationError } from './authorization-error.js';
 
 /**
@@ -24,8 +25,8 @@ export interface Authorizer {
   close?(): Promise<void>;
 }
 
-/** Longest `error_description` echoed into an error message (it comes from outside). */
-const maxDescription = 200;
+/** Longest `error_description` echoed into an error message (it comes from outside), in bytes. */
+const maxDescriptionBytes = 200;
 
 /**
  * Checks an authorization response against the request: the `state` must be the one sent, an
@@ -42,10 +43,10 @@ export function checkAuthorizationResponse(authorizationUrl: URL, params: URLSea
   }
   const error = params.get('error');
   if (error !== null) {
-    const description = (params.get('error_description') ?? '').slice(0, maxDescription);
+    const description = boundErrorMessage(params.get('error_description') ?? '', maxDescriptionBytes);
     throw new AuthorizationError(
       'AUTHORIZATION_DENIED',
-      `the authorization server refused the sign-in (${error.slice(0, 64)}${description ? `: ${description}` : ''})`,
+      `the authorization server refused the sign-in (${quoteValue(error, 64)}${description ? `: ${description}` : ''})`,
     );
   }
   if (!params.get('code')) {

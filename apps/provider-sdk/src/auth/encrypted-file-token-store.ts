@@ -56,6 +56,19 @@ export function createEncryptedFileTokenStore(options: EncryptedFileTokenStoreOp
       { cause: error },
     );
 
+  // Writes of one file one after the other, in call order: renames of concurrent writes could land
+  // in either order, an older value last.
+  const writes = new Map<string, Promise<void>>();
+  const serialized = (storeKey: string, write: () => Promise<void>): Promise<void> => {
+    const next = (writes.get(storeKey) ?? Promise.resolve()).then(write);
+    const settled = next.catch(() => undefined);
+    writes.set(storeKey, settled);
+    void settled.then(() => {
+      if (writes.get(storeKey) === settled) writes.delete(storeKey);
+    });
+    return next;
+  };
+
   return {
     async load(storeKey) {
       let sealed: string;
@@ -73,26 +86,40 @@ export function createEncryptedFileTokenStore(options: EncryptedFileTokenStoreOp
       }
       return parseStoredAuthorization(value, pathOf(storeKey));
     },
-    async save(storeKey, value: StoredAuthorization) {
-      const file = pathOf(storeKey);
-      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    save(storeKey, value: StoredAuthorization) {
+      // Sealed now: the caller may change `value` after this call returns.
+      let sealed: string;
       try {
-        await mkdir(directory, { recursive: true, mode: 0o700 });
-        await writeFile(temporary, `${box.sealJson(value, sealOptions(storeKey))}\n`, { mode: 0o600, flag: 'wx' });
-        // writeFile's mode is masked by the umask; the file must be the owner's only.
-        await chmod(temporary, 0o600);
-        await rename(temporary, file);
+        sealed = box.sealJson(value, sealOptions(storeKey));
       } catch (error) {
-        await rm(temporary, { force: true }).catch(() => undefined);
-        throw failed('write the token store', error);
+        return Promise.reject(failed('seal the tokens', error));
       }
+      return serialized(storeKey, () => writeSealed(storeKey, sealed));
     },
-    async delete(storeKey) {
-      try {
-        await rm(pathOf(storeKey), { force: true });
-      } catch (error) {
-        throw failed('delete the stored tokens', error);
-      }
+    delete(storeKey) {
+      return serialized(storeKey, async () => {
+        try {
+          await rm(pathOf(storeKey), { force: true });
+        } catch (error) {
+          throw failed('delete the stored tokens', error);
+        }
+      });
     },
   };
+
+  /** Temporary file + rename: a crash leaves the old file or the new one, never half of one. */
+  async function writeSealed(storeKey: string, sealed: string): Promise<void> {
+    const file = pathOf(storeKey);
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      await writeFile(temporary, `${sealed}\n`, { mode: 0o600, flag: 'wx' });
+      // writeFile's mode is masked by the umask; the file must be the owner's only.
+      await chmod(temporary, 0o600);
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw failed('write the token store', error);
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { boundErrorMessage } from '@mcs/resilience';
 import { AuthorizationError } from './authorization-error.js';
 import { type Authorizer, boundedWait, checkAuthorizationResponse } from './authorizer.js';
 
@@ -14,6 +15,12 @@ export interface HeadlessAuthorizerOptions {
   output?: NodeJS.WritableStream;
   /** How long to wait for the answer (default 300 000 ms). */
   timeoutMs?: number;
+  /**
+   * A scripted sign-in instead of a person: gets the authorization URL and resolves with what the
+   * person would paste (the address the browser was sent to, or the code). Nothing is printed or
+   * read then; the answer is checked the same way (`state`, `error`, `code`).
+   */
+  respond?: (authorizationUrl: URL, options: { signal?: AbortSignal }) => Promise<string | URL>;
 }
 
 /** The first line of `input`, or a rejection when it ends first. */
@@ -38,15 +45,35 @@ export class HeadlessAuthorizer implements Authorizer {
   readonly #input: NodeJS.ReadableStream;
   readonly #output: NodeJS.WritableStream;
   readonly #timeoutMs: number;
+  readonly #respond: HeadlessAuthorizerOptions['respond'];
 
   constructor(options: HeadlessAuthorizerOptions = {}) {
     this.redirectUrl = options.redirectUrl ?? 'http://127.0.0.1:8400/callback';
     this.#input = options.input ?? process.stdin;
     this.#output = options.output ?? process.stderr;
     this.#timeoutMs = options.timeoutMs ?? 300_000;
+    this.#respond = options.respond;
   }
 
   async authorize(authorizationUrl: URL, options: { signal?: AbortSignal } = {}): Promise<URLSearchParams> {
+    const respond = this.#respond;
+    if (respond) {
+      const scripted = Promise.resolve()
+        .then(() => respond(authorizationUrl, options.signal ? { signal: options.signal } : {}))
+        .catch((error: unknown) => {
+          if (AuthorizationError.isInstance(error)) throw error;
+          const detail = boundErrorMessage(error instanceof Error ? error.message : String(error), 300);
+          throw new AuthorizationError('AUTHORIZATION_INVALID_RESPONSE', `the scripted sign-in failed: ${detail}`, {
+            cause: error,
+          });
+        });
+      const answer = await boundedWait(scripted, {
+        timeoutMs: this.#timeoutMs,
+        signal: options.signal,
+        what: 'scripted sign-in',
+      });
+      return checkAuthorizationResponse(authorizationUrl, this.#parse(String(answer).trim(), authorizationUrl));
+    }
     this.#output.write(
       `Sign in to continue: open\n  ${authorizationUrl.toString()}\nthen paste the address your browser was sent to (or the code):\n`,
     );

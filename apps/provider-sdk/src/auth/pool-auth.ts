@@ -11,8 +11,10 @@ export interface PoolAuthOptions {
   /**
    * Sends the user to sign in for `authorization_code` backends. Default: a loopback authorizer
    * (free port on 127.0.0.1, prints the URL and opens the browser) that the pool closes with itself.
+   * `false`: never sign in interactively (scripts, CI): stored tokens are used and refreshed, and a
+   * backend that would need a sign-in fails at once with `UNAUTHENTICATED` instead of waiting.
    */
-  authorizer?: Authorizer;
+  authorizer?: Authorizer | false;
   /** Where clients and tokens are kept. Default: in memory (every process signs in again). */
   tokenStore?: TokenStore;
   /**
@@ -32,7 +34,8 @@ export interface PoolAuth {
 export function createPoolAuth(options: PoolAuthOptions = {}, clientName = 'mcs-provider-sdk'): PoolAuth {
   const tokenStore = options.tokenStore ?? createMemoryTokenStore();
   let ownAuthorizer: LoopbackAuthorizer | undefined;
-  const authorizer = (): Authorizer => {
+  const authorizer = (): Authorizer | undefined => {
+    if (options.authorizer === false) return undefined;
     if (options.authorizer) return options.authorizer;
     ownAuthorizer ??= new LoopbackAuthorizer();
     return ownAuthorizer;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { quoteValue } from '@mcs/resilience';
 import {
   type AddClientAuthentication,
   auth,
@@ -21,7 +22,10 @@ export interface PoolOAuthProviderInit {
   serverUrl: string;
   config: BackendAuthConfig;
   store: TokenStore;
-  /** Sends the user to sign in; `undefined`: this backend cannot sign in interactively. */
+  /**
+   * Sends the user to sign in; `undefined`: this backend cannot sign in interactively (stored tokens
+   * only, refreshed; a sign-in it would need is `AUTHORIZATION_REQUIRED`).
+   */
   authorizer: Authorizer | undefined;
   /** `client_name` when the config has none. */
   clientName: string;
@@ -36,6 +40,9 @@ interface PendingSignIn {
 }
 
 type StoredTokens = NonNullable<StoredIssuerEntry['tokens']>;
+
+/** The `redirectUrl` of an `authorization_code` backend whose pool cannot sign in (see `redirectUrl`). */
+const noSignInRedirectUrl = 'http://127.0.0.1/no-interactive-sign-in';
 
 /** Answers that wait for nobody: the transport turns a rejection into the request's failure. */
 function ignoreRejection(promise: Promise<unknown>): void {
@@ -59,6 +66,10 @@ export class PoolOAuthProvider implements OAuthClientProvider {
   #nextVerifier: string | undefined;
   #pending: PendingSignIn | undefined;
   #refreshing: Promise<void> | undefined;
+  /** The authorization server refused the stored tokens (the SDK invalidated them). */
+  #tokensRefused = false;
+  /** The last store write (see `#save`). */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(init: PoolOAuthProviderInit) {
     this.#init = init;
@@ -73,7 +84,9 @@ export class PoolOAuthProvider implements OAuthClientProvider {
 
   get redirectUrl(): string | undefined {
     if (this.#config.grant === 'client_credentials') return undefined;
-    return this.#config.redirectUrl ?? this.#init.authorizer?.redirectUrl;
+    // Without an authorizer the SDK still needs one (no redirect URL means a machine grant to it);
+    // it is never sent anywhere: refreshes do not carry it and a sign-in is refused first.
+    return this.#config.redirectUrl ?? this.#init.authorizer?.redirectUrl ?? noSignInRedirectUrl;
   }
 
   get clientMetadata(): OAuthClientMetadata {
@@ -96,6 +109,8 @@ export class PoolOAuthProvider implements OAuthClientProvider {
   async clientInformation(context?: OAuthClientInformationContext): Promise<StoredOAuthClientInformation | undefined> {
     const stored = this.#entry(await this.#load(), context?.issuer)?.client as StoredOAuthClientInformation | undefined;
     const { clientId, clientSecret } = this.#config;
+    // A client registered now could only be used by a sign-in this pool cannot do: refuse before registering.
+    if (!clientId && !stored && this.#cannotSignIn()) throw this.#signInRequired();
     if (!clientId) return stored;
     // Pre-registered: the config is the truth; the stored copy only adds the issuer the SDK stamped.
     return {
@@ -138,18 +153,14 @@ export class PoolOAuthProvider implements OAuthClientProvider {
       entry.tokens = { ...tokens, obtained_at: Date.now() } as StoredTokens;
       if (issuer !== undefined) record.current = issuer;
     });
+    this.#tokensRefused = false;
     // Tokens after a redeemed code end the sign-in; a refresh meanwhile does not.
     if (this.#pending?.redeemed) this.#pending = undefined;
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     const authorizer = this.#init.authorizer;
-    if (!authorizer || this.#config.grant === 'client_credentials') {
-      throw new AuthorizationError(
-        'AUTHORIZATION_REQUIRED',
-        `backend "${this.#init.backend}" needs a user sign-in; give the pool an authorizer (auth.authorizer) or use client_credentials`,
-      );
-    }
+    if (!authorizer || this.#config.grant === 'client_credentials') throw this.#signInRequired();
     // Several requests may stop for a sign-in at once: the user is sent once, the others wait.
     if (this.#pending && !this.#pending.redeemed) return;
     const verifier = this.#nextVerifier;
@@ -201,10 +212,12 @@ export class PoolOAuthProvider implements OAuthClientProvider {
     if (scope === 'discovery') return;
     const record = await this.#load();
     for (const entry of Object.values(record.issuers)) {
+      // The SDK drops tokens the authorization server refused (`invalid_grant`: expired, revoked).
+      if (entry.tokens && (scope === 'all' || scope === 'tokens')) this.#tokensRefused = true;
       if (scope === 'all' || scope === 'tokens') delete entry.tokens;
       if (scope === 'all' || scope === 'client') delete entry.client;
     }
-    await this.#init.store.save(this.#init.serverUrl, record);
+    await this.#save(record);
   }
 
   saveDiscoveryState(state: OAuthDiscoveryState): void {
@@ -215,6 +228,27 @@ export class PoolOAuthProvider implements OAuthClientProvider {
     return this.#discovery;
   }
 
+  #cannotSignIn(): boolean {
+    return this.#config.grant === 'authorization_code' && !this.#init.authorizer;
+  }
+
+  #signInRequired(): AuthorizationError {
+    const backend = `backend ${quoteValue(this.#init.backend)}`;
+    if (this.#config.grant === 'client_credentials') {
+      return new AuthorizationError(
+        'AUTHORIZATION_REQUIRED',
+        `${backend} asked for a user sign-in, which a client_credentials client cannot do; check its grant and credentials`,
+      );
+    }
+    const why = this.#tokensRefused
+      ? 'its stored sign-in was refused by the authorization server (expired or revoked)'
+      : 'it has no stored sign-in';
+    return new AuthorizationError(
+      'AUTHORIZATION_REQUIRED',
+      `${backend} needs a user sign-in: ${why}, and this pool signs in with no authorizer (auth.authorizer is false); sign in again with an authorizer`,
+    );
+  }
+
   #authMethod(): NonNullable<BackendAuthConfig['tokenEndpointAuthMethod']> {
     const { tokenEndpointAuthMethod, clientSecret, privateKey } = this.#config;
     return tokenEndpointAuthMethod ?? (privateKey ? 'private_key_jwt' : clientSecret ? 'client_secret_basic' : 'none');
@@ -223,7 +257,10 @@ export class PoolOAuthProvider implements OAuthClientProvider {
   #expiresSoon(tokens: StoredTokens): boolean {
     const expiresIn = tokens.expires_in;
     if (typeof expiresIn !== 'number') return false;
-    return tokens.obtained_at + expiresIn * 1000 - this.#config.refreshBeforeExpiryMs <= Date.now();
+    // At most half the lifetime early: a token shorter-lived than the margin would otherwise be
+    // refreshed before every request.
+    const margin = Math.min(this.#config.refreshBeforeExpiryMs, (expiresIn * 1000) / 2);
+    return tokens.obtained_at + expiresIn * 1000 - margin <= Date.now();
   }
 
   /** A refresh through the SDK (`auth()` refreshes when it has a refresh token); failures are left to 401. */
@@ -267,6 +304,16 @@ export class PoolOAuthProvider implements OAuthClientProvider {
     const entry = record.issuers[key] ?? {};
     change(entry, record);
     record.issuers[key] = entry;
-    await this.#init.store.save(this.#init.serverUrl, record);
+    await this.#save(record);
+  }
+
+  /**
+   * Writes one after the other, each the record as it is then: two saves in flight at once could
+   * land in either order, and an older one last would bring back a rotated refresh token.
+   */
+  #save(record: StoredAuthorization): Promise<void> {
+    const write = this.#writing.then(() => this.#init.store.save(this.#init.serverUrl, record));
+    this.#writing = write.catch(() => undefined);
+    return write;
   }
 }

@@ -1,3 +1,4 @@
+import { boundErrorMessage } from '@mcs/resilience';
 import type { ClientRequestHandlers, ElicitRequestParams, ElicitResult } from '@mcs/transports';
 import { type ElicitRequestFormParams, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
@@ -56,9 +57,8 @@ const AnswerSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('cancel') }).strict(),
 ]);
 
-/** Long validator messages are cut: they go back to the backend and into errors. */
-const maxMessageLength = 500;
-const bounded = (text: string) => (text.length > maxMessageLength ? `${text.slice(0, maxMessageLength)}…` : text);
+/** Validator messages quote the server's schema and the answer: cut, control characters out. */
+const bounded = (text: string) => boundErrorMessage(text, 500);
 
 /** SEP-1034: the `default` of each property the schema gives one. */
 export function elicitationDefaults(schema: ElicitationSchema): ElicitationContent {

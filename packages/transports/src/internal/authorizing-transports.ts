@@ -1,3 +1,4 @@
+import { boundErrorMessage, type ErrorCategory, quoteValue } from '@mcs/resilience';
 import {
   InsufficientScopeError,
   type JSONRPCMessage,
@@ -17,15 +18,37 @@ type SendOptions = Parameters<StreamableHTTPClientTransport['send']>[1];
 
 const defaultMaxAuthorizations = 3;
 
-/** A failure of the OAuth machinery (ours or the SDK's), as the one code callers check. */
+/** Categories an OAuth provider's own error may keep (a sign-in that timed out, was cancelled, a broken store). */
+const providerCategories = new Set<ErrorCategory>([
+  'unauthenticated',
+  'permission_denied',
+  'timeout',
+  'cancelled',
+  'internal',
+]);
+
+/** Errors the application's OAuth provider threw (its sign-in, its token store), seen through the proxy. */
+const providerFailures = new WeakSet<object>();
+
+function markProviderFailure(error: unknown): never {
+  if (typeof error === 'object' && error !== null) providerFailures.add(error);
+  throw error;
+}
+
+/** A failure of the OAuth machinery (ours, the provider's or the SDK's), as the one code callers check. */
 function authorizationFailed(error: unknown): TransportError {
   if (TransportError.isInstance(error)) return error;
   if (InsufficientScopeError.isInstance(error)) {
-    const scope = error.requiredScope ? ` (needs scope "${error.requiredScope.slice(0, 200)}")` : '';
+    const scope = error.requiredScope ? ` (needs scope ${quoteValue(error.requiredScope, 200)})` : '';
     return new TransportError('FORBIDDEN', `the server refused the token's scope${scope}`, { cause: error });
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return new TransportError('UNAUTHENTICATED', `authorization failed: ${detail.slice(0, 500)}`, { cause: error });
+  const own = (error as { category?: unknown } | null)?.category;
+  const category = providerCategories.has(own as ErrorCategory) ? (own as ErrorCategory) : 'unauthenticated';
+  return new TransportError('UNAUTHENTICATED', `authorization failed: ${boundErrorMessage(detail, 500)}`, {
+    cause: error,
+    category,
+  });
 }
 
 function skipIssuerCheck(authorization: BackendAuthorization): { skipIssuerMetadataValidation?: boolean } {
@@ -33,7 +56,11 @@ function skipIssuerCheck(authorization: BackendAuthorization): { skipIssuerMetad
 }
 
 function isAuthorizationFailure(error: unknown): boolean {
-  return OAuthError.isInstance(error) || OAuthClientFlowError.isInstance(error);
+  return (
+    OAuthError.isInstance(error) ||
+    OAuthClientFlowError.isInstance(error) ||
+    (typeof error === 'object' && error !== null && providerFailures.has(error))
+  );
 }
 
 /**
@@ -67,14 +94,25 @@ class AuthorizationRounds {
         );
       }
       this.#signInsSinceSuccess++;
-      await target.redirectToAuthorization(url);
+      await Promise.resolve(target.redirectToAuthorization(url)).catch(markProviderFailure);
     };
     // A proxy, not a copy: the provider's getters and private fields keep working on the original.
+    // Its methods' failures are marked, so that they fail the request as authorization failures
+    // (an outage would be retried through restarts while the caller waits).
     this.provider = new Proxy(target, {
       get(object, property) {
         if (property === 'redirectToAuthorization') return redirect;
         const value: unknown = Reflect.get(object, property, object);
-        return typeof value === 'function' ? value.bind(object) : value;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          let result: unknown;
+          try {
+            result = value.apply(object, args);
+          } catch (error) {
+            markProviderFailure(error);
+          }
+          return result instanceof Promise ? result.catch(markProviderFailure) : result;
+        };
       },
     });
   }

@@ -1,10 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { BackendStatus, RequestOptions } from '../backend-connection.js';
+import type { TransportError } from '../transport-error.js';
 import type { BackendSession } from './backend-session.js';
 import { backendDownError, closedError, notReadyError } from './connection-errors.js';
 import { ConnectionStatus } from './connection-status.js';
 import { SessionSupervisor, type SessionSupervisorInit } from './session-supervisor.js';
 import { toTransportError } from './to-transport-error.js';
+
+/** The last attempt failed on the credentials (refused token, sign-in needed): see `connectError`. */
+function isCredentialsFailure(error: TransportError | undefined): error is TransportError {
+  return error?.category === 'unauthenticated' || error?.category === 'permission_denied';
+}
 
 export type ConnectionLifecycleInit = Omit<SessionSupervisorInit, 'status' | 'isClosing'>;
 
@@ -75,6 +81,8 @@ export class ConnectionLifecycle {
       const current = status.current;
       if (current === 'ready' && sessions.current) return sessions.current;
       if (current === 'failed') throw backendDownError(backend, status.lastError);
+      // Refused credentials are not an outage: a restart will not fix them while the caller waits.
+      if (current === 'restarting' && isCredentialsFailure(status.lastError)) throw status.lastError;
       const left = deadline - performance.now();
       if (left <= 0) throw notReadyError(backend, current, method, timeoutMs, status.lastError);
       await status.nextChange(signal, left);
