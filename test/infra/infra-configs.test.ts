@@ -53,13 +53,36 @@ describe('example gateway configs', () => {
 });
 
 describe('example chat config', () => {
-  it('chat.dev.json passes the provider-sdk config schema and names the dev stack', () => {
+  it('chat.dev.json passes the provider-sdk config schema and names the dev stack, with the dev token', () => {
     const file = join(infra, 'config', 'chat.dev.json');
-    const config = parseProviderConfig(JSON.parse(readFileSync(file, 'utf8')));
+    // The printed chat command sets MCS_TOKEN=$(./mcs token); both backends send it.
+    const config = parseProviderConfig(JSON.parse(readFileSync(file, 'utf8')), { env: { MCS_TOKEN: 'dev-token' } });
     expect(config.mcp?.backends).toMatchObject({
-      mcs: { transport: 'http', url: 'http://127.0.0.1:3000/mcp' },
-      gateway: { transport: 'grpc', address: '127.0.0.1:50051' },
+      mcs: { transport: 'http', url: 'http://127.0.0.1:3000/mcp', bearerToken: 'dev-token' },
+      gateway: { transport: 'grpc', address: '127.0.0.1:50051', token: 'dev-token' },
     });
+  });
+});
+
+describe('the dev stack gateway config', () => {
+  it('verifies tokens of the dev http-mcp-server and fronts server-everything, the http-mcp-server and the native tools', () => {
+    const config = parseGatewayConfig(
+      JSON.parse(readFileSync(join(infra, 'config', 'grpc-gateway.dev.json'), 'utf8')),
+      'grpc-gateway.dev.json',
+    );
+    const server = loadConfig({});
+    expect(config.auth).toMatchObject({
+      mode: 'on',
+      jwksUri: `${server.publicUrl}/jwks.json`,
+      issuer: server.publicUrl,
+      audience: `${server.publicUrl}/mcp`,
+    });
+    expect(config.backends.everything?.transport).toBe('stdio');
+    expect(config.backends.mcs).toMatchObject({ transport: 'http', url: `${server.publicUrl}/mcp` });
+    expect(config.nativeTools).toBe(true);
+    // The dev user's grant carries scope mcp (the server's default scope): it may call every tool.
+    expect(config.rbac).toEqual({ 'scope:mcp': ['*'] });
+    expect(server.oauth.requiredScopes).toEqual(['mcp']);
   });
 });
 

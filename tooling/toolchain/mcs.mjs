@@ -24,7 +24,9 @@ and pnpm ${PNPM_VERSION}. On a machine whose Node is older, both are installed i
 the npm registry first; nothing is installed globally. Dependencies are installed with
 'pnpm install --frozen-lockfile' whenever the lockfile changed since the last install.
 
-  ./mcs dev       start the whole stack
+  ./mcs dev       start the whole stack (authorization on; prints the development user)
+  ./mcs token     print an access token of the running dev stack, for gRPC and HTTP clients
+                  (--json: the token endpoint's whole answer)
   ./mcs test      run every test (installs redis-server from Debian when it is missing and you are root)
 
 Environment: MCS_SKIP_INSTALL=1 skips the dependency install step.`;
@@ -166,11 +168,27 @@ function main() {
   const toolchain = ensureToolchain();
   const env = toolchainEnv();
   const [first, ...rest] = args;
+  if (first === 'token') {
+    // Not a workspace script: its output is the token alone, so it can be used as $(./mcs token).
+    const result = spawnSync(toolchain.nodeBinary, [join(root, 'tooling', 'toolchain', 'dev-token.mjs'), ...rest], {
+      env,
+      stdio: 'inherit',
+    });
+    process.exit(result.status ?? 1);
+  }
   const pnpmArgs = first === 'pnpm' ? rest : ['run', first, ...rest];
   if (first !== 'pnpm' || rest[0] !== 'install') ensureDependencies(env, toolchain);
   if (first === 'test') ensureRedisServer(env);
 
-  const child = spawn(toolchain.nodeBinary, [toolchain.pnpmEntry, ...pnpmArgs], {
+  // `dev` is the root script `turbo run dev`, started here without pnpm in between: Ctrl-C reaches every
+  // process of the terminal's group, and pnpm would forward it to turbo once more, which turbo takes for
+  // a second Ctrl-C and kills the apps at once instead of letting them shut down.
+  const turbo = join(root, 'node_modules', '.bin', 'turbo');
+  const [command, commandArgs] =
+    first === 'dev' && rootManifest.scripts?.dev === 'turbo run dev' && existsSync(turbo)
+      ? [turbo, ['run', 'dev', ...rest]]
+      : [toolchain.nodeBinary, [toolchain.pnpmEntry, ...pnpmArgs]];
+  const child = spawn(command, commandArgs, {
     cwd: process.cwd(),
     env,
     stdio: 'inherit',

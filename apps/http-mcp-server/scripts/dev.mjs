@@ -1,41 +1,88 @@
 #!/usr/bin/env node
-// `pnpm dev` (and `turbo run dev`): the server on 127.0.0.1:3000 with the in-memory store and
-// MCS_AUTH=off unless the environment says otherwise; TypeScript rebuilds on change and node
-// restarts on a new build.
-import { spawn } from 'node:child_process';
+// `pnpm dev` (and `turbo run dev`): the server on 127.0.0.1:3000 with authorization ON, as in
+// production: its own OAuth authorization server with one development user and a signing key kept in
+// .toolchain/dev/credentials.json (tooling/toolchain/dev-auth.mjs; both printed/used by `./mcs token`).
+// In-memory store unless REDIS_URL is set. The environment wins over every default here (MCS_AUTH=off
+// turns authorization off). TypeScript rebuilds on change and node restarts on a new build.
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { credentialsFile, devAuthOrigin, devCredentials } from '../../../tooling/toolchain/dev-auth.mjs';
 
 const require = createRequire(import.meta.url);
+const credentials = devCredentials();
+const hashed = spawnSync(process.execPath, ['dist/main.js', 'hash-password'], {
+  input: credentials.password,
+  encoding: 'utf8',
+  timeout: 30_000,
+});
+if (hashed.status !== 0) {
+  process.stderr.write(`mcs-http-mcp-server (dev): hash-password failed: ${hashed.stderr || hashed.error?.message}\n`);
+  process.exit(1);
+}
 const env = {
   ...process.env,
   HOST: process.env.HOST ?? '127.0.0.1',
   PORT: process.env.PORT ?? '3000',
-  MCS_AUTH: process.env.MCS_AUTH ?? 'off',
+  MCS_AUTH: process.env.MCS_AUTH ?? 'on',
+  MCS_USERS:
+    process.env.MCS_USERS ??
+    (process.env.MCS_USERS_FILE ? undefined : JSON.stringify({ [credentials.user]: hashed.stdout.trim() })),
+  MCS_SIGNING_KEYS: process.env.MCS_SIGNING_KEYS ?? JSON.stringify(credentials.signingKey),
+  // The gateway's backend token is taken once at its start; 12 h lets a working day pass without a restart.
+  MCS_ACCESS_TOKEN_TTL_S: process.env.MCS_ACCESS_TOKEN_TTL_S ?? '43200',
 };
+const origin = devAuthOrigin(env);
 const tsc = require.resolve('typescript/bin/tsc');
-const children = [
-  spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  }),
-  spawn(process.execPath, ['--watch-path=dist', 'dist/main.js'], { stdio: 'inherit', env }),
+// tsc --watch rewrites dist/ once when it starts: the server starts after that first pass, or node's
+// --watch-path would restart it seconds after start (dropping in-memory sessions the gateway just opened).
+const watcher = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const children = [watcher];
+let tscOutput = '';
+const startServer = () => {
+  if (stopping || children.length > 1) return;
+  const server = spawn(process.execPath, ['--watch-path=dist', 'dist/main.js'], { stdio: 'inherit', env });
+  children.push(server);
+  watchExit(server);
+};
+watcher.stdout.on('data', (chunk) => {
+  tscOutput = `${tscOutput}${chunk}`.slice(-2000);
+  const errors = /Found (\d+) errors?\. Watching for file changes/.exec(tscOutput);
+  if (errors === null) return;
+  if (errors[1] !== '0') process.stderr.write(tscOutput);
+  tscOutput = '';
+  startServer();
+});
+const lines = [
+  `mcs-http-mcp-server (dev): ${origin}/mcp  store=${env.REDIS_URL ? 'redis' : 'memory'}  MCS_AUTH=${env.MCS_AUTH}`,
 ];
-process.stdout.write(
-  `mcs-http-mcp-server (dev): http://${env.HOST}:${env.PORT}/mcp  store=${env.REDIS_URL ? 'redis' : 'memory'}  MCS_AUTH=${env.MCS_AUTH}\n`,
-);
+if (env.MCS_AUTH === 'on' && process.env.MCS_USERS === undefined && process.env.MCS_USERS_FILE === undefined) {
+  lines.push(
+    `  authorization server: ${origin} (metadata: ${origin}/.well-known/oauth-authorization-server)`,
+    `  development user: ${credentials.user}  password: ${credentials.password}   (kept in ${credentialsFile}; delete it for new ones)`,
+    '  access token for gRPC/HTTP clients: ./mcs token   (Authorization: Bearer <token>)',
+  );
+}
+process.stdout.write(`${lines.join('\n')}\n`);
 
 let stopping = false;
-const stop = (signal) => {
+// Ctrl-C reaches every process of the task's group (turbo signals the group too); the children are sent
+// SIGTERM, not the same signal again (node --watch and the server handle each signal once).
+const stop = () => {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill(signal);
+  for (const child of children) child.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-for (const child of children) {
+process.on('SIGHUP', stop);
+function watchExit(child) {
   child.on('exit', (code) => {
     if (!stopping) {
-      stop('SIGTERM');
+      stop();
       process.exitCode = code ?? 1;
     }
   });
 }
+watchExit(watcher);
