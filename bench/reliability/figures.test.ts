@@ -2,7 +2,7 @@
 // Every scenario runs in order (one at a time: the machine is small), its figures are written to
 // results/figures.json and results/figures.md, and then the invariants are asserted, so that a run that
 // broke one still leaves its figures behind. Sizes: RELIABILITY_CLIENTS (64), RELIABILITY_SECONDS (20,
-// per round; the two loads run two rounds each, memory measured after each),
+// per round; the two loads run three rounds each, memory measured after each, raw and after a full GC),
 // RELIABILITY_FAULT_CLIENTS (16), RELIABILITY_FAULT_SECONDS (12).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { runGatewayFault } from './src/scenario-gateway-faults.js';
 import { runGatewayLoadScenario } from './src/scenario-gateway-load.js';
 import { type HttpFaultName, runHttpFaultOnNewStack } from './src/scenario-http-faults.js';
 import { runHttpLoadScenario } from './src/scenario-http-load.js';
+import { runModelFault } from './src/scenario-model-fault.js';
 import { findSecrets, lineCount } from './src/secrets.js';
 
 const clients = Number(process.env.RELIABILITY_CLIENTS ?? 64);
@@ -51,7 +52,7 @@ it('reliability figures', async () => {
     const result = await runHttpLoadScenario(run, {
       clients,
       durationMs: seconds * 1000,
-      rounds: 2,
+      rounds: 3,
       sessionTtlMs: 5_000,
       // Finished request streams stay 60 s in the event log (the resumption window).
       keysWaitMs: 90_000,
@@ -63,7 +64,7 @@ it('reliability figures', async () => {
   let gatewayLoad: Figures['gatewayLoad'];
   {
     await using run = await Run.create('gateway-load');
-    const result = await runGatewayLoadScenario(run, { clients, durationMs: seconds * 1000, rounds: 2 });
+    const result = await runGatewayLoadScenario(run, { clients, durationMs: seconds * 1000, rounds: 3 });
     gatewayLoad = result.figures;
     await searchSecrets(run, result.secrets);
   }
@@ -96,7 +97,23 @@ it('reliability figures', async () => {
     await searchSecrets(run, target.secrets);
   }
 
-  const figures: Figures = { machine, httpLoad, gatewayLoad, httpFaults, gatewayFaults, secrets: secretsFound };
+  let modelFault: Figures['modelFault'];
+  {
+    await using run = await Run.create('model-fault');
+    const result = await runModelFault(run, { clients: faultClients, durationMs: faultSeconds * 1000 });
+    modelFault = result.figures;
+    await searchSecrets(run, result.secrets);
+  }
+
+  const figures: Figures = {
+    machine,
+    httpLoad,
+    gatewayLoad,
+    httpFaults,
+    gatewayFaults,
+    modelFault,
+    secrets: secretsFound,
+  };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   writeFileSync(join(resultsDir, 'figures.md'), renderMarkdown(figures));
@@ -108,6 +125,19 @@ it('reliability figures', async () => {
   expect(httpLoad.leftAfterTtl.sessionKeys).toBe(0);
   expect(httpLoad.leftAfterTtl.otherKeys).toBe(0);
   expect(httpLoad.leftAfterTtl.withoutTtl).toBe(0);
+  // Memory after a full GC is flat from the second round on (the first fills caches and JIT code):
+  // the last round's heap in use stays within 25 % (+5 MB) of the second's, per process.
+  const flat = (second: number, last: number) => last <= second * 1.25 + 5;
+  httpLoad.afterGc.afterRound.at(-1)?.forEach((last, replica) => {
+    const second = httpLoad.afterGc.afterRound[1]?.[replica];
+    expect(second && flat(second.heapUsed, last.heapUsed), `replica ${replica} heap after GC`).toBe(true);
+  });
+  const gatewaySecond = gatewayLoad.afterGc.afterRound[1];
+  const gatewayLast = gatewayLoad.afterGc.afterRound.at(-1);
+  expect(
+    gatewaySecond && gatewayLast && flat(gatewaySecond.heapUsed, gatewayLast.heapUsed),
+    'gateway heap after GC',
+  ).toBe(true);
   expect(gatewayLoad.failures).toEqual([]);
   // Every cancelled call's backend request was cancelled, unless the backend had answered first or
   // never got it.
@@ -128,5 +158,9 @@ it('reliability figures', async () => {
     expect(fault.unansweredFailures, fault.fault).toEqual([]);
     expect(fault.orphanLeft, fault.fault).toBe(false);
   }
+  expect(modelFault.unexpectedFailures).toEqual([]);
+  expect(modelFault.unansweredFailures).toEqual([]);
+  expect(modelFault.cliDuringOutage.exitCode).toBe(4);
+  expect(modelFault.cliAfterRecovery.exitCode).toBe(0);
   expect(secretsFound.hits).toEqual([]);
 });

@@ -1,7 +1,8 @@
 // The bounded part of bench/reliability in the test command: a small load on two http-mcp-server
 // replicas (built, separate processes) with authorization on one real Redis (AOF on, as infra/
 // configures it), kill -9 of a replica, kill -9 of Redis and its restart, then the secrets check over
-// every log line those processes wrote (at debug level). Figures at full size:
+// every log line those processes wrote (at debug level); kill -9 of the model endpoint under
+// provider-sdk clients and mcs-chat. Figures at full size:
 // `pnpm --filter @mcs/bench-reliability run figures` (docs/RELIABILITY.md).
 import {
   ensureAppsBuilt,
@@ -11,6 +12,7 @@ import {
   measureHttpLoad,
   Run,
   runHttpFault,
+  runModelFault,
   startHttpStack,
 } from '@mcs/bench-reliability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +89,19 @@ describe('two replicas on one Redis, authorization on', () => {
     expect(lineCount(logs)).toBeGreaterThan(100);
     expect(stack.secrets.size).toBeGreaterThanOrEqual(6);
     expect(findSecrets(logs, stack.secrets)).toEqual([]);
+  });
+});
+
+describe('the model endpoint (the scripted OpenAI-compatible model, its own process)', () => {
+  it('kill -9 mid-traffic: turns in flight end with a clear error before their deadline, mcs-chat exits 4, both are served again', async () => {
+    await using modelRun = await Run.create('test-model');
+    const { figures, secrets } = await runModelFault(modelRun, { clients: 4, durationMs: 3_000 });
+    expect(figures.unexpectedFailures).toEqual([]);
+    expect(figures.unansweredFailures).toEqual([]);
+    expect(figures.clearFailures.map((kind) => kind.message).join('\n')).toMatch(/model API failed/);
+    expect(figures.longestFailedTurnMs).toBeLessThan(figures.turnDeadlineMs);
+    expect(figures.cliDuringOutage).toMatchObject({ exitCode: 4, said: expect.stringContaining('[MODEL_FAILED]') });
+    expect(figures.cliAfterRecovery).toMatchObject({ exitCode: 0, said: 'the answer' });
+    expect(findSecrets(await modelRun.logs(), secrets)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createGatewayClient, type GatewayClient } from '@mcs/grpc-gateway';
 import { getFreePort } from '@mcs/test-utils';
 import { type HttpStack, startHttpStack } from './http-stack.js';
+import { INSPECT_FLAG } from './inspector.js';
 import { scrape } from './metrics.js';
 import {
   grpcGatewayMain,
@@ -132,7 +133,7 @@ export async function startGateway(
   };
   const configFile = join(run.dir, 'gateway.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const child = run.spawn('gateway', process.execPath, [grpcGatewayMain, '--config', configFile], {});
+  const child = run.spawn('gateway', process.execPath, [INSPECT_FLAG, grpcGatewayMain, '--config', configFile], {});
   const address = `127.0.0.1:${port}`;
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const clients: GatewayClient[] = [];

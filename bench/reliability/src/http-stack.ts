@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 // The OAuth code flow played as a browser (register, PKCE, sign-in form, /token) already exists as the
 // gateway's test fixture; reused rather than copied a third time.
 import { obtainAccessToken } from '../../../apps/grpc-gateway/test/fixtures/oauth-browser.js';
+import { INSPECT_FLAG } from './inspector.js';
 import { httpMcpServerMain, type Run, type RunningProcess, waitFor } from './processes.js';
 
 export interface User {
@@ -134,7 +135,7 @@ export async function startReplica(
   port: number,
   env: Record<string, string>,
 ): Promise<RunningProcess> {
-  const child = run.spawn(`replica-${index}`, process.execPath, [httpMcpServerMain], {
+  const child = run.spawn(`replica-${index}`, process.execPath, [INSPECT_FLAG, httpMcpServerMain], {
     ...env,
     HOST: '127.0.0.1',
     PORT: String(port),

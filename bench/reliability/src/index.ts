@@ -25,4 +25,5 @@ export {
   runHttpFaultOnNewStack,
 } from './scenario-http-faults.js';
 export { type HttpLoadFigures, measureHttpLoad, runHttpLoadScenario } from './scenario-http-load.js';
+export { type ModelFaultFigures, runModelFault } from './scenario-model-fault.js';
 export { findSecrets, lineCount, type SecretHit } from './secrets.js';

@@ -32,10 +32,21 @@ export const stdioTapMain = join(here, 'stdio-tap.mjs');
 
 /** The root `pnpm test` builds every package first; a single-project run may not have: build what is missing. */
 export function ensureAppsBuilt(): void {
-  if (existsSync(httpMcpServerMain) && existsSync(grpcGatewayMain)) return;
+  const chatCliMain = join(repoRoot, 'apps', 'chat-cli', 'dist', 'main.js');
+  const providerSdkMain = join(repoRoot, 'apps', 'provider-sdk', 'dist', 'index.js');
+  if ([httpMcpServerMain, grpcGatewayMain, chatCliMain, providerSdkMain].every((file) => existsSync(file))) return;
   execFileSync(
     join(repoRoot, 'node_modules', '.bin', 'turbo'),
-    ['run', 'build', '--filter', '@mcs/http-mcp-server...', '--filter', '@mcs/grpc-gateway...'],
+    [
+      'run',
+      'build',
+      '--filter',
+      '@mcs/http-mcp-server...',
+      '--filter',
+      '@mcs/grpc-gateway...',
+      '--filter',
+      '@mcs/chat-cli...',
+    ],
     { cwd: repoRoot, stdio: 'ignore', timeout: 300_000 },
   );
 }

@@ -1,9 +1,11 @@
 // The figures as markdown tables (results/figures.md; docs/RELIABILITY.md quotes them).
+import type { MemoryMb } from './inspector.js';
 import type { OpSummary } from './recorder.js';
 import type { GatewayFaultFigures } from './scenario-gateway-faults.js';
 import type { GatewayLoadFigures } from './scenario-gateway-load.js';
 import type { HttpFaultFigures } from './scenario-http-faults.js';
 import type { HttpLoadFigures } from './scenario-http-load.js';
+import type { ModelFaultFigures } from './scenario-model-fault.js';
 
 export interface Figures {
   machine: { cpus: number; model: string; loadAverage: number[]; node: string; redis: string; date: string };
@@ -11,6 +13,7 @@ export interface Figures {
   gatewayLoad: GatewayLoadFigures;
   httpFaults: HttpFaultFigures[];
   gatewayFaults: GatewayFaultFigures[];
+  modelFault: ModelFaultFigures;
   secrets: { processes: number; logLines: number; secrets: number; hits: Array<{ secret: string; file: string }> };
 }
 
@@ -33,6 +36,7 @@ const kinds = (list: Array<{ op: string; message: string; count: number }>) =>
     : list.map((kind) => `${kind.count}x ${kind.op}: ${kind.message.slice(0, 160)}`).join('<br>');
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
+const gcCell = (memory: MemoryMb) => `${memory.rss}/${memory.heapUsed}/${memory.external}`;
 
 export function renderMarkdown(figures: Figures): string {
   const { machine, httpLoad, gatewayLoad } = figures;
@@ -56,6 +60,12 @@ export function renderMarkdown(figures: Figures): string {
           `V8 heap used per replica, MB: start / after each of ${httpLoad.rounds} rounds / after TTL`,
           [httpLoad.heapUsedMb.start, ...httpLoad.heapUsedMb.afterRound, httpLoad.heapUsedMb.afterTtl]
             .map((mb) => mb.join(', '))
+            .join(' / '),
+        ],
+        [
+          `after a full GC, per replica, MB RSS / heap used / external: start / after each of ${httpLoad.rounds} rounds / after TTL`,
+          [httpLoad.afterGc.start, ...httpLoad.afterGc.afterRound, httpLoad.afterGc.afterTtl]
+            .map((replicas) => replicas.map(gcCell).join(', '))
             .join(' / '),
         ],
         [
@@ -106,6 +116,10 @@ export function renderMarkdown(figures: Figures): string {
         [
           `gateway RSS, MB: start / after each of ${gatewayLoad.rounds} rounds`,
           [gatewayLoad.rssMb.start, ...gatewayLoad.rssMb.afterRound].join(' / '),
+        ],
+        [
+          `gateway after a full GC, MB RSS / heap used / external: start / after each of ${gatewayLoad.rounds} rounds`,
+          [gatewayLoad.afterGc.start, ...gatewayLoad.afterGc.afterRound].map(gcCell).join(' / '),
         ],
       ],
     ),
@@ -161,6 +175,38 @@ export function renderMarkdown(figures: Figures): string {
         `${fault.orphanLeft ? 'orphan left' : 'none'} / ${fault.childrenBefore}, ${fault.childrenAfter}`,
       ]),
     ),
+    '### Fault of the model endpoint (provider-sdk clients and mcs-chat against the scripted model, killed -9 mid-traffic)',
+    table(
+      [
+        'fault',
+        'clients',
+        'turn deadline ms',
+        'outage ms',
+        'recovery ms',
+        'longest failed turn ms',
+        'failed with a clear error (in flight)',
+        'ended only by the client deadline',
+        'unexpected',
+        '`mcs-chat -p` while down: exit code, ms, last line',
+        '`mcs-chat -p` after: exit code, ms',
+      ],
+      [figures.modelFault].map((fault) => [
+        fault.fault,
+        fault.clients,
+        fault.turnDeadlineMs,
+        fault.outageMs,
+        fault.recoveryMs,
+        fault.longestFailedTurnMs,
+        cell(kinds(fault.clearFailures)),
+        cell(kinds(fault.unansweredFailures)),
+        cell(kinds(fault.unexpectedFailures)),
+        cell(
+          `${fault.cliDuringOutage.exitCode}, ${fault.cliDuringOutage.ms}, ${fault.cliDuringOutage.said.slice(0, 200)}`,
+        ),
+        `${fault.cliAfterRecovery.exitCode}, ${fault.cliAfterRecovery.ms}`,
+      ]),
+    ),
+    opsTable(figures.modelFault.ops),
     '### Secrets',
     table(
       ['processes whose logs were searched', 'log lines', 'secrets searched', 'found'],

@@ -8,6 +8,7 @@
 import { status } from '@grpc/grpc-js';
 import type { GatewayClient } from '@mcs/grpc-gateway';
 import { type GatewayStack, startGatewayOverHttpStack, type UpstreamRequest } from './gateway-stack.js';
+import { type MemoryMb, memoryAfterGc } from './inspector.js';
 import { sample, scrape } from './metrics.js';
 import { descendantsOf, isAlive, type Run, rssBytes, waitFor } from './processes.js';
 import { failureKinds, type OpSummary, percentiles, Recorder, round } from './recorder.js';
@@ -40,6 +41,8 @@ export interface GatewayLoadFigures {
   children: { start: number; end: number; leftAfterStop: number };
   rounds: number;
   rssMb: { start: number; afterRound: number[] };
+  /** After two full GCs (through the inspector): at the start, after each round. */
+  afterGc: { start: MemoryMb; afterRound: MemoryMb[] };
 }
 
 interface CallOutcome {
@@ -113,6 +116,7 @@ export async function driveGatewayLoad(
   await runCall(client, 'mcs.service', { path: '/slow', query: { id: 'warm', ms: '10' } }, undefined, 10_000);
   const childrenStart = descendantsOf(gateway.process.pid);
   const rssStart = rssBytes(gateway.process.pid);
+  const gcStart = await memoryAfterGc(gateway.process);
 
   const recorder = new Recorder();
   const cancelledStdio = new Map<number, number>(); // duration key -> cancel time
@@ -164,10 +168,12 @@ export async function driveGatewayLoad(
   // Rounds of the same load: RSS that keeps growing from one round's end to the next is a leak; RSS
   // that reaches the same level is the working set of that load.
   const rssAfterRound: number[] = [];
+  const gcAfterRound: MemoryMb[] = [];
   for (let index = 0; index < (options.rounds ?? 1); index += 1) {
     endAt = Date.now() + options.durationMs;
     await Promise.all(Array.from({ length: options.clients }, () => worker()));
     rssAfterRound.push(round(rssBytes(gateway.process.pid) / 1024 / 1024));
+    gcAfterRound.push(await memoryAfterGc(gateway.process));
   }
 
   // Let the last cancellations reach the backends, then compare both sides.
@@ -249,5 +255,6 @@ export async function driveGatewayLoad(
     inFlightAtEnd,
     children: { start: childrenStart.length, end: childrenEnd.length, leftAfterStop },
     rssMb: { start: round(rssStart / 1024 / 1024), afterRound: rssAfterRound },
+    afterGc: { start: gcStart, afterRound: gcAfterRound },
   };
 }

@@ -4,6 +4,7 @@
 
 import { startHttpLoad } from './http-load.js';
 import { type HttpStack, startHttpStack } from './http-stack.js';
+import { type MemoryMb, memoryAfterGc } from './inspector.js';
 import { sample, scrape } from './metrics.js';
 import { type Run, rssBytes, waitFor } from './processes.js';
 import { failureKinds, type OpSummary, Recorder, round } from './recorder.js';
@@ -21,6 +22,8 @@ export interface HttpLoadFigures {
   rssMb: { start: number[]; afterRound: number[][]; afterTtl: number[] };
   /** V8 heap in use per replica (`nodejs_heap_size_used_bytes`), same moments. */
   heapUsedMb: { start: number[]; afterRound: number[][]; afterTtl: number[] };
+  /** Per replica after two full GCs (through the inspector), same moments: what is really held. */
+  afterGc: { start: MemoryMb[]; afterRound: MemoryMb[][]; afterTtl: MemoryMb[] };
   liveSessions: { start: number; end: number; afterTtl: number };
   redisKeys: { baseline: number; end: number; newWithoutTtl: number; afterTtl: number; left: string[] };
   keysBackAfterMs: number | null;
@@ -49,6 +52,9 @@ async function heapsMb(stack: HttpStack): Promise<number[]> {
   }
   return heaps;
 }
+
+const replicasAfterGc = (stack: HttpStack) =>
+  Promise.all(stack.replicas.map((replica) => memoryAfterGc(replica.process)));
 
 async function liveSessions(stack: HttpStack): Promise<number> {
   let total = 0;
@@ -88,15 +94,18 @@ export async function measureHttpLoad(
   const sessionsStart = await liveSessions(stack);
 
   const heapStart = await heapsMb(stack);
+  const gcStart = await replicasAfterGc(stack);
   // Rounds of the same load: memory that keeps growing from one round's end to the next is a leak;
   // memory that reaches the same level is the working set of that load.
   const recorder = new Recorder();
   const rssAfterRound: number[][] = [];
   const heapAfterRound: number[][] = [];
+  const gcAfterRound: MemoryMb[][] = [];
   for (let round = 0; round < (options.rounds ?? 1); round += 1) {
     await startHttpLoad(stack, tokens, { clients: options.clients, durationMs: options.durationMs }, recorder).done;
     rssAfterRound.push(stack.replicas.map((replica) => mb(rssBytes(replica.process.pid))));
     heapAfterRound.push(await heapsMb(stack));
+    gcAfterRound.push(await replicasAfterGc(stack));
   }
   const load = { recorder };
 
@@ -142,6 +151,7 @@ export async function measureHttpLoad(
       afterTtl: stack.replicas.map((replica) => mb(rssBytes(replica.process.pid))),
     },
     heapUsedMb: { start: heapStart, afterRound: heapAfterRound, afterTtl: await heapsMb(stack) },
+    afterGc: { start: gcStart, afterRound: gcAfterRound, afterTtl: await replicasAfterGc(stack) },
     liveSessions: { start: sessionsStart, end: sessionsEnd, afterTtl: await liveSessions(stack) },
     redisKeys: {
       baseline: baselineKeys.size,
