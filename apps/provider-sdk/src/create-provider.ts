@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { ResilienceEvent } from '@mcs/resilience';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { buildPolicy } from './build-policy.js';
 import type { ClientFeatureOptions } from './client/client-features.js';
@@ -11,6 +13,9 @@ import type { ModelCandidate } from './model/model-call.js';
 import { createOpenAIChatModel } from './model/openai-chat-model.js';
 import { providerFailure } from './model/provider-failure.js';
 import { runToolLoop } from './model/tool-loop.js';
+import { type ObservabilityOptions, ProviderObservability } from './observability/provider-observability.js';
+import { providerName } from './observability/provider-tracing.js';
+import type { ObservedSettings } from './observability/request-observer.js';
 import { type ProviderConfig, parseProviderConfig } from './provider-config.js';
 import { ProviderError } from './provider-error.js';
 import type { ResolveConfigOptions } from './resolve-config.js';
@@ -59,6 +64,10 @@ export interface GenerateObjectResult<T> extends GenerateResult {
 export interface Provider extends AsyncDisposable {
   /** The MCP client pool the model's tools come from (absent when the config has no `mcp`). */
   readonly pool: McpClientPool | undefined;
+  /** The registry the provider's metrics are on (absent when metrics are off: see README "Observability"). */
+  readonly metricsRegistry: Registry | undefined;
+  /** `http://host:port/metrics` once served (`observability.enablePrometheus` + `prometheusPort`); rejects if the port cannot be opened. */
+  readonly metricsEndpoint: Promise<string> | undefined;
   /** Runs the tool loop to the final answer; throws `ProviderError` on failure. */
   generate(request: GenerateRequest): Promise<GenerateResult>;
   /**
@@ -75,7 +84,7 @@ export interface Provider extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export interface CreateProviderOptions extends ResolveConfigOptions {
+export interface CreateProviderOptions extends ResolveConfigOptions, ObservabilityOptions {
   /** Use this pool instead of creating one from `mcp` (the provider then does not close it). */
   pool?: McpClientPool;
   /** Every retry/breaker decision of the model's and the pool's policies. */
@@ -187,6 +196,20 @@ function modelCandidates(
   };
 }
 
+/** The request's sampling settings as spans report them (request over config), read before validation. */
+function observedSettings(request: GenerateRequest, config: ProviderConfig): ObservedSettings {
+  const { stop, responseFormat } = request;
+  const format = responseFormat?.type;
+  return {
+    temperature: request.temperature ?? config.temperature,
+    topP: request.topP,
+    maxTokens: request.maxTokens ?? config.maxTokens,
+    seed: request.seed,
+    stop: typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : undefined,
+    outputType: format === 'json' || format === 'json-schema' ? 'json' : 'text',
+  };
+}
+
 /**
  * A provider over an OpenAI-compatible chat-completions model whose tools are the MCP pool's: the
  * loop (model/tool-loop.ts) asks the model, runs its tool calls through the pool and sends their
@@ -195,7 +218,9 @@ function modelCandidates(
 export function createProvider(config: unknown, options: CreateProviderOptions = {}): Provider {
   const env = options.env ?? process.env;
   const parsed: ProviderConfig = parseProviderConfig(config, options);
-  const candidates = modelCandidates(parsed, env, options);
+  const observability = new ProviderObservability(parsed.observability, options);
+  const onEvent = observability.onEvent(options.onEvent);
+  const candidates = modelCandidates(parsed, env, { ...options, ...(onEvent ? { onEvent } : {}) });
   const ownsPool = options.pool === undefined && parsed.mcp !== undefined;
   const { approveSampling } = options;
   const onSampling = approveSampling
@@ -220,11 +245,12 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     options.pool ??
     (parsed.mcp
       ? createPoolFromParsed(parsed.mcp, {
-          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+          ...(onEvent ? { onEvent } : {}),
           ...options.clientFeatures,
           ...(onSampling ? { onSampling } : {}),
         })
       : undefined);
+  observability.trackPool(pool);
   const context = {
     config: parsed,
     pool,
@@ -239,17 +265,35 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     const onAbort = () => controller.abort(request.signal?.reason);
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    const requestId = typeof request.requestId === 'string' ? request.requestId : randomUUID();
+    const observer = observability.observe({
+      requestId,
+      providerOf: (modelId) =>
+        providerName(
+          candidates(request.model).find((candidate) => candidate.model.modelId === modelId)?.model.provider ??
+            'unknown',
+        ),
+      settings: observedSettings(request, parsed),
+    });
     try {
       checkRequest(request);
       if (closed) throw new ProviderError('CLOSED', 'the provider is closed: create a new one');
-      yield* runToolLoop(context, request, controller.signal);
+      for await (const part of runToolLoop(context, request, controller.signal, requestId)) {
+        observer.part(part);
+        yield part;
+      }
     } catch (error) {
       const failure = providerFailure(error, controller.signal);
-      if (failure.code === 'CANCELLED') yield { type: 'abort' };
+      if (failure.code === 'CANCELLED') {
+        observer.part({ type: 'abort' });
+        yield { type: 'abort' };
+      }
+      observer.part({ type: 'error', error: failure });
       yield { type: 'error', error: failure };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
       controller.abort();
+      observer.end(() => providerFailure(controller.signal.reason, controller.signal));
     }
   }
 
@@ -275,6 +319,8 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
 
   return {
     pool,
+    metricsRegistry: observability.metrics?.registry,
+    metricsEndpoint: observability.metricsEndpoint,
     generateStream,
     generate,
     async generateObject<T>(request: GenerateObjectRequest<T>): Promise<GenerateObjectResult<T>> {
@@ -318,6 +364,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     async close() {
       if (closed) return;
       closed = true;
+      await observability.close(pool);
       if (ownsPool) await pool?.close();
     },
     [Symbol.asyncDispose]() {

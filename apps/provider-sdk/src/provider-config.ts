@@ -27,20 +27,30 @@ const logLevel = z.preprocess(
 );
 
 /**
- * The seed's `observability` block. The SDK itself never opens a port or registers an OpenTelemetry
- * SDK (a library must not); these settings are validated here for the application that does.
+ * The seed's `observability` block (see README "Observability"). The provider never registers an
+ * OpenTelemetry SDK (a library must not: the application does, with `otlpEndpoint` and `serviceName`);
+ * its spans go to whichever one is registered.
  */
 const ObservabilitySchema = z
   .object({
-    enableMetrics: z.boolean().default(false),
-    enableTracing: z.boolean().default(false),
-    enablePrometheus: z.boolean().default(false),
+    /** Record Prometheus metrics (on the caller's `metricsRegistry`, else on the provider's own); `false`: none. */
+    enableMetrics: z.boolean().optional(),
+    /** `false`: no spans even when an OpenTelemetry SDK is registered (default: spans whenever one is). */
+    enableTracing: z.boolean().optional(),
+    /** Metrics on, and with `prometheusPort` served at `http://<prometheusHost>:<port>/metrics`. */
+    enablePrometheus: z.boolean().optional(),
     prometheusPort: z.number().int().min(1).max(65_535).optional(),
-    /** `host:port` or URL of an OTLP collector. */
+    /** Interface the metrics endpoint listens on; default `127.0.0.1` (`0.0.0.0` to be scraped from elsewhere). */
+    prometheusHost: nonEmpty.optional(),
+    /** `host:port` or URL of an OTLP collector, for the application's OpenTelemetry SDK. */
     otlpEndpoint: nonEmpty.optional(),
+    /** Name of the default logger's lines (and for the application's OpenTelemetry resource). */
     serviceName: nonEmpty.optional(),
+    /** Level of the default logger (JSON lines on stderr); unset and no `logger` given: silent. */
     logLevel: logLevel.optional(),
-    structuredLogging: z.boolean().optional(),
+    structuredLogging: z
+      .literal(true, { error: 'only true: logs are JSON lines (pino); pipe them through pino-pretty to read them' })
+      .optional(),
   })
   .strict();
 
@@ -74,7 +84,7 @@ export const ProviderConfigSchema = z
     modelPolicy: PolicyOverrideSchema.optional(),
     /** The MCP client pool whose tools the model may call; absent: no tools. */
     mcp: PoolConfigSchema.optional(),
-    /** The seed's observability settings, validated and handed to the application (see README). */
+    /** Logs, traces and metrics (the seed's block; see README "Observability"). */
     observability: ObservabilitySchema.optional(),
   })
   .strict();

@@ -21,6 +21,8 @@ export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' |
 /** The first part of every stream (after the request was validated). */
 export interface StartPart {
   type: 'start';
+  /** The request's `requestId` (or the one made for it): on its log lines and spans too. */
+  requestId: string;
   /** The model asked first (the request's `model`, else the config's). */
   model: string;
   /** Pool names of the tools offered to the model. */

@@ -29,6 +29,8 @@ export interface GenerateRequest {
   messages?: ChatCompletionMessageParam[];
   /** Replaces the config's system message (and the conversation's leading one) for this request. */
   system?: string;
+  /** Correlation id on this request's log lines, spans and `start` part; default a random UUID. */
+  requestId?: string;
   /** Stops the model request, running MCP calls and retry waits; the result is a `CANCELLED` error. */
   signal?: AbortSignal;
   /** Overrides the config's `maxSteps`. */
@@ -60,6 +62,10 @@ export const GenerateRequestSchema = z
     prompt: z.string().optional(),
     messages: z.array(z.looseObject({ role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']) })).optional(),
     system: z.string().optional(),
+    requestId: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,128}$/, 'use 1-128 printable ASCII characters without spaces')
+      .optional(),
     signal: z.instanceof(AbortSignal).optional(),
     maxSteps: z.number().int().min(1).max(100).optional(),
     temperature: z.number().min(0).max(2).optional(),

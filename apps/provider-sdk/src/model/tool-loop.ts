@@ -120,6 +120,7 @@ export async function* runToolLoop(
   context: ToolLoopContext,
   request: GenerateRequest,
   signal: AbortSignal,
+  requestId: string,
 ): AsyncGenerator<StreamPart, void, undefined> {
   const { config, pool } = context;
   const messages = conversation(request, config.system);
@@ -127,7 +128,7 @@ export async function* runToolLoop(
   const first = candidates[0]!.model.modelId;
   // Backends that are down are left out: the model gets the tools of those that answered.
   const tools = await toolsFor(pool, request, signal);
-  yield { type: 'start', model: first, tools: [...tools.toModel.keys()] };
+  yield { type: 'start', requestId, model: first, tools: [...tools.toModel.keys()] };
   if (tools.unavailable.length > 0) yield { type: 'backends-unavailable', unavailable: tools.unavailable };
   const maxSteps = request.maxSteps ?? config.maxSteps;
   const usage = emptyUsage();
