@@ -130,7 +130,6 @@ export type {
 export { createOpenAIChatModel, type OpenAIChatModelOptions } from './model/openai-chat-model.js';
 /** Sums usage the way `generate` does across steps (applications that total usage per turn). */
 export { addUsage } from './model/tool-loop.js';
-export type { PoolBackendStatus } from './pool-backend.js';
 export {
   type PoolBackendConfig,
   type PoolBackendConfigInput,
@@ -140,6 +139,7 @@ export {
   PoolConfigSchema,
   parsePoolConfig,
 } from './pool-config.js';
+export type { PoolBackendStatus } from './pool-connection.js';
 export {
   type ProviderConfig,
   type ProviderConfigInput,

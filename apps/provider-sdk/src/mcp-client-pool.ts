@@ -8,6 +8,7 @@ import {
 } from '@mcs/content-parser';
 import type { AttemptContext, ExecuteOptions, ResilienceEvent } from '@mcs/resilience';
 import type {
+  BackendConnection,
   CallToolResult,
   LoggingLevel,
   ProgressUpdate,
@@ -22,9 +23,8 @@ import { buildPolicy } from './build-policy.js';
 import { type ClientFeatureOptions, clientFeatures, parseRoots } from './client/client-features.js';
 import { ListCache, type ListKind, listsOf } from './client/list-cache.js';
 import { type PoolEventListener, type PoolEventName, PoolEvents } from './client/pool-events.js';
-import { createGrpcPoolBackend } from './grpc-pool-backend.js';
-import { createMcpPoolBackend, type PoolBackend, type PoolBackendStatus } from './pool-backend.js';
 import { type PoolConfig, parsePoolConfig } from './pool-config.js';
+import { createGrpcPoolConnection, createMcpPoolConnection, type PoolBackendStatus } from './pool-connection.js';
 import { ProviderError } from './provider-error.js';
 import type { ResolveConfigOptions } from './resolve-config.js';
 import { toResilienceError } from './to-resilience-error.js';
@@ -229,8 +229,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     const lists = new ListCache();
     const backend =
       backendConfig.transport === 'grpc'
-        ? createGrpcPoolBackend(name, backendConfig)
-        : createMcpPoolBackend(name, backendConfig, {
+        ? createGrpcPoolConnection(name, backendConfig)
+        : createMcpPoolConnection(name, backendConfig, {
             clientInfo: parsed.clientInfo,
             ...features,
             events,
@@ -268,7 +268,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     name: string,
     what: string,
     signal: AbortSignal | undefined,
-    fn: (backend: PoolBackend, signal: AbortSignal) => Promise<T>,
+    fn: (backend: BackendConnection, signal: AbortSignal) => Promise<T>,
     execute: Omit<ExecuteOptions, 'signal'> = {},
   ): Promise<T> {
     return runAttempts(name, what, signal, (backend, context) => fn(backend, context.signal), execute);
@@ -282,7 +282,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     name: string,
     what: string,
     signal: AbortSignal | undefined,
-    fn: (backend: PoolBackend, context: AttemptContext) => Promise<T>,
+    fn: (backend: BackendConnection, context: AttemptContext) => Promise<T>,
     execute: Omit<ExecuteOptions, 'signal'> = {},
     /** Applied to the value in the same reaction that maps a failure (one promise less per call). */
     map?: (value: T) => R,
@@ -293,7 +293,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     } catch (error) {
       return Promise.reject(error);
     }
-    const { backend, policy } = entry;
+    const { policy } = entry;
+    const backend = entry.backend.connection;
     return policy
       .execute(
         (context) => {
@@ -318,7 +319,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     what: string,
     kind: ListKind,
     listOptions: PoolListOptions,
-    fn: (backend: PoolBackend, signal: AbortSignal) => Promise<T[]>,
+    fn: (backend: BackendConnection, signal: AbortSignal) => Promise<T[]>,
   ): Promise<{ lists: { name: string; items: T[] }[]; unavailable: PoolUnavailable[] }> {
     if (closed) throw new ProviderError('CLOSED', 'the MCP client pool is closed: create a new one');
     const waitMs = listOptions.waitMs ?? options.listWaitMs ?? 10_000;
@@ -346,14 +347,14 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
         // Set when an attempt finds the backend down (its first attempt failed and it restarts):
         // waiting for the restart would hold the whole listing up to `waitMs`.
         let wentDown: string | undefined;
-        const attempt = (backend: PoolBackend, signal: AbortSignal) => {
-          const now = backend.status().status;
+        const attempt = (connection: BackendConnection, signal: AbortSignal) => {
+          const now = connection.status;
           if (downStatuses.has(now)) {
             wentDown = now;
             controller.abort();
             throw downError(name, now);
           }
-          return fn(backend, signal);
+          return fn(connection, signal);
         };
         try {
           const items = await lists.get(kind, backend.listCacheTtlMs(kind), () =>
@@ -418,20 +419,15 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
   }
 
   /** The MCP-only operations: a gRPC backend has none of them. */
-  function mcpOnly<K extends 'subscribeResource' | 'unsubscribeResource' | 'setLoggingLevel'>(
-    backend: PoolBackend,
-    operation: K,
-    what: string,
-  ): NonNullable<PoolBackend[K]> {
-    const method = backend[operation];
-    if (!method) {
+  function mcpOnly(backend: BackendConnection, what: string): BackendConnection {
+    if (backend.transport === 'grpc') {
       throw new ProviderError(
         'BACKEND_FAILED',
         `${what} on backend "${backend.name}": a ${backend.transport} backend does not support it (MCP backends only)`,
         { category: 'invalid_input', backend: backend.name },
       );
     }
-    return method.bind(backend) as NonNullable<PoolBackend[K]>;
+    return backend;
   }
 
   /** `<backend>.<tool>` -> annotations from the last `listTools`: whether a failed call may be retried. */
@@ -454,8 +450,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
               );
             });
       const results = await Promise.allSettled(
-        [...backends.values()].map(({ backend }) =>
-          bound === undefined ? backend.connect() : Promise.race([backend.connect(), bound]),
+        [...backends.values()].map(({ backend: { connection } }) =>
+          bound === undefined ? connection.connect() : Promise.race([connection.connect(), bound]),
         ),
       );
       clearTimeout(timer);
@@ -591,20 +587,20 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
         );
       }
       roots = parseRoots(next);
-      await Promise.all([...backends.values()].map(({ backend }) => backend.notifyRootsListChanged?.()));
+      await Promise.all([...backends.values()].map(({ backend }) => backend.connection.notifyRootsListChanged()));
     },
     async subscribeResource(uri, subscribeOptions = {}) {
       const what = 'resources/subscribe';
       const name = resourceBackend(uri, what, subscribeOptions.backend);
       await run(name, `${what} "${uri}"`, subscribeOptions.signal, (backend, signal) =>
-        mcpOnly(backend, 'subscribeResource', what)(uri, { signal }),
+        mcpOnly(backend, what).subscribeResource(uri, { signal }),
       );
     },
     async unsubscribeResource(uri, subscribeOptions = {}) {
       const what = 'resources/unsubscribe';
       const name = resourceBackend(uri, what, subscribeOptions.backend);
       await run(name, `${what} "${uri}"`, subscribeOptions.signal, (backend, signal) =>
-        mcpOnly(backend, 'unsubscribeResource', what)(uri, { signal }),
+        mcpOnly(backend, what).unsubscribeResource(uri, { signal }),
       );
     },
     async setLoggingLevel(level, levelOptions = {}) {
@@ -613,10 +609,12 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       await Promise.all(
         names
           // Without a named backend, the ones that cannot (gRPC) are skipped rather than failing the rest.
-          .filter((name) => levelOptions.backend !== undefined || backends.get(name)?.backend.setLoggingLevel)
+          .filter(
+            (name) => levelOptions.backend !== undefined || backends.get(name)?.backend.connection.transport !== 'grpc',
+          )
           .map((name) =>
             run(name, what, levelOptions.signal, (backend, signal) =>
-              mcpOnly(backend, 'setLoggingLevel', what)(level, { signal }),
+              mcpOnly(backend, what).setLoggingLevel(level, { signal }),
             ),
           ),
       );
@@ -625,7 +623,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       if (closed) return;
       closed = true;
       events.clear();
-      await Promise.allSettled([...backends.values()].map(({ backend }) => backend.close()));
+      await Promise.allSettled([...backends.values()].map(({ backend }) => backend.connection.close()));
       await auth.close();
     },
     [Symbol.asyncDispose]() {
