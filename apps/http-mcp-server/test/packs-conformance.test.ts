@@ -54,6 +54,21 @@ describe.each(ERAS)('conformance pack (%s era)', (era: Era) => {
         'test_tool_with_logging',
         'test_tool_with_progress',
         'test_watched_resource_update',
+        // 0.2.0-alpha (2026-07-28 requirements): stateless diagnostics, input-required results, custom headers.
+        'test_missing_capability',
+        'test_streaming_elicitation',
+        'test_logging_tool',
+        'test_trigger_tool_change',
+        'test_trigger_prompt_change',
+        'test_input_required_result_elicitation',
+        'test_input_required_result_sampling',
+        'test_input_required_result_list_roots',
+        'test_input_required_result_request_state',
+        'test_input_required_result_multiple_inputs',
+        'test_input_required_result_multi_round',
+        'test_input_required_result_tampered_state',
+        'test_input_required_result_capabilities',
+        'test_custom_header',
       ].sort(),
     );
     for (const tool of tools) {
@@ -270,10 +285,11 @@ describe.each(ERAS)('conformance pack (%s era)', (era: Era) => {
     await expect(client.readResource({ uri: 'test://nope' })).rejects.toThrow();
   });
 
-  it('lists and renders the four prompts', async () => {
+  it('lists and renders the prompts', async () => {
     const client = await open();
     const { prompts } = await client.listPrompts();
     expect(prompts.map((prompt) => prompt.name).sort()).toEqual([
+      'test_input_required_result_prompt',
       'test_prompt_with_arguments',
       'test_prompt_with_embedded_resource',
       'test_prompt_with_image',
@@ -401,10 +417,17 @@ describe('json_schema_2020_12_tool input validation', () => {
     connected = await connectPacks({ packs: ['conformance'], era: 'legacy' });
     const ok = await connected.client.callTool({
       name: 'json_schema_2020_12_tool',
-      arguments: { name: 'n', address: { street: 's', city: 'c' } },
+      arguments: { name: 'n', address: { street: 's', city: 'c' }, contactMethod: 'email', email: 'e' },
     });
-    expect(firstText(ok.content as Content)).toBe('Received: {"name":"n","address":{"street":"s","city":"c"}}');
+    expect(firstText(ok.content as Content)).toBe(
+      'Received: {"name":"n","address":{"street":"s","city":"c"},"contactMethod":"email","email":"e"}',
+    );
     const refused = await connected.client.callTool({ name: 'json_schema_2020_12_tool', arguments: { extra: 1 } });
     expect(refused.isError).toBe(true);
+    // if/then/else: contactMethod phone needs a phone; allOf/anyOf: a phone or an email at all.
+    for (const args of [{ contactMethod: 'phone', email: 'e' }, { name: 'n' }]) {
+      const conditional = await connected.client.callTool({ name: 'json_schema_2020_12_tool', arguments: args });
+      expect(conditional.isError, JSON.stringify(args)).toBe(true);
+    }
   });
 });
