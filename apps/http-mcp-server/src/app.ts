@@ -23,9 +23,9 @@ import type { McpContext } from './mcp/mcp-context.js';
 import { MessageRouter } from './mcp/message-router.js';
 import { createModernHandler } from './mcp/modern-handler.js';
 import { createPooledServerFactory, createServerFactory } from './mcp/server-factory.js';
-import { createRequestStateSeal } from './mcp/stateless/request-state.js';
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
+import { createRequestStateSeal } from './mcp/stateless/request-state.js';
 import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';
 import { pureToolsOf } from './packs/index.js';
 import authorization from './plugins/authorization.js';
@@ -99,7 +99,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     packs: config.toolPacks,
     context: {
       logger,
-      ...(config.serviceBaseUrl ? { service: { baseUrl: config.serviceBaseUrl } } : {}),
+      ...(config.serviceBaseUrl ? { service: { baseUrl: config.serviceBaseUrl, confirm: config.serviceConfirm } } : {}),
       resourceSubscriptions: subscriptions,
       // Change events for 2026-07-28 listen streams on every replica (`modern` is built below).
       changes: handlerNotifier(() => modern),

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { SecretBoxConfig } from '@mcs/auth';
 import { z } from 'zod';
 import { HttpMcpServerError } from './http-mcp-server-error.js';
 import { SERVER_CACHE_DEFAULTS } from './mcp/session-server-cache.js';
 import { parseToolPacks, type ToolPackName } from './packs/index.js';
-import type { SecretBoxConfig } from '@mcs/auth';
 import {
   parseSecretKeys,
   parseUpstreamConfig,
@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   MCS_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   MCS_DIRECT_TOOL_CALLS: onOff.default('on'),
   MCS_SERVICE_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** `service` asks the user first (input-required elicitation): `off`, `writes` (non-GET/HEAD), `all`. */
+  MCS_SERVICE_CONFIRM: z.enum(['off', 'writes', 'all']).default('off'),
   // Upstream login (src/upstream): MCS_UPSTREAM_*, MCS_SECRET_KEYS.
   ...upstreamEnvSchema.shape,
   // Authorization server (src/auth): see the README's settings table.
@@ -84,6 +86,8 @@ export interface AppConfig {
   /** Answer calls of pure tools without building an McpServer (`MCS_DIRECT_TOOL_CALLS`, default on). */
   directToolCalls: boolean;
   serviceBaseUrl: string | undefined;
+  /** When the `service` tool asks for a confirmation before calling its upstream. */
+  serviceConfirm: 'off' | 'writes' | 'all';
   /** Upstream login flow (`login` tool, callback); undefined when MCS_UPSTREAM_ISSUER is unset. Logs redacted (toJSON). */
   upstream: UpstreamLoginConfig | undefined;
   /** `MCS_SECRET_KEYS` (also sealing input-required `requestState`); undefined: ephemeral keys. */
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     shutdownTimeoutMs: e.MCS_SHUTDOWN_TIMEOUT_MS,
     directToolCalls: e.MCS_DIRECT_TOOL_CALLS === 'on',
     serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
+    serviceConfirm: e.MCS_SERVICE_CONFIRM,
     upstream: parseUpstreamConfig(e, publicUrl),
     secretKeys: parseSecretKeys(e.MCS_SECRET_KEYS),
     oauth: {

@@ -22,7 +22,15 @@ export interface ServiceToolSettings {
   readonly allowedMethods?: readonly ServiceMethod[];
   /** Headers sent on every upstream request (e.g. a static `user-agent`); credentials go through {@link PackContext.credentials}. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Ask the user before calling the upstream (an input-required elicitation, one round trip):
+   * `off` (default) never, `writes` before POST/PUT/PATCH/DELETE, `all` before every call.
+   */
+  readonly confirm?: ServiceConfirmation;
 }
+
+/** When the `service` tool asks for a confirmation first (`MCS_SERVICE_CONFIRM`). */
+export type ServiceConfirmation = 'off' | 'writes' | 'all';
 
 /** What a credential provider is asked for: one upstream call on behalf of one MCP request. */
 export interface UpstreamCredentialRequest {

@@ -1,5 +1,7 @@
-import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import { createHash } from 'node:crypto';
+import { type CallToolResult, inputRequired, inputResponse, type ServerContext } from '@modelcontextprotocol/server';
 import * as z from 'zod';
+import { requestStateFor } from '../mcp/stateless/request-state.js';
 import type { PackContext, ServiceMethod, UpstreamCredentials } from '../packs/pack-context.js';
 import { PackError } from '../packs/pack-error.js';
 import type { PackModule } from '../packs/pack-module.js';
@@ -39,6 +41,7 @@ const settingsSchema = z.object({
     .min(1)
     .default([...SERVICE_METHODS]),
   headers: z.record(z.string().min(1), z.string()).default({}),
+  confirm: z.enum(['off', 'writes', 'all']).default('off'),
 });
 
 type ServiceSettings = z.infer<typeof settingsSchema>;
@@ -128,6 +131,66 @@ async function credentialsFor(
   return context.credentials?.({ sessionId: ctx.sessionId, authInfo: ctx.http?.authInfo, method, url });
 }
 
+const CONFIRM_KEY = 'confirm_upstream_call';
+const SAFE_METHODS: readonly ServiceMethod[] = ['GET', 'HEAD'];
+
+/** What a confirmation was given for: the exact call (a retry with other arguments is asked again). */
+interface ConfirmedCall {
+  readonly method: ServiceMethod;
+  readonly url: string;
+  readonly body: string;
+}
+
+function callOf(method: ServiceMethod, url: URL, body: unknown): ConfirmedCall {
+  const json = body === undefined ? '' : JSON.stringify(body);
+  return { method, url: url.href, body: createHash('sha256').update(json).digest('base64url') };
+}
+
+/**
+ * The confirmation step (`confirm` setting): the first round answers an input-required result
+ * asking the user (elicitation), with the call sealed into `requestState`; the retry carrying the
+ * answer and that state, on any replica, proceeds only when the user accepted and the arguments are
+ * the ones confirmed. Returns a result to answer instead of calling, or undefined to go on. On
+ * 2025-era sessions the SDK asks the client itself and re-enters the handler.
+ */
+function confirmation(
+  settings: ServiceSettings,
+  context: PackContext,
+  ctx: ServerContext,
+  call: ConfirmedCall,
+  shownUrl: string,
+): ReturnType<typeof inputRequired> | CallToolResult | undefined {
+  if (settings.confirm === 'off' || (settings.confirm === 'writes' && SAFE_METHODS.includes(call.method))) {
+    return undefined;
+  }
+  const confirmed = requestStateFor<ConfirmedCall>(ctx, 'service');
+  const answer = inputResponse(ctx.mcpReq.inputResponses, CONFIRM_KEY);
+  const sameCall =
+    confirmed !== undefined &&
+    confirmed.method === call.method &&
+    confirmed.url === call.url &&
+    confirmed.body === call.body;
+  if (sameCall && answer.kind === 'elicit') {
+    if (answer.action === 'accept' && answer.content?.confirm === true) return undefined;
+    return toolError(`The ${call.method} call to ${shownUrl} was not confirmed; nothing was sent upstream.`);
+  }
+  const seal = context.requestState;
+  if (seal === undefined) return toolError('Confirmation is required but this server cannot ask for it.');
+  return inputRequired({
+    inputRequests: {
+      [CONFIRM_KEY]: inputRequired.elicit({
+        message: `Call the upstream service: ${call.method} ${shownUrl}?`,
+        requestedSchema: {
+          type: 'object',
+          properties: { confirm: { type: 'boolean', title: 'Send this request', default: false } },
+          required: ['confirm'],
+        },
+      }),
+    },
+    requestState: seal.mint('service', call, ctx),
+  });
+}
+
 /** Settings parsed once per PackContext: the app builds a server (and registers tools) per request. */
 interface ServiceRuntime {
   readonly settings: ServiceSettings;
@@ -190,6 +253,9 @@ export const serviceTool: PackModule = {
             `Path "${path}" is refused: give a path under ${base.pathname} starting with "/", without "..".`,
           );
         }
+
+        const asked = confirmation(settings, context, ctx, callOf(method, url, body), url.href);
+        if (asked !== undefined) return asked;
 
         let credentials: UpstreamCredentials | undefined;
         try {
