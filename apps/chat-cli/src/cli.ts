@@ -102,10 +102,13 @@ const connectWaitMs = 20_000;
  */
 async function connectServers({ pool, auth }: ChatRuntime): Promise<PoolConnectResult> {
   if (!pool) return { ready: [], failed: [] };
-  const connected = await pool.connect({ timeoutMs: connectWaitMs });
-  if (connected.failed.length === 0 || !auth?.signingIn) return connected;
-  await auth.settled();
-  return await pool.connect({ timeoutMs: connectWaitMs });
+  let connected = await pool.connect({ timeoutMs: connectWaitMs });
+  if (connected.failed.length > 0 && auth?.signingIn) {
+    await auth.settled();
+    connected = await pool.connect({ timeoutMs: connectWaitMs });
+  }
+  auth?.noteFailures(connected.failed);
+  return connected;
 }
 
 /** One warning line per server that could not be reached (stderr, so `--json` stdout stays clean); the chat goes on. */

@@ -1,4 +1,9 @@
-import { type Authorizer, createLoopbackAuthorizer, type LoopbackAuthorizer } from '@mcs/provider-sdk';
+import {
+  AuthorizationError,
+  type Authorizer,
+  createLoopbackAuthorizer,
+  type LoopbackAuthorizer,
+} from '@mcs/provider-sdk';
 import { signInWithForm } from './form-sign-in.js';
 import { browserCommand, openInBrowser } from './open-browser.js';
 
@@ -45,12 +50,20 @@ export class ChatAuthorizer implements Authorizer {
   readonly #pending = new Set<Promise<unknown>>();
   /** Why the last sign-in of a `post_body` server failed (cleared when one succeeds). */
   readonly failures = new Map<string, string>();
+  /**
+   * Servers whose sign-in was refused or not finished in this run, with that error: the pool
+   * reconnects them in the background, and each reconnection would print a new URL (or post the
+   * credentials again: an account lockout waiting to happen); it gets the same answer at once.
+   */
+  readonly #givenUp = new Map<string, unknown>();
+  readonly #timeoutMs: number;
 
   constructor(options: ChatAuthorizerOptions) {
     this.#options = options;
+    this.#timeoutMs = options.timeoutMs ?? 300_000;
     const browser = browserCommand(options.env, options.interactive);
     this.#loopback = createLoopbackAuthorizer({
-      timeoutMs: options.timeoutMs ?? 300_000,
+      timeoutMs: this.#timeoutMs,
       openUrl: (url) => {
         const server = options.serverOf(url.searchParams.get('resource'));
         const who =
@@ -75,27 +88,44 @@ export class ChatAuthorizer implements Authorizer {
   authorize(authorizationUrl: URL, options: { signal?: AbortSignal } = {}): Promise<URLSearchParams> {
     const redirectUrl = authorizationUrl.searchParams.get('redirect_uri') ?? '';
     const scripted = this.#options.scripted.get(redirectUrl);
-    const answer = scripted
+    const server = scripted?.server ?? this.#options.serverOf(authorizationUrl.searchParams.get('resource')) ?? '';
+    if (this.#givenUp.has(server)) return Promise.reject(this.#givenUp.get(server));
+    const attempt = scripted
       ? signInWithForm(authorizationUrl, {
           server: scripted.server,
           fields: scripted.fields,
           redirectUrl,
           ...(options.signal ? { signal: options.signal } : {}),
-        }).then(
-          (params) => {
-            this.failures.delete(scripted.server);
-            return params;
-          },
-          (error: unknown) => {
-            this.failures.set(scripted.server, error instanceof Error ? error.message : String(error));
-            throw error;
-          },
-        )
-      : this.#loopback.authorize(authorizationUrl, options);
+        })
+      : this.#loopback.authorize(authorizationUrl, options).catch((error: unknown) => {
+          throw this.#explained(error);
+        });
+    const answer = attempt.then(
+      (params) => {
+        this.failures.delete(server);
+        return params;
+      },
+      (error: unknown) => {
+        if (scripted) this.failures.set(server, error instanceof Error ? error.message : String(error));
+        // A sign-in cancelled because the chat is closing is not the user's answer.
+        if (!options.signal?.aborted) this.#givenUp.set(server, error);
+        throw error;
+      },
+    );
     this.#pending.add(answer);
     const done = () => this.#pending.delete(answer);
     answer.then(done, done);
     return answer;
+  }
+
+  /** The loopback's timeout in this CLI's words (its setting is an environment variable here). */
+  #explained(error: unknown): unknown {
+    if (!AuthorizationError.isInstance(error) || error.code !== 'AUTHORIZATION_TIMEOUT') return error;
+    return new AuthorizationError(
+      'AUTHORIZATION_TIMEOUT',
+      `no sign-in within ${Math.round(this.#timeoutMs / 1000)} s (MCS_CHAT_SIGNIN_TIMEOUT_S gives more time); the server stays disconnected until mcs-chat starts again`,
+      { cause: error },
+    );
   }
 
   /** A sign-in is waiting for its answer (the user in the browser, or a form being posted). */

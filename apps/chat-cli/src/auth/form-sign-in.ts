@@ -131,7 +131,7 @@ function callbackParams(location: URL, redirectUrl: string): URLSearchParams | u
 export async function signInWithForm(authorizationUrl: URL, options: FormSignInOptions): Promise<URLSearchParams> {
   const { server, fields, redirectUrl } = options;
   const fail = (message: string, cause?: unknown) =>
-    new AuthorizationError('AUTHORIZATION_DENIED', `"${server}" auth.post_body: ${message}`, { cause });
+    new AuthorizationError('AUTHORIZATION_DENIED', `auth.post_body: ${message}`, { cause });
   const origin = authorizationUrl.origin;
   if (authorizationUrl.protocol !== 'https:' && !isLoopbackUrl(authorizationUrl)) {
     throw fail(
@@ -159,9 +159,13 @@ export async function signInWithForm(authorizationUrl: URL, options: FormSignInO
       });
     } catch (error) {
       if (options.signal?.aborted) {
-        throw new AuthorizationError('AUTHORIZATION_CANCELLED', `"${server}": the sign-in was cancelled`, {
-          cause: error,
-        });
+        throw new AuthorizationError(
+          'AUTHORIZATION_CANCELLED',
+          `auth.post_body of "${server}": the sign-in was cancelled`,
+          {
+            cause: error,
+          },
+        );
       }
       throw fail(`the authorization server ${origin} could not be reached (${(error as Error).message})`, error);
     }
@@ -192,9 +196,7 @@ export async function signInWithForm(authorizationUrl: URL, options: FormSignInO
     const names = new Set(Object.keys(fields));
     const login = forms.find((form) => form.inputs.some((input) => names.has(input.name)));
     if (login && credentialsSent) {
-      throw fail(
-        `the authorization server did not accept the credentials${alert ? ` ("${alert}")` : ''}; check post_body`,
-      );
+      throw fail(`sign-in refused${alert ? ` ("${alert}")` : ''}; check its fields`);
     }
     const form = login ?? (credentialsSent ? forms[0] : undefined);
     if (!form) {

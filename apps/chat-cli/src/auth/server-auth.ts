@@ -1,9 +1,24 @@
 import { BackendAuthConfigSchema, type PoolAuthOptions, type PoolConfig } from '@mcs/provider-sdk';
+import { ChatCliError } from '../chat-cli-error.js';
 import type { ServerInfo } from '../config/server-info.js';
 import { ChatAuthorizer, type ScriptedSignIn, scriptedRedirectUrl } from './chat-authorizer.js';
 import { createTokenCache, type TokenCache } from './token-cache.js';
 
 type Env = Record<string, string | undefined>;
+
+/** `MCS_CHAT_SIGNIN_TIMEOUT_S`: how long a browser sign-in may take (default 300 s, 1 to 3600). */
+function signInTimeoutMs(env: Env): number {
+  const value = env.MCS_CHAT_SIGNIN_TIMEOUT_S?.trim();
+  if (!value) return 300_000;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new ChatCliError(
+      'CONFIG_INVALID',
+      `MCS_CHAT_SIGNIN_TIMEOUT_S must be a whole number of seconds from 1 to 3600 (got ${JSON.stringify(value.slice(0, 20))})`,
+    );
+  }
+  return seconds * 1000;
+}
 type Backend = PoolConfig['backends'][string];
 
 /** How a server proves who the user is, as `/servers` shows it. */
@@ -21,8 +36,13 @@ export interface ServerAuth {
   readonly pool: PoolConfig;
   /** The pool's authorizer and token cache. */
   readonly options: PoolAuthOptions;
-  /** The server's auth state now; `failure`: why it is unavailable, when it is. */
-  state(server: string, failure?: { code?: string; category?: string }): AuthState;
+  /**
+   * The server's auth state now, from its pool status and, when it is unavailable, the error it
+   * is unavailable with (a connect failure noted by `noteFailures` counts until it is ready).
+   */
+  state(server: string, now: { status: string; error?: unknown }): AuthState;
+  /** The connect failures of the start (a refused sign-in or header shows as "failed"). */
+  noteFailures(failed: readonly { backend: string; error: unknown }[]): void;
   /** A sign-in is waiting (the user in the browser, a form being posted). */
   readonly signingIn: boolean;
   /** Resolves when no sign-in is waiting. */
@@ -36,6 +56,23 @@ export interface ServerAuthOptions {
   interactive: boolean;
   /** One line for the user (stderr), unclipped. */
   notice: (text: string) => void;
+}
+
+/**
+ * What a failure says about the sign-in, from anywhere in its cause chain (the pool wraps the
+ * transport's error, which wraps the authorizer's): `unfinished` when the user did not finish it
+ * in time (or it was cancelled), `refused` for a refused sign-in or credential.
+ */
+function signInOutcome(error: unknown): 'refused' | 'unfinished' | undefined {
+  let outcome: 'refused' | undefined;
+  for (let at = error, depth = 0; typeof at === 'object' && at !== null && depth < 8; depth++) {
+    const { code, category } = at as { code?: unknown; category?: unknown };
+    if (code === 'AUTHORIZATION_TIMEOUT' || code === 'AUTHORIZATION_CANCELLED') return 'unfinished';
+    if (code === 'UNAUTHENTICATED' || category === 'unauthenticated') outcome = 'refused';
+    if (typeof code === 'string' && code.startsWith('AUTHORIZATION_')) outcome = 'refused';
+    at = (at as { cause?: unknown }).cause;
+  }
+  return outcome;
 }
 
 const hasAuthorizationHeader = (headers: Record<string, string>) =>
@@ -105,17 +142,24 @@ export function createServerAuth(
     notice: options.notice,
     scripted,
     serverOf,
+    timeoutMs: signInTimeoutMs(options.env),
   });
+  const connectFailures = new Map<string, unknown>();
   return {
     pool: { ...pool, backends },
     options: { authorizer, tokenStore: cache.store },
-    state(server, failure) {
+    noteFailures(failed) {
+      for (const { backend, error } of failed) connectFailures.set(backend, error);
+    },
+    state(server, now) {
       const mode = modes.get(server);
+      if (now.status === 'ready') connectFailures.delete(server);
+      const outcome = signInOutcome(now.error) ?? signInOutcome(connectFailures.get(server));
       if (!mode || mode.kind === 'none') return 'none';
-      if (mode.kind === 'headers') return failure?.category === 'unauthenticated' ? 'failed' : 'headers';
+      if (mode.kind === 'headers') return outcome === 'refused' ? 'failed' : 'headers';
       if (cache.signedIn.has(mode.url)) return 'signed in';
-      if (failure?.category === 'unauthenticated' || failure?.code === 'UNAUTHENTICATED') return 'failed';
-      if (authorizer.failures.has(server)) return 'failed';
+      if (outcome === 'unfinished') return 'signed-out';
+      if (outcome === 'refused' || (now.status !== 'ready' && authorizer.failures.has(server))) return 'failed';
       if (cache.signedOut.has(mode.url) || mode.expected) return 'signed-out';
       return mode.headers ? 'headers' : 'none';
     },

@@ -45,7 +45,9 @@ export async function listServers({ pool, output, signal, auth }: CommandContext
       status.pid !== undefined ? `pid ${status.pid}` : '',
       status.restarts ? `${status.restarts} restart(s)` : '',
     ].filter(Boolean);
-    const authState = auth ? `  auth: ${auth.state(status.backend, down?.error)}` : '';
+    const authState = auth
+      ? `  auth: ${auth.state(status.backend, { status: status.status, error: down?.error })}`
+      : '';
     output.info(
       `${status.backend}  ${status.transport}  ${status.status}${authState}  ${down ? `unavailable: ${down.error.message}` : `${count} tool(s)`}${
         details.length > 0 ? `  (${details.join(', ')})` : ''
