@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { type JSONRPCMessage, ReadBuffer, serializeMessage, type Transport } from '@modelcontextprotocol/client';
+import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import { JsonRpcLineReader } from '../internal/json-rpc-lines.js';
 import { signalGroup, trackProcessGroup, untrackProcessGroup } from '../internal/process-groups.js';
 
 export interface StdioProcessTransportOptions {
@@ -39,7 +40,7 @@ export class StdioProcessTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   readonly #options: StdioProcessTransportOptions;
-  readonly #readBuffer = new ReadBuffer();
+  readonly #readBuffer = new JsonRpcLineReader();
   #child: ChildProcessWithoutNullStreams | undefined;
   #exit: ProcessExit | undefined;
   #exited: Promise<void> | undefined;
@@ -176,10 +177,7 @@ export class StdioProcessTransport implements Transport {
 
   #onStdout(chunk: Buffer): void {
     try {
-      this.#readBuffer.append(chunk);
-      for (let message = this.#readBuffer.readMessage(); message; message = this.#readBuffer.readMessage()) {
-        this.onmessage?.(message);
-      }
+      this.#readBuffer.push(chunk, (message) => this.onmessage?.(message));
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     }
