@@ -16,4 +16,6 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /out /app
 USER node
+# A terminal client, not a server: the check is that the bundle starts (its modules load) and answers.
+HEALTHCHECK --interval=30s --timeout=10s --retries=3 CMD ["node", "dist/main.js", "--version"]
 ENTRYPOINT ["node", "dist/main.js"]

@@ -14,7 +14,14 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production GRPC_HOST=0.0.0.0 GRPC_PORT=50051
 WORKDIR /app
 COPY --from=build /out /app
+COPY infra/docker/grpc-health-check.mjs /app/grpc-health-check.mjs
 USER node
 EXPOSE 50051 9464
+# grpc.health.v1 Check of "" (SERVING once every backend is ready); plaintext only: with tls in the
+# config, probe from outside (Kubernetes: the native gRPC probe with the TLS port, infra/k8s).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "grpc-health-check.mjs"]
+# SIGTERM drains: health NOT_SERVING, running calls finish (limits.drainTimeoutMs), backends closed.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/main.js"]
 CMD ["--config", "/config/grpc-gateway.json"]
