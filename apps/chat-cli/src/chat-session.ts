@@ -1,4 +1,10 @@
-import { addUsage, type ChatCompletionMessageParam, type Provider, type Usage } from '@mcs/provider-sdk';
+import {
+  addUsage,
+  type ChatCompletionMessageParam,
+  type Provider,
+  toOpenAIMessages,
+  type Usage,
+} from '@mcs/provider-sdk';
 import type { Output } from './render/output.js';
 
 export type TurnOutcome = 'answered' | 'failed' | 'cancelled';
@@ -116,7 +122,8 @@ export class ChatSession {
         }
         output.part(part);
         if (part.type === 'finish') {
-          this.#history = withoutLeadingSystem(part.messages);
+          // Kept (and saved) as OpenAI chat messages, the shape of the conversation files.
+          this.#history = withoutLeadingSystem(toOpenAIMessages(part.messages));
           this.#pending = [];
           return 'answered';
         }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ResilienceEvent } from '@mcs/resilience';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { buildPolicy } from './build-policy.js';
@@ -9,6 +8,7 @@ import { createSamplingHandler, type SamplingRequest } from './client/sampling-h
 import { createPoolFromParsed, type McpClientPool, type PoolUnavailable } from './mcp-client-pool.js';
 import { checkRequest, type GenerateRequest } from './model/generate-request.js';
 import type { LanguageModelV1 } from './model/language-model.js';
+import type { Message } from './model/message.js';
 import type { ModelCandidate } from './model/model-call.js';
 import { createOpenAIChatModel } from './model/openai-chat-model.js';
 import { providerFailure } from './model/provider-failure.js';
@@ -45,7 +45,7 @@ export interface GenerateResult {
   /** MCP backends whose tools were left out (down or not answering in time); empty when all answered. */
   unavailable: PoolUnavailable[];
   /** The whole conversation including the final assistant message: pass it back to continue. */
-  messages: ChatCompletionMessageParam[];
+  messages: Message[];
 }
 
 /** A request whose answer must be a JSON value matching `schema` (`responseFormat` is set from it). */
@@ -276,9 +276,9 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
       settings: observedSettings(request, parsed),
     });
     try {
-      checkRequest(request);
+      const checked = checkRequest(request);
       if (closed) throw new ProviderError('CLOSED', 'the provider is closed: create a new one');
-      for await (const part of runToolLoop(context, request, controller.signal, requestId)) {
+      for await (const part of runToolLoop(context, checked, controller.signal, requestId)) {
         observer.part(part);
         yield part;
       }

@@ -17,6 +17,7 @@ export type {
   Root,
   Tool,
 } from '@mcs/transports';
+/** OpenAI's chat message type: `generate` accepts these too (see `MessageInput`, `fromOpenAIMessages`). */
 export type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 export {
   AuthorizationError,
@@ -127,9 +128,22 @@ export type {
   ModelToolCall,
   ModelToolChoice,
 } from './model/language-model.js';
+export {
+  type AssistantMessage,
+  fromOpenAIMessages,
+  type Message,
+  type MessageInput,
+  type MessageToolCall,
+  type SystemMessage,
+  type ToolMessage,
+  toOpenAIMessages,
+  type UserContentPart,
+  type UserMessage,
+} from './model/message.js';
 export { createOpenAIChatModel, type OpenAIChatModelOptions } from './model/openai-chat-model.js';
 /** Sums usage the way `generate` does across steps (applications that total usage per turn). */
 export { addUsage } from './model/tool-loop.js';
+export type { ObservabilityOptions } from './observability/provider-observability.js';
 export {
   type PoolBackendConfig,
   type PoolBackendConfigInput,

@@ -1,7 +1,7 @@
 import type { ContentPart } from '@mcs/content-parser';
 import type { ErrorCategory } from '@mcs/resilience';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { PoolUnavailable } from './mcp-client-pool.js';
+import type { Message } from './model/message.js';
 import type { ProviderError } from './provider-error.js';
 
 /** Token counts of a model call, or summed over the request's calls (0 when the API sent none). */
@@ -167,7 +167,7 @@ export interface FinishPart {
   /** The final answer (text of the last step). */
   text: string;
   /** The whole conversation including the final assistant message: pass it back as `messages` to continue. */
-  messages: ChatCompletionMessageParam[];
+  messages: Message[];
 }
 
 /** MCP backends left out of this request's tools (down or not answering in time); first, at most once. */

@@ -1,6 +1,6 @@
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { ProviderError } from '../provider-error.js';
+import { type Message, type MessageInput, MessageInputSchema } from './message.js';
 
 /** `auto` (default), `none`, `required` (some tool), or `{ tool: '<backend>.<tool>' }`: that one. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { tool: string };
@@ -23,10 +23,11 @@ export type ResponseFormat =
 export interface GenerateRequest {
   prompt?: string;
   /**
-   * OpenAI chat messages, e.g. a previous result's `messages` plus the next user message. A leading
-   * system message is kept; without one the config's `system` goes first.
+   * The conversation, e.g. a previous result's `messages` plus the next user message: our `Message`s,
+   * or OpenAI chat messages (converted). A leading system message is kept; without one the config's
+   * `system` goes first.
    */
-  messages?: ChatCompletionMessageParam[];
+  messages?: MessageInput[];
   /** Replaces the config's system message (and the conversation's leading one) for this request. */
   system?: string;
   /** Correlation id on this request's log lines, spans and `start` part; default a random UUID. */
@@ -60,7 +61,7 @@ const schemaName = z
 export const GenerateRequestSchema = z
   .object({
     prompt: z.string().optional(),
-    messages: z.array(z.looseObject({ role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']) })).optional(),
+    messages: z.array(MessageInputSchema).optional(),
     system: z.string().optional(),
     requestId: z
       .string()
@@ -100,10 +101,17 @@ export const GenerateRequestSchema = z
     message: 'give a prompt or at least one message',
   });
 
+/** A validated request: its messages in our shape. */
+export type CheckedRequest = Omit<GenerateRequest, 'messages'> & { messages?: Message[] };
+
 /** Validates a request at the edge; a bad one is `CONFIG_INVALID` naming every bad field. */
-export function checkRequest(request: GenerateRequest): void {
+export function checkRequest(request: GenerateRequest): CheckedRequest {
   const checked = GenerateRequestSchema.safeParse(request);
-  if (checked.success) return;
+  // The caller's own object (and signal) stays; only the messages are the converted ones.
+  if (checked.success)
+    return checked.data.messages === undefined
+      ? (request as CheckedRequest)
+      : { ...request, messages: checked.data.messages };
   const problems = checked.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new ProviderError('CONFIG_INVALID', `invalid request: ${problems.join('; ')}`, { cause: checked.error });
 }
@@ -113,7 +121,7 @@ export function checkRequest(request: GenerateRequest): void {
  * previous result's `messages`) already starts with one: it is kept, unless the request's own
  * `system` replaces it; the config's `system` goes only before a conversation without one.
  */
-export function conversation(request: GenerateRequest, configSystem: string | undefined): ChatCompletionMessageParam[] {
+export function conversation(request: CheckedRequest, configSystem: string | undefined): Message[] {
   const given = request.messages ?? [];
   let start = 0;
   while (given[start]?.role === 'system') start++;

@@ -1,5 +1,5 @@
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Usage } from '../stream-part.js';
+import type { Message } from './message.js';
 
 /**
  * The model interface the tool loop talks to, versioned by `specificationVersion` (a later version
@@ -7,8 +7,8 @@ import type { Usage } from '../stream-part.js';
  * `doStream` and `doGenerate` make one request each: no retries, no deadlines, no tool runs; the loop
  * does those, the same for every model.
  *
- * v1 carries the conversation in the OpenAI chat message shape (the common ground of
- * OpenAI-compatible APIs, and what `generate` takes and returns); a model for another API converts it.
+ * v1 carries the conversation in the SDK's own `Message`s (tool calls under the names the model
+ * sees, as in `tools`); each model converts them to its API's shape at its edge.
  */
 export interface LanguageModelV1 {
   readonly specificationVersion: 'v1';
@@ -59,7 +59,7 @@ export interface ModelCallSettings {
 }
 
 export interface ModelCallOptions {
-  messages: ChatCompletionMessageParam[];
+  messages: Message[];
   tools: ModelTool[];
   settings: ModelCallSettings;
   signal: AbortSignal;

@@ -13,6 +13,7 @@ import type {
   ModelGenerateResult,
   ModelStreamPart,
 } from './language-model.js';
+import { toOpenAIMessages } from './message.js';
 
 export interface OpenAIChatModelOptions {
   modelId: string;
@@ -78,7 +79,7 @@ function requestBody(modelId: string, { messages, tools, settings }: ModelCallOp
   return {
     ...providerOptions,
     model: modelId,
-    messages,
+    messages: toOpenAIMessages(messages),
     ...(functions.length > 0
       ? {
           tools: functions,

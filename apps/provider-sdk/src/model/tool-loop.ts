@@ -1,11 +1,11 @@
-import type { ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import type { McpClientPool, PoolTool, PoolUnavailable } from '../mcp-client-pool.js';
 import type { ProviderConfig } from '../provider-config.js';
 import { ProviderError } from '../provider-error.js';
 import type { FinishReason, StreamPart, ToolCallPart, Usage } from '../stream-part.js';
 import { buildToolNames, type ToolNameMap } from '../tool-names.js';
-import { conversation, type GenerateRequest } from './generate-request.js';
+import { type CheckedRequest, conversation, type GenerateRequest } from './generate-request.js';
 import type { ModelCallSettings } from './language-model.js';
+import type { Message } from './message.js';
 import { type ModelCandidate, streamModelCall } from './model-call.js';
 import { providerFailure } from './provider-failure.js';
 import { type PendingToolCall, parseToolArguments, runTools } from './run-tools.js';
@@ -56,6 +56,18 @@ async function toolsFor(
     transports: new Map(pool.statuses().map((status) => [status.backend, status.transport])),
     unavailable,
   };
+}
+
+/** The conversation as the model is sent it: tool calls renamed to this request's model-facing names. */
+function forModel(messages: readonly Message[], tools: RequestTools): Message[] {
+  return messages.map((message) =>
+    message.role === 'assistant' && message.toolCalls
+      ? {
+          ...message,
+          toolCalls: message.toolCalls.map((call) => ({ ...call, name: tools.toModel.get(call.name) ?? call.name })),
+        }
+      : message,
+  );
 }
 
 /**
@@ -118,7 +130,7 @@ function callSettings(
  */
 export async function* runToolLoop(
   context: ToolLoopContext,
-  request: GenerateRequest,
+  request: CheckedRequest,
   signal: AbortSignal,
   requestId: string,
 ): AsyncGenerator<StreamPart, void, undefined> {
@@ -141,8 +153,8 @@ export async function* runToolLoop(
     let finishReason: string | undefined;
     let stepUsage = emptyUsage();
     let pending: { id: string; name: string; args: string }[] = [];
-    // A copy: the model must not see this conversation grow after its call.
-    const call = { messages: [...messages], tools: tools.tools, settings };
+    // A copy (the model must not see this conversation grow after its call), tool calls under the names the model sees.
+    const call = { messages: forModel(messages, tools), tools: tools.tools, settings };
     for await (const part of streamModelCall(candidates, call, signal, context.deadlines)) {
       switch (part.type) {
         case 'model-retry':
@@ -211,14 +223,13 @@ export async function* runToolLoop(
     });
     messages.push({
       role: 'assistant',
-      content: text === '' ? null : text,
-      tool_calls: calls.map(
-        (entry): ChatCompletionMessageFunctionToolCall => ({
-          id: entry.id,
-          type: 'function',
-          function: { name: entry.name, arguments: entry.args },
-        }),
-      ),
+      content: text,
+      // Pool names in the conversation (the model's names are this request's; the next may differ).
+      toolCalls: calls.map((entry) => ({
+        id: entry.id,
+        name: tools.toPool.get(entry.name) ?? entry.name,
+        arguments: entry.args,
+      })),
     });
     const toRun = calls.map((entry): PendingToolCall => {
       const parsed = parseToolArguments(entry.args);
@@ -241,7 +252,7 @@ export async function* runToolLoop(
     for (const { part } of toRun) yield part;
     const results = yield* runTools(pool, toRun, signal);
     for (const result of results) {
-      messages.push({ role: 'tool', tool_call_id: result.id, content: result.content });
+      messages.push({ role: 'tool', toolCallId: result.id, content: result.content });
       yield result;
     }
   }
