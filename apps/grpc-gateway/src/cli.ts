@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { boundErrorMessage } from '@mcs/resilience';
 import { loadGatewayConfig } from './config.js';
 import { GatewayError } from './gateway-error.js';
 import { createGatewayLogger } from './logger.js';
@@ -16,6 +17,9 @@ export interface CliProcess {
   /** Whether stdout is a terminal: logs are then pretty (pino-pretty) unless NODE_ENV=production. */
   stdoutIsTTY?: boolean;
 }
+
+/** Longest fatal message printed (a bad config's lists every bad key, each line bounded). */
+const MAX_MESSAGE_CHARS = 4_000;
 
 export const usage = 'usage: mcs-grpc-gateway --config <file.json|file.yaml>';
 
@@ -58,10 +62,15 @@ export async function runCli(argv: readonly string[], host: CliProcess): Promise
     host.once('SIGTERM', stop);
     return gateway;
   } catch (error) {
-    const isUsage =
-      (GatewayError.isInstance(error) && error.code === 'CONFIG_INVALID') ||
-      (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
-    host.error(`mcs-grpc-gateway: ${error instanceof Error ? error.message : String(error)}`);
+    // Every parseArgs refusal (unknown option, positional argument, --config without a value) is usage.
+    const argsError = String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS_');
+    const isUsage = (GatewayError.isInstance(error) && error.code === 'CONFIG_INVALID') || argsError;
+    // Bounded whatever threw: parseArgs quotes the refused argument as given (twice).
+    const raw = error instanceof Error ? error.message : String(error);
+    const message = argsError ? `${boundErrorMessage(raw, 300)} ${usage}` : raw;
+    host.error(
+      `mcs-grpc-gateway: ${message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (cut)` : message}`,
+    );
     host.exit(isUsage ? 2 : 1);
     return undefined;
   }

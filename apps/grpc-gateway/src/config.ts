@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { boundErrorMessage, quoteValue } from '@mcs/resilience';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GatewayError } from './gateway-error.js';
@@ -176,13 +177,35 @@ export type ToolFilterConfig = z.output<typeof toolFilterSchema>;
 export function parseGatewayConfig(input: unknown, source = 'config'): GatewayConfig {
   const result = gatewayConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+  // Keys and messages come from the file (zod quotes unknown keys): each line is bounded, and so is
+  // their number, so that a hostile file cannot make the error unbounded.
+  const issues = result.error.issues;
+  const problems = issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((issue) => boundErrorMessage(`  - ${issuePath(issue.path)}: ${issue.message}`, 300))
+    .concat(issues.length > MAX_LISTED_ISSUES ? [`  - ... and ${issues.length - MAX_LISTED_ISSUES} more`] : [])
     .join('\n');
   throw new GatewayError('CONFIG_INVALID', `Invalid gateway ${source}; fix these keys:\n${problems}`, {
     cause: result.error,
   });
 }
+
+const MAX_LISTED_ISSUES = 10;
+
+function issuePath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .slice(0, 8)
+    .map((segment) => {
+      const text = String(segment);
+      return text.length > 64 ? quoteValue(text, 64) : text;
+    })
+    .join('.');
+}
+
+/** A file path (from the command line) and a parser's or the file system's message, as errors quote them. */
+const quotePath = (file: string) => (file.length > 200 ? quoteValue(file, 200) : file);
+const causeText = (cause: unknown) => boundErrorMessage(cause instanceof Error ? cause.message : String(cause), 300);
 
 /**
  * Reads `--config <file.json|file.yaml>`, applies `GRPC_HOST`/`GRPC_PORT` from `env`, and validates.
@@ -193,7 +216,7 @@ export async function loadGatewayConfig(file: string, env: NodeJS.ProcessEnv = p
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', `Cannot read the config file ${file}: ${(cause as Error).message}`, {
+    throw new GatewayError('CONFIG_INVALID', `Cannot read the config file ${quotePath(file)}: ${causeText(cause)}`, {
       cause,
     });
   }
@@ -203,13 +226,13 @@ export async function loadGatewayConfig(file: string, env: NodeJS.ProcessEnv = p
   } catch (cause) {
     throw new GatewayError(
       'CONFIG_INVALID',
-      `The config file ${file} is not valid JSON/YAML: ${(cause as Error).message}`,
+      `The config file ${quotePath(file)} is not valid JSON/YAML: ${causeText(cause)}`,
       {
         cause,
       },
     );
   }
-  const config = parseGatewayConfig(applyEnvOverrides(raw, env), `config file ${file}`);
+  const config = parseGatewayConfig(applyEnvOverrides(raw, env), `config file ${quotePath(file)}`);
   return resolvePaths(config, dirname(resolve(file)));
 }
 
@@ -221,7 +244,10 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
   if (env.GRPC_PORT !== undefined && env.GRPC_PORT !== '') {
     const port = Number(env.GRPC_PORT);
     if (!Number.isInteger(port)) {
-      throw new GatewayError('CONFIG_INVALID', `GRPC_PORT must be an integer port number, got "${env.GRPC_PORT}".`);
+      throw new GatewayError(
+        'CONFIG_INVALID',
+        `GRPC_PORT must be an integer port number, got ${quoteValue(env.GRPC_PORT)}.`,
+      );
     }
     result.port = port;
   }

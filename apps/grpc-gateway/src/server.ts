@@ -22,6 +22,7 @@ import { GatewayMetrics, startMetricsServer } from './observability/metrics.js';
 import { startTracing } from './observability/otel-sdk.js';
 import { tracingInterceptor } from './observability/tracing.js';
 import { createContextGatewayService } from './services/context-gateway-service.js';
+import { withTolerantDecoding } from './services/malformed-request.js';
 import { ResourceWatches } from './services/resource-watches.js';
 import { builtInNativeTools } from './tools/native/index.js';
 import type { NativeTool } from './tools/native/native-tool.js';
@@ -98,7 +99,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     'grpc.max_send_message_length': config.limits.maxSendMessageBytes,
   });
   server.addService(
-    ContextGatewayService,
+    withTolerantDecoding(ContextGatewayService),
     createContextGatewayService(
       {
         catalog,

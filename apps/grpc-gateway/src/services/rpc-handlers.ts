@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { toServiceError } from '../error-status.js';
 import { GatewayError } from '../gateway-error.js';
 import { type CallContext, type Interceptor, runIntercepted } from '../interceptors/call-context.js';
+import { assertWellFormed } from './malformed-request.js';
 
 export interface HandlerEnvironment {
   logger: Logger;
@@ -133,6 +134,7 @@ export function unaryHandler<Request, Response>(
     const { context, trailers, dispose } = createContext(method, call, environment);
     let response: Response | undefined;
     runIntercepted(environment.interceptors, context, async () => {
+      assertWellFormed(method, call.request);
       response = await impl(call.request, context);
       throwIfAborted(context.signal);
     })
@@ -156,6 +158,7 @@ export function serverStreamHandler<Request, Response>(
   return (call: ServerWritableStream<Request, Response>) => {
     const { context, trailers, dispose } = createContext(method, call, environment);
     runIntercepted(environment.interceptors, context, async () => {
+      assertWellFormed(method, call.request);
       for await (const message of impl(call.request, context)) {
         if (call.cancelled) break;
         if (!call.write(message)) {
