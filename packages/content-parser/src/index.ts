@@ -31,6 +31,7 @@ export {
   createJsonSchemaValidator,
   type JsonSchema,
   type JsonSchemaCheck,
+  type JsonSchemaValidatorOptions,
   type JsonSchemaValidatorProvider,
 } from './json-schema-validator.js';
 export { parseContentBlock } from './parse-content-block.js';

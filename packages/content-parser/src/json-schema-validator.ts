@@ -55,12 +55,22 @@ function createEngine(dialect: Dialect): AjvEngine {
   return engine;
 }
 
+export interface JsonSchemaValidatorOptions {
+  /** What error messages call the validated value (`arguments/message must be string`). Default `data`. */
+  dataVar?: string;
+  /** Between the messages of several errors. Default `', '`. */
+  separator?: string;
+}
+
 /**
- * The default provider: ajv with ajv-formats, one engine per dialect (created on first use), and each
- * compiled schema cached per schema object. Compiling throws for an unusable schema; the parser
- * reports that as `INVALID_SCHEMA`.
+ * The one JSON Schema validator of the platform (tool output schemas here, tool input schemas in the
+ * grpc-gateway): ajv with ajv-formats, one engine per dialect (created on first use), and each compiled
+ * schema cached per schema object. A schema without `$schema` is 2020-12, as MCP says; draft-07 and
+ * 2019-09 schemas are checked by their own dialect. Compiling throws for an unusable schema (and an
+ * unknown `$schema`); the parser reports that as `INVALID_SCHEMA`.
  */
-export function createJsonSchemaValidator(): JsonSchemaValidatorProvider {
+export function createJsonSchemaValidator(options: JsonSchemaValidatorOptions = {}): JsonSchemaValidatorProvider {
+  const textOptions = { dataVar: options.dataVar ?? 'data', separator: options.separator ?? ', ' };
   const engines = new Map<Dialect, AjvEngine>();
   const compiled = new WeakMap<JsonSchema, { engine: AjvEngine; validate: ValidateFunction }>();
   return {
@@ -78,7 +88,9 @@ export function createJsonSchemaValidator(): JsonSchemaValidatorProvider {
       }
       const { engine, validate } = entry;
       return (input) =>
-        validate(input) ? { valid: true } : { valid: false, errorMessage: engine.errorsText(validate.errors) };
+        validate(input)
+          ? { valid: true }
+          : { valid: false, errorMessage: engine.errorsText(validate.errors, textOptions) };
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontext
 import type { Logger } from 'pino';
 import { NATIVE_BACKEND } from '../config.js';
 import type { NativeTool } from '../tools/native/native-tool.js';
-import { type ArgumentsValidator, compileArgumentsValidator } from './schema-validator.js';
+import { type ArgumentsValidator, compileArgumentsValidator } from './arguments-validator.js';
 
 /** One tool of the merged catalog. */
 export interface CatalogTool {
