@@ -35,7 +35,7 @@ describe('mcs-chat REPL commands', () => {
 
       cli.line('/servers');
       at = await cli.waitForStdout('tool(s)', at);
-      expect(cli.stdout()).toMatch(/everything {2}stdio {2}\S+ {2}\d+ tool\(s\) {2}\(pid \d+\)/);
+      expect(cli.stdout()).toMatch(/everything {2}stdio {2}\S+ {2}auth: none {2}\d+ tool\(s\) {2}\(pid \d+\)/);
 
       cli.line('/call everything.get-sum a=2 b=3');
       at = await cli.waitForStdout('The sum of 2 and 3 is 5.', at);
