@@ -132,6 +132,7 @@ export class ChatSession {
     } finally {
       // Only turns in which the model answered at least once have usage to show.
       if (steps > 0) this.#usage.push(turn);
+      await output.turnEnded();
     }
   }
 

@@ -143,7 +143,9 @@ async function oneShot(
           onInterrupt: () => controller.abort(),
         })
       : undefined;
-  runtime.prompter.current = questions;
+  runtime.prompter.current = questions && {
+    ask: (question, signal) => output.question(() => questions.ask(question, signal)),
+  };
   try {
     const outcome = await session.turn(prompt, output, controller.signal);
     return outcome === 'failed' ? exitCodeOf(session.lastErrorCode) : EXIT_OK;

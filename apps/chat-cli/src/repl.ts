@@ -65,7 +65,8 @@ export async function runRepl(options: ReplOptions): Promise<void> {
       }
     },
   });
-  options.prompter.current = input;
+  // Questions asked during a turn (approval, forms) are drawn with the turn's live lines stilled.
+  options.prompter.current = { ask: (question, signal) => output.question(() => input.ask(question, signal)) };
   const unsubscribe = host.onSignal((signal) => {
     if (signal === 'SIGINT' && current) current.abort();
     else close();

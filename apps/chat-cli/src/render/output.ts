@@ -1,10 +1,13 @@
 import { ProviderError, type StreamPart } from '@mcs/provider-sdk';
 import { ChatCliError } from '../chat-cli-error.js';
 import { type ChatEvent, toChatEvent } from './chat-event.js';
+import { createTerminalOutput } from './terminal-output.js';
 
 export interface OutputStreams {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** `NO_COLOR` and `TERM=dumb` turn the terminal's colours and Markdown off. */
+  env?: Record<string, string | undefined>;
 }
 
 /** Where a turn's steps and the CLI's messages go, as text for people or as JSONL for programs. */
@@ -20,6 +23,10 @@ export interface Output {
   status(text: string): void;
   /** A failure outside a turn: an `error` event (JSONL on stdout, or a line on stderr). */
   error(error: unknown): void;
+  /** The turn is over (answered, failed or cancelled): everything live is put to rest before the prompt. */
+  turnEnded(): Promise<void>;
+  /** Runs `ask` (a question to the person: tool approval, a form) with the live part of the screen stilled. */
+  question<T>(ask: () => Promise<T>): Promise<T>;
 }
 
 const MAX_STATUS = 200;
@@ -29,7 +36,35 @@ const clip = (text: string): string => {
   return line.length > MAX_STATUS ? `${line.slice(0, MAX_STATUS - 1)}…` : line;
 };
 
+const codeOf = (error: unknown): string =>
+  ChatCliError.isInstance(error) || ProviderError.isInstance(error) ? error.code : 'INTERNAL';
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * JSONL (`--json`), the terminal view (stdout and stderr both a terminal: rendered Markdown, spinner,
+ * live tool lines, see terminal-output.ts) or plain lines (anything else: pipes, files, `TERM=dumb`),
+ * whose format scripts and tests may rely on.
+ */
 export function createOutput(json: boolean, streams: OutputStreams): Output {
+  const env = streams.env ?? {};
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  if (!json && streams.stdout.isTTY && streams.stderr.isTTY && env.TERM !== 'dumb') {
+    const terminal = createTerminalOutput({ stdout: streams.stdout, markdown: !noColor, color: !noColor });
+    return {
+      json,
+      part: terminal.part,
+      event: terminal.event,
+      info: (text) => terminal.event({ type: 'info', text }),
+      status: terminal.status,
+      error: (error) => terminal.event({ type: 'error', code: codeOf(error), message: messageOf(error) }),
+      turnEnded: terminal.turnEnded,
+      question: terminal.question,
+    };
+  }
+  return createLineOutput(json, streams);
+}
+
+function createLineOutput(json: boolean, streams: OutputStreams): Output {
   const { stdout, stderr } = streams;
   const dim = (text: string) => (stderr.isTTY ? `\u001b[2m${text}\u001b[22m` : text);
   // Whether stdout's current line holds answer text: a status line or the end of the turn closes it.
@@ -106,9 +141,8 @@ export function createOutput(json: boolean, streams: OutputStreams): Output {
     event,
     info: (text) => event({ type: 'info', text }),
     status,
-    error: (error) => {
-      const code = ChatCliError.isInstance(error) || ProviderError.isInstance(error) ? error.code : 'INTERNAL';
-      event({ type: 'error', code, message: error instanceof Error ? error.message : String(error) });
-    },
+    error: (error) => event({ type: 'error', code: codeOf(error), message: messageOf(error) }),
+    turnEnded: async () => {},
+    question: (ask) => ask(),
   };
 }

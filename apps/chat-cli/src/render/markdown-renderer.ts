@@ -1,0 +1,40 @@
+/** Renders one finished Markdown block for a terminal `width` columns wide (no trailing newline). */
+export type MarkdownRenderer = (markdown: string, width: number) => string;
+
+let loading: Promise<MarkdownRenderer> | undefined;
+
+/**
+ * `marked` with `marked-terminal` (headings, lists, tables, code coloured by cli-highlight), imported
+ * on first use: it weighs about 170 ms of module loading, which `--help`, the JSON and pipe outputs
+ * and the start of the REPL do not pay. A block that cannot be rendered is shown as it is.
+ */
+export function loadMarkdownRenderer(): Promise<MarkdownRenderer> {
+  loading ??= (async () => {
+    const [{ Marked }, { markedTerminal }] = await Promise.all([import('marked'), import('marked-terminal')]);
+    const make = (width: number) =>
+      new Marked(
+        // Emoji shortcodes stay as typed (`:x:` is often code); the `#` of headings is left out.
+        markedTerminal({ width, reflowText: true, showSectionPrefix: false, tab: 2, emoji: false }),
+        {
+          renderer: {
+            // marked-terminal 7 prints a text token's source, so `*mild*` in a tight list item stayed
+            // raw: its inline tokens are rendered instead (false: marked-terminal's own rendering).
+            text(token) {
+              return 'tokens' in token && token.tokens ? this.parser.parseInline(token.tokens) : false;
+            },
+          },
+        },
+      );
+    const byWidth = new Map<number, ReturnType<typeof make>>();
+    return (markdown, width) => {
+      const marked = byWidth.get(width) ?? make(width);
+      byWidth.set(width, marked);
+      try {
+        return String(marked.parse(markdown, { async: false })).replace(/\n+$/, '');
+      } catch {
+        return markdown;
+      }
+    };
+  })();
+  return loading;
+}
