@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { quoteValue } from '@mcs/resilience';
 import { parseDocument } from 'yaml';
 import { ProviderError } from '../provider-error.js';
 import { isPlainObject } from './schema-walk.js';
@@ -39,8 +40,15 @@ function parseYaml(file: string, text: string): unknown {
       `${at(file, problem.position)}: not valid YAML (${kind}): fix the syntax there`,
     );
   }
-  // maxAliasCount bounds "billion laughs" alias expansion.
-  return parseDocument(text, { uniqueKeys: true, merge: true }).toJS({ maxAliasCount: 100 });
+  // maxAliasCount bounds "billion laughs" alias expansion; the yaml package throws a plain
+  // ReferenceError past it.
+  try {
+    return parseDocument(text, { uniqueKeys: true, merge: true }).toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    throw new ProviderError('CONFIG_INVALID', `${file}: YAML aliases expand too far (more than 100): not read`, {
+      cause,
+    });
+  }
 }
 
 function parseJson(file: string, text: string): unknown {
@@ -75,16 +83,20 @@ function formatOf(file: string, text: string): 'json' | 'yaml' {
   return text.trimStart().startsWith('{') ? 'json' : 'yaml';
 }
 
+/** A path as messages show it: as given, unless it is long enough to be a mistake (then quoted, shortened). */
+export const shownPath = (file: string): string => (file.length > 200 ? quoteValue(file, 200) : file);
+
 /** Reads a JSON or YAML config file into plain data; every error names the file (and line). */
-export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  const file = shownPath(path);
   let text: string;
   try {
-    const info = await stat(file);
+    const info = await stat(path);
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
     if (info.size > MAX_CONFIG_BYTES) {
       throw new ProviderError('CONFIG_INVALID', `${file}: larger than 1 MiB, not read (is it the config file?)`);
     }
-    text = await readFile(file, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if (ProviderError.isInstance(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -95,7 +107,7 @@ export async function readConfigFile(file: string): Promise<Record<string, unkno
       cause: error,
     });
   }
-  const data = formatOf(file, text) === 'json' ? parseJson(file, text) : parseYaml(file, text);
+  const data = formatOf(path, text) === 'json' ? parseJson(file, text) : parseYaml(file, text);
   if (data === null || data === undefined) return {};
   if (!isPlainObject(data)) {
     throw new ProviderError('CONFIG_INVALID', `${file}: the file must hold one object (keys and values) at its top`);

@@ -3,7 +3,7 @@ import { type ProviderConfig, providerConfigKind } from '../provider-config.js';
 import { ProviderError } from '../provider-error.js';
 import { finishDocument, markResolved, prepareDocument, writtenPath } from '../resolve-config.js';
 import { applyConnectionApiKey, applyEnvOverrides, type IgnoredVariable } from './env-overrides.js';
-import { readConfigFile } from './load-file.js';
+import { readConfigFile, shownPath } from './load-file.js';
 import { deepMerge } from './profiles.js';
 import { camelizeKeys, isPlainObject } from './schema-walk.js';
 import { resolveSecrets, type SecretOptions, secretResolvers } from './secrets/resolve-secrets.js';
@@ -49,8 +49,10 @@ export function leafPaths(value: unknown, path: string[] = [], out: string[] = [
   return out;
 }
 
-const prefixFile = (file: string | undefined, error: unknown): unknown => {
-  if (file === undefined || !ProviderError.isInstance(error) || error.message.startsWith(file)) return error;
+const prefixFile = (path: string | undefined, error: unknown): unknown => {
+  if (path === undefined || !ProviderError.isInstance(error)) return error;
+  const file = shownPath(path);
+  if (error.message.startsWith(file)) return error;
   return new ProviderError(error.code, `${file}: ${error.message}`, { category: error.category, cause: error });
 };
 

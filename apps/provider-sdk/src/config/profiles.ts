@@ -1,3 +1,4 @@
+import { quoteValue } from '@mcs/resilience';
 import { ProviderError } from '../provider-error.js';
 import { isPlainObject, setOwn } from './schema-walk.js';
 
@@ -49,10 +50,13 @@ export function selectProfile(input: unknown, what: string, options: SelectProfi
   if (name === undefined) return { base, overlay: undefined, name: undefined };
   const chosen = profiles !== undefined && Object.hasOwn(profiles, name) ? profiles[name] : undefined;
   if (!isPlainObject(chosen)) {
+    // Both the name asked for and the file's own names are outside input: quoted bounded, at most 20.
     const known = Object.keys(profiles ?? {});
+    const listed = known.slice(0, 20).map((each) => (each.length > 64 ? quoteValue(each, 64) : each));
+    if (known.length > listed.length) listed.push(`... ${known.length - listed.length} more`);
     throw new ProviderError(
       'PROFILE_UNKNOWN',
-      `invalid ${what}: profile "${name}" is not defined (known profiles: ${known.length > 0 ? known.join(', ') : 'none'})`,
+      `invalid ${what}: profile ${quoteValue(name)} is not defined (known profiles: ${listed.length > 0 ? listed.join(', ') : 'none'})`,
     );
   }
   return { base, overlay: chosen, name };
