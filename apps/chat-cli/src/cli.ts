@@ -100,7 +100,7 @@ const connectWaitMs = 20_000;
  * server that cannot start (its requests would wait for its reconnection). A server waiting for
  * the user to sign in (in the browser) gets the sign-in's own time (the authorizer's timeout).
  */
-async function connectServers({ pool, auth }: ChatRuntime): Promise<PoolConnectResult> {
+export async function connectServers({ pool, auth }: ChatRuntime): Promise<PoolConnectResult> {
   if (!pool) return { ready: [], failed: [] };
   let connected = await pool.connect({ timeoutMs: connectWaitMs });
   if (connected.failed.length > 0 && auth?.signingIn) {
