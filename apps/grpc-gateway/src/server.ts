@@ -6,10 +6,10 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { ContextGatewayService, gatewayProtoFile, protoRoot } from '@mcs/protos';
-import type { BackendConnection } from '@mcs/transports';
+import { type BackendConnection, type BackendPool, createBackendPool } from '@mcs/transports';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import { createBackend } from './backends/create-backend.js';
+import { backendPoolConfig } from './backends/backend-pool-config.js';
 import { Catalog } from './catalog/catalog.js';
 import { createToolFilter } from './catalog/tool-filter.js';
 import { type GatewayConfig, redactConfig } from './config.js';
@@ -65,24 +65,22 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
 
   const tracing = await startTracing(options.env ?? process.env);
   if (tracing) logger.info('OpenTelemetry tracing on: CallTool spans are exported over OTLP/HTTP');
-  const backends = new Map<string, BackendConnection>();
-  for (const [name, backendConfig] of Object.entries(config.backends))
-    backends.set(name, createBackend(name, backendConfig));
+  // The one pool of @mcs/transports: one supervised connection per backend, connected and closed together.
+  const { configs, options: connectionOptions } = backendPoolConfig(config.backends);
+  const pool = createBackendPool(configs, connectionOptions);
+  const backends = pool.names.map((name) => pool.get(name));
   const metrics = new GatewayMetrics();
-  watchBackends([...backends.values()], metrics, logger);
-  await Promise.all(
-    [...backends.values()].map((backend) =>
-      backend
-        .connect()
-        .catch((error: unknown) => logger.warn({ err: error, backend: backend.name }, 'backend did not start')),
-    ),
-  );
+  watchBackends(backends, metrics, logger);
+  const started = await pool.connectAll();
+  for (const [backend, error] of Object.entries(started.failed)) {
+    logger.warn({ err: error, backend }, 'backend did not start');
+  }
 
   const catalog = new Catalog(
     new Map(
-      [...backends].map(([name, connection]) => [
-        name,
-        { connection, filter: createToolFilter(config.backends[name]!.tools) },
+      backends.map((connection) => [
+        connection.name,
+        { connection, filter: createToolFilter(config.backends[connection.name]!.tools) },
       ]),
     ),
     options.nativeTools ?? (config.nativeTools ? builtInNativeTools : []),
@@ -91,7 +89,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   await catalog.refreshAll();
   const access = createAccessControl(config, logger);
   const watches = new ResourceWatches(catalog);
-  const health = new GatewayHealth([...backends.values()]);
+  const health = new GatewayHealth(backends);
   const shutdown = new AbortController();
 
   const server = new Server({
@@ -176,7 +174,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         await access
           .close()
           .catch((error: unknown) => logger.warn({ err: error }, 'closing the revocation store failed'));
-        await Promise.allSettled([...backends.values()].map((backend) => backend.close()));
+        await closePool(pool, logger);
         await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
         await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing spans failed'));
         logger.info('grpc-gateway stopped');
@@ -223,4 +221,8 @@ function watchBackends(backends: readonly BackendConnection[], metrics: GatewayM
     });
     backend.on('breaker', ({ state }) => metrics.breakerState.set({ backend: backend.name }, breakerValues[state]));
   }
+}
+
+async function closePool(pool: BackendPool, logger: Logger): Promise<void> {
+  await pool.close().catch((error: unknown) => logger.warn({ err: error }, 'closing a backend failed'));
 }
