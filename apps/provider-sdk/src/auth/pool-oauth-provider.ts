@@ -113,8 +113,11 @@ export class PoolOAuthProvider implements OAuthClientProvider {
     if (!clientId && !stored && this.#cannotSignIn()) throw this.#signInRequired();
     if (!clientId) return stored;
     // Pre-registered: the config is the truth; the stored copy only adds the issuer the SDK stamped.
+    const own = stored?.client_id === clientId ? stored : undefined;
     return {
-      ...(stored?.client_id === clientId ? stored : {}),
+      // Stamped with the issuer it is first used at, as the SDK would (SEP-2352) but without its warning.
+      ...(context?.issuer && !own?.issuer ? { issuer: context.issuer } : {}),
+      ...own,
       client_id: clientId,
       ...(clientSecret ? { client_secret: clientSecret } : {}),
       token_endpoint_auth_method: this.#authMethod(),

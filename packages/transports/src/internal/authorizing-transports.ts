@@ -55,6 +55,43 @@ function skipIssuerCheck(authorization: BackendAuthorization): { skipIssuerMetad
   return authorization.skipIssuerMetadataValidation ? { skipIssuerMetadataValidation: true } : {};
 }
 
+type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The SDK follows redirects only within an origin (it asks with `redirect: 'manual'`) and then
+ * reads the 3xx as a failed answer ("HTTP 404: Invalid OAuth error response" from the next URL
+ * it tries). This says what happened instead: an OAuth request (metadata, registration, token)
+ * sent to another origin is refused by name. The MCP endpoint's own redirects keep the SDK's message.
+ */
+function refusingRedirectsElsewhere(mcpUrl: URL, base: Fetch = fetch): Fetch {
+  return async (input, init) => {
+    const response = await base(input, init);
+    if (response.status < 300 || response.status >= 400) return response;
+    const location = response.headers.get('location');
+    if (location === null) return response;
+    const from = new URL(input instanceof URL ? input.href : input);
+    let target: URL;
+    try {
+      target = new URL(location, from);
+    } catch {
+      return response;
+    }
+    if (target.origin === from.origin || from.href === mcpUrl.href) return response;
+    await response.body?.cancel().catch(() => undefined);
+    throw new TransportError(
+      'UNAUTHENTICATED',
+      `authorization failed: ${quoteValue(from.origin + from.pathname, 300)} redirected to another origin (${quoteValue(target.origin, 300)}); OAuth requests are not sent there`,
+    );
+  };
+}
+
+/** Errors the SDK's transports let out of their auth step (`Symbol.for`, so shared by SDK copies). */
+const authSeamEscape = Symbol.for('mcp.authSeamEscape');
+
+function escapedAuthStep(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[authSeamEscape] === true;
+}
+
 function isAuthorizationFailure(error: unknown): boolean {
   return (
     OAuthError.isInstance(error) ||
@@ -131,7 +168,10 @@ class AuthorizationRounds {
         return value;
       } catch (error) {
         if (isAuthorizationFailure(error)) throw authorizationFailed(error);
-        if (!UnauthorizedError.isInstance(error) || round > 2 * this.#limit) throw error;
+        // Anything else out of the SDK's auth step (malformed metadata, a network failure on the
+        // way to the authorization server) fails the request too, instead of looking like an outage.
+        if (!UnauthorizedError.isInstance(error)) throw escapedAuthStep(error) ? authorizationFailed(error) : error;
+        if (round > 2 * this.#limit) throw error;
         await this.#complete(error);
       }
     }
@@ -172,7 +212,12 @@ export class AuthorizingHttpTransport extends StreamableHTTPClientTransport {
 
   constructor(url: URL, options: StreamableHTTPClientTransportOptions, authorization: BackendAuthorization) {
     const rounds = new AuthorizationRounds(authorization);
-    super(url, { ...options, authProvider: rounds.provider, ...skipIssuerCheck(authorization) });
+    super(url, {
+      ...options,
+      authProvider: rounds.provider,
+      fetch: refusingRedirectsElsewhere(url, options.fetch),
+      ...skipIssuerCheck(authorization),
+    });
     rounds.bind((params) => this.finishAuth(params));
     this.#rounds = rounds;
   }
@@ -191,7 +236,12 @@ export class AuthorizingSseTransport extends SSEClientTransport {
 
   constructor(url: URL, options: SSEClientTransportOptions, authorization: BackendAuthorization) {
     const rounds = new AuthorizationRounds(authorization);
-    super(url, { ...options, authProvider: rounds.provider, ...skipIssuerCheck(authorization) });
+    super(url, {
+      ...options,
+      authProvider: rounds.provider,
+      fetch: refusingRedirectsElsewhere(url, options.fetch),
+      ...skipIssuerCheck(authorization),
+    });
     rounds.bind((params) => this.finishAuth(params));
     this.#rounds = rounds;
   }
