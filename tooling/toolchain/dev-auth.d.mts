@@ -23,6 +23,6 @@ export declare function devLogin(
 ): Promise<TokenAnswer>;
 export declare function waitForAuthServer(
   origin: string,
-  options?: { timeoutMs?: number; signal?: AbortSignal },
+  options?: { timeoutMs?: number; signal?: AbortSignal; path?: string },
 ): Promise<void>;
 export declare function isDevAuthError(error: unknown): boolean;

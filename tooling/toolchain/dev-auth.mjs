@@ -149,11 +149,14 @@ export async function devLogin(origin, credentials, { clientName = 'mcs dev' } =
   return (await expectStatus(token, 200, 'POST /token')).json();
 }
 
-/** Polls `origin`'s authorization server metadata until it answers (bounded), for scripts started together with it. */
-export async function waitForAuthServer(origin, { timeoutMs = 120_000, signal } = {}) {
+/** Polls `origin`'s authorization server metadata (or `path`) until it answers (bounded), for scripts started together with it. */
+export async function waitForAuthServer(
+  origin,
+  { timeoutMs = 120_000, signal, path = '/.well-known/oauth-authorization-server' } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(`${origin}/.well-known/oauth-authorization-server`, { signal })
+    const ok = await fetch(`${origin}${path}`, { signal })
       .then((response) => response.ok)
       .catch(() => false);
     if (ok) return;

@@ -52,9 +52,10 @@ if (authOn) {
 config.backends.mcs.url = `${origin}/mcp`;
 
 try {
+  // The http-mcp-server starts at the same moment: wait for it, so the "mcs" backend connects at once.
+  say(`waiting for the ${authOn ? 'authorization server' : 'http-mcp-server'} at ${origin} ...`);
+  await waitForAuthServer(origin, { signal: waiting.signal, ...(authOn ? {} : { path: '/healthz' }) });
   if (authOn) {
-    say(`waiting for the authorization server at ${origin} ...`);
-    await waitForAuthServer(origin, { signal: waiting.signal });
     const tokens = await devLogin(origin, devCredentials(), { clientName: 'mcs-grpc-gateway (dev)' });
     config.backends.mcs.bearerToken = tokens.access_token;
     say(`signed in as the development user; the "mcs" backend's token lasts ${tokens.expires_in} s`);
@@ -72,7 +73,6 @@ writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 say(
   `127.0.0.1:${process.env.GRPC_PORT ?? config.port}  auth=${config.auth.mode}${authOn ? ` (issuer ${origin})` : ''}  backends: ${Object.keys(config.backends).join(', ')}, native`,
 );
-if (authOn)
-  say('call it with a token: grpcurl -plaintext -H "authorization: Bearer $(./mcs token)" 127.0.0.1:50051 list');
+if (authOn) say('call it with a token from ./mcs token (README.md: "Calling each part of the dev stack")');
 child = spawn(process.execPath, ['dist/main.js', '--config', file], { cwd: appDir, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
