@@ -1,4 +1,6 @@
 // Every export here is public API; named exports only.
+export { type Chat, type ChatOptions, type ChatStep, createChat, type SendOptions } from './api/create-chat.js';
+export { type LocalChatOptions, openLocalChat } from './api/open-local-chat.js';
 export { ChatCliError, type ChatCliErrorCode, chatCliErrorCodes } from './chat-cli-error.js';
 export {
   DEFAULT_CONFIG_FILE,
