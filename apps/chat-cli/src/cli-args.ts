@@ -52,13 +52,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   try {
     values = parse(argv).values;
   } catch (error) {
-    throw new ChatCliError(
-      'USAGE',
-      `${error instanceof Error ? error.message : String(error)} (mcs-chat --help lists the flags)`,
-      {
-        cause: error,
-      },
-    );
+    throw new ChatCliError('USAGE', `${parseArgsMessage(error)} (mcs-chat --help lists the flags)`, {
+      cause: error,
+    });
   }
   for (const name of ['config', 'model', 'prompt'] as const) {
     if (values[name] !== undefined && values[name].trim() === '') {
@@ -79,13 +75,19 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   };
 }
 
+/** parseArgs quotes the refused argument as given (twice): an argument can be megabytes, the message not. */
+function parseArgsMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > 300 ? `${message.slice(0, 300)}… (${message.length} characters)` : message;
+}
+
 /** `logout <server> [--config <file>]` or `logout --all`. */
 function parseLogout(argv: readonly string[]): CliArgs {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof logoutOptions; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: logoutOptions, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new ChatCliError('USAGE', `${error instanceof Error ? error.message : String(error)} (mcs-chat --help)`, {
+    throw new ChatCliError('USAGE', `${parseArgsMessage(error)} (mcs-chat --help)`, {
       cause: error,
     });
   }

@@ -29,9 +29,10 @@ function lineColumn(text: string, offset: number): string {
  * valid JSON`), which may be a secret, so only its kind and the position are kept.
  */
 export function parseConfigJson(text: string, shown: string): unknown {
+  let data: unknown;
   try {
     // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.
-    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    data = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message);
@@ -43,4 +44,25 @@ export function parseConfigJson(text: string, shown: string): unknown {
       { cause: error },
     );
   }
+  // Configs are a few levels deep; the later walks recurse, and 3,000 levels overflowed the stack.
+  if (tooDeep(data)) {
+    throw new ChatCliError(
+      'CONFIG_INVALID',
+      `${shown}: nested more than ${MAX_DEPTH} levels deep (is it the config file?)`,
+    );
+  }
+  return data;
+}
+
+const MAX_DEPTH = 64;
+
+function tooDeep(data: unknown): boolean {
+  const stack: [unknown, number][] = [[data, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= MAX_DEPTH) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -23,11 +23,18 @@ export function formatPath(path: ConfigPath): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z0-9_-]+$/.test(key)) out += out === '' ? key : `.${key}`;
-    else out += `[${JSON.stringify(String(key))}]`;
+    else if (typeof key === 'string' && key.length <= MAX_KEY && /^[A-Za-z0-9_-]+$/.test(key)) {
+      out += out === '' ? key : `.${key}`;
+    } else {
+      // A key is outside input: a long one is shortened, so that the path stays a path.
+      const text = String(key);
+      out += `[${JSON.stringify(text.length > MAX_KEY ? text.slice(0, MAX_KEY) : text)}${text.length > MAX_KEY ? `… (${text.length} characters)` : ''}]`;
+    }
   }
   return out === '' ? '(top level)' : out;
 }
+
+const MAX_KEY = 64;
 
 /** The file as the user would type it: relative to the working directory when inside it. */
 export function displayFile(file: string, cwd: string): string {
