@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SecretBoxConfig } from '@mcs/auth';
+import { boundErrorMessage, quoteValue } from '@mcs/resilience';
 import { z } from 'zod';
 import { HttpMcpServerError } from './http-mcp-server-error.js';
 import { SERVER_CACHE_DEFAULTS } from './mcp/session-server-cache.js';
@@ -128,7 +129,13 @@ function bracketIpv6(host: string): string {
 export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    // zod's messages may quote what was given: each bounded, and at most ten listed.
+    const issues = parsed.error.issues;
+    const problems = issues
+      .slice(0, 10)
+      .map((issue) => boundErrorMessage(`${issue.path.join('.')}: ${issue.message}`, 300))
+      .concat(issues.length > 10 ? [`and ${issues.length - 10} more`] : [])
+      .join('; ');
     throw new HttpMcpServerError('INVALID_CONFIG', `Invalid settings: ${problems}. Fix the environment or .env.`, {
       cause: parsed.error,
     });
@@ -141,7 +148,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     throw new HttpMcpServerError('INVALID_CONFIG', `MCS_TOOL_PACKS: ${(error as Error).message}`, { cause: error });
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://${bracketIpv6(e.HOST)}:${e.PORT}`).replace(/\/$/, '');
-  const publicHost = bracketIpv6(new URL(publicUrl).hostname);
+  let publicHost: string;
+  try {
+    publicHost = bracketIpv6(new URL(publicUrl).hostname);
+  } catch (cause) {
+    // HOST is any non-empty string to zod; `http://<HOST>:<PORT>` must still be a URL.
+    throw new HttpMcpServerError(
+      'INVALID_CONFIG',
+      `HOST: ${quoteValue(e.HOST)} is not a host name or address (set PUBLIC_URL when the public address differs).`,
+      { cause },
+    );
+  }
   const listenHost = bracketIpv6(e.HOST);
   const wildcard = e.HOST === '0.0.0.0' || e.HOST === '::';
   const defaultHosts = [...new Set([...LOCALHOST_NAMES, publicHost, ...(wildcard ? [] : [listenHost])])];
