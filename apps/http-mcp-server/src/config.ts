@@ -91,8 +91,8 @@ export interface AppConfig {
   serviceConfirm: 'off' | 'writes' | 'all';
   /** Upstream login flow (`login` tool, callback); undefined when MCS_UPSTREAM_ISSUER is unset. Logs redacted (toJSON). */
   upstream: UpstreamLoginConfig | undefined;
-  /** `MCS_SECRET_KEYS` (also sealing input-required `requestState`); undefined: ephemeral keys. */
-  secretKeys: SecretBoxConfig | undefined;
+  /** `MCS_SECRET_KEYS` (also sealing input-required `requestState`); undefined: ephemeral keys. Logs redacted (toJSON). */
+  secretKeys: (SecretBoxConfig & { toJSON(): string }) | undefined;
   /** Authorization server settings (used when `auth` is `on`). */
   oauth: OAuthSettings;
 }
@@ -188,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
     serviceConfirm: e.MCS_SERVICE_CONFIRM,
     upstream: parseUpstreamConfig(e, publicUrl),
-    secretKeys: parseSecretKeys(e.MCS_SECRET_KEYS),
+    secretKeys: redactedKeys(parseSecretKeys(e.MCS_SECRET_KEYS)),
     oauth: {
       signingKeys: e.MCS_SIGNING_KEYS,
       users: e.MCS_USERS,
@@ -201,6 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
       federation: federationSettings(e.MCS_AUTH_OIDC_ISSUER, e.MCS_AUTH_OIDC_CLIENT_ID, e.MCS_AUTH_OIDC_CLIENT_SECRET),
     },
   };
+}
+
+/** The key ring with a `toJSON` that names how many keys it holds, never the keys. */
+function redactedKeys(keys: SecretBoxConfig | undefined): AppConfig['secretKeys'] {
+  if (keys === undefined) return undefined;
+  return { ...keys, toJSON: () => `${keys.keys.length} key(s)` };
 }
 
 function federationSettings(
@@ -234,7 +240,6 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
     ...config,
     redisUrl: redactUrl(config.redisUrl),
     serviceBaseUrl: redactUrl(config.serviceBaseUrl),
-    secretKeys: config.secretKeys === undefined ? undefined : `${config.secretKeys.keys.length} key(s)`,
     oauth: {
       ...config.oauth,
       signingKeys: secret(config.oauth.signingKeys),
