@@ -26,6 +26,7 @@ import { createPooledServerFactory, createServerFactory } from './mcp/server-fac
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
 import { createRequestStateSeal } from './mcp/stateless/request-state.js';
+import { TaskStore } from './mcp/stateless/tasks/task-store.js';
 import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';
 import { pureToolsOf } from './packs/index.js';
 import authorization from './plugins/authorization.js';
@@ -94,6 +95,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     { router, sessions: () => sessions },
     { idleTtlMs: config.sessionIdleTtlMs },
   );
+  const tasks = new TaskStore(store);
   const upstreamLogin = config.upstream ? new UpstreamLogin({ config: config.upstream, store, logger }) : undefined;
   const createServer = createServerFactory({
     packs: config.toolPacks,
@@ -105,6 +107,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       changes: handlerNotifier(() => modern),
       // Input-required results: `requestState` sealed with MCS_SECRET_KEYS opens on every replica.
       requestState: createRequestStateSeal({ keys: config.secretKeys }),
+      // Tasks (2026-07-28 tasks extension) in the store: any replica answers for them.
+      tasks,
       ...(upstreamLogin ? { upstreamLogin, credentials: upstreamCredentialProvider(upstreamLogin) } : {}),
     },
   });
@@ -170,7 +174,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     clearTimeout(cutOff);
     logger.info('shutdown: connections closed; disconnecting the store');
     await modern.close();
-    await Promise.allSettled([router.stop(), eventBus.stop()]);
+    await Promise.allSettled([router.stop(), eventBus.stop(), tasks.stopRunning()]);
     await Promise.allSettled([store.close(), bus.close()]);
   });
 

@@ -69,6 +69,14 @@ describe.each(ERAS)('conformance pack (%s era)', (era: Era) => {
         'test_input_required_result_tampered_state',
         'test_input_required_result_capabilities',
         'test_custom_header',
+        // The tasks extension's fixtures.
+        'greet',
+        'slow_compute',
+        'failing_job',
+        'protocol_error_job',
+        'confirm_delete',
+        'multi_input',
+        'test_tool_with_task',
       ].sort(),
     );
     for (const tool of tools) {

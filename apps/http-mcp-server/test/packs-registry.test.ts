@@ -41,13 +41,14 @@ describe('serverCapabilitiesFor', () => {
     expect(serverCapabilitiesFor(['default'])).toEqual({ tools: { listChanged: true } });
   });
 
-  it('adds logging, completions, resource subscriptions and prompts for the conformance pack', () => {
+  it('adds logging, completions, resource subscriptions, prompts and the tasks extension for the conformance pack', () => {
     expect(serverCapabilitiesFor(['default', 'conformance'])).toEqual({
       tools: { listChanged: true },
       resources: { subscribe: true, listChanged: true },
       prompts: { listChanged: true },
       logging: {},
       completions: {},
+      extensions: { 'io.modelcontextprotocol/tasks': {} },
     });
   });
 
@@ -73,7 +74,8 @@ describe('registerToolPacks', () => {
     connected = await connectPacks({ packs: ['default', 'conformance'], era: 'legacy' });
     const { tools } = await connected.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'service', 'test_simple_text']));
-    expect(tools).toHaveLength(20);
+    // 6 default tools + 35 conformance fixtures (21 of them for the 2026-07-28 requirements).
+    expect(tools).toHaveLength(41);
   });
 
   it('shares subscriptions between the McpServers built from one context (one server per request)', async () => {

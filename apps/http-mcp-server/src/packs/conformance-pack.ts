@@ -1,3 +1,4 @@
+import { TASKS_EXTENSION_ID } from '../mcp/stateless/tasks/tasks-extension.js';
 import { testPromptWithArguments } from '../prompts/test-prompt-with-arguments.js';
 import { testPromptWithEmbeddedResource } from '../prompts/test-prompt-with-embedded-resource.js';
 import { testPromptWithImage } from '../prompts/test-prompt-with-image.js';
@@ -25,6 +26,7 @@ import {
   testTriggerPromptChangeTool,
   testTriggerToolChangeTool,
 } from '../tools/conformance/stateless-diagnostics.js';
+import { taskFixtures } from '../tools/conformance/task-fixtures.js';
 import { testAudioContentTool } from '../tools/conformance/test-audio-content.js';
 import { testCustomHeaderTool } from '../tools/conformance/test-custom-header.js';
 import { testElicitationTool } from '../tools/conformance/test-elicitation.js';
@@ -76,6 +78,7 @@ export const conformancePack: ToolPack = {
     inputRequiredTamperedStateTool,
     inputRequiredCapabilitiesTool,
     testCustomHeaderTool,
+    taskFixtures,
   ],
   resources: [staticTextResource, staticBinaryResource, templateDataResource, watchedResource],
   prompts: [
@@ -91,5 +94,7 @@ export const conformancePack: ToolPack = {
     prompts: { listChanged: true },
     logging: {},
     completions: {},
+    // The tasks extension (SEP-2663) of 2026-07-28: `taskFixtures`.
+    extensions: { [TASKS_EXTENSION_ID]: {} },
   },
 };

@@ -1,6 +1,7 @@
 import type { AuthInfo, ServerNotifier } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { RequestStateSeal } from '../mcp/stateless/request-state.js';
+import type { TaskStore } from '../mcp/stateless/tasks/task-store.js';
 import type { ResourceSubscriptionStore } from '../resources/resource-subscriptions.js';
 import type { UpstreamLogin } from '../upstream/upstream-login.js';
 import type {
@@ -65,4 +66,9 @@ export interface PackContext {
    * Unset: the factory uses an ephemeral key (one process only).
    */
   readonly requestState?: RequestStateSeal;
+  /**
+   * Where tasks (the 2026-07-28 tasks extension) live, so that any replica answers for them. Unset:
+   * an in-memory store per context (one process only).
+   */
+  readonly tasks?: TaskStore;
 }
