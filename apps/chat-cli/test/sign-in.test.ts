@@ -18,7 +18,7 @@ import {
   startHttpMcpServer,
   stopProcess,
 } from '../../grpc-gateway/test/fixtures/http-mcp-server-process.js';
-import { obtainAccessToken } from '../../grpc-gateway/test/fixtures/oauth-browser.js';
+import { obtainAccessToken, revokeToken } from '../../grpc-gateway/test/fixtures/oauth-browser.js';
 import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
 import { tokenCacheKey } from '../src/auth/token-key.js';
 import { type CliRun, everythingEntry, makeWorkDir, modelEnv, runCli, startCli, type WorkDir } from './cli-process.js';
@@ -118,12 +118,31 @@ describe('auth.post_body (the seed: a scripted sign-in)', () => {
     expect(run.stderr()).toMatch(
       /MCP server "example_private_mcp" is not connected \(.*authorization failed: auth\.post_body: sign-in refused \("Wrong user name or password\."\); check its fields\)/,
     );
+    expect(run.stderr()).toContain(
+      'mcs-chat: "example_private_mcp" did not sign in: auth.post_body: sign-in refused ("Wrong user name or password."); check its fields\n',
+    );
+    expect(run.stderr().match(/did not sign in/g)).toHaveLength(1);
     expect(run.stderr()).not.toContain('not the password');
     const lines = run.stdout().split('\n');
     expect(lines.find((line) => line.includes('example_private_mcp  http'))).toContain('auth: failed');
     // A wrong header token: sent as configured, no OAuth attempted in its place.
     expect(lines.find((line) => line.includes('github  http'))).toContain('auth: failed');
     expect(run.stderr()).not.toMatch(/"github" needs a sign-in/);
+  });
+
+  it('post_body fields the login form does not have: the message names them and the fields it has', async () => {
+    await using work = await makeWorkDir();
+    const config = await seedEntries(['example_private_mcp']);
+    const servers = config.mcp_servers as Record<string, { auth?: { post_body: Record<string, string> } }>;
+    servers.example_private_mcp!.auth!.post_body = { login: 'user', secret: 'password' };
+    await work.write('config.json', config);
+    model.script([{ text: 'Answered without it.' }]);
+    const { code, stdout, stderr } = await runCli(['-p', 'hi'], { cwd: work.path, env: envFor(work) });
+    expect({ code, stdout }).toEqual({ code: 0, stdout: 'Answered without it.\n' });
+    expect(stderr).toContain(
+      'mcs-chat: "example_private_mcp" did not sign in: auth.post_body: the sign-in page has no form with the field(s) "login", "secret" (its fields: username, password)\n',
+    );
+    expect(stderr).toContain('MCP server "example_private_mcp" is not connected');
   });
 });
 
@@ -149,7 +168,7 @@ const tokensOf = (value: StoredAuthorization) => {
 };
 
 describe('OAuth in the browser, cached encrypted between runs', () => {
-  it('first run signs in through the browser; the second uses the cached token; an aged token is refreshed silently; logout empties the cache and the next run asks again', async () => {
+  it('first run signs in through the browser; the second uses the cached token; an aged token is refreshed silently; a revoked grant signs in again with the cached registration; logout empties the cache and the next run asks again', async () => {
     await using work = await makeWorkDir();
     await work.write('config.json', {
       mcp_servers: {
@@ -220,7 +239,21 @@ describe('OAuth in the browser, cached encrypted between runs', () => {
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
 
-    // 4. logout removes the cached sign-in; a second logout finds nothing.
+    // 4. The grant is revoked at the server (the user signed this client out there): the cached
+    //    tokens are refused, the refresh too, and the run asks for a sign-in with the cached client
+    //    registration, whose redirect URI is still the one being listened on.
+    const registered = Object.values((await cached(work)).value.issuers).find((entry) => entry.client)?.client;
+    expect(await revokeToken(origin, String(refreshed.refresh_token), String(registered?.client_id))).toBe(200);
+    const revoked = startCli([], { cwd: work.path, env });
+    const signInAgain = await printedSignInUrl(revoked);
+    expect(signInAgain.searchParams.get('client_id')).toBe(registered?.client_id);
+    expect((await signInInBrowser(signInAgain, ALICE)).callbackStatus).toBe(200);
+    revoked.line('/call private.whoami');
+    revoked.line('/exit');
+    expect(await revoked.exited()).toBe(0);
+    expect(revoked.stdout()).toContain('"subject":"alice"');
+
+    // 5. logout removes the cached sign-in; a second logout finds nothing.
     const out = await runCli(['logout', 'private'], { cwd: work.path, env });
     expect(out).toMatchObject({ code: 0, stderr: '' });
     expect(out.stdout).toBe(`signed out of "private": its cached sign-in is removed from ${directory}\n`);
@@ -229,9 +262,12 @@ describe('OAuth in the browser, cached encrypted between runs', () => {
       `"private" has no cached sign-in in ${directory}\n`,
     );
 
-    // 5. The next run must sign in again; the user denies it: the server is "failed", the chat goes on.
+    // 6. The next run must sign in again; the user denies it: the server is "failed", the chat goes on.
     const fourth = startCli([], { cwd: work.path, env });
     const again = await printedSignInUrl(fourth);
+    // The same redirect URI as the first sign-in (the port is remembered next to the cache): an
+    // authorization server matching redirect URIs exactly accepts it for a cached registration.
+    expect(again.searchParams.get('redirect_uri')).toBe(url.searchParams.get('redirect_uri'));
     expect((await signInInBrowser(again, ALICE, 'deny')).callbackStatus).toBe(400);
     await waitForStderr(fourth, 'MCP server "private" is not connected');
     fourth.line('/servers');

@@ -1,3 +1,5 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import {
   AuthorizationError,
   type Authorizer,
@@ -27,6 +29,13 @@ export interface ChatAuthorizerOptions {
   serverOf: (resource: string | null) => string | undefined;
   /** How long a browser sign-in may take (default 300 000 ms). */
   timeoutMs?: number;
+  /**
+   * Where the loopback port is remembered between runs (with a persistent token cache): the
+   * client registrations cached with the tokens name the redirect URI, and an authorization server
+   * that matches it exactly (ours does) refuses a sign-in from another port, e.g. the one needed when
+   * a cached refresh token is no longer accepted. A port taken by then: a free one.
+   */
+  portFile?: string | undefined;
 }
 
 /**
@@ -46,7 +55,9 @@ export function scriptedRedirectUrl(server: string): string {
  */
 export class ChatAuthorizer implements Authorizer {
   readonly #options: ChatAuthorizerOptions;
-  readonly #loopback: LoopbackAuthorizer;
+  #loopback: LoopbackAuthorizer | undefined;
+  #binding: Promise<void> | undefined;
+  readonly #openUrl: (url: URL) => void;
   readonly #pending = new Set<Promise<unknown>>();
   /** Why the last sign-in of a `post_body` server failed (cleared when one succeeds). */
   readonly failures = new Map<string, string>();
@@ -62,27 +73,51 @@ export class ChatAuthorizer implements Authorizer {
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 300_000;
     const browser = browserCommand(options.env, options.interactive);
-    this.#loopback = createLoopbackAuthorizer({
-      timeoutMs: this.#timeoutMs,
-      openUrl: (url) => {
-        const server = options.serverOf(url.searchParams.get('resource'));
-        const who =
-          server !== undefined ? `MCP server "${server}"` : `the MCP server ${url.searchParams.get('resource') ?? ''}`;
-        // The whole URL on a line of its own, unclipped: it is copied into a browser.
-        options.notice(
-          `mcs-chat: ${who} needs a sign-in; ${browser ? 'your browser opens it; if not, open' : 'open this address in a browser on this machine'}:\n  ${url.toString()}`,
-        );
-        if (browser) openInBrowser(browser, url);
-      },
-    });
+    this.#openUrl = (url) => {
+      const server = options.serverOf(url.searchParams.get('resource'));
+      const who =
+        server !== undefined ? `MCP server "${server}"` : `the MCP server ${url.searchParams.get('resource') ?? ''}`;
+      // The whole URL on a line of its own, unclipped: it is copied into a browser.
+      options.notice(
+        `mcs-chat: ${who} needs a sign-in; ${browser ? 'your browser opens it; if not, open' : 'open this address in a browser on this machine'}:\n  ${url.toString()}`,
+      );
+      if (browser) openInBrowser(browser, url);
+    };
   }
 
   get redirectUrl(): string {
+    if (!this.#loopback) {
+      throw new AuthorizationError('AUTHORIZATION_REQUIRED', 'the sign-in listener is not bound yet (prepare first)');
+    }
     return this.#loopback.redirectUrl;
   }
 
+  /** Binds the loopback listener: the remembered port when it is free, else a free one (remembered). */
   prepare(): Promise<void> {
-    return this.#loopback.prepare();
+    this.#binding ??= this.#bind().catch((error: unknown) => {
+      this.#binding = undefined;
+      throw error;
+    });
+    return this.#binding;
+  }
+
+  async #bind(): Promise<void> {
+    const { portFile } = this.#options;
+    const remembered = portFile ? await readPort(portFile) : undefined;
+    if (remembered !== undefined) {
+      const fixed = createLoopbackAuthorizer({ port: remembered, timeoutMs: this.#timeoutMs, openUrl: this.#openUrl });
+      try {
+        await fixed.prepare();
+        this.#loopback = fixed;
+        return;
+      } catch {
+        await fixed.close();
+      }
+    }
+    const free = createLoopbackAuthorizer({ timeoutMs: this.#timeoutMs, openUrl: this.#openUrl });
+    await free.prepare();
+    this.#loopback = free;
+    if (portFile) await writePort(portFile, Number(new URL(free.redirectUrl).port)).catch(() => undefined);
   }
 
   authorize(authorizationUrl: URL, options: { signal?: AbortSignal } = {}): Promise<URLSearchParams> {
@@ -97,18 +132,26 @@ export class ChatAuthorizer implements Authorizer {
           redirectUrl,
           ...(options.signal ? { signal: options.signal } : {}),
         })
-      : this.#loopback.authorize(authorizationUrl, options).catch((error: unknown) => {
-          throw this.#explained(error);
-        });
+      : this.prepare()
+          .then(() => (this.#loopback as LoopbackAuthorizer).authorize(authorizationUrl, options))
+          .catch((error: unknown) => {
+            throw this.#explained(error);
+          });
     const answer = attempt.then(
       (params) => {
         this.failures.delete(server);
         return params;
       },
       (error: unknown) => {
-        if (scripted) this.failures.set(server, error instanceof Error ? error.message : String(error));
+        if (scripted) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.failures.set(server, message);
+          // In full, once: the start's warning line about the server is clipped.
+          if (!options.signal?.aborted) this.#options.notice(`mcs-chat: "${server}" did not sign in: ${message}`);
+        }
         // A sign-in cancelled because the chat is closing is not the user's answer.
-        if (!options.signal?.aborted) this.#givenUp.set(server, error);
+        // (A sign-in not known to be one server's is not held against the others.)
+        if (!options.signal?.aborted && server !== '') this.#givenUp.set(server, error);
         throw error;
       },
     );
@@ -138,7 +181,22 @@ export class ChatAuthorizer implements Authorizer {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
-  close(): Promise<void> {
-    return this.#loopback.close();
+  async close(): Promise<void> {
+    await this.#binding?.catch(() => undefined);
+    await this.#loopback?.close();
   }
+}
+
+async function readPort(file: string): Promise<number | undefined> {
+  try {
+    const port = Number((await readFile(file, 'utf8')).trim());
+    return Number.isInteger(port) && port >= 1024 && port <= 65535 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writePort(file: string, port: number): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, `${port}\n`, { mode: 0o600 });
 }

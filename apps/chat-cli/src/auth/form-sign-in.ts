@@ -200,9 +200,11 @@ export async function signInWithForm(authorizationUrl: URL, options: FormSignInO
     }
     const form = login ?? (credentialsSent ? forms[0] : undefined);
     if (!form) {
-      const offered = forms.flatMap((candidate) => candidate.inputs.map((input) => input.name));
+      const offered = forms.flatMap((candidate) =>
+        candidate.inputs.filter((input) => input.type !== 'hidden').map((input) => input.name),
+      );
       throw fail(
-        `the sign-in page has no form with the fields ${[...names].map((name) => `"${name}"`).join(', ')}${
+        `the sign-in page has no form with the field(s) ${[...names].map((name) => `"${name}"`).join(', ')}${
           offered.length > 0 ? ` (its fields: ${offered.slice(0, 10).join(', ')})` : ''
         }`,
       );

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { BackendAuthConfigSchema, type PoolAuthOptions, type PoolConfig } from '@mcs/provider-sdk';
 import { ChatCliError } from '../chat-cli-error.js';
 import type { ServerInfo } from '../config/server-info.js';
@@ -143,6 +144,7 @@ export function createServerAuth(
     scripted,
     serverOf,
     timeoutMs: signInTimeoutMs(options.env),
+    portFile: cache.directory === undefined ? undefined : join(cache.directory, 'callback-port'),
   });
   const connectFailures = new Map<string, unknown>();
   return {
