@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} placeholders are hostile input here
 // Property-based fuzzing (fast-check) of what an operator hands the gateway: config files (JSON and
 // YAML, valid configs with fields replaced by hostile values, any JSON, text that is neither, huge
 // keys and values, lone surrogates), the GRPC_HOST / GRPC_PORT / LOG_LEVEL overrides, and the bin's
