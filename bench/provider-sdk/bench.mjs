@@ -4,6 +4,7 @@
 // rounds (default 4), each phase BENCH_SECONDS (default 2) after a BENCH_WARMUP_MS warm-up per side, the order of the two
 // sides swapped every other round; ratios are taken within a round and reported as the median with
 // the spread, because a shared machine's speed changes between rounds.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { createMcpClientPool } from '@mcs/provider-sdk';
@@ -30,9 +31,15 @@ const pool = createMcpClientPool({
   },
 });
 const sdk = new Client({ name: 'bench', version: '1.0.0' });
+// The pool starts a stdio server in its own process group and session (detached: so that it can end
+// the whole tree). The SDK client's server is started the same way (setsid), so that the two servers
+// are scheduled alike: Linux autogroups give each session its own share of the CPU, and a server in
+// the bench's own session was woken faster on a loaded machine (p99 0.2 ms against 5 ms), which
+// measured the process placement rather than the client. BENCH_SDK_SETSID=0 starts it as before.
+const setsid = process.platform === 'linux' && process.env.BENCH_SDK_SETSID !== '0' && existsSync('/usr/bin/setsid');
 const sdkTransport = new StdioClientTransport({
-  command: process.execPath,
-  args: [everything, 'stdio'],
+  command: setsid ? '/usr/bin/setsid' : process.execPath,
+  args: setsid ? [process.execPath, everything, 'stdio'] : [everything, 'stdio'],
   stderr: 'ignore',
 });
 
@@ -47,6 +54,43 @@ const sides = {
   },
 };
 
+/**
+ * CPU time a process has used, in µs: this one exactly (`process.cpuUsage`), a server from
+ * /proc/<pid>/stat (user + system clock ticks, 100 per second on Linux); undefined elsewhere.
+ */
+function cpuMicros(pid) {
+  if (pid === undefined) {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  }
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server process of each side (for its CPU time). */
+const serverPid = { pool: () => pool.statuses()[0]?.pid, sdk: () => sdkTransport.pid ?? undefined };
+
+/**
+ * CPU per call of one side over `run`: the client's (this process) and its server's, in µs. On a
+ * shared machine throughput swings with what else runs; CPU per call is what the pool controls.
+ */
+async function cpuPerCall(side, run) {
+  const pid = serverPid[side]();
+  const client0 = cpuMicros();
+  const server0 = cpuMicros(pid);
+  const calls = await run();
+  const server1 = cpuMicros(pid);
+  return {
+    calls,
+    client: (cpuMicros() - client0) / calls,
+    server: server0 === undefined || server1 === undefined ? Number.NaN : (server1 - server0) / calls,
+  };
+}
+
 /** Calls per second with `inFlight` loops for `durationMs`. */
 async function throughput(call, durationMs) {
   const deadline = performance.now() + durationMs;
@@ -59,8 +103,11 @@ async function throughput(call, durationMs) {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: inFlight }, loop));
+  lastCalls = calls;
   return (calls * 1000) / (performance.now() - started);
 }
+/** How many calls the last `throughput` made. */
+let lastCalls = 0;
 
 /** Median and p99 of sequential call latency, in ms, for `durationMs`. */
 async function latency(call, durationMs) {
@@ -90,10 +137,21 @@ async function main() {
   const rate = { pool: [], sdk: [] };
   const ratios = [];
   const addedP50 = [];
+  const cpuRatios = [];
+  const cpu = { pool: [], sdk: [] };
   for (let round = 0; round < rounds; round += 1) {
     const order = round % 2 === 0 ? ['pool', 'sdk'] : ['sdk', 'pool'];
     const measured = {};
-    for (const side of order) measured[side] = await throughput(sides[side], seconds * 1000);
+    const used = {};
+    for (const side of order) {
+      used[side] = await cpuPerCall(side, async () => {
+        measured[side] = await throughput(sides[side], seconds * 1000);
+        return lastCalls;
+      });
+    }
+    cpu.pool.push(used.pool.client);
+    cpu.sdk.push(used.sdk.client);
+    cpuRatios.push(used.sdk.client / used.pool.client);
     const lat = {};
     for (const side of order) lat[side] = await latency(sides[side], (seconds * 1000) / 2);
     rate.pool.push(measured.pool);
@@ -103,7 +161,9 @@ async function main() {
     console.log(
       `round ${round + 1}: pool ${measured.pool.toFixed(0)} calls/s, SDK client ${measured.sdk.toFixed(0)} calls/s ` +
         `(${(measured.pool / measured.sdk).toFixed(2)}x); sequential p50 pool ${lat.pool.p50.toFixed(3)} ms, ` +
-        `SDK ${lat.sdk.p50.toFixed(3)} ms; p99 pool ${lat.pool.p99.toFixed(3)} ms, SDK ${lat.sdk.p99.toFixed(3)} ms`,
+        `SDK ${lat.sdk.p50.toFixed(3)} ms; p99 pool ${lat.pool.p99.toFixed(3)} ms, SDK ${lat.sdk.p99.toFixed(3)} ms; ` +
+        `CPU/call client pool ${used.pool.client.toFixed(1)} µs, SDK ${used.sdk.client.toFixed(1)} µs ` +
+        `(server ${used.pool.server.toFixed(1)} / ${used.sdk.server.toFixed(1)} µs)`,
     );
   }
   console.log(
@@ -111,6 +171,12 @@ async function main() {
       `(rounds ${spread(ratios)}); pool median ${median(rate.pool).toFixed(0)} calls/s, SDK ${median(rate.sdk).toFixed(0)} calls/s`,
   );
   console.log(`sequential latency the pool adds (p50): median ${median(addedP50).toFixed(3)} ms`);
+  // The same calls measured as CPU: SDK client µs per call / pool µs per call (1.00x: the pool costs
+  // what the bare client costs), steadier than calls/s when other work shares the cores.
+  console.log(
+    `client CPU per call, SDK / pool: median ${median(cpuRatios).toFixed(2)}x (rounds ${spread(cpuRatios)}); ` +
+      `pool median ${median(cpu.pool).toFixed(1)} µs, SDK ${median(cpu.sdk).toFixed(1)} µs`,
+  );
 }
 
 try {
