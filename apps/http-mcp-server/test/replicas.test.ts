@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { generateSecretBoxKey } from '@mcs/auth';
 import { getFreePort, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import { initializeSession, JSON_AND_SSE, parseBody, sessionHeaders } from './he
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 const REPLICAS = 3;
+/** One key ring for every replica: a sealed input-required `requestState` opens on any of them. */
+const SECRET_KEYS = JSON.stringify({ keys: [{ id: 'k1', key: generateSecretBoxKey() }] });
 
 interface Replica {
   origin: string;
@@ -44,6 +47,7 @@ async function startReplica(redisUrl: string): Promise<Replica> {
       MCS_TOOL_PACKS: 'default,conformance',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      MCS_SECRET_KEYS: SECRET_KEYS,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -178,6 +182,71 @@ describe(`${REPLICAS} replicas (separate processes) sharing one Redis`, () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('2026-07-28 input-required rounds of one call, each on another replica', { timeout: 30_000 }, async () => {
+    const { fetch: rotating, hits } = roundRobinFetch();
+    const client = new Client(
+      { name: 'replica-mrtr', version: '1.0.0' },
+      { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    const asked: string[] = [];
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return { action: 'accept', content: { name: 'Ann', color: 'teal' } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${replicas[0]?.origin}/mcp`), { fetch: rotating }));
+    try {
+      const before = hits.length;
+      const result = await client.callTool({ name: 'test_input_required_result_multi_round', arguments: {} });
+      expect(textOf(result)).toBe('Multi-round complete for Ann who likes teal');
+      expect(asked).toEqual(['Step 1: What is your name?', 'Step 2: What is your favorite color?']);
+      // Three rounds, three processes: the state between them travelled sealed with the client.
+      expect(new Set(hits.slice(before)).size).toBe(REPLICAS);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a task created on one replica is polled on a second and cancelled on a third', { timeout: 30_000 }, async () => {
+    let id = 1;
+    const rpc = async (replica: Replica | undefined, method: string, params: Record<string, unknown>, name: string) => {
+      const response = await fetch(`${replica?.origin}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: JSON_AND_SSE,
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': method,
+          'mcp-name': name,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: id++,
+          method,
+          params: {
+            ...params,
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+            },
+          },
+        }),
+      });
+      const messages = parseBody(response.headers.get('content-type'), await response.text());
+      return messages.find((message) => 'result' in message)?.result as Record<string, unknown>;
+    };
+    const created = await rpc(
+      replicas[0],
+      'tools/call',
+      { name: 'slow_compute', arguments: { seconds: 30 } },
+      'slow_compute',
+    );
+    expect(created).toMatchObject({ resultType: 'task', status: 'working' });
+    const taskId = created.taskId as string;
+    expect(await rpc(replicas[1], 'tasks/get', { taskId }, taskId)).toMatchObject({ taskId, status: 'working' });
+    expect(await rpc(replicas[2], 'tasks/cancel', { taskId }, taskId)).toMatchObject({ resultType: 'complete' });
+    expect(await rpc(replicas[0], 'tasks/get', { taskId }, taskId)).toMatchObject({ taskId, status: 'cancelled' });
   });
 
   it('a cancellation POSTed to another replica reaches the request and frees its server', {
