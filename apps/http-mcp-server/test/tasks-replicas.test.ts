@@ -131,6 +131,27 @@ describe('tasks across two instances on one Redis', () => {
     const required = await rpc(second.origin, 'tools/call', { name: 'failing_job', arguments: {} }, false);
     expect(required.error).toMatchObject({ code: -32021 });
     expect((await rpc(second.origin, 'tasks/get', { taskId: 'no-such-task' })).error?.code).toBe(-32602);
+    for (const taskId of ['', 'x'.repeat(513), 'a\u0001b']) {
+      const refused = await post(
+        `${second.origin}/mcp`,
+        {
+          jsonrpc: '2.0',
+          id: nextId++,
+          method: 'tasks/get',
+          params: {
+            taskId,
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': MODERN,
+              'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS]: {} } },
+            },
+          },
+        },
+        { 'mcp-protocol-version': MODERN, 'mcp-method': 'tasks/get', 'mcp-name': encodeURIComponent(taskId) || 'x' },
+      );
+      // Refused before the store sees it: a header mismatch or invalid params, never a server error.
+      const error = refused.messages[0]?.error as { code: number } | undefined;
+      expect([-32602, -32020], JSON.stringify(refused.messages)).toContain(error?.code);
+    }
   });
 
   it('a replica that stops marks its running tasks failed, which the other replica reports', async () => {

@@ -161,7 +161,9 @@ function refuseRequiredWithoutTasks(server: McpServer, required: ReadonlySet<str
   });
 }
 
-const taskIdParams = z.looseObject({ taskId: z.string().min(1).max(512) });
+// The store's id rules (1..512 characters, no control characters): anything else is invalid params.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const taskIdParams = z.looseObject({ taskId: z.string().regex(/^[^\u0000-\u001f\u007f]{1,512}$/u) });
 
 /**
  * The tasks extension on one McpServer (SEP-2663, protocol revision 2026-07-28): `tools` are listed
