@@ -18,6 +18,14 @@ export interface BackendPoolConnectResult {
   failed: Record<string, TransportError>;
 }
 
+export interface BackendPoolConnectOptions extends RequestOptions {
+  /**
+   * Backends still connecting after this long are reported in `failed` (`CONNECT_FAILED`, category
+   * `unavailable`) and go on connecting in the background. Default: wait for every backend.
+   */
+  waitMs?: number;
+}
+
 /**
  * Named backend connections with one lifecycle: connect them all, listen to all of their events in
  * one place, close them all (every stdio process group included).
@@ -28,7 +36,7 @@ export interface BackendPool extends AsyncDisposable {
   /** Throws `UNKNOWN_BACKEND` (category `not_found`) for a name the pool does not have. */
   get(name: string): BackendConnection;
   /** Connects every backend in parallel; never rejects, reports failures per backend instead. */
-  connectAll(options?: RequestOptions): Promise<BackendPoolConnectResult>;
+  connectAll(options?: BackendPoolConnectOptions): Promise<BackendPoolConnectResult>;
   /** Status of every backend, by name. */
   statuses(): Record<string, BackendStatus>;
   /** Subscribes `listener` to `event` on every backend; returns the function that unsubscribes. */
@@ -64,12 +72,30 @@ class DefaultBackendPool implements BackendPool {
     );
   }
 
-  async connectAll(options: RequestOptions = {}): Promise<BackendPoolConnectResult> {
+  async connectAll(options: BackendPoolConnectOptions = {}): Promise<BackendPoolConnectResult> {
+    const { waitMs, ...requestOptions } = options;
     const result: BackendPoolConnectResult = { ready: [], failed: {} };
+    let timer: NodeJS.Timeout | undefined;
+    const waited =
+      waitMs === undefined
+        ? undefined
+        : new Promise<'waited'>((resolve) => {
+            timer = setTimeout(() => resolve('waited'), waitMs);
+          });
     await Promise.all(
       [...this.#connections].map(async ([name, connection]) => {
         try {
-          await connection.connect(options);
+          const connecting = connection.connect(requestOptions);
+          if (waited !== undefined && (await Promise.race([connecting, waited])) === 'waited') {
+            // Not awaited further: the connection goes on connecting (and retrying) by itself.
+            connecting.catch(() => undefined);
+            throw new TransportError(
+              'CONNECT_FAILED',
+              `backend "${name}" is still connecting after ${waitMs} ms (it goes on in the background)`,
+              { backend: name },
+            );
+          }
+          await connecting;
           result.ready.push(name);
         } catch (error) {
           result.failed[name] = TransportError.isInstance(error)
@@ -81,6 +107,7 @@ class DefaultBackendPool implements BackendPool {
         }
       }),
     );
+    clearTimeout(timer);
     result.ready.sort();
     return result;
   }
@@ -103,6 +130,27 @@ class DefaultBackendPool implements BackendPool {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * A pool of connections made elsewhere (e.g. MCP connections next to a grpc-gateway's, from
+ * `@mcs/transports/grpc`), keyed by their names; a name given twice is `CONFIG_INVALID`.
+ */
+export function backendPoolOf(connections: Iterable<BackendConnection>): BackendPool {
+  const byName = new Map<string, BackendConnection>();
+  for (const connection of connections) {
+    if (byName.has(connection.name)) {
+      throw new TransportError(
+        'CONFIG_INVALID',
+        `two backends are named "${connection.name}"; give each its own name`,
+        {
+          backend: connection.name,
+        },
+      );
+    }
+    byName.set(connection.name, connection);
+  }
+  return new DefaultBackendPool(byName);
 }
 
 /**

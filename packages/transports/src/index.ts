@@ -56,7 +56,9 @@ export type {
 } from './backend-connection.js';
 export {
   type BackendPool,
+  type BackendPoolConnectOptions,
   type BackendPoolConnectResult,
+  backendPoolOf,
   createBackendPool,
 } from './backend-pool.js';
 export { createBackendConnection } from './mcp-backend-connection.js';

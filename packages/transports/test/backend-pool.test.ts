@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { createBackendPool } from '../src/index.js';
+import { backendPoolOf, createBackendConnection, createBackendPool } from '../src/index.js';
 import { fastSupervision, isAlive, nextEvent, probeStdio } from './helpers.js';
 
 describe('createBackendPool', () => {
@@ -44,5 +44,26 @@ describe('createBackendPool', () => {
       expect.objectContaining({ code: 'CONFIG_INVALID', backend: 'bad' }),
     );
     expect(() => createBackendPool('not a map')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+
+  it('pools connections made elsewhere; a backend still connecting after waitMs is reported and goes on', async () => {
+    const memory = new McpServer({ name: 'memory', version: '1.0.0' }, { capabilities: { tools: {} } });
+    // A process that never answers `initialize`: its connect() waits for connectTimeoutMs.
+    const silent = createBackendConnection(
+      'silent',
+      { transport: 'stdio', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] },
+      { supervision: fastSupervision },
+    );
+    const pool = backendPoolOf([createBackendConnection('memory', { transport: 'in-memory', server: memory }), silent]);
+    const started = performance.now();
+    const result = await pool.connectAll({ waitMs: 300 });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(result.ready).toEqual(['memory']);
+    expect(result.failed.silent).toMatchObject({ code: 'CONNECT_FAILED', category: 'unavailable', backend: 'silent' });
+    expect(result.failed.silent?.message).toContain('still connecting after 300 ms');
+    expect(pool.statuses().silent).toBe('connecting');
+    await pool.close();
+    expect(pool.statuses()).toEqual({ memory: 'closed', silent: 'closed' });
+    expect(() => backendPoolOf([silent, silent])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 });
