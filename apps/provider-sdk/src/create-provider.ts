@@ -265,6 +265,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     const onAbort = () => controller.abort(request.signal?.reason);
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    let finished = false;
     const requestId = typeof request.requestId === 'string' ? request.requestId : randomUUID();
     const observer = observability.observe({
       requestId,
@@ -278,10 +279,8 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     try {
       const checked = checkRequest(request);
       if (closed) throw new ProviderError('CLOSED', 'the provider is closed: create a new one');
-      for await (const part of runToolLoop(context, checked, controller.signal, requestId)) {
-        observer.part(part);
-        yield part;
-      }
+      yield* runToolLoop(context, checked, controller.signal, requestId, (part) => observer.part(part));
+      finished = true;
     } catch (error) {
       const failure = providerFailure(error, controller.signal);
       if (failure.code === 'CANCELLED') {
@@ -292,7 +291,9 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
       yield { type: 'error', error: failure };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
-      controller.abort();
+      // Stops whatever still runs when the consumer left early or it failed; after a finish nothing
+      // listens any more, and an abort (its DOMException and stack) would be cost for nothing.
+      if (!finished) controller.abort();
       observer.end(() => providerFailure(controller.signal.reason, controller.signal));
     }
   }

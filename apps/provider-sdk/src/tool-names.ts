@@ -108,6 +108,24 @@ export function allowsStrict(schema: unknown): boolean {
   return true;
 }
 
+/**
+ * Prepared schemas by the listed schema object: the pool serves a listing from its cache as the same
+ * objects until it changes, so a request prepares (and checks for strict mode) only what is new,
+ * not every tool's schema every time.
+ */
+const preparedSchemas = new WeakMap<object, { parameters: Record<string, unknown>; strict: boolean }>();
+
+function prepared(inputSchema: PoolTool['inputSchema']) {
+  const cacheable = typeof inputSchema === 'object' && inputSchema !== null;
+  let entry = cacheable ? preparedSchemas.get(inputSchema) : undefined;
+  if (entry === undefined) {
+    const parameters = prepareToolSchema(inputSchema);
+    entry = { parameters, strict: allowsStrict(parameters) };
+    if (cacheable) preparedSchemas.set(inputSchema, entry);
+  }
+  return entry;
+}
+
 export function buildToolNames(poolTools: PoolTool[]): ToolNameMap {
   const toPool = new Map<string, string>();
   const toModel = new Map<string, string>();
@@ -116,12 +134,12 @@ export function buildToolNames(poolTools: PoolTool[]): ToolNameMap {
     toPool.set(name, tool.name);
     toModel.set(tool.name, name);
     const description = tool.description ?? tool.title;
-    const parameters = prepareToolSchema(tool.inputSchema);
+    const { parameters, strict } = prepared(tool.inputSchema);
     return {
       name,
       ...(description ? { description } : {}),
       parameters,
-      ...(allowsStrict(parameters) ? { strict: true } : {}),
+      ...(strict ? { strict: true } : {}),
     };
   });
   return { tools, toPool, toModel };

@@ -54,7 +54,8 @@ export async function* streamModelCall(
       {
         policy,
         signal,
-        delivers: (part) => part.type === 'text-delta',
+        // Asked of each part until one delivers: it also tells this call (for the fallback decision).
+        delivers: (part) => (delivered = part.type === 'text-delta'),
         retryItem: ({ attempt, delayMs, error }) => ({
           type: 'model-retry',
           modelId: model.modelId,
@@ -65,10 +66,8 @@ export async function* streamModelCall(
       },
     );
     try {
-      for await (const part of parts) {
-        delivered ||= part.type === 'text-delta';
-        yield part;
-      }
+      // Delegated, not re-yielded: one async hop less for every part.
+      yield* parts;
       return;
     } catch (thrown) {
       const error = toResilienceError(thrown);

@@ -96,6 +96,58 @@ function requestBody(modelId: string, { messages, tools, settings }: ModelCallOp
   };
 }
 
+/** What one chunk holds, as our parts (the role-only first chunk becomes `stream-start`). */
+function chunkParts(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, first: boolean, into: ModelStreamPart[]): void {
+  if (first) into.push({ type: 'stream-start', ...(chunk.model ? { responseModel: chunk.model } : {}) });
+  if (chunk.usage) into.push({ type: 'usage', usage: usageOf(chunk.usage) });
+  const choice = chunk.choices[0];
+  if (!choice) return;
+  if (choice.delta.content) into.push({ type: 'text-delta', text: choice.delta.content });
+  for (const delta of choice.delta.tool_calls ?? []) {
+    into.push({
+      type: 'tool-call-delta',
+      index: delta.index,
+      ...(delta.id ? { id: delta.id } : {}),
+      ...(delta.function?.name ? { name: delta.function.name } : {}),
+      ...(delta.function?.arguments ? { argumentsDelta: delta.function.arguments } : {}),
+    });
+  }
+  if (choice.finish_reason) into.push({ type: 'finish', finishReason: choice.finish_reason });
+}
+
+/**
+ * The chunk stream as our parts. An iterator written out rather than an async generator: every part
+ * of every answer passes here, and a generator's machinery per part was a measurable share of the
+ * provider's CPU time in bench/provider-sdk generate-stream.
+ */
+function streamParts(
+  stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>,
+): AsyncIterableIterator<ModelStreamPart> {
+  const chunks = stream[Symbol.asyncIterator]();
+  let queue: ModelStreamPart[] = [];
+  let next = 0;
+  let first = true;
+  const iterator: AsyncIterableIterator<ModelStreamPart> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next(): Promise<IteratorResult<ModelStreamPart>> {
+      while (next >= queue.length) {
+        const result = await chunks.next();
+        if (result.done) return { done: true, value: undefined };
+        queue = [];
+        next = 0;
+        chunkParts(result.value, first, queue);
+        first = false;
+      }
+      return { done: false, value: queue[next++]! };
+    },
+    async return(): Promise<IteratorResult<ModelStreamPart>> {
+      await chunks.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return iterator;
+}
+
 /**
  * An OpenAI-compatible chat-completions model (OpenAI, Ollama, vLLM, llama.cpp server, ...) through
  * the official `openai` client, whose own retries are off: the tool loop's policy retries, and the
@@ -110,32 +162,6 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): Language
   });
   const { modelId } = options;
 
-  async function* parts(
-    stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>,
-  ): AsyncGenerator<ModelStreamPart, void, undefined> {
-    let started = false;
-    for await (const chunk of stream) {
-      if (!started) {
-        started = true;
-        yield { type: 'stream-start', ...(chunk.model ? { responseModel: chunk.model } : {}) };
-      }
-      if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
-      const choice = chunk.choices[0];
-      if (!choice) continue;
-      if (choice.delta.content) yield { type: 'text-delta', text: choice.delta.content };
-      for (const delta of choice.delta.tool_calls ?? []) {
-        yield {
-          type: 'tool-call-delta',
-          index: delta.index,
-          ...(delta.id ? { id: delta.id } : {}),
-          ...(delta.function?.name ? { name: delta.function.name } : {}),
-          ...(delta.function?.arguments ? { argumentsDelta: delta.function.arguments } : {}),
-        };
-      }
-      if (choice.finish_reason) yield { type: 'finish', finishReason: choice.finish_reason };
-    }
-  }
-
   return {
     specificationVersion: 'v1',
     provider: 'openai-chat',
@@ -145,7 +171,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): Language
         { ...requestBody(modelId, call), stream: true, stream_options: { include_usage: true } },
         { signal: call.signal },
       );
-      return parts(stream);
+      return streamParts(stream);
     },
     async doGenerate(call): Promise<ModelGenerateResult> {
       const completion = await client.chat.completions.create(

@@ -133,21 +133,27 @@ export async function* runToolLoop(
   request: CheckedRequest,
   signal: AbortSignal,
   requestId: string,
+  /** Sees every part before the consumer does (observability); called here, not in a wrapping generator, which would cost each part another async hop. */
+  observe: (part: StreamPart) => void = () => {},
 ): AsyncGenerator<StreamPart, void, undefined> {
   const { config, pool } = context;
+  const out = <P extends StreamPart>(part: P): P => {
+    observe(part);
+    return part;
+  };
   const messages = conversation(request, config.system);
   const candidates = context.candidates(request.model);
   const first = candidates[0]!.model.modelId;
   // Backends that are down are left out: the model gets the tools of those that answered.
   const tools = await toolsFor(pool, request, signal);
-  yield { type: 'start', requestId, model: first, tools: [...tools.toModel.keys()] };
-  if (tools.unavailable.length > 0) yield { type: 'backends-unavailable', unavailable: tools.unavailable };
+  yield out({ type: 'start', requestId, model: first, tools: [...tools.toModel.keys()] });
+  if (tools.unavailable.length > 0) yield out({ type: 'backends-unavailable', unavailable: tools.unavailable });
   const maxSteps = request.maxSteps ?? config.maxSteps;
   const usage = emptyUsage();
 
   for (let step = 1; step <= maxSteps; step++) {
     const settings = callSettings(request, config, tools, step);
-    yield { type: 'step-start', step, model: first };
+    yield out({ type: 'step-start', step, model: first });
     let answeredBy = first;
     let text = '';
     let finishReason: string | undefined;
@@ -166,21 +172,30 @@ export async function* runToolLoop(
           if (part.type === 'model-retry') {
             const { modelId: model, attempt, delayMs } = part;
             const error = providerFailure(part.error, signal);
-            yield { type: 'retry', target: 'model', step, model, attempt, delayMs, category: error.category, error };
+            yield out({
+              type: 'retry',
+              target: 'model',
+              step,
+              model,
+              attempt,
+              delayMs,
+              category: error.category,
+              error,
+            });
           } else {
             answeredBy = part.to;
-            yield {
+            yield out({
               type: 'model-fallback',
               step,
               from: part.from,
               to: part.to,
               error: providerFailure(part.error, signal),
-            };
+            });
           }
           break;
         case 'text-delta':
           text += part.text;
-          yield { type: 'text-delta', step, text: part.text };
+          yield out({ type: 'text-delta', step, text: part.text });
           break;
         case 'tool-call-delta': {
           const entry = pending[part.index] ?? { id: '', name: '', args: '' };
@@ -204,17 +219,17 @@ export async function* runToolLoop(
     const calls = pending.filter((entry) => entry !== undefined);
     const reason: FinishReason =
       finishReason && finishReasons.has(finishReason) ? (finishReason as FinishReason) : 'unknown';
-    yield {
+    yield out({
       type: 'step-finish',
       step,
       model: answeredBy,
       finishReason: reason,
       usage: stepUsage,
       toolCalls: calls.length,
-    };
+    });
     if (calls.length === 0) {
       messages.push({ role: 'assistant', content: text });
-      yield { type: 'finish', model: answeredBy, finishReason: reason, usage, steps: step, text, messages };
+      yield out({ type: 'finish', model: answeredBy, finishReason: reason, usage, steps: step, text, messages });
       return;
     }
     // Ids are what tie results to calls: a model that sent none gets one, in the history too.
@@ -249,11 +264,16 @@ export async function* runToolLoop(
       };
       return { part, argumentsError: parsed.error };
     });
-    for (const { part } of toRun) yield part;
-    const results = yield* runTools(pool, toRun, signal);
-    for (const result of results) {
+    for (const { part } of toRun) yield out(part);
+    const running = runTools(pool, toRun, signal);
+    let next = await running.next();
+    while (!next.done) {
+      yield out(next.value);
+      next = await running.next();
+    }
+    for (const result of next.value) {
       messages.push({ role: 'tool', toolCallId: result.id, content: result.content });
-      yield result;
+      yield out(result);
     }
   }
   throw new ProviderError(

@@ -38,6 +38,10 @@ const usageAttributes = (usage: Usage) => ({
   ...(usage.reasoningTokens === undefined ? {} : { [a.reasoningOutputTokens]: usage.reasoningTokens }),
 });
 
+/** A child logger, or the logger itself when it is silent (a child per request costs for nothing then). */
+const childOf = (log: Logger, bindings: Record<string, unknown>): Logger =>
+  log.levelVal === Number.POSITIVE_INFINITY ? log : log.child(bindings);
+
 const errorFields = (error: ProviderError) => ({ code: error.code, category: error.category, err: error.message });
 
 /**
@@ -63,7 +67,7 @@ export class RequestObserver {
   #ended = false;
 
   constructor(log: Logger, metrics: ProviderMetrics | undefined, tracer: Tracer | undefined, request: ObservedRequest) {
-    this.#log = log.child({ requestId: request.requestId });
+    this.#log = childOf(log, { requestId: request.requestId });
     this.#metrics = metrics;
     this.#tracer = tracer;
     this.#request = request;
@@ -99,7 +103,7 @@ export class RequestObserver {
       case 'step-start':
         this.#stepStarted = performance.now();
         this.#firstText = false;
-        this.#stepLog = this.#log.child({ step: part.step });
+        this.#stepLog = childOf(this.#log, { step: part.step });
         this.#stepSpan = this.#child(`chat ${part.model}`, SpanKind.CLIENT, {
           ...this.#requestAttributes(part.model),
           [a.step]: part.step,
@@ -162,7 +166,7 @@ export class RequestObserver {
       }
       case 'tool-call': {
         const backend = part.backend ?? '';
-        const log = this.#log.child({ step: part.step, backend, tool: part.name, toolCallId: part.id });
+        const log = childOf(this.#log, { step: part.step, backend, tool: part.name, toolCallId: part.id });
         const span = this.#child(`execute_tool ${part.name}`, SpanKind.INTERNAL, {
           [a.operationName]: 'execute_tool',
           [a.toolName]: part.name,
