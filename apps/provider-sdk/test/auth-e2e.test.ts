@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createEncryptedFileTokenStore,
   createHeadlessAuthorizer,
@@ -45,13 +45,25 @@ const scriptedUser = createHeadlessAuthorizer({
   },
 });
 
+/** Every token the tests saw in the store, and every console line printed meanwhile (the SDK warns). */
+const secretsSeen = new Set<string>([TEST_USER.password]);
+const consoleLines: string[] = [];
+
 beforeAll(async () => {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method].bind(console);
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      consoleLines.push(args.map(String).join(' '));
+      original(...args);
+    });
+  }
   server = await startOAuthMcpServer({ MCS_ACCESS_TOKEN_TTL_S: String(ACCESS_TOKEN_TTL_S) });
   directory = await mkdtemp(join(tmpdir(), 'mcs-auth-e2e-'));
   store = createEncryptedFileTokenStore({ directory, key });
 }, 120_000);
 
 afterAll(async () => {
+  vi.restoreAllMocks();
   await server?.close();
   if (directory) await rm(directory, { recursive: true, force: true });
 });
@@ -77,6 +89,8 @@ async function stored(): Promise<{ record: StoredAuthorization; clientId: string
   const record = await store.load(server.url);
   const entry = record?.issuers[record.current ?? ''];
   if (!record || !entry?.tokens || !entry.client) throw new Error('no stored tokens');
+  secretsSeen.add(entry.tokens.access_token);
+  secretsSeen.add(String(entry.tokens.refresh_token));
   return {
     record,
     clientId: entry.client.client_id,
@@ -164,5 +178,13 @@ describe('OAuth against our http-mcp-server (MCS_AUTH=on)', { timeout: 30_000 },
     // And the new grant is the one on disk (one pool at a time: two refreshing one grant would race).
     await using next = securePool({ authorizer: false });
     expect(await whoami(next)).toMatchObject({ identity: { subject: TEST_USER.name } });
+    await stored(); // its tokens join the ones no console line may show
+  });
+
+  it('no token or password appeared in any console line meanwhile (the SDK warned about the refused grant)', () => {
+    expect(consoleLines.some((line) => line.includes('invalid_grant'))).toBe(true);
+    for (const secret of secretsSeen) {
+      expect(consoleLines.filter((line) => line.includes(secret))).toEqual([]);
+    }
   });
 });
