@@ -1,0 +1,192 @@
+// Side-by-side benchmark of mcs-chat's start-up, every time measured in the parent from spawn:
+//   node -e 0                       the floor: starting Node itself
+//   mcs-chat --help                 target: within 3x of node -e 0
+//   start to prompt, no server      the REPL's "> " on stdout (stdin a pipe)
+//   start to prompt, 1 stdio server beside the official SDK client's own process (sdk-client.mjs:
+//                                   spawn to initialized + tools listed); target: within 1.5x
+//   start to prompt, 3 stdio servers target: within 1.3x of one server (they connect in parallel)
+//   -p round trip                   a one-shot answer from the scripted model (in its own process), no server
+// Bounded: BENCH_ROUNDS rounds (default 5), each runs every case once in a rotated order (a shared
+// machine's speed drifts, so every case sees the same drift); medians and per-round ratios are printed.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const MAIN = fileURLToPath(new URL('../../apps/chat-cli/dist/main.js', import.meta.url));
+const SDK_CLIENT = fileURLToPath(new URL('./sdk-client.mjs', import.meta.url));
+const MODEL = fileURLToPath(new URL('./scripted-model-process.mjs', import.meta.url));
+const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const TIMEOUT_MS = 60_000;
+
+const dir = await mkdtemp(join(tmpdir(), 'bench-chat-cli-'));
+const server = { transport: 'stdio', command: process.execPath, args: [everything, 'stdio'] };
+const configs = {
+  none: join(dir, 'none.json'),
+  one: join(dir, 'one.json'),
+  three: join(dir, 'three.json'),
+};
+await writeFile(configs.none, JSON.stringify({ system: 'bench' }));
+await writeFile(configs.one, JSON.stringify({ mcp: { backends: { everything: server } } }));
+await writeFile(configs.three, JSON.stringify({ mcp: { backends: { e1: server, e2: server, e3: server } } }));
+
+// The scripted model, in its own process.
+const model = spawn(process.execPath, [MODEL], { stdio: ['pipe', 'pipe', 'inherit'] });
+const baseURL = await new Promise((resolve, reject) => {
+  let out = '';
+  model.stdout.setEncoding('utf8').on('data', (chunk) => {
+    out += chunk;
+    if (out.includes('\n')) resolve(out.trim());
+  });
+  model.once('exit', (code) => reject(new Error(`the scripted model exited with ${code}`)));
+});
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OPENAI_'))),
+  OPENAI_API_KEY: 'bench',
+  OPENAI_BASE_URL: baseURL,
+  OPENAI_MODEL: 'scripted-model',
+  // No user config, history or saved conversations of this machine.
+  XDG_CONFIG_HOME: join(dir, 'config'),
+  XDG_STATE_HOME: join(dir, 'state'),
+  XDG_DATA_HOME: join(dir, 'data'),
+  NO_COLOR: '1',
+};
+
+/**
+ * CPU ms of this process's finished (waited-for) children so far: /proc/self/stat's cutime + cstime,
+ * in clock ticks (100 per second). A case's delta is its process tree's CPU time, the servers it ran
+ * included: unlike the wall time, it hardly depends on what else the machine is doing.
+ */
+function childrenCpuMs() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of stat (cutime, cstime) are indexes 13 and 14 after the command name.
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/**
+ * Spawns `args` and resolves with the ms from spawn until `until` (a string on stdout) or the exit.
+ * With `until`, stdin is then closed (the REPL ends) and the exit awaited, unmeasured.
+ */
+function measure(args, { until, cwd = dir } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const cpuBefore = childrenCpuMs();
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let at;
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      if (until && at === undefined && out.includes(until)) {
+        at = performance.now() - started;
+        child.stdin.end();
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      err += chunk;
+    });
+    if (!until) child.stdin.end();
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const elapsed = performance.now() - started;
+      if (until ? at === undefined : code !== 0) {
+        reject(
+          new Error(
+            `${args.join(' ')}: exit ${code}, stdout ${JSON.stringify(out.slice(-300))}, stderr ${JSON.stringify(err.slice(-300))}`,
+          ),
+        );
+        return;
+      }
+      // The exit is reaped before 'exit' is emitted, so its CPU time is counted by now.
+      resolve({ ms: until ? at : elapsed, cpuMs: childrenCpuMs() - cpuBefore, out });
+    });
+  });
+}
+
+const cases = {
+  'node -e 0': () => measure(['-e', '0']),
+  'mcs-chat --help': () => measure([MAIN, '--help']),
+  'prompt, no server': () => measure([MAIN, '--config', configs.none], { until: '> ' }),
+  'SDK client, 1 server': async () => {
+    const result = await measure([SDK_CLIENT], { until: 'ready' });
+    sdkInProcess.push(Number(/ready ([\d.]+)/.exec(result.out)?.[1]));
+    return result;
+  },
+  'prompt, 1 server': () => measure([MAIN, '--config', configs.one], { until: '> ' }),
+  'prompt, 3 servers': () => measure([MAIN, '--config', configs.three], { until: '> ' }),
+  '-p round trip': async () => {
+    const result = await measure([MAIN, '--config', configs.none, '-p', 'What is the answer?']);
+    if (!result.out.includes('The answer is 42.'))
+      throw new Error(`-p: unexpected answer ${JSON.stringify(result.out)}`);
+    return result;
+  },
+};
+const sdkInProcess = [];
+const names = Object.keys(cases);
+const samples = Object.fromEntries(names.map((name) => [name, []]));
+const cpu = Object.fromEntries(names.map((name) => [name, []]));
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+try {
+  // One warm-up round (file system caches, the SDK's first import), not counted.
+  for (const name of names) await cases[name]();
+  sdkInProcess.length = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    const order = names.map((_, index) => names[(index + round) % names.length]);
+    for (const name of order) {
+      const { ms, cpuMs } = await cases[name]();
+      samples[name].push(ms);
+      cpu[name].push(cpuMs);
+    }
+  }
+} finally {
+  model.kill('SIGTERM');
+  await rm(dir, { recursive: true, force: true });
+}
+
+const m = Object.fromEntries(names.map((name) => [name, median(samples[name])]));
+console.log(
+  `mcs-chat start-up, ${rounds} rounds: median wall ms from spawn (min-max), median CPU ms of the process tree\n`,
+);
+for (const name of names) {
+  const values = samples[name];
+  console.log(
+    `  ${name.padEnd(22)} ${m[name].toFixed(0).padStart(6)}   (${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)})   cpu ${median(cpu[name]).toFixed(0).padStart(5)}`,
+  );
+}
+console.log(`  (the SDK client's own connect + listTools inside its process: ${median(sdkInProcess).toFixed(0)} ms)\n`);
+
+/** Median of the per-round ratios a/b, with their spread. */
+const ratio = (a, b) => {
+  const per = samples[a].map((value, index) => value / samples[b][index]);
+  return { median: median(per), min: Math.min(...per), max: Math.max(...per) };
+};
+const targets = [
+  ['mcs-chat --help', 'node -e 0', 3],
+  ['prompt, no server', 'node -e 0', undefined],
+  ['prompt, 1 server', 'SDK client, 1 server', 1.5],
+  ['prompt, 3 servers', 'prompt, 1 server', 1.3],
+  ['-p round trip', 'node -e 0', undefined],
+];
+for (const [a, b, target] of targets) {
+  const { median: value, min, max } = ratio(a, b);
+  const verdict =
+    target === undefined ? '' : value <= target ? `  target <= ${target}: met` : `  target <= ${target}: MISSED`;
+  const cpuRatio = median(cpu[b]) > 0 ? `cpu ${(median(cpu[a]) / median(cpu[b])).toFixed(2)}x` : '';
+  console.log(
+    `  ${`${a} / ${b}`.padEnd(46)} ${value.toFixed(2)}x  (${min.toFixed(2)}-${max.toFixed(2)})  ${cpuRatio}${verdict}`,
+  );
+}
