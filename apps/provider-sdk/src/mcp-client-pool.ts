@@ -7,16 +7,17 @@ import {
   parseToolResult,
 } from '@mcs/content-parser';
 import type { AttemptContext, ExecuteOptions, ResilienceEvent } from '@mcs/resilience';
-import type {
-  BackendConnection,
-  CallToolResult,
-  LoggingLevel,
-  ProgressUpdate,
-  Prompt,
-  Resource,
-  ResourceTemplate,
-  Root,
-  Tool,
+import {
+  type BackendConnection,
+  backendPoolOf,
+  type CallToolResult,
+  type LoggingLevel,
+  type ProgressUpdate,
+  type Prompt,
+  type Resource,
+  type ResourceTemplate,
+  type Root,
+  type Tool,
 } from '@mcs/transports';
 import { createPoolAuth, type PoolAuthOptions } from './auth/pool-auth.js';
 import { buildPolicy } from './build-policy.js';
@@ -244,6 +245,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     return [name, { backend, policy, callTimeoutMs, retryToolCalls, lists }] as const;
   });
   const backends = new Map(entries);
+  // The one pool of @mcs/transports holds every connection (MCP and gRPC alike): connected and closed together.
+  const lifecycle = backendPoolOf(entries.map(([, { backend }]) => backend.connection));
   let closed = false;
 
   function resolve(name: string | undefined, what: string) {
@@ -439,30 +442,15 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     backends: [...backends.keys()],
     async connect(connectOptions = {}) {
       const { timeoutMs } = connectOptions;
-      let timer: NodeJS.Timeout | undefined;
-      const bound =
-        timeoutMs === undefined
-          ? undefined
-          : new Promise<never>((_, reject) => {
-              timer = setTimeout(
-                () => reject(new Error(`still connecting after ${timeoutMs} ms (it goes on in the background)`)),
-                timeoutMs,
-              );
-            });
-      const results = await Promise.allSettled(
-        [...backends.values()].map(({ backend: { connection } }) =>
-          bound === undefined ? connection.connect() : Promise.race([connection.connect(), bound]),
-        ),
-      );
-      clearTimeout(timer);
-      const ready: string[] = [];
-      const failed: PoolConnectResult['failed'] = [];
-      [...backends.keys()].forEach((name, index) => {
-        const result = results[index]!;
-        if (result.status === 'fulfilled') ready.push(name);
-        else failed.push({ backend: name, error: poolError(name, 'connect', result.reason) });
-      });
-      return { ready, failed };
+      const { failed } = await lifecycle.connectAll(timeoutMs === undefined ? {} : { waitMs: timeoutMs });
+      // In config order, as `backends` lists them.
+      return {
+        ready: [...backends.keys()].filter((name) => failed[name] === undefined),
+        failed: [...backends.keys()].flatMap((name) => {
+          const error = failed[name];
+          return error === undefined ? [] : [{ backend: name, error: poolError(name, 'connect', error) }];
+        }),
+      };
     },
     async listTools(listOptions = {}) {
       const { lists, unavailable } = await gather('tools/list', 'tools', listOptions, (backend, signal) =>
@@ -623,8 +611,11 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       if (closed) return;
       closed = true;
       events.clear();
-      await Promise.allSettled([...backends.values()].map(({ backend }) => backend.connection.close()));
-      await auth.close();
+      try {
+        await lifecycle.close();
+      } finally {
+        await auth.close();
+      }
     },
     [Symbol.asyncDispose]() {
       return this.close();
