@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProvider, type Provider } from '../src/index.js';
+import { mayRetryToolCall } from '../src/tool-call-retry.js';
 import { fastSupervision } from './fixtures/backends.js';
 import { collect } from './fixtures/scripted-provider.js';
 import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
 
 const countingServer = fileURLToPath(new URL('./fixtures/counting-server.mjs', import.meta.url));
-const backendNames = ['counting', 'slow', 'optin'] as const;
+const backendNames = ['counting', 'slow', 'optin', 'whole'] as const;
 
 let model: ScriptedModel;
 let provider: Provider;
@@ -47,6 +48,12 @@ beforeAll(async () => {
           optin: counting('optin', {
             callTimeoutMs: 300,
             retryToolCalls: ['charge'],
+            policy: { retry: { maxRetries: 1 } },
+          }),
+          // The whole backend opted in: even its unannotated tools are retried.
+          whole: counting('whole', {
+            callTimeoutMs: 300,
+            retryToolCalls: 'always',
             policy: { retry: { maxRetries: 1 } },
           }),
         },
@@ -161,6 +168,22 @@ describe('tool-call retries', () => {
     ]);
     expect(parts.find((part) => part.type === 'tool-result')).toMatchObject({ isError: true });
     expect(await runs('optin', 'charge')).toBe(2);
+  }, 20_000);
+
+  it("a backend opted in as a whole (retryToolCalls: 'always') retries any tool; 'never' not even a read-only one", async () => {
+    model.script([
+      { toolCalls: [{ id: 'pay', name: 'whole__charge', arguments: { amount: 5 } }] },
+      { text: 'gave up' },
+    ]);
+    const parts = await collect(provider.generateStream({ prompt: 'charge 5' }));
+    expect(parts.filter((part) => part.type === 'retry')).toEqual([
+      expect.objectContaining({ target: 'tool', id: 'pay', backend: 'whole', attempt: 1, category: 'timeout' }),
+    ]);
+    expect(await runs('whole', 'charge')).toBe(2);
+    // The decision itself, for the setting no backend here uses.
+    expect(mayRetryToolCall('never', 'lookup', { readOnlyHint: true })).toBe(false);
+    expect(mayRetryToolCall('annotated', 'lookup', { readOnlyHint: true })).toBe(true);
+    expect(mayRetryToolCall('annotated', 'charge', undefined)).toBe(false);
   }, 20_000);
 
   it('the pool alone retries only what the last listing showed as safe (or what the caller allows)', async () => {
