@@ -1,5 +1,6 @@
 // The loopback authorizer on a real 127.0.0.1 listener: the browser's redirect is played by fetch.
-import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
 import { AuthorizationError, createLoopbackAuthorizer, type LoopbackAuthorizer } from '../src/index.js';
 
 const authorizationUrl = (redirectUrl: string, state = 'state-123') => {
@@ -109,5 +110,28 @@ describe('loopback authorizer', () => {
     await opened;
     controller.abort();
     expect((await answer).code).toBe('AUTHORIZATION_CANCELLED');
+  });
+
+  it('without a desktop (no DISPLAY / WAYLAND_DISPLAY) prints the URL to output instead of opening a browser', async () => {
+    vi.stubEnv('DISPLAY', '');
+    vi.stubEnv('WAYLAND_DISPLAY', '');
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk: Buffer) => {
+      printed += chunk.toString('utf8');
+    });
+    const authorizer = createLoopbackAuthorizer({ timeoutMs: 5_000, output });
+    try {
+      await authorizer.prepare();
+      const url = authorizationUrl(authorizer.redirectUrl);
+      const answer = authorizer.authorize(url);
+      await vi.waitFor(() => expect(printed).toContain(url.toString()));
+      // The user opened it elsewhere and came back through the listener.
+      await fetch(`${authorizer.redirectUrl}?code=printed&state=state-123`);
+      expect((await answer).get('code')).toBe('printed');
+    } finally {
+      vi.unstubAllEnvs();
+      await authorizer.close();
+    }
   });
 });
