@@ -24,13 +24,62 @@ export type ModelCallPart =
  * with a category its policy retries (rate limited, unavailable or open circuit, timeout, 5xx) and
  * nothing went out, the next candidate is asked; any other failure ends the call.
  */
-export async function* streamModelCall(
+export function streamModelCall(
+  candidates: readonly ModelCandidate[],
+  call: Omit<ModelCallOptions, 'signal'>,
+  signal: AbortSignal,
+  deadlines: StreamDeadlines,
+): AsyncIterable<ModelCallPart> {
+  // With one model there is nothing to fall over to: its stream retry is the whole call, without a
+  // generator around it that every part would pass through.
+  if (candidates.length === 1) return attempts(candidates[0]!, call, signal, deadlines, () => {});
+  return withFallbacks(candidates, call, signal, deadlines);
+}
+
+/** One model's stream retry under the deadlines; `delivered` hears when text first reached the consumer. */
+function attempts(
+  { model, policy }: ModelCandidate,
+  call: Omit<ModelCallOptions, 'signal'>,
+  signal: AbortSignal,
+  deadlines: StreamDeadlines,
+  delivered: () => void,
+): AsyncIterable<ModelCallPart> {
+  return retryAsyncIterable<ModelCallPart>(
+    ({ signal: attemptSignal }) =>
+      withDeadlines(
+        (requestSignal) => model.doStream({ ...call, signal: requestSignal }),
+        attemptSignal,
+        deadlines,
+        model.modelId,
+      ),
+    {
+      policy,
+      signal,
+      // Asked of each part until one delivers.
+      delivers: (part) => {
+        if (part.type !== 'text-delta') return false;
+        delivered();
+        return true;
+      },
+      retryItem: ({ attempt, delayMs, error }) => ({
+        type: 'model-retry',
+        modelId: model.modelId,
+        attempt,
+        delayMs,
+        error,
+      }),
+    },
+  );
+}
+
+async function* withFallbacks(
   candidates: readonly ModelCandidate[],
   call: Omit<ModelCallOptions, 'signal'>,
   signal: AbortSignal,
   deadlines: StreamDeadlines,
 ): AsyncGenerator<ModelCallPart, void, undefined> {
-  for (const [index, { model, policy }] of candidates.entries()) {
+  for (const [index, candidate] of candidates.entries()) {
+    const { model, policy } = candidate;
     const next = candidates[index + 1];
     // An open breaker is the model's cooldown: while a later model can answer, do not wait for it.
     if (next && policy.circuitState === 'open') {
@@ -43,28 +92,9 @@ export async function* streamModelCall(
       continue;
     }
     let delivered = false;
-    const parts = retryAsyncIterable<ModelCallPart>(
-      ({ signal: attemptSignal }) =>
-        withDeadlines(
-          (requestSignal) => model.doStream({ ...call, signal: requestSignal }),
-          attemptSignal,
-          deadlines,
-          model.modelId,
-        ),
-      {
-        policy,
-        signal,
-        // Asked of each part until one delivers: it also tells this call (for the fallback decision).
-        delivers: (part) => (delivered = part.type === 'text-delta'),
-        retryItem: ({ attempt, delayMs, error }) => ({
-          type: 'model-retry',
-          modelId: model.modelId,
-          attempt,
-          delayMs,
-          error,
-        }),
-      },
-    );
+    const parts = attempts(candidate, call, signal, deadlines, () => {
+      delivered = true;
+    });
     try {
       // Delegated, not re-yielded: one async hop less for every part.
       yield* parts;
