@@ -269,6 +269,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     const requestId = typeof request.requestId === 'string' ? request.requestId : randomUUID();
     const observer = observability.observe({
       requestId,
+      model: typeof request.model === 'string' ? request.model : candidates(undefined)[0]!.model.modelId,
       providerOf: (modelId) =>
         providerName(
           candidates(request.model).find((candidate) => candidate.model.modelId === modelId)?.model.provider ??

@@ -247,6 +247,16 @@ describe('defaults', () => {
         { env: {} },
       );
       await expect(clash.metricsEndpoint).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      // Providers may share a registry (the metrics are registered once); a request refused before
+      // it starts is counted under the model it would have asked.
+      const shared = createProvider(
+        { model: 'scripted-3', apiKey: 'k', observability: { enableTracing: false } },
+        { env: {}, metricsRegistry: registry },
+      );
+      expect(shared.metricsRegistry).toBe(registry);
+      await collect(shared.generateStream({}));
+      expect(await value('mcs_provider_requests_total', { model: 'scripted-3', status: 'invalid_input' })).toBe(1);
+      await shared.close();
       await clash.close();
       await served.close();
       await expect(fetch(endpoint!)).rejects.toThrow();

@@ -9,6 +9,8 @@ import { attributes as a } from './provider-tracing.js';
 /** What the observer knows of a request besides its parts. */
 export interface ObservedRequest {
   requestId: string;
+  /** The model asked first (labels a request that fails before it starts). */
+  model: string;
   /** `gen_ai.provider.name` of a model (by the id the loop names it). */
   providerOf: (modelId: string) => string;
   /** The request's sampling settings (request over config), for the model call spans. */
@@ -71,6 +73,7 @@ export class RequestObserver {
     this.#metrics = metrics;
     this.#tracer = tracer;
     this.#request = request;
+    this.#model = request.model;
     this.#span = tracer?.startSpan('invoke_agent', {
       kind: SpanKind.INTERNAL,
       attributes: { [a.operationName]: 'invoke_agent', [a.requestId]: request.requestId },
