@@ -143,6 +143,7 @@ describe("the seed's other examples", () => {
           enable_streaming: false,
           http_config: { base_url: 'https://a.example/mcp', verify_ssl: false },
           retry: { retry_codes: ['RATE_LIMITED'] },
+          observability: { structured_logging: false },
         },
         { env: {} },
       ),
@@ -150,6 +151,7 @@ describe("the seed's other examples", () => {
     expect(error.message).toContain('enable_streaming: only true: the provider always streams');
     expect(error.message).toContain('http_config.verify_ssl: only true: certificates are always verified');
     expect(error.message).toContain('retry.retry_codes.0: unknown retry code (did you mean "rate_limited"?)');
+    expect(error.message).toContain('observability.structured_logging: only true: logs are JSON lines (pino)');
   });
 });
 
