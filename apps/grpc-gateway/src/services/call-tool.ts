@@ -168,7 +168,13 @@ async function* runNative(
   deps: CallToolDependencies,
 ): AsyncGenerator<ToolEvent> {
   const native = tool.native!;
-  const run = native.run(args, { signal: context.signal, subject: context.principal?.subject });
+  // A getter: the call's AbortSignal is only made for a tool that looks at it (echo does not).
+  const run = native.run(args, {
+    get signal() {
+      return context.signal;
+    },
+    subject: context.principal?.subject,
+  });
   let index = 0;
   while (true) {
     const step = await run.next();
