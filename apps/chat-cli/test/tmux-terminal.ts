@@ -2,7 +2,7 @@
 // pane of a fixed size; the test types keys into it and reads the screen as a person would see it
 // (after escape sequences are applied, so redraws and rendered Markdown are checked as shown).
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +28,21 @@ export interface TmuxTerminal extends AsyncDisposable {
   line(text: string): Promise<void>;
   /** Resolves with the command's exit status once it ended (the pane stays, dead, to report it). */
   exited(timeoutMs?: number): Promise<number>;
+}
+
+/** The exit status of `pid` if it is a zombie (exited, not yet reaped), else undefined. */
+async function zombieStatus(pid: number): Promise<{ status: number } | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
+  // The command name (field 2) may hold spaces and parentheses: fields after it follow the last ')'.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .trim()
+    .split(' ');
+  if (fields[0] !== 'Z') return undefined;
+  const waitStatus = Number(fields[49]);
+  if ((waitStatus & 0x7f) !== 0) throw new Error(`the command in tmux was killed by signal ${waitStatus & 0x7f}`);
+  return { status: waitStatus >> 8 };
 }
 
 const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
@@ -89,9 +104,21 @@ export async function startInTmux(
     async exited(timeoutMs = 20_000) {
       const { status } = await waitFor(
         async () => {
-          const { stdout } = await tmux('display-message', '-p', '-t', 'test', '#{pane_dead} #{pane_dead_status}');
-          const [dead, code] = stdout.trim().split(' ');
-          return dead === '1' ? { status: Number(code) } : undefined;
+          const { stdout } = await tmux(
+            'display-message',
+            '-p',
+            '-t',
+            'test',
+            '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}',
+          );
+          const [dead, code, signal] = stdout.trim().split('|');
+          if (dead !== '1') return undefined;
+          if (signal !== '') throw new Error(`the command in tmux was killed by signal ${signal}`);
+          if (code !== '') return { status: Number(code) };
+          // tmux marks the pane dead when its terminal closes and fills in the status when it reaps
+          // the process; tmux 3.3a sometimes leaves the exited program a zombie for many seconds,
+          // status empty. A zombie's status is in /proc (its wait status, field 52 of stat).
+          return zombieStatus(pid);
         },
         { timeoutMs, intervalMs: 100, what: 'the command in tmux to exit' },
       );

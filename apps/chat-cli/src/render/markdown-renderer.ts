@@ -10,7 +10,9 @@ let loading: Promise<MarkdownRenderer> | undefined;
  */
 export function loadMarkdownRenderer(): Promise<MarkdownRenderer> {
   loading ??= (async () => {
-    const [{ Marked }, { markedTerminal }] = await Promise.all([import('marked'), import('marked-terminal')]);
+    const [{ Marked }, { markedTerminal }] = await withColourDecided(() =>
+      Promise.all([import('marked'), import('marked-terminal')]),
+    );
     const make = (width: number) =>
       new Marked(
         // Emoji shortcodes stay as typed (`:x:` is often code); the `#` of headings is left out.
@@ -37,4 +39,21 @@ export function loadMarkdownRenderer(): Promise<MarkdownRenderer> {
     };
   })();
   return loading;
+}
+
+/**
+ * The terminal view has already decided on colour (a terminal, no `NO_COLOR`, `TERM` not dumb) before
+ * it asks for this renderer. chalk, inside marked-terminal and cli-highlight, decides again when it is
+ * loaded and says no wherever `CI` is set, so headings and code came out uncoloured in a terminal
+ * under CI. It is told for the import only (supports-color reads the environment once, when loaded),
+ * so child processes started later do not inherit it; a user's own `FORCE_COLOR` is left to chalk.
+ */
+async function withColourDecided<T>(load: () => Promise<T>): Promise<T> {
+  if (process.env.FORCE_COLOR !== undefined) return load();
+  process.env.FORCE_COLOR = '1';
+  try {
+    return await load();
+  } finally {
+    delete process.env.FORCE_COLOR;
+  }
 }
