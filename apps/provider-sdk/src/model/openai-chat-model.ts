@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type {
   ChatCompletionCreateParamsBase,
   ChatCompletionFunctionTool,
@@ -154,12 +154,19 @@ function streamParts(
  * client's would multiply them and ignore our categories.
  */
 export function createOpenAIChatModel(options: OpenAIChatModelOptions): LanguageModelV1 {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-    maxRetries: 0,
-    timeout: options.requestTimeoutMs,
-  });
+  // `openai` is about 800 modules: loaded at the first model call, not when the package is imported,
+  // so a program that starts, connects its MCP servers and waits for input (mcs-chat) does not pay it.
+  let client: Promise<OpenAI> | undefined;
+  const clientOf = () =>
+    (client ??= import('openai').then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          apiKey: options.apiKey,
+          ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+          maxRetries: 0,
+          timeout: options.requestTimeoutMs,
+        }),
+    ));
   const { modelId } = options;
 
   return {
@@ -167,14 +174,14 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): Language
     provider: 'openai-chat',
     modelId,
     async doStream(call) {
-      const stream = await client.chat.completions.create(
+      const stream = await (await clientOf()).chat.completions.create(
         { ...requestBody(modelId, call), stream: true, stream_options: { include_usage: true } },
         { signal: call.signal },
       );
       return streamParts(stream);
     },
     async doGenerate(call): Promise<ModelGenerateResult> {
-      const completion = await client.chat.completions.create(
+      const completion = await (await clientOf()).chat.completions.create(
         { ...requestBody(modelId, call), stream: false },
         { signal: call.signal },
       );
