@@ -205,4 +205,16 @@ export interface BackendConnectionOptions {
   capabilities?: ClientCapabilities;
   /** Handlers of the backend's elicitation, sampling and roots requests. */
   requestHandlers?: ClientRequestHandlers;
+  /**
+   * Which MCP revision to speak. `legacy` (default): the 2025 `initialize` handshake, as before.
+   * `auto`: probe with `server/discover` (revision 2026-07-28) and fall back to `initialize` when the
+   * server does not answer it as a 2026 server; `2026-07-28`: that revision only. On a 2026-07-28
+   * connection the SDK client sends the per-request `_meta` envelope and the `Mcp-*` headers, and
+   * answers `input_required` results through `requestHandlers` (retrying with `inputResponses` and
+   * the server's `requestState`, at most `maxInputRounds` rounds).
+   */
+  protocol?: BackendProtocol;
 }
+
+/** See `BackendConnectionOptions.protocol`. */
+export type BackendProtocol = 'legacy' | 'auto' | '2026-07-28';

@@ -44,6 +44,7 @@ export type {
   BackendEventListener,
   BackendEventMap,
   BackendEventName,
+  BackendProtocol,
   BackendStatus,
   CallToolOptions,
   CircuitBreakerState,

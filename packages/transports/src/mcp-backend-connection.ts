@@ -71,6 +71,7 @@ class McpBackendConnection implements BackendConnection {
       clientInfo: options.clientInfo ?? defaultClientInfo,
       capabilities: options.capabilities ?? {},
       requestHandlers: options.requestHandlers ?? {},
+      protocol: options.protocol ?? 'legacy',
       tokenProvider: options.tokenProvider,
       authorization: options.authorization,
       events,

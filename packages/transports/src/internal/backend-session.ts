@@ -1,9 +1,18 @@
 import { Client, type ClientCapabilities, type Implementation } from '@modelcontextprotocol/client';
 import type { BackendConfig } from '../backend-config.js';
-import type { BackendEventMap, ClientRequestHandlers } from '../backend-connection.js';
+import type { BackendEventMap, BackendProtocol, ClientRequestHandlers } from '../backend-connection.js';
 import type { ProcessExit } from '../transports/stdio-process-transport.js';
 import { type CreatedTransport, createTransport, type TransportHooks } from './create-transport.js';
 import type { TypedEmitter } from './typed-emitter.js';
+
+/** Rounds of `input_required` answered for one request before it fails (the SDK's default). */
+const maxInputRounds = 10;
+
+const negotiationModes: Record<BackendProtocol, 'legacy' | 'auto' | { pin: string }> = {
+  legacy: 'legacy',
+  auto: 'auto',
+  '2026-07-28': { pin: '2026-07-28' },
+};
 
 /** Budget for the HTTP session DELETE on close(); the server forgets idle sessions anyway. */
 const terminateSessionTimeoutMs = 1_000;
@@ -17,6 +26,7 @@ export interface BackendSessionInit {
   /** Advertised in `initialize`. */
   capabilities: ClientCapabilities;
   requestHandlers: ClientRequestHandlers;
+  protocol: BackendProtocol;
   hooks: TransportHooks;
   events: TypedEmitter<BackendEventMap>;
 }
@@ -44,7 +54,13 @@ export class BackendSession {
     this.#created = createTransport(init.config, init.hooks);
     // One session serves every caller, so a server-to-client request (sampling, elicitation,
     // roots) is not attributed to any one of them: the connection's owner answers it.
-    this.client = new Client(init.clientInfo, { capabilities: init.capabilities });
+    this.client = new Client(init.clientInfo, {
+      capabilities: init.capabilities,
+      versionNegotiation: { mode: negotiationModes[init.protocol] },
+      // 2026-07-28: an `input_required` result is answered through the handlers registered below
+      // and the request retried (fresh id, `inputResponses`, the opaque `requestState` echoed).
+      inputRequired: { autoFulfill: true, maxRounds: maxInputRounds },
+    });
     registerRequestHandlers(this.client, init.backend, init.requestHandlers);
     this.#config = init.config;
     this.#backend = init.backend;

@@ -8,6 +8,7 @@ import type { BackendConfig } from '../backend-config.js';
 import type {
   BackendAuthorization,
   BackendEventMap,
+  BackendProtocol,
   ClientRequestHandlers,
   TokenProvider,
 } from '../backend-connection.js';
@@ -33,6 +34,7 @@ export interface SessionSupervisorInit {
   clientInfo: Implementation;
   capabilities: ClientCapabilities;
   requestHandlers: ClientRequestHandlers;
+  protocol: BackendProtocol;
   tokenProvider: TokenProvider | undefined;
   authorization: BackendAuthorization | undefined;
   events: TypedEmitter<BackendEventMap>;
@@ -162,6 +164,7 @@ export class SessionSupervisor {
       clientInfo: this.#init.clientInfo,
       capabilities: this.#init.capabilities,
       requestHandlers: this.#init.requestHandlers,
+      protocol: this.#init.protocol,
       hooks: {
         tokenProvider: this.#init.tokenProvider,
         authorization: this.#init.authorization,

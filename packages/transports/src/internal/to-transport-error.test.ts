@@ -29,6 +29,20 @@ describe('toTransportError: every failure gets a code, a category and the backen
     expect(error.cause).toBeInstanceOf(SdkHttpError);
   });
 
+  it('classifies a failed server/discover probe by its cause (refused credentials stay UNAUTHENTICATED)', () => {
+    const refused = new TransportError('UNAUTHENTICATED', 'authorization failed: invalid_grant', { backend: 'b1' });
+    const probe = (cause: Error) =>
+      new SdkError(
+        SdkErrorCode.EraNegotiationFailed,
+        `Version negotiation probe failed: ${cause.message}`,
+        { cause },
+        { cause },
+      );
+    expect(toTransportError(probe(refused), context)).toBe(refused);
+    expect(toTransportError(probe(http(401)), context)).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(toTransportError(probe(http(503)), context)).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+  });
+
   it('treats a 400 that names the session as an expired session, other 400s as bad input', () => {
     expect(toTransportError(http(400, 'Bad Request: No valid session ID provided'), context).code).toBe(
       'SESSION_EXPIRED',

@@ -61,6 +61,11 @@ function isConnectionLoss(error: unknown): boolean {
 /** Turns anything a request can throw into a TransportError whose message says what to do. */
 export function toTransportError(error: unknown, context: ErrorContext): TransportError {
   if (TransportError.isInstance(error)) return error;
+  // The SDK wraps what broke its `server/discover` probe (protocol `auto`/`2026-07-28`): what
+  // happened underneath (refused credentials, a 401, a network error) decides, as for `initialize`.
+  if (SdkError.isInstance(error) && error.code === SdkErrorCode.EraNegotiationFailed && error.cause instanceof Error) {
+    return toTransportError(error.cause, context);
+  }
   const { backend, method } = context;
   const options = { backend, cause: error };
 
