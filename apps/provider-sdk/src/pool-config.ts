@@ -30,8 +30,16 @@ const commonFields = {
   listCacheTtlMs: z.number().int().min(0).optional(),
 };
 
+/**
+ * Which MCP revision to speak: `auto` probes with `server/discover` (2026-07-28) and falls back to
+ * the 2025 `initialize` handshake; `2026-07-28` only that revision; `legacy` only `initialize`.
+ */
+const protocolField = z.enum(['auto', 'legacy', '2026-07-28']);
+
 const stdioBackend = StdioBackendConfigSchema.extend({
   ...commonFields,
+  // stdio `auto` costs one more process per start (the SDK probes on a sibling): opt in.
+  protocol: protocolField.default('legacy'),
   supervision: SupervisionOptionsSchema.optional(),
 }).strict();
 
@@ -45,8 +53,13 @@ const remoteFields = {
   ...commonFields,
 };
 
-const httpBackend = z.object({ transport: z.literal('http'), ...remoteFields }).strict();
-const sseBackend = z.object({ transport: z.literal('sse'), ...remoteFields }).strict();
+const httpBackend = z
+  .object({ transport: z.literal('http'), ...remoteFields, protocol: protocolField.default('auto') })
+  .strict();
+// The HTTP+SSE transport predates 2026-07-28: `initialize` unless told otherwise.
+const sseBackend = z
+  .object({ transport: z.literal('sse'), ...remoteFields, protocol: protocolField.default('legacy') })
+  .strict();
 
 const grpcBackend = z
   .object({

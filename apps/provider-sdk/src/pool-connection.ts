@@ -97,12 +97,14 @@ export function createMcpPoolConnection(
     listCacheTtlMs,
     supervision,
     auth: _auth,
+    protocol,
     ...transportConfig
   } = config as typeof config & { auth?: unknown };
   const connection = createBackendConnection(name, transportConfig, {
     clientInfo: features.clientInfo,
     capabilities: features.capabilities,
     requestHandlers: features.requestHandlers,
+    protocol,
     ...(supervision === undefined ? {} : { supervision }),
     ...(features.authorization === undefined ? {} : { authorization: features.authorization }),
   });

@@ -24,6 +24,30 @@ async function listAndCall(pool) {
   process.stdout.write(`${result.parts.map((part) => part.text ?? part.type).join('\n')}\n`);
 }
 
+/** Arguments a tool's inputSchema requires, made up (the scenario servers check headers, not values). */
+function argumentsFor(tool) {
+  const properties = tool.inputSchema?.properties ?? {};
+  const samples = { string: 'us-west1', integer: 1, number: 1, boolean: true };
+  return Object.fromEntries(
+    (tool.inputSchema?.required ?? []).map((key) => [key, samples[properties[key]?.type] ?? 'x']),
+  );
+}
+
+/** Lists the tools and calls each call the suite asks for (`context.toolCalls`), else every listed tool. */
+async function callTools(pool) {
+  const { tools, unavailable } = await pool.listTools();
+  if (unavailable.length > 0) throw unavailable[0].error;
+  const byName = new Map(tools.map((tool) => [tool.backendToolName, tool]));
+  const calls =
+    context.toolCalls ?? tools.map((tool) => ({ name: tool.backendToolName, arguments: argumentsFor(tool) }));
+  for (const call of calls) {
+    const tool = byName.get(call.name);
+    if (!tool) throw new Error(`no ${call.name} tool; got ${[...byName.keys()].join(', ')}`);
+    const result = await pool.callTool(tool.name, call.arguments ?? {});
+    process.stdout.write(`${call.name}: ${result.parts.map((part) => part.text ?? part.type).join('\n')}\n`);
+  }
+}
+
 /** What the pool does per scenario; others need client features the pool does not offer (see README). */
 const scenarios = {
   async initialize(pool) {
@@ -47,6 +71,54 @@ const scenarios = {
     if (!tool) throw new Error('no test_client_elicitation_defaults tool');
     const result = await pool.callTool(tool.name, {});
     process.stdout.write(`${result.parts.map((part) => part.text ?? part.type).join('\n')}\n`);
+  },
+  // 2026-07-28 (the pool's `protocol: auto` finds it by `server/discover`): every request carries the
+  // `_meta` envelope and the MCP-Protocol-Version header; a rejected version is retried (SDK).
+  async 'request-metadata'(pool) {
+    await callTools(pool);
+  },
+  'http-standard-headers': callTools,
+  'http-custom-headers': callTools,
+  // The SDK drops tools whose `x-mcp-header` annotations are invalid; the valid one is still called.
+  'http-invalid-tool-headers': callTools,
+  // Only a listing: the tool's `$ref` to a network URI must stay as written, never fetched.
+  async 'json-schema-ref-no-deref'(pool) {
+    const { tools, unavailable } = await pool.listTools();
+    if (unavailable.length > 0) throw unavailable[0].error;
+    process.stdout.write(`${JSON.stringify(tools.map((tool) => tool.inputSchema))}\n`);
+  },
+  // The focal tool's inputSchema goes back verbatim: the pool lists schemas as the server sent them.
+  async 'json-schema-2020-12-preservation'(pool) {
+    const { tools } = await pool.listTools();
+    const focal = tools.find((tool) => tool.backendToolName === 'json_schema_2020_12_tool');
+    const echo = tools.find((tool) => tool.backendToolName === 'json_schema_echo');
+    if (!focal || !echo) throw new Error(`missing tools; got ${tools.map((tool) => tool.name).join(', ')}`);
+    await pool.callTool(echo.name, { schema: focal.inputSchema });
+  },
+  // Input-required results (SEP-2322): answered through the pool's elicitation handler and retried
+  // with `inputResponses` and the echoed `requestState` (the SDK's round driver); one tool is called
+  // while another is between rounds.
+  async 'sep-2322-client-request-state'(pool) {
+    const { tools } = await pool.listTools();
+    const named = (backendToolName) => {
+      const tool = tools.find((entry) => entry.backendToolName === backendToolName);
+      if (!tool) throw new Error(`no ${backendToolName} tool`);
+      return tool.name;
+    };
+    await Promise.all([
+      pool.callTool(named('test_mrtr_echo_state'), {}),
+      pool.callTool(named('test_mrtr_unrelated'), {}),
+    ]);
+    await pool.callTool(named('test_mrtr_no_state'), {});
+    // A 2026-07-28 result without `resultType`: the suite wants it taken as complete, the SDK
+    // (2.4.0) refuses it as INVALID_RESULT ("servers implementing 2026-07-28 MUST include it"). The
+    // suite's check only needs the call made; the SDK's refusal is reported, not hidden.
+    try {
+      await pool.callTool(named('test_mrtr_no_result_type'), {});
+    } catch (error) {
+      if (!/missing required resultType/.test(String(error?.message))) throw error;
+      process.stderr.write(`test_mrtr_no_result_type: the SDK refused the result: ${error.message}\n`);
+    }
   },
   async 'sse-retry'(pool) {
     const { tools } = await pool.listTools();
@@ -113,6 +185,7 @@ if (scenario.startsWith('auth/')) scenarios[scenario] = listAndCall;
 /** Pool options (client features, authorization) per scenario. */
 const scenarioOptions = {
   'elicitation-sep1034-client-defaults': { onElicitation: () => ({ action: 'accept', content: {} }) },
+  'sep-2322-client-request-state': { onElicitation: () => ({ action: 'accept', content: { confirmed: true } }) },
   'auth/cross-app-access-complete-flow': { auth: { providers: { server: crossAppAccessProvider() } } },
 };
 const options = scenarioOptions[scenario] ?? (scenario.startsWith('auth/') ? { auth: { authorizer } } : {});
