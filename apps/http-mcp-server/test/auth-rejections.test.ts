@@ -47,12 +47,10 @@ async function codeFor(clientId: string, redirectUri: string, challenge: string)
   return code;
 }
 
-function expectInvalidToken(result: { status: number; wwwAuthenticate: string | null }) {
+function expectInvalidToken(result: { status: number; wwwAuthenticate: string | null }, origin = server.origin) {
   expect(result.status).toBe(401);
   expect(result.wwwAuthenticate).toContain('error="invalid_token"');
-  expect(result.wwwAuthenticate).toContain(
-    `resource_metadata="${server.origin}/.well-known/oauth-protected-resource/mcp"`,
-  );
+  expect(result.wwwAuthenticate).toContain(`resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`);
 }
 
 describe('authorization code rejections', () => {
@@ -247,5 +245,25 @@ describe('refresh tokens', () => {
     });
     expectInvalidToken(await callWhoami(server.origin, secondAccess));
     expectInvalidToken(await callWhoami(server.origin, `Bearer ${tokens.accessToken}`));
+  });
+});
+
+describe('revocation and clock tolerance', () => {
+  // Verifiers accept a token up to their clock tolerance (30 s by default) past its exp, so a revoked
+  // jti must stay on the list at least that long: it was kept only until exp, and a revoked token
+  // was accepted again in that window.
+  it('a revoked access token stays refused after its exp, while an unrevoked one is still inside the tolerance', async () => {
+    await using shortLived = await startAuthServer({ MCS_ACCESS_TOKEN_TTL_S: '1' });
+    await using shortCallback = await startCallbackServer();
+    const revoked = await obtainTokens(shortLived, shortCallback.redirectUri);
+    const kept = await obtainTokens(shortLived, shortCallback.redirectUri);
+    expect(
+      (await postForm(shortLived.origin, '/revoke', { token: revoked.accessToken, client_id: revoked.clientId }))
+        .status,
+    ).toBe(200);
+    expectInvalidToken(await callWhoami(shortLived.origin, `Bearer ${revoked.accessToken}`), shortLived.origin);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await callWhoami(shortLived.origin, `Bearer ${kept.accessToken}`)).status).toBe(200);
+    expectInvalidToken(await callWhoami(shortLived.origin, `Bearer ${revoked.accessToken}`), shortLived.origin);
   });
 });

@@ -1,7 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AuthError, formatScopes, type TokenIssuer, type TokenVerifier, verifyPkce } from '@mcs/auth';
+import {
+  AuthError,
+  formatScopes,
+  MAX_CLOCK_TOLERANCE_SECONDS,
+  type TokenIssuer,
+  type TokenVerifier,
+  verifyPkce,
+} from '@mcs/auth';
 import type { JsonObject, JsonValue, SessionStore } from '@mcs/session-store';
 import { OAuthError } from './oauth-error.js';
+
+/**
+ * How long a revoked jti stays on the list: verifiers (ours, the gateway's) accept a token up to their
+ * clock tolerance past its exp, so the entry outlives exp by the largest tolerance any verifier may
+ * be configured with; kept only until exp, a revoked token was accepted again in that window.
+ */
+const revokedUntil = (expMs: number) => expMs + MAX_CLOCK_TOLERANCE_SECONDS * 1000;
 
 /** What an authorization code stands for (stored under the code's hash for 10 minutes). */
 export interface CodeGrant {
@@ -187,7 +201,7 @@ export class TokenService {
     }
     if (principal.jti === undefined) return;
     if (clientId !== undefined && principal.clientId !== clientId) return;
-    await this.#o.store.revokeToken(principal.jti, principal.expiresAt.getTime());
+    await this.#o.store.revokeToken(principal.jti, revokedUntil(principal.expiresAt.getTime()));
   }
 
   async #issue(familyId: string, family: Family, scopes: string[]): Promise<TokenResponse> {
@@ -204,7 +218,8 @@ export class TokenService {
     const ttlMs = Math.max(1, family.expiresAtMs - Date.now());
     const now = Date.now();
     const accessTokens: Record<string, number> = { [access.jti]: exp };
-    for (const [jti, until] of Object.entries(family.accessTokens)) if (until > now) accessTokens[jti] = until;
+    for (const [jti, until] of Object.entries(family.accessTokens))
+      if (revokedUntil(until) > now) accessTokens[jti] = until;
     const next: Family = { ...family, current: sha256(refreshToken), accessTokens };
     await this.#o.store.putRecord(NS.family, familyId, next as unknown as JsonObject, { ttlMs });
     await this.#o.store.putRecord(NS.refresh, sha256(refreshToken), familyId, { ttlMs });
@@ -234,6 +249,8 @@ export class TokenService {
       },
     );
     if (family.current !== null) await this.#o.store.deleteRecord(NS.refresh, family.current);
-    await Promise.all(Object.entries(family.accessTokens).map(([jti, until]) => this.#o.store.revokeToken(jti, until)));
+    await Promise.all(
+      Object.entries(family.accessTokens).map(([jti, until]) => this.#o.store.revokeToken(jti, revokedUntil(until))),
+    );
   }
 }
