@@ -38,6 +38,7 @@ describe("the seed's configuration example", () => {
         env: {},
         callTimeoutMs: 60_000,
         retryToolCalls: 'annotated',
+        protocol: 'legacy',
       },
     });
   });

@@ -16,7 +16,7 @@ const cli = fileURLToPath(new URL('../node_modules/conformance-next/dist/index.j
 const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
 
-/** Every client scenario of the alpha with checks that the pool passes in full (41 of 48). */
+/** Every client scenario of the alpha with checks that the pool passes in full (42 of 48). */
 const IMPLEMENTED = [
   'initialize',
   'tools_call',
@@ -50,6 +50,7 @@ const IMPLEMENTED = [
   'auth/metadata-issuer-mismatch',
   'auth/client-credentials-jwt',
   'auth/client-credentials-basic',
+  'auth/enterprise-managed-authorization',
   'request-metadata',
   'sep-2322-client-request-state',
   'http-standard-headers',

@@ -187,6 +187,8 @@ const scenarioOptions = {
   'elicitation-sep1034-client-defaults': { onElicitation: () => ({ action: 'accept', content: {} }) },
   'sep-2322-client-request-state': { onElicitation: () => ({ action: 'accept', content: { confirmed: true } }) },
   'auth/cross-app-access-complete-flow': { auth: { providers: { server: crossAppAccessProvider() } } },
+  // The same flow under its 2026 name (SEP-990).
+  'auth/enterprise-managed-authorization': { auth: { providers: { server: crossAppAccessProvider() } } },
 };
 const options = scenarioOptions[scenario] ?? (scenario.startsWith('auth/') ? { auth: { authorizer } } : {});
 
@@ -206,7 +208,7 @@ const pool = createMcpClientPool(
         // One attempt per step: the scenario servers judge exactly what the client sent.
         supervision: { health: { pingIntervalMs: 0 }, requestTimeoutMs: 20_000, connectTimeoutMs: 20_000 },
         policy: { retry: { maxRetries: 0 } },
-        ...(scenario.startsWith('auth/') && scenario !== 'auth/cross-app-access-complete-flow'
+        ...(scenario.startsWith('auth/') && !(scenario in scenarioOptions && scenarioOptions[scenario].auth?.providers)
           ? { auth: authConfigs[scenario] ?? {} }
           : {}),
       },
