@@ -16,7 +16,7 @@ const cli = fileURLToPath(new URL('../node_modules/conformance-next/dist/index.j
 const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
 
-/** Every client scenario of the alpha with checks that the pool passes in full (42 of 48). */
+/** Every client scenario of the alpha with checks that the pool passes in full (44 of 48). */
 const IMPLEMENTED = [
   'initialize',
   'tools_call',
@@ -51,6 +51,8 @@ const IMPLEMENTED = [
   'auth/client-credentials-jwt',
   'auth/client-credentials-basic',
   'auth/enterprise-managed-authorization',
+  'auth/dpop',
+  'auth/dpop-nonce',
   'request-metadata',
   'sep-2322-client-request-state',
   'http-standard-headers',

@@ -53,6 +53,13 @@ export const BackendAuthConfigSchema = z
      * e.g. a 2025-03-26 server publishing its metadata at the root with a prefixed issuer.
      */
     skipIssuerMetadataValidation: z.boolean().default(false),
+    /**
+     * DPoP (RFC 9449, SEP-1932): tokens bound to a key of this pool, sent as `Authorization: DPoP`
+     * with a fresh proof per request; server nonces (`use_dpop_nonce`) are answered. The key is
+     * the SDK's (non-extractable) and lives as long as the pool; it is not stored, so tokens stored
+     * by an earlier run are bound to a key this run does not have.
+     */
+    dpop: z.boolean().default(false),
     /** Tokens are refreshed this long before they expire (and on 401). */
     refreshBeforeExpiryMs: z.number().int().min(0).default(60_000),
   })

@@ -4,6 +4,7 @@ import {
   type AddClientAuthentication,
   auth,
   createPrivateKeyJwtAuth,
+  DpopSession,
   type OAuthClientInformationContext,
   type OAuthClientMetadata,
   type OAuthClientProvider,
@@ -70,6 +71,8 @@ export class PoolOAuthProvider implements OAuthClientProvider {
   #tokensRefused = false;
   /** The last store write (see `#save`). */
   #writing: Promise<void> = Promise.resolve();
+  /** `dpop: true`: one key (and the servers' nonces) for the provider's life, as the SDK asks. */
+  #dpop: Promise<DpopSession> | undefined;
 
   constructor(init: PoolOAuthProviderInit) {
     this.#init = init;
@@ -80,6 +83,13 @@ export class PoolOAuthProvider implements OAuthClientProvider {
       privateKey && clientId && this.#authMethod() === 'private_key_jwt'
         ? createPrivateKeyJwtAuth({ issuer: clientId, subject: clientId, privateKey, alg: signingAlgorithm })
         : undefined;
+  }
+
+  /** The SDK signs token requests and MCP requests with this session's key (`dpop: true` only). */
+  dpop(): Promise<DpopSession> | undefined {
+    if (!this.#config.dpop) return undefined;
+    this.#dpop ??= DpopSession.create();
+    return this.#dpop;
   }
 
   get redirectUrl(): string | undefined {

@@ -147,6 +147,9 @@ const authConfigs = {
   // check refuses that unless told to accept it (the documented, security-weakening opt-out).
   'auth/2025-03-26-oauth-metadata-backcompat': { skipIssuerMetadataValidation: true },
   'auth/pre-registration': { clientId: context.client_id, clientSecret: context.client_secret },
+  // DPoP-bound tokens (SEP-1932), with the authorization and resource servers' nonces.
+  'auth/dpop': { dpop: true },
+  'auth/dpop-nonce': { dpop: true },
   'auth/client-credentials-basic': {
     grant: 'client_credentials',
     clientId: context.client_id,
