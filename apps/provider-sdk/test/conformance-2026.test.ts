@@ -16,7 +16,7 @@ const cli = fileURLToPath(new URL('../node_modules/conformance-next/dist/index.j
 const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
 
-/** Every client scenario of the alpha with checks that the pool passes in full (44 of 48). */
+/** Every client scenario of the alpha with checks that the pool passes in full (45 of 48). */
 const IMPLEMENTED = [
   'initialize',
   'tools_call',
@@ -41,6 +41,7 @@ const IMPLEMENTED = [
   'auth/resource-mismatch',
   'auth/offline-access-scope',
   'auth/offline-access-not-supported',
+  'auth/authorization-server-migration',
   'auth/iss-supported',
   'auth/iss-not-advertised',
   'auth/iss-supported-missing',

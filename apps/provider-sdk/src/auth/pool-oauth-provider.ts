@@ -237,8 +237,14 @@ export class PoolOAuthProvider implements OAuthClientProvider {
     this.#discovery = state;
   }
 
+  /**
+   * Only a sign-in's callback leg gets the state it started with (the SDK binds the code to that
+   * authorization server). Every other round discovers afresh: the server's protected resource
+   * metadata may name another authorization server by now (SEP-2352 migration), and a round
+   * served from the old one would sign in there again and again.
+   */
   discoveryState(): OAuthDiscoveryState | undefined {
-    return this.#discovery;
+    return this.#pending ? this.#discovery : undefined;
   }
 
   #cannotSignIn(): boolean {
