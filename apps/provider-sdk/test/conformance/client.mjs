@@ -190,6 +190,20 @@ const scenarioOptions = {
   'elicitation-sep1034-client-defaults': { onElicitation: () => ({ action: 'accept', content: {} }) },
   'sep-2322-client-request-state': { onElicitation: () => ({ action: 'accept', content: { confirmed: true } }) },
   'auth/cross-app-access-complete-flow': { auth: { providers: { server: crossAppAccessProvider() } } },
+  // Workload identity (SEP-1933): the RFC 7523 JWT-bearer grant with the workload's JWT as the
+  // assertion; the SDK's JWT-bearer provider (CrossAppAccessProvider: 2.4.0 has no workload one).
+  // It wants a secret; the server supports only `none`, which the SDK then uses (no secret sent).
+  'auth/wif-jwt-bearer': {
+    auth: {
+      providers: {
+        server: new CrossAppAccessProvider({
+          clientId: context.client_id,
+          clientSecret: '',
+          assertion: async () => context.valid_jwt,
+        }),
+      },
+    },
+  },
   // The same flow under its 2026 name (SEP-990).
   'auth/enterprise-managed-authorization': { auth: { providers: { server: crossAppAccessProvider() } } },
 };
