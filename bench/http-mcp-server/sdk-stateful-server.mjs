@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { McpServer } from '@modelcontextprotocol/server';
-import { registerEcho } from './echo-tool.mjs';
+import { registerReferenceTools } from './reference-tools.mjs';
 
 const transports = new Map();
 
@@ -27,7 +27,7 @@ createServer(async (req, res) => {
     });
     transport.onclose = () => transports.delete(transport.sessionId);
     const server = new McpServer({ name: 'sdk-stateful', version: '1.0.0' });
-    registerEcho(server);
+    registerReferenceTools(server);
     await server.connect(transport);
   }
   await transport.handleRequest(req, res, body);

@@ -3,14 +3,14 @@
 import { createServer } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, McpServer, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
-import { registerEcho } from './echo-tool.mjs';
+import { registerReferenceTools } from './reference-tools.mjs';
 
 const handler = createMcpHandler(() => {
   const server = new McpServer(
     { name: 'sdk-stateless', version: '1.0.0' },
     { supportedProtocolVersions: ['2026-07-28', ...SUPPORTED_PROTOCOL_VERSIONS] },
   );
-  registerEcho(server);
+  registerReferenceTools(server);
   return server;
 });
 const node = toNodeHandler(handler);

@@ -1,0 +1,55 @@
+// The tools every reference server registers next to `echo`, doing what the app's tools of the same
+// name do: `service` awaits a real HTTP request to the bench's upstream (MCS_SERVICE_BASE_URL) and
+// answers its status and JSON body (text + structured content, as the app's `service` tool does, without
+// its URL checks, secret masking and size limit); `test_tool_with_progress` is the app's conformance
+// tool of that name (progress 0, 50, 100 of 100, 50 ms apart, then its result).
+import * as z from 'zod';
+import { registerEcho } from './echo-tool.mjs';
+
+const delay = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+
+export function registerReferenceTools(server) {
+  registerEcho(server);
+  const baseUrl = process.env.MCS_SERVICE_BASE_URL;
+  server.registerTool(
+    'service',
+    {
+      description: 'Calls the upstream HTTP service.',
+      inputSchema: z.object({ method: z.enum(['GET', 'POST']).default('GET'), path: z.string().min(1).max(2048) }),
+    },
+    async ({ method, path }, ctx) => {
+      const url = new URL(path, baseUrl).href;
+      const response = await fetch(url, { method, signal: ctx.mcpReq.signal });
+      const body = await response.json();
+      const result = { status: response.status, ok: response.ok, url, encoding: 'json', body };
+      return {
+        content: [{ type: 'text', text: `HTTP ${response.status}\n${JSON.stringify(body)}` }],
+        structuredContent: result,
+      };
+    },
+  );
+  server.registerTool(
+    'test_tool_with_progress',
+    { description: 'Reports progress notifications during execution' },
+    async (ctx) => {
+      const progressToken = ctx.mcpReq._meta?.progressToken;
+      for (const progress of [0, 50, 100]) {
+        if (progress > 0) await delay(50, ctx.mcpReq.signal);
+        if (progressToken !== undefined) {
+          await ctx.mcpReq.notify({
+            method: 'notifications/progress',
+            params: { progressToken, progress, total: 100, message: `Completed ${progress}%` },
+          });
+        }
+      }
+      return { content: [{ type: 'text', text: 'Tool with progress executed successfully' }] };
+    },
+  );
+}
