@@ -94,6 +94,8 @@ export interface BackendConnection extends AsyncDisposable {
   /** The backend's capabilities from the current session's `initialize` (undefined before). */
   readonly serverCapabilities: ServerCapabilities | undefined;
   readonly serverInfo: Implementation | undefined;
+  /** The MCP revision the current session speaks (`2025-11-25`, `2026-07-28`, ...; undefined before). */
+  readonly protocolVersion: string | undefined;
   readonly instructions: string | undefined;
   /** stdio: pid of the current child process (also its process group id); undefined otherwise. */
   readonly pid: number | undefined;

@@ -99,6 +99,9 @@ class McpBackendConnection implements BackendConnection {
   get serverInfo(): Implementation | undefined {
     return this.#sessions.serverInfo;
   }
+  get protocolVersion(): string | undefined {
+    return this.#sessions.protocolVersion;
+  }
   get instructions(): string | undefined {
     return this.#sessions.instructions;
   }

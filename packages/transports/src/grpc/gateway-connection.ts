@@ -183,6 +183,7 @@ export function createGatewayConnection(name: string, config: GatewayConnectionC
     },
     serverCapabilities: undefined,
     serverInfo: undefined,
+    protocolVersion: undefined,
     instructions: undefined,
     pid: undefined,
     breakerState: 'closed',

@@ -67,6 +67,7 @@ export class SessionSupervisor {
   #everReady = false;
   #serverCapabilities: ServerCapabilities | undefined;
   #serverInfo: Implementation | undefined;
+  #protocolVersion: string | undefined;
   #instructions: string | undefined;
 
   constructor(init: SessionSupervisorInit) {
@@ -108,6 +109,9 @@ export class SessionSupervisor {
   }
   get serverInfo(): Implementation | undefined {
     return this.#serverInfo;
+  }
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
   }
   get instructions(): string | undefined {
     return this.#instructions;
@@ -200,6 +204,7 @@ export class SessionSupervisor {
     this.#session = session;
     this.#serverCapabilities = session.client.getServerCapabilities();
     this.#serverInfo = session.client.getServerVersion();
+    this.#protocolVersion = session.client.getNegotiatedProtocolVersion();
     this.#instructions = session.client.getInstructions();
     this.#status.set('ready');
     this.#pings.start(session);
