@@ -20,6 +20,8 @@ export interface PoolBackendStatus {
   pid?: number;
   /** stdio/HTTP/SSE: restarts since `connect()`. */
   restarts?: number;
+  /** stdio/HTTP/SSE: the MCP revision the session speaks (`2026-07-28` when `protocol` found it). */
+  protocolVersion?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ const statusOf = (name: string, transport: PoolBackendConfig['transport'], conne
   status: connection.status,
   ...(transport === 'grpc' ? {} : { restarts: connection.restarts }),
   ...(connection.pid === undefined ? {} : { pid: connection.pid }),
+  ...(connection.protocolVersion === undefined ? {} : { protocolVersion: connection.protocolVersion }),
 });
 
 /** A grpc-gateway: its tools are already `<gatewayBackend>.<tool>`; the pool adds its own prefix. */
