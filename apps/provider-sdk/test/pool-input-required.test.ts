@@ -4,9 +4,10 @@
 // `input_required`; the pool answers the embedded requests through its elicitation, sampling and
 // roots handlers and retries with `inputResponses` and the echoed `requestState` (the SDK's round
 // driver). With `protocol: legacy` the same tools ask over the 2025 server-to-client requests.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getFreePort, waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import {
 } from '../src/index.js';
 
 const serverMain = fileURLToPath(new URL('../../http-mcp-server/dist/main.js', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 const textOf = (result: { parts: { type: string; text?: string; message?: string }[] }) =>
   result.parts.map((part) => part.text ?? part.message ?? '').join('\n');
@@ -30,7 +32,18 @@ let child: ChildProcess;
 let url: string;
 
 beforeAll(async () => {
-  if (!existsSync(serverMain)) throw new Error(`build @mcs/http-mcp-server first (${serverMain} is missing)`);
+  // As test/auth-e2e.test.ts: the server is not a dependency of this package, so build it if needed.
+  if (!existsSync(serverMain)) {
+    execFileSync(
+      join(repoRoot, 'node_modules', '.bin', 'turbo'),
+      ['run', 'build', '--filter', '@mcs/http-mcp-server...'],
+      {
+        cwd: repoRoot,
+        stdio: 'ignore',
+        timeout: 240_000,
+      },
+    );
+  }
   const port = await getFreePort();
   const origin = `http://127.0.0.1:${port}`;
   url = `${origin}/mcp`;
@@ -53,7 +66,7 @@ beforeAll(async () => {
     },
     { what: 'the http-mcp-server to listen', timeoutMs: 30_000 },
   );
-}, 40_000);
+}, 280_000);
 
 afterAll(async () => {
   if (child.exitCode !== null || child.signalCode !== null) return;
