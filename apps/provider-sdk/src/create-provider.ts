@@ -267,6 +267,8 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     request.signal?.addEventListener('abort', onAbort, { once: true });
     let finished = false;
     const requestId = typeof request.requestId === 'string' ? request.requestId : randomUUID();
+    // Only with `observability.otlpEndpoint`: the first requests wait for the exporter to be loaded.
+    if (observability.otlpReady) await observability.otlpReady;
     const observer = observability.observe({
       requestId,
       model: typeof request.model === 'string' ? request.model : candidates(undefined)[0]!.model.modelId,

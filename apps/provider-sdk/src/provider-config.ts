@@ -28,8 +28,8 @@ const logLevel = z.preprocess(
 
 /**
  * The seed's `observability` block (see README "Observability"). The provider never registers an
- * OpenTelemetry SDK (a library must not: the application does, with `otlpEndpoint` and `serviceName`);
- * its spans go to whichever one is registered.
+ * OpenTelemetry SDK globally (a library must not): its spans go to whichever one the application
+ * registered, or, with `otlpEndpoint`, to that collector through a tracer provider of its own.
  */
 const ObservabilitySchema = z
   .object({
@@ -42,9 +42,12 @@ const ObservabilitySchema = z
     prometheusPort: z.number().int().min(1).max(65_535).optional(),
     /** Interface the metrics endpoint listens on; default `127.0.0.1` (`0.0.0.0` to be scraped from elsewhere). */
     prometheusHost: nonEmpty.optional(),
-    /** `host:port` or URL of an OTLP collector, for the application's OpenTelemetry SDK. */
+    /**
+     * `host:port` or http(s) URL of an OTLP/HTTP collector (no path: `/v1/traces`): the provider exports
+     * its spans there itself (checked in createProvider: see observability/otlp-tracing.ts).
+     */
     otlpEndpoint: nonEmpty.optional(),
-    /** Name of the default logger's lines (and for the application's OpenTelemetry resource). */
+    /** Name of the default logger's lines and `service.name` of the spans exported to `otlpEndpoint`. */
     serviceName: nonEmpty.optional(),
     /** Level of the default logger (JSON lines on stderr); unset and no `logger` given: silent. */
     logLevel: logLevel.optional(),

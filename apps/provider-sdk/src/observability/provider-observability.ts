@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import type { McpClientPool } from '../mcp-client-pool.js';
 import type { ProviderConfig } from '../provider-config.js';
 import { ProviderError } from '../provider-error.js';
+import { type OtlpTracing, otlpTracesUrl, startOtlpTracing } from './otlp-tracing.js';
 import { ProviderMetrics } from './provider-metrics.js';
 import { activeTracer } from './provider-tracing.js';
 import { type ObservedRequest, RequestObserver } from './request-observer.js';
@@ -30,6 +31,7 @@ const pinoLevel = (level: NonNullable<ObservabilityConfig['logLevel']>) =>
  * The provider's logs, traces and metrics, set from the options and the config's `observability`:
  * - logs: the caller's logger, else one at `logLevel` on stderr (named `serviceName`), else silent;
  * - traces: through `@opentelemetry/api`, only while an SDK is registered, unless `enableTracing: false`;
+ *   with `otlpEndpoint`, on a tracer provider of the provider's own that exports them there instead;
  * - metrics: on the caller's registry, or on a registry of the provider's own when `enableMetrics` or
  *   `enablePrometheus` is set; `enablePrometheus` with `prometheusPort` also serves it at `/metrics`.
  */
@@ -37,6 +39,10 @@ export class ProviderObservability {
   readonly logger: Logger;
   readonly metrics: ProviderMetrics | undefined;
   readonly #tracing: boolean;
+  /** The own OTLP pipeline while it loads (`otlpEndpoint` set); `#otlp` once loaded. */
+  readonly otlpReady: Promise<void> | undefined;
+  #otlpStart: Promise<OtlpTracing | undefined> | undefined;
+  #otlp: OtlpTracing | undefined;
   #server: Server | undefined;
   /** Where `/metrics` is served (when configured); rejects when the port cannot be opened. */
   readonly metricsEndpoint: Promise<string> | undefined;
@@ -51,6 +57,19 @@ export class ProviderObservability {
             pino.destination(2),
           ));
     this.#tracing = config?.enableTracing !== false;
+    if (this.#tracing && config?.otlpEndpoint !== undefined) {
+      const url = otlpTracesUrl(config.otlpEndpoint);
+      // Loaded now, awaited by the first request (`otlpReady`): a failure to load is logged once and
+      // leaves the provider without spans rather than failing every request.
+      this.#otlpStart = startOtlpTracing(url, config.serviceName ?? 'mcs-provider-sdk').then(
+        (otlp) => (this.#otlp = otlp),
+        (error: Error) => {
+          this.logger.error({ err: error.message, otlpEndpoint: url }, 'OTLP trace exporter not started');
+          return undefined;
+        },
+      );
+      this.otlpReady = this.#otlpStart.then(() => undefined);
+    }
     const wanted =
       config?.enableMetrics !== false &&
       (options.metricsRegistry !== undefined || config?.enableMetrics === true || config?.enablePrometheus === true);
@@ -110,7 +129,14 @@ export class ProviderObservability {
   }
 
   observe(request: ObservedRequest): RequestObserver {
-    return new RequestObserver(this.logger, this.metrics, this.#tracing ? activeTracer() : undefined, request);
+    const tracer = this.#tracing
+      ? this.#otlp
+        ? this.#otlp.tracer
+        : this.#otlpStart
+          ? undefined
+          : activeTracer()
+      : undefined;
+    return new RequestObserver(this.logger, this.metrics, tracer, request);
   }
 
   async close(pool: McpClientPool | undefined): Promise<void> {
@@ -118,5 +144,10 @@ export class ProviderObservability {
     const server = this.#server;
     this.#server = undefined;
     if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const otlp = await this.#otlpStart;
+    this.#otlpStart = undefined;
+    this.#otlp = undefined;
+    // Flushes the batch still queued; an unreachable collector is logged, not thrown at close().
+    await otlp?.shutdown().catch((error: Error) => this.logger.warn({ err: error.message }, 'OTLP trace export'));
   }
 }

@@ -1,6 +1,6 @@
 import { type Tracer, trace } from '@opentelemetry/api';
 
-const TRACER_NAME = '@mcs/provider-sdk';
+export const TRACER_NAME = '@mcs/provider-sdk';
 
 /**
  * The provider's tracer, or undefined while no OpenTelemetry SDK is registered: the global provider
