@@ -1,4 +1,5 @@
 import { TASKS_EXTENSION_ID } from '../mcp/stateless/tasks/tasks-extension.js';
+import type { ToolPack } from '../pack-framework/tool-pack.js';
 import { testPromptWithArguments } from '../prompts/test-prompt-with-arguments.js';
 import { testPromptWithEmbeddedResource } from '../prompts/test-prompt-with-embedded-resource.js';
 import { testPromptWithImage } from '../prompts/test-prompt-with-image.js';
@@ -40,7 +41,6 @@ import { testSamplingTool } from '../tools/conformance/test-sampling.js';
 import { testSimpleTextTool } from '../tools/conformance/test-simple-text.js';
 import { testToolWithLoggingTool } from '../tools/conformance/test-tool-with-logging.js';
 import { testToolWithProgressTool } from '../tools/conformance/test-tool-with-progress.js';
-import type { ToolPack } from './tool-pack.js';
 
 /**
  * The fixtures `@modelcontextprotocol/conformance` calls: 0.1.16 (`server --suite active`) and

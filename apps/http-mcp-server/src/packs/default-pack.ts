@@ -1,10 +1,10 @@
+import type { ToolPack } from '../pack-framework/tool-pack.js';
 import { echoTool } from '../tools/echo.js';
 import { loginTool } from '../tools/login.js';
 import { logoutTool } from '../tools/logout.js';
 import { serviceTool } from '../tools/service.js';
 import { timeTool } from '../tools/time.js';
 import { whoamiTool } from '../tools/whoami.js';
-import type { ToolPack } from './tool-pack.js';
 
 /** The tools every deployment serves. */
 export const defaultPack: ToolPack = {

@@ -1,18 +1,13 @@
 // The tool packs of the app: which tools, resources and prompts an McpServer serves.
 import { type McpServer, mergeCapabilities, type ServerCapabilities } from '@modelcontextprotocol/server';
+import type { PackContext } from '../pack-framework/pack-context.js';
+import { PackError } from '../pack-framework/pack-error.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
+import type { PureTool } from '../pack-framework/pure-tool.js';
+import type { ToolPack } from '../pack-framework/tool-pack.js';
 import { conformancePack } from './conformance-pack.js';
 import { defaultPack } from './default-pack.js';
-import type { PackContext } from './pack-context.js';
-import { PackError } from './pack-error.js';
-import type { PackModule } from './pack-module.js';
-import type { PureTool } from './pure-tool.js';
-import type { ToolPack } from './tool-pack.js';
 
-export {
-  InMemoryResourceSubscriptions,
-  type ResourceSubscriptionStore,
-} from '../resources/resource-subscriptions.js';
-export { maskSecrets, SECRET_MASK } from '../tools/service/mask-secrets.js';
 export type {
   CallerIdentity,
   IdentityResolver,
@@ -22,11 +17,16 @@ export type {
   UpstreamCredentialProvider,
   UpstreamCredentialRequest,
   UpstreamCredentials,
-} from './pack-context.js';
-export { PackError, type PackErrorCode } from './pack-error.js';
-export type { PackModule } from './pack-module.js';
-export { definePureTool, type PureTool, type PureToolDefinition } from './pure-tool.js';
-export type { ToolPack } from './tool-pack.js';
+} from '../pack-framework/pack-context.js';
+export { PackError, type PackErrorCode } from '../pack-framework/pack-error.js';
+export type { PackModule } from '../pack-framework/pack-module.js';
+export { definePureTool, type PureTool, type PureToolDefinition } from '../pack-framework/pure-tool.js';
+export type { ToolPack } from '../pack-framework/tool-pack.js';
+export {
+  InMemoryResourceSubscriptions,
+  type ResourceSubscriptionStore,
+} from '../resources/resource-subscriptions.js';
+export { maskSecrets, SECRET_MASK } from '../tools/service/mask-secrets.js';
 
 /** Names accepted in `MCS_TOOL_PACKS`. */
 export const TOOL_PACK_NAMES = ['default', 'conformance'] as const;

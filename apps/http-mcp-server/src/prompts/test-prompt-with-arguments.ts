@@ -1,6 +1,6 @@
 import { completable } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import type { PackModule } from '../packs/pack-module.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 
 /** Values offered by `completion/complete` for either argument. */
 const SUGGESTIONS = ['paris', 'park', 'party', 'test', 'testing', 'hello', 'world'];

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { PackModule } from '../packs/pack-module.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 
 export const testPromptWithEmbeddedResource: PackModule = {
   name: 'test_prompt_with_embedded_resource',

@@ -1,4 +1,4 @@
-import type { PackModule } from '../packs/pack-module.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 import { RED_PIXEL_PNG_BASE64 } from '../tools/conformance/fixtures.js';
 
 export const testPromptWithImage: PackModule = {

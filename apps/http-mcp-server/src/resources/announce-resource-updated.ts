@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { PackContext } from '../packs/pack-context.js';
+import type { PackContext } from '../pack-framework/pack-context.js';
 import { type ResourceSubscriptionStore, subscriptionKey } from './resource-subscriptions.js';
 
 /** A change of one resource, made while serving a request. */

@@ -1,4 +1,4 @@
-import type { PackModule } from '../packs/pack-module.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 
 const URI = 'test://static-text';
 

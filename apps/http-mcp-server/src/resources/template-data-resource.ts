@@ -1,5 +1,5 @@
 import { ResourceTemplate } from '@modelcontextprotocol/server';
-import type { PackModule } from '../packs/pack-module.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 
 /** Ids offered by completion for `{id}`; any id can be read. */
 const SUGGESTED_IDS = ['1', '2', '3', '42', '123'];

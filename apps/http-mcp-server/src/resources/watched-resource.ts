@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { PackContext } from '../packs/pack-context.js';
-import type { PackModule } from '../packs/pack-module.js';
+import type { PackContext } from '../pack-framework/pack-context.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 import { announceResourceUpdated } from './announce-resource-updated.js';
 import {
   InMemoryResourceSubscriptions,

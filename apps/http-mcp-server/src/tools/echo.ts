@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { definePureTool } from '../packs/pure-tool.js';
+import { definePureTool } from '../pack-framework/pure-tool.js';
 
 const echoInput = z.object({
   text: z.string().max(100_000).describe('Text to send back unchanged'),

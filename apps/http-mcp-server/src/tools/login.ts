@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { PackModule } from '../packs/pack-module.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 import { upstreamForRequest, upstreamToolError } from '../upstream/upstream-request.js';
 
 const loginOutput = z.object({

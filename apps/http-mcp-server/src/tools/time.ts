@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { definePureTool } from '../packs/pure-tool.js';
+import { definePureTool } from '../pack-framework/pure-tool.js';
 
 function isTimeZone(name: string): boolean {
   try {

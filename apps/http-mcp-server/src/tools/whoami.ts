@@ -1,7 +1,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import type { CallerIdentity, PackContext } from '../packs/pack-context.js';
-import type { PackModule } from '../packs/pack-module.js';
+import type { CallerIdentity, PackContext } from '../pack-framework/pack-context.js';
+import type { PackModule } from '../pack-framework/pack-module.js';
 import { NO_USER_MESSAGE, upstreamUserOfRequest } from '../upstream/upstream-request.js';
 
 const whoamiOutput = z.object({

@@ -3,7 +3,7 @@ import type { SessionStore } from '@mcs/session-store';
 import { randomState } from 'openid-client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { UpstreamCredentials } from '../packs/service-upstream.js';
+import type { UpstreamCredentials } from '../pack-framework/service-upstream.js';
 import { UpstreamLoginError } from './upstream-login-error.js';
 import { UpstreamOidcClient, type UpstreamTokens } from './upstream-oidc-client.js';
 import type { UpstreamLoginConfig } from './upstream-settings.js';

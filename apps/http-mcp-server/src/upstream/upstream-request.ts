@@ -1,5 +1,5 @@
 import type { AuthInfo, CallToolResult } from '@modelcontextprotocol/server';
-import type { PackContext, UpstreamCredentialProvider } from '../packs/pack-context.js';
+import type { PackContext, UpstreamCredentialProvider } from '../pack-framework/pack-context.js';
 import type { UpstreamLogin } from './upstream-login.js';
 import { UpstreamLoginError } from './upstream-login-error.js';
 import { resolveUpstreamUser, type UpstreamUser } from './upstream-user.js';

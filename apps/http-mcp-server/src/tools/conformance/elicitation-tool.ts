@@ -6,7 +6,7 @@ import {
   inputResponse,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 
 const ELICIT_KEY = 'elicitation';
 

@@ -12,8 +12,8 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { requestStateFor } from '../../mcp/stateless/request-state.js';
-import type { PackContext } from '../../packs/pack-context.js';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackContext } from '../../pack-framework/pack-context.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 
 function text(value: string) {
   return { content: [{ type: 'text' as const, text: value }] };

@@ -1,5 +1,5 @@
 import { fromJsonSchema } from '@modelcontextprotocol/server';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 
 /**
  * SEP-1613 / SEP-2106: the input schema is a raw JSON Schema 2020-12 document, the conformance

@@ -2,7 +2,7 @@
 // 0.2.0-alpha: a capability the client must declare, a request stream that carries no server-to-client
 // request, no log without a requested log level, and list changes delivered to listen streams.
 import { acceptedContent, inputRequired, inputResponse } from '@modelcontextprotocol/server';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 
 function text(value: string) {
   return { content: [{ type: 'text' as const, text: value }] };

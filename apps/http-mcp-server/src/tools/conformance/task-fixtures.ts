@@ -12,8 +12,8 @@ import {
 import * as z from 'zod';
 import { TaskStore } from '../../mcp/stateless/tasks/task-store.js';
 import { registerTaskTools, type TaskToolDefinition } from '../../mcp/stateless/tasks/tasks-extension.js';
-import type { PackContext } from '../../packs/pack-context.js';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackContext } from '../../pack-framework/pack-context.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 import { delay } from './fixtures.js';
 
 function text(value: string) {

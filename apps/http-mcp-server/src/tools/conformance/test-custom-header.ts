@@ -1,5 +1,5 @@
 import { fromJsonSchema } from '@modelcontextprotocol/server';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 
 /**
  * SEP-2243 custom headers: `region` is declared `x-mcp-header: Region`, so a 2026-07-28 client sends

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 import { elicitAndReport } from './elicitation-tool.js';
 
 /** Asks the user for a username and an e-mail address with the caller's `message`. */

@@ -1,4 +1,4 @@
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 
 /** Always fails; the SDK turns the thrown error into an `isError: true` result. */
 export const testErrorHandlingTool: PackModule = {

@@ -1,6 +1,6 @@
 import { inputRequired, inputResponse } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 
 const SAMPLING_KEY = 'sampling';
 

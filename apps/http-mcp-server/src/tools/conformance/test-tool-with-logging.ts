@@ -1,4 +1,4 @@
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 import { delay } from './fixtures.js';
 
 /** Sends three `info` log notifications, ~50 ms apart, while it runs. */

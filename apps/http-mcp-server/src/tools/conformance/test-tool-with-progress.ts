@@ -1,4 +1,4 @@
-import type { PackModule } from '../../packs/pack-module.js';
+import type { PackModule } from '../../pack-framework/pack-module.js';
 import { delay } from './fixtures.js';
 
 /** Reports progress 0, 50 and 100 of 100 (when the request carries a progress token). */
