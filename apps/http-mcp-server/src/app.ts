@@ -17,13 +17,13 @@ import {
   STORE_RETRY_AFTER_SECONDS,
   STORE_UNAVAILABLE_MESSAGE,
 } from './mcp/json-rpc-errors.js';
-import { LegacySseSessions } from './mcp/legacy-sse-sessions.js';
 import { LiveSessions } from './mcp/live-sessions.js';
 import type { McpContext } from './mcp/mcp-context.js';
 import { MessageRouter } from './mcp/message-router.js';
 import { createModernHandler } from './mcp/modern-handler.js';
 import { createPooledServerFactory, createServerFactory } from './mcp/server-factory.js';
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
+import { LegacySseSessions } from './mcp/sse-2024/sse-2024-sessions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
 import { createRequestStateSeal } from './mcp/stateless/request-state.js';
 import { TaskStore } from './mcp/stateless/tasks/task-store.js';
@@ -36,8 +36,8 @@ import rawJsonBody from './plugins/raw-json-body.js';
 import { createClientErrorHandler, notFoundHandler } from './routes/fallback-errors.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jsonRpcRoutes } from './routes/json-rpc-routes.js';
-import { legacySseRoutes } from './routes/legacy-sse-routes.js';
 import { mcpRoutes } from './routes/mcp-routes.js';
+import { legacySseRoutes } from './routes/sse-2024-routes.js';
 import upstreamCallbackRoutes from './upstream/upstream-callback-routes.js';
 import { UpstreamLogin } from './upstream/upstream-login.js';
 import { upstreamCredentialProvider } from './upstream/upstream-request.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { LegacySseSessions } from '../mcp/legacy-sse-sessions.js';
+import type { LegacySseSessions } from '../mcp/sse-2024/sse-2024-sessions.js';
 import { sendWebResponse } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 

@@ -3,9 +3,9 @@ import type { JsonObject } from '@mcs/session-store';
 import { type JSONRPCMessage, parseJSONRPCMessage, type Transport } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { authInfoOf } from '../auth/request-auth-info.js';
-import { ExchangeTransport } from './exchange-transport.js';
-import { jsonRpcErrorResponse } from './json-rpc-errors.js';
+import { authInfoOf } from '../../auth/request-auth-info.js';
+import { ExchangeTransport } from '../exchange-transport.js';
+import { jsonRpcErrorResponse } from '../json-rpc-errors.js';
 import {
   jsonObjectOr,
   LOG_LEVEL_ATTRIBUTE,
@@ -14,11 +14,11 @@ import {
   restoredClientOf,
   sessionOwnerOf,
   sessionSeen,
-} from './mcp-context.js';
-import type { MessageRouter } from './message-router.js';
-import { SessionServerCache } from './session-server-cache.js';
-import { SseStream } from './sse-stream.js';
-import { sendWebResponse } from './web-bridge.js';
+} from '../mcp-context.js';
+import type { MessageRouter } from '../message-router.js';
+import { SessionServerCache } from '../session-server-cache.js';
+import { SseStream } from '../sse-stream.js';
+import { sendWebResponse } from '../web-bridge.js';
 
 const LEGACY_PROTOCOL_VERSION = '2024-11-05';
 const MessagesQuery = z.object({ sessionId: z.string().min(1).max(512) });

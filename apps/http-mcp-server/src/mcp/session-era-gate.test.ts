@@ -1,6 +1,6 @@
 import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { isPlainLegacyRequest } from './legacy-request-gate.js';
+import { isPlainLegacyRequest } from './session-era-gate.js';
 
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' };
 const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } };
