@@ -17,6 +17,7 @@ import type {
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
+import type { Skill, SkillFile } from '@modelcontextprotocol/client/ext/skills';
 import type { BackendTransportKind } from './backend-config.js';
 import type { SupervisionOptionsInput } from './supervision-options.js';
 import type { TransportError } from './transport-error.js';
@@ -122,6 +123,17 @@ export interface BackendConnection extends AsyncDisposable {
   unsubscribeResource(uri: string, options?: RequestOptions): Promise<void>;
   listPrompts(options?: RequestOptions): Promise<Prompt[]>;
   getPrompt(name: string, args?: Record<string, string>, options?: RequestOptions): Promise<GetPromptResult>;
+  /**
+   * The backend's skills (the `io.modelcontextprotocol/skills` extension, `skills/list`, every page):
+   * entries only, no skill file is read. Empty when the backend does not declare the extension.
+   */
+  listSkills(options?: RequestOptions): Promise<Skill[]>;
+  /**
+   * Reads one file of a listed skill on demand (`ref`: a path under the skill, an absolute URI, or
+   * the skill's own `SKILL.md` by default) and verifies it against the entry: listed, size, sha256
+   * digest, and for `SKILL.md` its frontmatter. A file that fails is refused (`INVALID_RESULT`).
+   */
+  readSkill(skill: Skill, ref?: string, options?: RequestOptions): Promise<SkillFile>;
   /** Asks the backend for log messages at `level` and above; re-applied after restarts. */
   setLoggingLevel(level: LoggingLevel, options?: RequestOptions): Promise<void>;
   /** One `ping` round trip; resolves with its latency in milliseconds. */

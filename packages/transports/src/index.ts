@@ -21,6 +21,7 @@ export type {
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
+export type { Skill, SkillFile } from '@modelcontextprotocol/client/ext/skills';
 export {
   type BackendConfig,
   type BackendConfigInput,

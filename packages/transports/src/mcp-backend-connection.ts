@@ -11,6 +11,12 @@ import type {
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/client';
+import {
+  type Skill,
+  type SkillFile,
+  SkillsClient,
+  SkillVerificationError,
+} from '@modelcontextprotocol/client/ext/skills';
 import { type BackendTransportKind, parseBackendConfig } from './backend-config.js';
 import type {
   BackendConnection,
@@ -211,6 +217,30 @@ class McpBackendConnection implements BackendConnection {
   getPrompt(name: string, args: Record<string, string> = {}, options: RequestOptions = {}): Promise<GetPromptResult> {
     return this.#requests.send('prompts/get', options, (client, sdk) =>
       client.getPrompt({ name, arguments: args }, sdk),
+    );
+  }
+
+  async listSkills(options: RequestOptions = {}): Promise<Skill[]> {
+    return this.#requests.send('skills/list', options, async (client, sdk) => {
+      const skills = new SkillsClient(client);
+      // Checked here: the SDK's list() on a server without the extension logs to the console.
+      if (!skills.supported) return [];
+      return (await skills.list({}, sdk)).skills;
+    });
+  }
+
+  readSkill(skill: Skill, ref?: string, options: RequestOptions = {}): Promise<SkillFile> {
+    const method = 'resources/read';
+    return this.#requests.send(method, options, (client, sdk) =>
+      new SkillsClient(client).read(skill, ref, { ...sdk, cacheMode: 'refresh' }).catch((error: unknown) => {
+        if (!(error instanceof SkillVerificationError)) throw error;
+        // Never used: content that does not match the skill's entry may be tampered with.
+        throw new TransportError(
+          'INVALID_RESULT',
+          `backend "${this.name}": skill file ${error.uri} failed verification (${error.reason}) and was not loaded: ${error.message}${error.differences.length > 0 ? ` (${error.differences.join('; ')})` : ''}`,
+          { backend: this.name, cause: error },
+        );
+      }),
     );
   }
 

@@ -339,6 +339,8 @@ export function createGatewayConnection(name: string, config: GatewayConnectionC
     subscribeResource: () => unsupported('resources/subscribe'),
     unsubscribeResource: () => unsupported('resources/unsubscribe'),
     setLoggingLevel: () => unsupported('logging/setLevel'),
+    listSkills: () => unsupported('skills/list'),
+    readSkill: () => unsupported('skills (resources/read of a skill file)'),
     ping: () => unsupported('ping'),
     // Nothing to tell: the gateway does not ask this client for roots.
     notifyRootsListChanged: async () => undefined,
