@@ -8,7 +8,6 @@ import { createLogger } from './logger.js';
 import { BusServerEventBus } from './mcp/bus-server-event-bus.js';
 import { DirectToolCalls } from './mcp/direct-tool-calls.js';
 import { handlerNotifier } from './mcp/handler-notifier.js';
-import { JsonRpcEndpoint } from './mcp/json-rpc-endpoint.js';
 import {
   EDGE_ERRORS,
   type EdgeErrorKind,
@@ -20,11 +19,12 @@ import {
 import { LiveSessions } from './mcp/live-sessions.js';
 import type { McpContext } from './mcp/mcp-context.js';
 import { MessageRouter } from './mcp/message-router.js';
-import { createModernHandler } from './mcp/modern-handler.js';
+import { JsonRpcEndpoint } from './mcp/plain-json/json-rpc-endpoint.js';
 import { createPooledServerFactory, createServerFactory } from './mcp/server-factory.js';
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { LegacySseSessions } from './mcp/sse-2024/sse-2024-sessions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
+import { createModernHandler } from './mcp/stateless/modern-handler.js';
 import { createRequestStateSeal } from './mcp/stateless/request-state.js';
 import { TaskStore } from './mcp/stateless/tasks/task-store.js';
 import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { JsonRpcEndpoint } from '../mcp/json-rpc-endpoint.js';
+import type { JsonRpcEndpoint } from '../mcp/plain-json/json-rpc-endpoint.js';
 import { sendWebResponse } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 

@@ -4,13 +4,13 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authInfoOf } from '../auth/request-auth-info.js';
-import { ExchangeTransport } from './exchange-transport.js';
-import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from './json-rpc-errors.js';
-import type { McpContext } from './mcp-context.js';
-import { SessionServerCache } from './session-server-cache.js';
-import { closeWhenDone } from './streamable-http-sessions.js';
-import { sendJsonMessage, sendWebResponse, toWebRequest } from './web-bridge.js';
+import { authInfoOf } from '../../auth/request-auth-info.js';
+import { ExchangeTransport } from '../exchange-transport.js';
+import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from '../json-rpc-errors.js';
+import type { McpContext } from '../mcp-context.js';
+import { SessionServerCache } from '../session-server-cache.js';
+import { closeWhenDone } from '../streamable-http-sessions.js';
+import { sendJsonMessage, sendWebResponse, toWebRequest } from '../web-bridge.js';
 
 /** Cache key of the one client state every /http request is served with. */
 const HTTP_STATE = '/http';

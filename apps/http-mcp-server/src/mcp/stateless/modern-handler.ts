@@ -4,7 +4,7 @@ import {
   type McpHttpHandler,
   type McpServerFactory,
 } from '@modelcontextprotocol/server';
-import { shutdownCutOffResponse } from './json-rpc-errors.js';
+import { shutdownCutOffResponse } from '../json-rpc-errors.js';
 
 /** The SDK's 2026-07-28 handler, with its long-lived listen streams closable on their own. */
 export interface ModernHandler extends McpHttpHandler {
