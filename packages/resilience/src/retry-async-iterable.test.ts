@@ -138,6 +138,52 @@ describe('retryAsyncIterable', () => {
     expect(closed).toBe(true);
   });
 
+  it('is an iterator as the generator it replaced was: nothing before next(), overlapping next() calls queued in order, done stays done; throw() closes the source', async () => {
+    const factory = vi.fn(() => source(['a', 'b']));
+    const stream = retryAsyncIterable(factory);
+    expect(factory).not.toHaveBeenCalled();
+    // Bad settings are reported at the first next(), not when the stream is made.
+    const bad = retryAsyncIterable(factory, { retry: { maxRetries: -1 } });
+    await expect(bad.next()).rejects.toThrow(/stream retry/);
+    const results = await Promise.all([stream.next(), stream.next(), stream.next(), stream.next()]);
+    expect(results).toEqual([
+      { done: false, value: 'a' },
+      { done: false, value: 'b' },
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+    expect(factory).toHaveBeenCalledTimes(1);
+    // A retry between overlapping calls: the wait and the second attempt happen inside one queued call.
+    let opened = 0;
+    const retried = retryAsyncIterable(
+      () => (++opened === 1 ? source<string>([], nodeError('ECONNRESET')) : source(['x'])),
+      {
+        retry: { baseDelayMs: 1 },
+      },
+    );
+    const pending = Promise.all([retried.next(), retried.next()]);
+    await vi.runAllTimersAsync();
+    expect(await pending).toEqual([
+      { done: false, value: 'x' },
+      { done: true, value: undefined },
+    ]);
+    // throw() closes the open source and rejects with the error given (no retry).
+    let closed = false;
+    const thrown = retryAsyncIterable(() => ({
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ done: false as const, value: 1 }),
+        return: async () => {
+          closed = true;
+          return { done: true as const, value: undefined };
+        },
+      }),
+    }));
+    expect(await thrown.next()).toEqual({ done: false, value: 1 });
+    await expect(thrown.throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(closed).toBe(true);
+    expect(await thrown.next()).toEqual({ done: true, value: undefined });
+  });
+
   it("with a policy: uses its retry settings and events, and failing streams open the policy's circuit", async () => {
     const events: ResilienceEvent[] = [];
     const policy = createPolicy(
