@@ -113,6 +113,8 @@ export {
   type PoolRequestOptions,
   type PoolResource,
   type PoolResourceTemplate,
+  type PoolSkill,
+  type PoolSkillFile,
   type PoolTool,
   type PoolToolResult,
   type PoolUnavailable,

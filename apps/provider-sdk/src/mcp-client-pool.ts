@@ -17,6 +17,8 @@ import {
   type Resource,
   type ResourceTemplate,
   type Root,
+  type Skill,
+  type SkillFile,
   type Tool,
 } from '@mcs/transports';
 import { createPoolAuth, type PoolAuthOptions } from './auth/pool-auth.js';
@@ -58,6 +60,16 @@ export interface PoolPrompt extends Prompt {
   backend: string;
   /** The name the backend knows it by. */
   backendPromptName: string;
+}
+
+/** A skill of a backend (the skills extension, SEP-2640): its entry from `skills/list`, no file read yet. */
+export interface PoolSkill extends Skill {
+  backend: string;
+}
+
+/** A skill file read on demand by `readSkill`, verified against the skill's entry. */
+export interface PoolSkillFile extends SkillFile {
+  backend: string;
 }
 
 /** A backend left out of a listing: it is down, restarting, or did not answer within the bound. */
@@ -122,6 +134,19 @@ export interface McpClientPool extends AsyncDisposable {
   listResourceTemplates(options?: PoolListOptions): Promise<PoolList<'resourceTemplates', PoolResourceTemplate>>;
   /** Every backend's prompts, named `<backend>.<prompt>`; left-out backends as in `listTools`. */
   listPrompts(options?: PoolListOptions): Promise<PoolList<'prompts', PoolPrompt>>;
+  /**
+   * Every MCP backend's skills (the `io.modelcontextprotocol/skills` extension): the entries only,
+   * never a skill file (a host loads a skill when it needs it, with `readSkill`). Backends without
+   * the extension list none; left-out backends as in `listTools`.
+   */
+  listSkills(options?: PoolListOptions): Promise<PoolList<'skills', PoolSkill>>;
+  /**
+   * Loads a skill on demand: reads its `SKILL.md` (default) or one of its files (`ref`: a path under
+   * the skill or an absolute URI) from the skill's backend, verified against the entry (listed, size,
+   * sha256 digest; for `SKILL.md` the frontmatter too). Content that fails is refused
+   * (`BACKEND_FAILED`, `INVALID_RESULT`) and never returned.
+   */
+  readSkill(skill: PoolSkill, ref?: string, options?: PoolRequestOptions): Promise<PoolSkillFile>;
   /** Calls `<backend>.<tool>`; a tool's own failure is a result with `isError`, not an exception. */
   callTool(name: string, args?: Record<string, unknown>, options?: PoolCallToolOptions): Promise<PoolToolResult>;
   /**
@@ -320,7 +345,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
    */
   async function gather<T>(
     what: string,
-    kind: ListKind,
+    /** The cached list it is; `undefined`: never cached (asked every time). */
+    kind: ListKind | undefined,
     listOptions: PoolListOptions,
     fn: (backend: BackendConnection, signal: AbortSignal) => Promise<T[]>,
   ): Promise<{ lists: { name: string; items: T[] }[]; unavailable: PoolUnavailable[] }> {
@@ -360,9 +386,8 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
           return fn(connection, signal);
         };
         try {
-          const items = await lists.get(kind, backend.listCacheTtlMs(kind), () =>
-            run(name, what, controller.signal, attempt),
-          );
+          const fetch = () => run(name, what, controller.signal, attempt);
+          const items = await (kind === undefined ? fetch() : lists.get(kind, backend.listCacheTtlMs(kind), fetch));
           return { name, items };
         } catch (error) {
           if (listOptions.signal?.aborted) throw error;
@@ -503,6 +528,23 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
         ),
       );
       return { prompts, unavailable };
+    },
+    async listSkills(listOptions = {}) {
+      // Not cached: `skills/list` results carry their own ttlMs, and a host lists skills rarely.
+      const { lists, unavailable } = await gather('skills/list', undefined, listOptions, (backend, signal) =>
+        backend.transport === 'grpc' ? Promise.resolve([]) : backend.listSkills({ signal }),
+      );
+      const skills = lists.flatMap(({ name, items }) => items.map((skill): PoolSkill => ({ ...skill, backend: name })));
+      return { skills, unavailable };
+    },
+    async readSkill(skill, ref, readOptions = {}) {
+      const what = 'resources/read (skill)';
+      const { backend: backendName, ...entry } = skill;
+      const target = ref ?? skill.uri;
+      const file = await run(backendName, `${what} "${target}"`, readOptions.signal, (backend, signal) =>
+        mcpOnly(backend, what).readSkill(entry, ref, { signal }),
+      );
+      return { ...file, backend: backendName };
     },
     callTool(name, args = {}, callOptions = {}) {
       const [backendName, tool] = splitName(name) ?? [undefined, name];

@@ -16,7 +16,7 @@ const cli = fileURLToPath(new URL('../node_modules/conformance-next/dist/index.j
 const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
 
-/** Every client scenario of the alpha with checks that the pool passes in full: 44 of 48, the four sep-2640 skills scenarios (extension) not driven. */
+/** Every client scenario of the alpha with checks: the pool passes all 48 in full (the sep-2640 ones through `listSkills` / `readSkill`). */
 const IMPLEMENTED = [
   'initialize',
   'tools_call',
@@ -62,7 +62,18 @@ const IMPLEMENTED = [
   'http-invalid-tool-headers',
   'json-schema-ref-no-deref',
   'json-schema-2020-12-preservation',
+  'sep-2640-client-no-prefetch',
+  'sep-2640-client-verify-digest',
+  'sep-2640-client-verify-size',
+  'sep-2640-client-verify-frontmatter',
 ] as const;
+
+/** Skills scenarios serving a tampered SKILL.md: the pool must refuse it, and say why. */
+const REFUSED_SKILL = {
+  'sep-2640-client-verify-digest': 'digest',
+  'sep-2640-client-verify-size': 'size',
+  'sep-2640-client-verify-frontmatter': 'frontmatter',
+} as Record<string, string>;
 
 function runCli(args: string[], cwd: string): Promise<{ exitCode: number; output: string }> {
   return new Promise((resolve) => {
@@ -111,6 +122,8 @@ describe(`official MCP conformance suite ${SUITE_VERSION} (client scenarios)`, {
       expect(output).toContain('OVERALL: PASSED');
       // resource-mismatch must end in the client's refusal (the suite allows that exit code).
       if (scenario !== 'auth/resource-mismatch') expect(exitCode).toBe(0);
+      const reason = REFUSED_SKILL[scenario];
+      if (reason) expect(output).toContain(`failed verification (${reason}) and was not loaded`);
     },
   );
 

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { boundErrorMessage, quoteValue } from '@mcs/resilience';
 import type {
   CallToolResult,
   GetPromptResult,
@@ -237,7 +238,7 @@ class McpBackendConnection implements BackendConnection {
         // Never used: content that does not match the skill's entry may be tampered with.
         throw new TransportError(
           'INVALID_RESULT',
-          `backend "${this.name}": skill file ${error.uri} failed verification (${error.reason}) and was not loaded: ${error.message}${error.differences.length > 0 ? ` (${error.differences.join('; ')})` : ''}`,
+          `backend "${this.name}": skill file ${quoteValue(error.uri)} failed verification (${error.reason}) and was not loaded: ${boundErrorMessage(error.message, 1000)}`,
           { backend: this.name, cause: error },
         );
       }),

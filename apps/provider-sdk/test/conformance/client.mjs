@@ -48,6 +48,31 @@ async function callTools(pool) {
   }
 }
 
+/** Lists the skills (entries only) and prints them: reading none is the point (no prefetch). */
+async function listSkills(pool) {
+  const { skills, unavailable } = await pool.listSkills();
+  if (unavailable.length > 0) throw unavailable[0].error;
+  process.stdout.write(`skills: ${skills.map((skill) => skill.frontmatter.name).join(', ')}\n`);
+  return skills;
+}
+
+/**
+ * A host loading each listed skill when it needs it: its SKILL.md first, then the files the skill
+ * lists, each verified by the pool against the entry. A file that fails is refused, so the skill is
+ * never loaded and nothing more of it is read.
+ */
+async function loadSkills(pool) {
+  for (const skill of await listSkills(pool)) {
+    const manifest = await pool.readSkill(skill);
+    process.stdout.write(`${skill.uri}: loaded (${manifest.bytes.byteLength} bytes, verified ${manifest.verified})\n`);
+    for (const { uri } of skill.resources ?? []) {
+      if (uri === skill.uri) continue;
+      const file = await pool.readSkill(skill, uri);
+      process.stdout.write(`${uri}: ${file.bytes.byteLength} bytes, verified ${file.verified}\n`);
+    }
+  }
+}
+
 /** What the pool does per scenario; others need client features the pool does not offer (see README). */
 const scenarios = {
   async initialize(pool) {
@@ -120,6 +145,11 @@ const scenarios = {
       process.stderr.write(`test_mrtr_no_result_type: the SDK refused the result: ${error.message}\n`);
     }
   },
+  // The skills extension (SEP-2640): listing reads no skill file; loading verifies each one.
+  'sep-2640-client-no-prefetch': listSkills,
+  'sep-2640-client-verify-digest': loadSkills,
+  'sep-2640-client-verify-size': loadSkills,
+  'sep-2640-client-verify-frontmatter': loadSkills,
   async 'sse-retry'(pool) {
     const { tools } = await pool.listTools();
     const tool = tools.find((entry) => entry.backendToolName === 'test_reconnection');
