@@ -9,6 +9,7 @@ import type { BackendConfig, HttpBackendConfig, SseBackendConfig } from '../back
 import type { BackendAuthorization, TokenProvider } from '../backend-connection.js';
 import { StdioProcessTransport } from '../transports/stdio-process-transport.js';
 import { AuthorizingHttpTransport, AuthorizingSseTransport } from './authorizing-transports.js';
+import { closeCancelledRequestStreams } from './cancelled-request-streams.js';
 
 export interface TransportHooks {
   tokenProvider?: TokenProvider | undefined;
@@ -51,9 +52,11 @@ export function createTransport(config: BackendConfig, hooks: TransportHooks): C
     case 'http': {
       const url = new URL(config.url);
       const requestInit = { headers: config.headers };
-      const http = hooks.authorization
-        ? new AuthorizingHttpTransport(url, { requestInit }, hooks.authorization)
-        : new StreamableHTTPClientTransport(url, { requestInit, authProvider: authProvider(config, hooks) });
+      const http = closeCancelledRequestStreams(
+        hooks.authorization
+          ? new AuthorizingHttpTransport(url, { requestInit }, hooks.authorization)
+          : new StreamableHTTPClientTransport(url, { requestInit, authProvider: authProvider(config, hooks) }),
+      );
       return { transport: http, http };
     }
     case 'sse': {
