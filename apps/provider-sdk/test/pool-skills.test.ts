@@ -28,7 +28,10 @@ describe('skills (SEP-2640)', () => {
 
   afterAll(() => pool?.close());
 
-  const readCount = async () => Number((await pool.callTool('skills.read-count')).parts[0]?.text);
+  const readCount = async () => {
+    const [part] = (await pool.callTool('skills.read-count')).parts;
+    return part?.type === 'text' ? Number(part.text) : Number.NaN;
+  };
 
   it('lists the skills of the backend that offers them, reading no file; the other lists none', async () => {
     const { skills, unavailable } = await pool.listSkills();
@@ -40,7 +43,8 @@ describe('skills (SEP-2640)', () => {
       uri: 'skill://pdf-processing/SKILL.md',
       frontmatter: { name: 'pdf-processing', description: 'Extract, fill, and assemble PDF documents' },
     });
-    expect(skill.resources?.map((entry) => entry.uri).sort()).toEqual([
+    const files = Array.isArray(skill.resources) ? skill.resources : [];
+    expect(files.map((entry) => entry.uri).sort()).toEqual([
       'skill://pdf-processing/SKILL.md',
       'skill://pdf-processing/references/FORMS.md',
     ]);

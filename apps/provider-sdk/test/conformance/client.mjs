@@ -65,7 +65,8 @@ async function loadSkills(pool) {
   for (const skill of await listSkills(pool)) {
     const manifest = await pool.readSkill(skill);
     process.stdout.write(`${skill.uri}: loaded (${manifest.bytes.byteLength} bytes, verified ${manifest.verified})\n`);
-    for (const { uri } of skill.resources ?? []) {
+    // A "dynamic" skill lists no files: the host reads what SKILL.md points to, when it needs it.
+    for (const { uri } of Array.isArray(skill.resources) ? skill.resources : []) {
       if (uri === skill.uri) continue;
       const file = await pool.readSkill(skill, uri);
       process.stdout.write(`${uri}: ${file.bytes.byteLength} bytes, verified ${file.verified}\n`);
