@@ -12,6 +12,7 @@ const require = createRequire(import.meta.url);
 const cli = join(require.resolve('@modelcontextprotocol/conformance/package.json'), '..', 'dist', 'index.js');
 const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
+const CLIENT_TIMEOUT_MS = String(RUN_TIMEOUT_MS - 10_000);
 
 /** `client --suite all` of 0.1.16, by name; the first test checks the suite still lists exactly these. */
 const scenarios = [
@@ -62,7 +63,17 @@ async function runScenario(scenario: string): Promise<{ exitCode: number; output
   const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-'));
   try {
     const result = await runCli(
-      ['client', '--command', `"${process.execPath}" "${client}"`, '--scenario', scenario],
+      // The suite gives a client 30 s by default; a loaded 2-core CI machine took longer to start five
+      // client processes at once than to run them (auth scenarios timed out after every request).
+      [
+        'client',
+        '--command',
+        `"${process.execPath}" "${client}"`,
+        '--scenario',
+        scenario,
+        '--timeout',
+        CLIENT_TIMEOUT_MS,
+      ],
       cwd,
     );
     if (result.exitCode !== 0) process.stderr.write(`--- ${scenario}\n${result.output.slice(-6000)}\n`);
