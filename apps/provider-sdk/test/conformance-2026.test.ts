@@ -4,16 +4,13 @@
 // pool speaks revision 2026-07-28 (`protocol: auto` on HTTP: `server/discover`, the per-request
 // `_meta` envelope, `Mcp-*` headers, input-required rounds) and 2025 to the older scenarios. Each
 // scenario listed here must pass with every check; the ones not listed are in the README's Limits.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createSuiteRunner } from './conformance/suite-runner.js';
 
 const SUITE_VERSION = '0.2.0-alpha.12';
 const cli = fileURLToPath(new URL('../node_modules/conformance-next/dist/index.js', import.meta.url));
-const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
 
 /** Every client scenario of the alpha with checks: the pool passes all 48 in full (the sep-2640 ones through `listSkills` / `readSkill`). */
@@ -75,34 +72,11 @@ const REFUSED_SKILL = {
   'sep-2640-client-verify-frontmatter': 'frontmatter',
 } as Record<string, string>;
 
-function runCli(args: string[], cwd: string): Promise<{ exitCode: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { cwd, timeout: RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        resolve({
-          exitCode: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
-          output: `${stdout}\n${stderr}`,
-        }),
-    );
-  });
-}
-
-async function runScenario(scenario: string): Promise<{ exitCode: number; output: string }> {
-  const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-next-'));
-  try {
-    const result = await runCli(
-      ['client', '--command', `"${process.execPath}" "${client}"`, '--scenario', scenario],
-      cwd,
-    );
-    if (result.exitCode !== 0) process.stderr.write(`--- ${scenario}\n${result.output.slice(-6000)}\n`);
-    return result;
-  } finally {
-    await rm(cwd, { recursive: true, force: true });
-  }
-}
+const { runCli, runScenario } = createSuiteRunner({
+  cli,
+  timeoutMs: RUN_TIMEOUT_MS,
+  folderPrefix: 'mcs-provider-sdk-conformance-next-',
+});
 
 describe(`official MCP conformance suite ${SUITE_VERSION} (client scenarios)`, { concurrent: true }, () => {
   it('is the pinned alpha', async () => {

@@ -1,18 +1,14 @@
 // The official MCP conformance suite's client scenarios (every one of `client --suite all`),
 // driving the pool through test/conformance/client.mjs (the built package, as users get it).
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createSuiteRunner } from './conformance/suite-runner.js';
 
 const require = createRequire(import.meta.url);
 const cli = join(require.resolve('@modelcontextprotocol/conformance/package.json'), '..', 'dist', 'index.js');
-const client = fileURLToPath(new URL('./conformance/client.mjs', import.meta.url));
 const RUN_TIMEOUT_MS = 60_000;
-const CLIENT_TIMEOUT_MS = String(RUN_TIMEOUT_MS - 10_000);
 
 /** `client --suite all` of 0.1.16, by name; the first test checks the suite still lists exactly these. */
 const scenarios = [
@@ -44,48 +40,12 @@ const scenarios = [
   'auth/cross-app-access-complete-flow',
 ];
 
-function runCli(args: string[], cwd: string): Promise<{ exitCode: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { cwd, timeout: RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        resolve({
-          exitCode: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
-          output: `${stdout}\n${stderr}`,
-        }),
-    );
-  });
-}
+const { runCli, runScenario } = createSuiteRunner({
+  cli,
+  timeoutMs: RUN_TIMEOUT_MS,
+  folderPrefix: 'mcs-provider-sdk-conformance-',
+});
 
-async function runScenario(scenario: string): Promise<{ exitCode: number; output: string }> {
-  const cwd = await mkdtemp(join(tmpdir(), 'mcs-provider-sdk-conformance-'));
-  try {
-    const result = await runCli(
-      // The suite gives a client 30 s by default; a loaded 2-core CI machine took longer to start five
-      // client processes at once than to run them (auth scenarios timed out after every request).
-      [
-        'client',
-        '--command',
-        `"${process.execPath}" "${client}"`,
-        '--scenario',
-        scenario,
-        '--timeout',
-        CLIENT_TIMEOUT_MS,
-      ],
-      cwd,
-    );
-    if (result.exitCode !== 0) process.stderr.write(`--- ${scenario}\n${result.output.slice(-6000)}\n`);
-    return result;
-  } finally {
-    await rm(cwd, { recursive: true, force: true });
-  }
-}
-
-// The scenario servers are the suite's own (port 0, bound by the suite: a loopback preload would break
-// its synchronous `address().port`). Scenarios run as concurrent tests, at most five at a time
-// (vitest's maxConcurrency), each in its own client process.
 describe('official MCP conformance suite 0.1.16 (client scenarios)', { concurrent: true }, () => {
   it('the suite lists exactly the client scenarios run here', { timeout: RUN_TIMEOUT_MS }, async () => {
     const { output } = await runCli(['list'], tmpdir());
