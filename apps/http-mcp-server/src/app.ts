@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createMessageBus, createSessionStore, SessionStoreError } from '@mcs/session-store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createOAuthServer, type OAuthServer } from './auth/authorization-server.js';
+import { createOAuthServer, type OAuthServer } from './auth/authorization-server/index.js';
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { BusServerEventBus } from './mcp/bus-server-event-bus.js';

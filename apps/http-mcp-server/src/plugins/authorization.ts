@@ -2,7 +2,7 @@ import { extractBearerToken } from '@mcs/auth';
 import { mcsBearerAuth } from '@mcs/auth/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import type { OAuthServer } from '../auth/authorization-server.js';
+import type { OAuthServer } from '../auth/authorization-server/index.js';
 import { authInfoFromPrincipal } from '../auth/request-auth-info.js';
 import { jsonRpcErrorBody } from '../mcp/json-rpc-errors.js';
 

@@ -15,17 +15,17 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AppConfig } from '../config.js';
-import { UpstreamOidcClient } from '../upstream/upstream-oidc-client.js';
-import { renderConsentPage, renderErrorPage } from './authorize-page.js';
-import { ClientRegistry, type OAuthClient } from './client-registry.js';
-import { OAuthError } from './oauth-error.js';
-import { safeEqual } from './safe-equal.js';
-import { mayUseSession } from './session-owner.js';
-import { loadSigningKeys } from './signing-keys.js';
-import { isStoreKey } from './store-key.js';
-import { TokenService } from './token-service.js';
-import { UserStore } from './user-store.js';
+import type { AppConfig } from '../../config.js';
+import { UpstreamOidcClient } from '../../upstream/upstream-oidc-client.js';
+import { renderConsentPage, renderErrorPage } from '../authorize-page.js';
+import { ClientRegistry, type OAuthClient } from '../client-registry.js';
+import { OAuthError } from '../oauth-error.js';
+import { safeEqual } from '../safe-equal.js';
+import { mayUseSession } from '../session-owner.js';
+import { loadSigningKeys } from '../signing-keys.js';
+import { isStoreKey } from '../store-key.js';
+import { TokenService } from '../token-service.js';
+import { UserStore } from '../user-store.js';
 
 /** The authorization server and what the protected routes need from it. */
 export interface OAuthServer {
