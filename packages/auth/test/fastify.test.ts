@@ -139,6 +139,32 @@ describe('@mcs/auth/fastify', () => {
     expect(response.json()).toMatchObject({ error: 'temporarily_unavailable' });
   });
 
+  it('names the metadata URL a function picks per request (one protected resource per endpoint)', async () => {
+    const perEndpoint = Fastify();
+    await perEndpoint.register(mcsBearerAuth, {
+      verifier: createTokenVerifier({
+        jwks: createKeyRing({ keys: [await generateSigningKey()] }),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      }),
+      resourceMetadataUrl: (request) =>
+        `https://mcp.test.local/.well-known/oauth-protected-resource${request.routeOptions.url === '/sse' ? '/sse' : '/mcp'}`,
+    });
+    perEndpoint.get('/sse', () => ({ ok: true }));
+    perEndpoint.get('/mcp', () => ({ ok: true }));
+    const sse = await perEndpoint.inject({ url: '/sse' });
+    const mcp = await perEndpoint.inject({ url: '/mcp', headers: { authorization: 'Bearer not.a.jwt' } });
+    await perEndpoint.close();
+    expect(sse.statusCode).toBe(401);
+    expect(sse.headers['www-authenticate']).toBe(
+      'Bearer resource_metadata="https://mcp.test.local/.well-known/oauth-protected-resource/sse"',
+    );
+    expect(mcp.statusCode).toBe(401);
+    expect(mcp.headers['www-authenticate']).toContain(
+      'resource_metadata="https://mcp.test.local/.well-known/oauth-protected-resource/mcp"',
+    );
+  });
+
   it('keeps challenge parameters within the RFC 6750 character set', () => {
     const challenge = formatBearerChallenge(new AuthError('TOKEN_MALFORMED', 'bad "quoted" \\ value – é'), {
       realm: 'mcs',

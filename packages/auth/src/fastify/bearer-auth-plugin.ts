@@ -27,8 +27,11 @@ declare module 'fastify' {
 
 export interface BearerAuthOptions {
   verifier: TokenVerifier;
-  /** RFC 9728 metadata URL put into every challenge (`resource_metadata="…"`); MCP clients need it. */
-  resourceMetadataUrl?: string;
+  /**
+   * RFC 9728 metadata URL put into every challenge (`resource_metadata="…"`); MCP clients need it. A
+   * function picks it per request, for a server with several protected resources (one per endpoint).
+   */
+  resourceMetadataUrl?: string | ((request: FastifyRequest) => string);
   realm?: string;
   /** Scopes every protected route needs (sent as `scope` in challenges). */
   requiredScopes?: readonly string[];
@@ -68,7 +71,7 @@ const bearerAuth: FastifyPluginAsync<BearerAuthOptions> = async (fastify, option
       if (!AuthError.isInstance(caught)) throw caught;
       const error = caught;
       request.log.info({ authError: error.code }, `@mcs/auth: request refused: ${error.message}`);
-      return sendAuthError(reply, error, options, scopes);
+      return sendAuthError(request, reply, error, options, scopes);
     }
   });
 };
@@ -79,16 +82,19 @@ function hasQueryToken(url: string): boolean {
 }
 
 function sendAuthError(
+  request: FastifyRequest,
   reply: FastifyReply,
   error: AuthError,
   options: BearerAuthOptions,
   scopes: readonly string[],
 ): FastifyReply {
   if (error.httpStatus === 401 || error.httpStatus === 403 || error.httpStatus === 400) {
+    const metadata = options.resourceMetadataUrl;
+    const resourceMetadataUrl = typeof metadata === 'function' ? metadata(request) : metadata;
     reply.header(
       'www-authenticate',
       formatBearerChallenge(error, {
-        ...(options.resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl: options.resourceMetadataUrl }),
+        ...(resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl }),
         ...(options.realm === undefined ? {} : { realm: options.realm }),
         scopes,
       }),
