@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createMessageBus, createSessionStore, SessionStoreError } from '@mcs/session-store';
+import { createMessageBus, createSessionStore, type SessionStoreError } from '@mcs/session-store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createOAuthServer, type OAuthServer } from './auth/authorization-server/index.js';
@@ -8,14 +8,7 @@ import { createLogger } from './logger.js';
 import { BusServerEventBus } from './mcp/bus-server-event-bus.js';
 import { DirectToolCalls } from './mcp/direct-tool-calls.js';
 import { handlerNotifier } from './mcp/handler-notifier.js';
-import {
-  EDGE_ERRORS,
-  type EdgeErrorKind,
-  jsonRpcErrorBody,
-  retryAfterSecondsOf,
-  STORE_RETRY_AFTER_SECONDS,
-  STORE_UNAVAILABLE_MESSAGE,
-} from './mcp/json-rpc-errors.js';
+import { retryAfterSecondsOf } from './mcp/json-rpc-errors.js';
 import { LiveSessions } from './mcp/live-sessions.js';
 import type { McpContext } from './mcp/mcp-context.js';
 import { MessageRouter } from './mcp/message-router.js';
@@ -31,9 +24,11 @@ import { StreamableHttpSessions } from './mcp/streamable-http-sessions.js';
 import { pureToolsOf } from './packs/index.js';
 import authorization from './plugins/authorization.js';
 import dnsRebindingGuard from './plugins/dns-rebinding-guard.js';
+import edgeErrors from './plugins/edge-errors.js';
+import gracefulDrain from './plugins/graceful-drain.js';
 import metrics from './plugins/metrics.js';
 import rawJsonBody from './plugins/raw-json-body.js';
-import { createClientErrorHandler, notFoundHandler } from './routes/fallback-errors.js';
+import { createClientErrorHandler } from './routes/fallback-errors.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jsonRpcRoutes } from './routes/json-rpc-routes.js';
 import { mcpRoutes } from './routes/mcp-routes.js';
@@ -41,13 +36,6 @@ import { legacySseRoutes } from './routes/sse-2024-routes.js';
 import upstreamCallbackRoutes from './upstream/upstream-callback-routes.js';
 import { UpstreamLogin } from './upstream/upstream-login.js';
 import { upstreamCredentialProvider } from './upstream/upstream-request.js';
-
-/**
- * How often, while draining, connections that went idle are closed. Node's `server.close()` closes
- * the keep-alive connections idle when it is called; one whose request (or stream) ends later would
- * stay open until the client or the keep-alive timeout (72 s) drops it, and `close()` waits for it.
- */
-const DRAIN_IDLE_SWEEP_MS = 100;
 
 export interface BuildAppOptions {
   /** Default: a logger made from the config (pretty in a terminal). */
@@ -84,7 +72,6 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     return503OnClosing: true,
     clientErrorHandler: createClientErrorHandler(logger),
   });
-  app.setNotFoundHandler(notFoundHandler);
 
   const router = new MessageRouter(bus, logger, options.replicaId);
   const eventBus = new BusServerEventBus(bus, logger);
@@ -138,69 +125,6 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   app.addHook('onReady', async () => {
     await Promise.all([router.start(), eventBus.start()]);
   });
-  let modernGrace: NodeJS.Timeout | undefined;
-  let idleSweep: NodeJS.Timeout | undefined;
-  let cutOff: NodeJS.Timeout | undefined;
-  // preClose runs once Fastify answers new requests with 503; then it closes the server, and the
-  // onClose hooks run when every connection has ended.
-  app.addHook('preClose', async () => {
-    // Open streams would hold the server open forever: end them and tell clients when to retry
-    // (2025 GET and resumed streams, 2024-11-05 /sse: `retry:`; 2026-07-28 listen streams: the
-    // listen request's `complete` result, after which the client listens again).
-    const held = { streams: streams.size, listenStreams: eventBus.listenerCount };
-    streams.closeAll(config.sseRetryMs);
-    void modern.closeListenStreams();
-    // Other 2026-07-28 requests get half the drain time to finish; then the SDK handler aborts what is left.
-    modernGrace = setTimeout(() => void modern.close(), Math.floor(config.shutdownTimeoutMs / 2));
-    modernGrace.unref();
-    // What is still running at three quarters of the drain time is cut off, with an answer that says
-    // so and when to retry (2025 sessions, /http), leaving the last quarter for those answers to leave.
-    cutOff = setTimeout(
-      () => {
-        const exchanges = router.cutOffExchanges();
-        if (exchanges > 0) logger.warn({ exchanges }, 'shutdown: requests still running were cut off');
-      },
-      Math.floor((config.shutdownTimeoutMs * 3) / 4),
-    );
-    cutOff.unref();
-    // Requests in flight keep their connections; each one is closed as soon as its answer is out.
-    idleSweep = setInterval(() => app.server.closeIdleConnections(), DRAIN_IDLE_SWEEP_MS);
-    idleSweep.unref();
-    logger.info(held, 'shutdown: streams ended with a retry hint; finishing in-flight requests');
-  });
-  app.addHook('onClose', async () => {
-    clearInterval(idleSweep);
-    clearTimeout(modernGrace);
-    clearTimeout(cutOff);
-    logger.info('shutdown: connections closed; disconnecting the store');
-    await modern.close();
-    await Promise.allSettled([router.stop(), eventBus.stop(), tasks.stopRunning()]);
-    await Promise.allSettled([store.close(), bus.close()]);
-  });
-
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    let kind: EdgeErrorKind;
-    let message = error.message;
-    if (error instanceof SessionStoreError && error.code === 'STORE_UNAVAILABLE') {
-      kind = 'UNAVAILABLE';
-      message = STORE_UNAVAILABLE_MESSAGE;
-      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
-    } else if (error.statusCode === 413) {
-      kind = 'PAYLOAD_TOO_LARGE';
-      message = `Payload too large: bodies are limited to ${config.bodyLimitBytes} bytes`;
-    } else if (error.statusCode === 415) {
-      kind = 'UNSUPPORTED_MEDIA_TYPE';
-    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      kind = 'BAD_REQUEST';
-    } else {
-      kind = 'INTERNAL_ERROR';
-      message = 'Internal error';
-    }
-    if (EDGE_ERRORS[kind].status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ err: error.message, code: error.code }, 'request refused');
-    if (reply.sent || reply.raw.headersSent) return;
-    return reply.code(EDGE_ERRORS[kind].status).send(jsonRpcErrorBody(kind, message));
-  });
 
   let oauth: OAuthServer | undefined;
   try {
@@ -213,6 +137,21 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   return app as unknown as FastifyInstance;
 
   async function registerPlugins(): Promise<void> {
+    // First, at the root: every route plugin below inherits the error and not-found answers.
+    await app.register(edgeErrors, { bodyLimitBytes: config.bodyLimitBytes });
+    await app.register(gracefulDrain, {
+      logger,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      sseRetryMs: config.sseRetryMs,
+      streams,
+      listenStreams: eventBus,
+      stateless: modern,
+      cutOffExchanges: () => router.cutOffExchanges(),
+      release: async () => {
+        await Promise.allSettled([router.stop(), eventBus.stop(), tasks.stopRunning()]);
+        await Promise.allSettled([store.close(), bus.close()]);
+      },
+    });
     await app.register(metrics, {
       gauges: {
         sessions: () => liveSessions.count,
