@@ -101,6 +101,22 @@ describe('recovery', () => {
     await expect(breaker.execute(() => 'x')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', retryAfterMs: 1_000 });
   });
 
+  it('halfOpen() lets the next call probe at once, before the recovery timeout (a health check saw the backend back)', async () => {
+    const { breaker, transitions } = breakerWithLog({ failureThreshold: 1, recoveryTimeoutMs: 60_000 });
+    expect(breaker.halfOpen()).toBe(false);
+    await failTimes(breaker, 1);
+    vi.advanceTimersByTime(100);
+    expect(breaker.halfOpen()).toBe(true);
+    expect(breaker.state).toBe('half-open');
+    expect(await breaker.execute(() => 'probe ok')).toBe('probe ok');
+    expect(breaker.state).toBe('closed');
+    expect(transitions()).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
+    const held = breaker.isolate();
+    expect(breaker.halfOpen()).toBe(false);
+    expect(breaker.state).toBe('isolated');
+    held.dispose();
+  });
+
   it('lets at most halfOpenMaxCalls probes through and rejects the rest at once', async () => {
     const { breaker, transitions } = breakerWithLog({
       failureThreshold: 1,

@@ -96,6 +96,17 @@ export class CircuitBreaker {
   }
 
   /**
+   * Ends an open circuit's wait now, e.g. because a health check saw the backend answer again: the
+   * next calls are let through as half-open probes instead of being refused for the rest of
+   * `recoveryTimeoutMs`. Does nothing (returns false) unless the circuit is open; an isolated one stays held.
+   */
+  halfOpen(): boolean {
+    if (this.current.name !== 'open') return false;
+    this.moveTo({ name: 'half-open', admitted: 0, succeeded: 0 });
+    return true;
+  }
+
+  /**
    * Runs `fn` through the breaker. Errors whose category is in `failureCategories` count as failures.
    * Rejects with `CIRCUIT_OPEN` (category `unavailable`) while open, isolated, or half-open with every
    * probe slot taken.
