@@ -35,6 +35,12 @@ export const BreakerOptionsSchema = z.strictObject({
   recoveryTimeoutMs: positiveMs.default(10_000),
   /** Probe calls let through while half-open; all must succeed to close the breaker. */
   halfOpenMaxCalls: z.number().int().positive().default(1),
+  /**
+   * While open, the backend is pinged this often (each ping bounded by `health.pingTimeoutMs`); the
+   * first ping it answers half-opens the breaker at once, so service resumes soon after the backend
+   * does instead of `recoveryTimeoutMs` later. 0 disables: the breaker waits out `recoveryTimeoutMs`.
+   */
+  recoveryPingIntervalMs: ms.default(250),
 });
 
 export const SupervisionOptionsSchema = z.strictObject({

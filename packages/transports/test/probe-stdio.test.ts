@@ -161,6 +161,34 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
     expect(states).toEqual(['open', 'half_open', 'closed']);
   });
 
+  it('a stalled backend (SIGSTOP) that resumes is served again at once: a recovery ping half-opens the breaker', async () => {
+    // recoveryTimeoutMs far beyond the test: only the recovery pings can end the open state in time.
+    const probe = open(probeStdio(), {
+      ...fastSupervision,
+      breaker: { failureThreshold: 2, recoveryTimeoutMs: 600_000, recoveryPingIntervalMs: 100 },
+      health: { pingIntervalMs: 0 },
+    });
+    await probe.connect();
+    const pid = probe.pid;
+    if (pid === undefined) throw new Error('no pid');
+    const opened = nextEvent(probe, 'breaker', (event) => event.state === 'open');
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const slow = { timeoutMs: 200, resetTimeoutOnProgress: false };
+      for (let index = 0; index < 2; index++) {
+        await expect(probe.callTool('pid', {}, slow)).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
+      }
+      await opened;
+      await expect(probe.callTool('pid')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // Before: open for the whole recoveryTimeoutMs (10 s by default) after the backend was fine again.
+    await nextEvent(probe, 'breaker', (event) => event.state === 'half_open');
+    expect(Number(textOf(await probe.callTool('pid')))).toBe(pid);
+    expect(probe.breakerState).toBe('closed');
+  });
+
   it('unknown tools and bad arguments are backend answers, not outages', async () => {
     const probe = open(probeStdio(), { ...fastSupervision, breaker: { failureThreshold: 1 } });
     // The SDK server answers an unknown tool with JSON-RPC -32602 and bad arguments with an isError result.

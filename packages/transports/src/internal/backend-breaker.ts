@@ -36,15 +36,28 @@ class BreakerFailure extends ResilienceError {
 }
 
 /**
+ * Asks the backend whether it answers (an MCP `ping`): resolves when it does, rejects when it does
+ * not, resolves `'closed'` once the connection is closing (no more pings).
+ */
+export type RecoveryPing = () => Promise<unknown>;
+
+/**
  * One `@mcs/resilience` CircuitBreaker per backend, fed only with outages (see
- * `breakerFailureCodes`); its state changes become `breaker` events.
+ * `breakerFailureCodes`); its state changes become `breaker` events. While it is open, recovery
+ * pings (`recoveryPingIntervalMs`, see `useRecoveryPing`) half-open it as soon as the backend answers
+ * again: a stalled backend that resumes is served again within a ping, not after the rest of
+ * `recoveryTimeoutMs` (issue #16: calls were refused ~10 s after a 3 s stall had ended).
  */
 export class BackendBreaker {
   readonly #breaker: CircuitBreaker;
+  readonly #pingIntervalMs: number;
+  #ping: RecoveryPing | undefined;
   #state: CircuitBreakerState = 'closed';
+  #pingTimer: NodeJS.Timeout | undefined;
 
   constructor(backend: string, options: SupervisionOptions['breaker'], events: TypedEmitter<BackendEventMap>) {
-    const { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls } = options;
+    const { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls, recoveryPingIntervalMs } = options;
+    this.#pingIntervalMs = recoveryPingIntervalMs;
     this.#breaker = new CircuitBreaker(
       { failureThreshold, recoveryTimeoutMs, halfOpenMaxCalls, failureCategories: ['unavailable'] },
       { name: `backend:${backend}` },
@@ -52,7 +65,34 @@ export class BackendBreaker {
     this.#breaker.events.on('circuit-state-change', ({ to }) => {
       this.#state = breakerStates[to];
       events.emit('breaker', { backend, state: this.#state });
+      if (to === 'open') this.#schedulePing();
     });
+  }
+
+  /** How to ping the backend while the breaker is open (set by whoever holds its sessions). */
+  useRecoveryPing(ping: RecoveryPing): void {
+    this.#ping = ping;
+  }
+
+  #schedulePing(): void {
+    if (this.#ping === undefined || this.#pingIntervalMs === 0) return;
+    clearTimeout(this.#pingTimer);
+    this.#pingTimer = setTimeout(() => void this.#pingOnce(), this.#pingIntervalMs);
+    this.#pingTimer.unref();
+  }
+
+  async #pingOnce(): Promise<void> {
+    if (this.#breaker.state !== 'open') return;
+    let answer: unknown;
+    try {
+      answer = await this.#ping?.();
+    } catch {
+      // Still down (or restarting): the next ping decides.
+      if (this.#breaker.state === 'open') this.#schedulePing();
+      return;
+    }
+    // The next call is the half-open probe; a failed one reopens the breaker (and pings resume).
+    if (answer !== 'closed') this.#breaker.halfOpen();
   }
 
   get state(): CircuitBreakerState {

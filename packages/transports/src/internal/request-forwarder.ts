@@ -9,6 +9,9 @@ import type { ConnectionLifecycle } from './connection-lifecycle.js';
 import { toTransportError } from './to-transport-error.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
+/** A ping sent into a stalled backend is answered when it resumes, so a long bound only helps. */
+const DEFAULT_RECOVERY_PING_TIMEOUT_MS = 5_000;
+
 /** The options every SDK request method takes, with the timeout left for this attempt. */
 export type SdkRequestOptions = { signal?: AbortSignal; timeout: number };
 /** Sends one request with the SDK client of the current session. */
@@ -22,6 +25,8 @@ export interface RequestForwarderInit {
   events: TypedEmitter<BackendEventMap>;
   lifecycle: ConnectionLifecycle;
   breaker: BackendBreaker;
+  /** Bound of each recovery ping while the breaker is open (default: `health.pingTimeoutMs`'s default). */
+  pingTimeoutMs?: number;
 }
 
 /**
@@ -34,6 +39,14 @@ export class RequestForwarder {
 
   constructor(init: RequestForwarderInit) {
     this.#init = init;
+    // While the breaker is open it pings the ready session to learn when the backend answers again.
+    const { lifecycle } = init;
+    init.breaker.useRecoveryPing(() => {
+      if (lifecycle.closing) return Promise.resolve('closed');
+      const session = lifecycle.readySession();
+      if (session === undefined) return Promise.reject(new Error('no ready session'));
+      return session.client.ping({ timeout: init.pingTimeoutMs ?? DEFAULT_RECOVERY_PING_TIMEOUT_MS });
+    });
   }
 
   /**
