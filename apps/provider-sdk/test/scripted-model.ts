@@ -20,6 +20,9 @@
  *     keeps the response open until the client goes away (counted in `disconnects`);
  *   - `drop: 'after-role' | 'after-text'` destroys the connection right after the role chunk / the text;
  *   - `firstTokenDelayMs` waits that long after the role chunk before the first text or tool chunk.
+ * - `{ sse: [...] }`: the stream's body written as it is, one `write` per string and a short pause between
+ *   them (so they arrive as separate reads): for the stream reader's edge cases (CRLF, events split
+ *   across reads, comments, `event: error`, bad JSON).
  * `stream: false` requests get one chat.completion JSON with the same content. An exhausted script
  * answers 500 `script exhausted`, so a test that expected fewer model calls fails loudly.
  */
@@ -35,6 +38,7 @@ export interface ScriptedToolCall {
 
 export type ScriptedReply =
   | { status: number; headers?: Record<string, string>; body?: unknown }
+  | { sse: string[] }
   | {
       text?: string | string[];
       toolCalls?: ScriptedToolCall[];
@@ -91,6 +95,15 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     if ('status' in reply) {
       response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       response.end(JSON.stringify(reply.body ?? { error: { message: `scripted ${reply.status}`, type: 'scripted' } }));
+      return;
+    }
+    if ('sse' in reply) {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const piece of reply.sse) {
+        await new Promise<void>((resolve) => response.write(piece, () => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      response.end();
       return;
     }
     const id = `chatcmpl-${++sequence}`;

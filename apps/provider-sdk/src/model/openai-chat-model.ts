@@ -4,15 +4,8 @@ import type {
   ChatCompletionFunctionTool,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
-import type { CompletionUsage } from 'openai/resources/completions';
-import type { Usage } from '../stream-part.js';
-import type {
-  LanguageModelV1,
-  ModelCallOptions,
-  ModelCallSettings,
-  ModelGenerateResult,
-  ModelStreamPart,
-} from './language-model.js';
+import { chatCompletionParts, usageOf } from './chat-completion-stream.js';
+import type { LanguageModelV1, ModelCallOptions, ModelCallSettings, ModelGenerateResult } from './language-model.js';
 import { toOpenAIMessages } from './message.js';
 
 export interface OpenAIChatModelOptions {
@@ -22,19 +15,6 @@ export interface OpenAIChatModelOptions {
   baseURL?: string;
   /** The `openai` client's timeout of one request, ms. */
   requestTimeoutMs: number;
-}
-
-/** The API's token counts in ours (cached and reasoning tokens only when the API reports them). */
-export function usageOf(usage: CompletionUsage): Usage {
-  const cached = usage.prompt_tokens_details?.cached_tokens;
-  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
-  return {
-    promptTokens: usage.prompt_tokens,
-    completionTokens: usage.completion_tokens,
-    totalTokens: usage.total_tokens,
-    ...(cached === undefined ? {} : { cachedPromptTokens: cached }),
-    ...(reasoning === undefined ? {} : { reasoningTokens: reasoning }),
-  };
 }
 
 function toolChoiceOf(choice: ModelCallSettings['toolChoice']): ChatCompletionToolChoiceOption | undefined {
@@ -96,58 +76,6 @@ function requestBody(modelId: string, { messages, tools, settings }: ModelCallOp
   };
 }
 
-/** What one chunk holds, as our parts (the role-only first chunk becomes `stream-start`). */
-function chunkParts(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, first: boolean, into: ModelStreamPart[]): void {
-  if (first) into.push({ type: 'stream-start', ...(chunk.model ? { responseModel: chunk.model } : {}) });
-  if (chunk.usage) into.push({ type: 'usage', usage: usageOf(chunk.usage) });
-  const choice = chunk.choices[0];
-  if (!choice) return;
-  if (choice.delta.content) into.push({ type: 'text-delta', text: choice.delta.content });
-  for (const delta of choice.delta.tool_calls ?? []) {
-    into.push({
-      type: 'tool-call-delta',
-      index: delta.index,
-      ...(delta.id ? { id: delta.id } : {}),
-      ...(delta.function?.name ? { name: delta.function.name } : {}),
-      ...(delta.function?.arguments ? { argumentsDelta: delta.function.arguments } : {}),
-    });
-  }
-  if (choice.finish_reason) into.push({ type: 'finish', finishReason: choice.finish_reason });
-}
-
-/**
- * The chunk stream as our parts. An iterator written out rather than an async generator: every part
- * of every answer passes here, and a generator's machinery per part was a measurable share of the
- * provider's CPU time in bench/provider-sdk generate-stream.
- */
-function streamParts(
-  stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>,
-): AsyncIterableIterator<ModelStreamPart> {
-  const chunks = stream[Symbol.asyncIterator]();
-  let queue: ModelStreamPart[] = [];
-  let next = 0;
-  let first = true;
-  const iterator: AsyncIterableIterator<ModelStreamPart> = {
-    [Symbol.asyncIterator]: () => iterator,
-    async next(): Promise<IteratorResult<ModelStreamPart>> {
-      while (next >= queue.length) {
-        const result = await chunks.next();
-        if (result.done) return { done: true, value: undefined };
-        queue = [];
-        next = 0;
-        chunkParts(result.value, first, queue);
-        first = false;
-      }
-      return { done: false, value: queue[next++]! };
-    },
-    async return(): Promise<IteratorResult<ModelStreamPart>> {
-      await chunks.return?.();
-      return { done: true, value: undefined };
-    },
-  };
-  return iterator;
-}
-
 /**
  * An OpenAI-compatible chat-completions model (OpenAI, Ollama, vLLM, llama.cpp server, ...) through
  * the official `openai` client, whose own retries are off: the tool loop's policy retries, and the
@@ -157,16 +85,20 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): Language
   // `openai` is about 800 modules: loaded at the first model call, not when the package is imported,
   // so a program that starts, connects its MCP servers and waits for input (mcs-chat) does not pay it.
   let client: Promise<OpenAI> | undefined;
+  let APIError: typeof OpenAI.APIError | undefined;
   const clientOf = () =>
-    (client ??= import('openai').then(
-      ({ default: OpenAI }) =>
-        new OpenAI({
-          apiKey: options.apiKey,
-          ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-          maxRetries: 0,
-          timeout: options.requestTimeoutMs,
-        }),
-    ));
+    (client ??= import('openai').then(({ default: OpenAI }) => {
+      APIError = OpenAI.APIError;
+      return new OpenAI({
+        apiKey: options.apiKey,
+        ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+        maxRetries: 0,
+        timeout: options.requestTimeoutMs,
+      });
+    }));
+  // What the client's own stream throws for an error sent inside the stream (classified alike).
+  const streamError = (payload: unknown, headers: Headers): Error =>
+    new APIError!(undefined, payload as object | undefined, undefined, headers);
   const { modelId } = options;
 
   return {
@@ -174,11 +106,15 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): Language
     provider: 'openai-chat',
     modelId,
     async doStream(call) {
-      const stream = await (await clientOf()).chat.completions.create(
-        { ...requestBody(modelId, call), stream: true, stream_options: { include_usage: true } },
-        { signal: call.signal },
-      );
-      return streamParts(stream);
+      // The client makes the request (an HTTP error rejects here); the body is read by our own
+      // reader (chat-completion-stream.ts: the client's stream costs more CPU per part than the rest).
+      const response = await (await clientOf()).chat.completions
+        .create(
+          { ...requestBody(modelId, call), stream: true, stream_options: { include_usage: true } },
+          { signal: call.signal },
+        )
+        .asResponse();
+      return chatCompletionParts(response, call.signal, streamError);
     },
     async doGenerate(call): Promise<ModelGenerateResult> {
       const completion = await (await clientOf()).chat.completions.create(

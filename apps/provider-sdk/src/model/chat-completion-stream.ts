@@ -1,0 +1,202 @@
+import { ResilienceError } from '@mcs/resilience';
+import type { Usage } from '../stream-part.js';
+import type { ModelStreamPart } from './language-model.js';
+
+/** An error the API sent inside the stream (`event: error`, or a payload with `error`), as the `openai` client makes it. */
+export type StreamErrorOf = (payload: unknown, headers: Headers) => Error;
+
+const malformed = (what: string) =>
+  new ResilienceError({
+    code: 'MODEL_STREAM_INVALID',
+    category: 'protocol',
+    message: `the model's stream sent ${what}; is baseURL an OpenAI-compatible chat-completions API?`,
+  });
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const count = (value: unknown) => (typeof value === 'number' ? value : 0);
+
+/** The API's token counts in ours (cached and reasoning tokens only when the API reports them). */
+export function usageOf(reported: object): Usage {
+  const usage = reported as Record<string, unknown>;
+  const prompt = usage.prompt_tokens_details;
+  const completion = usage.completion_tokens_details;
+  const cached = isObject(prompt) ? prompt.cached_tokens : undefined;
+  const reasoning = isObject(completion) ? completion.reasoning_tokens : undefined;
+  return {
+    promptTokens: count(usage.prompt_tokens),
+    completionTokens: count(usage.completion_tokens),
+    totalTokens: count(usage.total_tokens),
+    ...(typeof cached === 'number' ? { cachedPromptTokens: cached } : {}),
+    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
+  };
+}
+
+/**
+ * What one chunk holds, as our parts (the first chunk, often role-only, also gives `stream-start`).
+ * The chunk is checked as it is read, by hand: a zod parse of every chunk would cost more than the
+ * rest of the part's way to the consumer.
+ */
+function chunkParts(chunk: unknown, first: boolean, into: ModelStreamPart[]): void {
+  if (!isObject(chunk)) throw malformed(`a chunk that is not a JSON object (${JSON.stringify(chunk).slice(0, 80)})`);
+  if (first)
+    into.push({ type: 'stream-start', ...(typeof chunk.model === 'string' ? { responseModel: chunk.model } : {}) });
+  if (isObject(chunk.usage)) into.push({ type: 'usage', usage: usageOf(chunk.usage) });
+  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  if (!isObject(choice)) return;
+  const delta = choice.delta;
+  if (isObject(delta)) {
+    if (typeof delta.content === 'string' && delta.content !== '')
+      into.push({ type: 'text-delta', text: delta.content });
+    const toolCalls = delta.tool_calls;
+    if (Array.isArray(toolCalls)) {
+      for (const [position, call] of toolCalls.entries()) {
+        if (!isObject(call)) throw malformed('a tool call delta that is not an object');
+        const fn = isObject(call.function) ? call.function : {};
+        into.push({
+          type: 'tool-call-delta',
+          // Some compatible servers leave `index` out when they send one call at a time.
+          index: typeof call.index === 'number' ? call.index : position,
+          ...(typeof call.id === 'string' && call.id !== '' ? { id: call.id } : {}),
+          ...(typeof fn.name === 'string' && fn.name !== '' ? { name: fn.name } : {}),
+          ...(typeof fn.arguments === 'string' && fn.arguments !== '' ? { argumentsDelta: fn.arguments } : {}),
+        });
+      }
+    }
+  }
+  if (typeof choice.finish_reason === 'string') into.push({ type: 'finish', finishReason: choice.finish_reason });
+}
+
+/**
+ * A chat-completions response body (server-sent events) read straight into our parts: one
+ * written-out iterator from the bytes to the parts. The `openai` client still makes the request
+ * (headers, errors by status, `Retry-After`); its own `Stream` is four async generators per chunk
+ * and was most of the CPU time per part in bench/provider-sdk generate-stream, more than all of the
+ * provider's layers after it. As that `Stream` does: the events after `[DONE]` are ignored, an
+ * `error` event or payload throws the client's `APIError`, and a request aborted by `signal` ends
+ * the stream quietly (the deadlines and the loop say why).
+ */
+export function chatCompletionParts(
+  response: Response,
+  signal: AbortSignal,
+  streamError: StreamErrorOf,
+): AsyncIterableIterator<ModelStreamPart> {
+  const body = response.body;
+  if (!body) throw malformed('a response without a body');
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  /** A `\r` ended the last read: a `\n` first in the next one belongs to it. */
+  let carriageReturn = false;
+  let event = '';
+  let data: string[] = [];
+  let queue: ModelStreamPart[] = [];
+  let next = 0;
+  let first = true;
+  let state: 'reading' | 'done' | 'ended' = 'reading';
+
+  const release = () => {
+    state = 'ended';
+    reader.cancel().catch(() => {});
+  };
+  /** One complete event: its data as JSON, into the queue. */
+  const dispatch = () => {
+    const text = data.length === 1 ? data[0]! : data.join('\n');
+    const name = event;
+    data = [];
+    event = '';
+    if (text === '[DONE]') {
+      state = 'done';
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      throw malformed(`an event that is not JSON (${text.slice(0, 80)})`);
+    }
+    if (name === 'error')
+      throw streamError(isObject(payload) && payload.error ? payload.error : payload, response.headers);
+    if (isObject(payload) && payload.error) throw streamError(payload.error, response.headers);
+    chunkParts(payload, first, queue);
+    first = false;
+  };
+  /** Reads the complete lines in the buffer (an event ends at a blank line). */
+  const lines = (atEnd: boolean) => {
+    let start = 0;
+    for (;;) {
+      let end = buffer.indexOf('\n', start);
+      if (end === -1) {
+        if (!atEnd || start >= buffer.length) break;
+        end = buffer.length;
+      }
+      const line = buffer.slice(start, end);
+      start = end + 1;
+      if (line === '') {
+        if (data.length > 0) dispatch();
+        else event = '';
+        if (state !== 'reading') break;
+        continue;
+      }
+      if (line.charCodeAt(0) === 58 /* ':' a comment */) continue;
+      const colon = line.indexOf(':');
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value =
+        colon === -1 ? '' : line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
+      if (field === 'data') data.push(value);
+      else if (field === 'event') event = value;
+    }
+    buffer = start >= buffer.length ? '' : buffer.slice(start);
+    // A server that leaves out the last blank line: the event in progress still counts.
+    if (atEnd && data.length > 0 && state === 'reading') dispatch();
+  };
+  const append = (text: string) => {
+    if (carriageReturn && text.charCodeAt(0) === 10) text = text.slice(1);
+    carriageReturn = text.charCodeAt(text.length - 1) === 13;
+    // Lines may end in \r\n or \r too (the SSE format allows all three).
+    buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  };
+
+  const iterator: AsyncIterableIterator<ModelStreamPart> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next(): Promise<IteratorResult<ModelStreamPart>> {
+      while (next >= queue.length) {
+        if (state !== 'reading') {
+          if (state === 'done') release();
+          return { done: true, value: undefined };
+        }
+        queue = [];
+        next = 0;
+        let read: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          read = await reader.read();
+        } catch (error) {
+          state = 'ended';
+          if (signal.aborted) return { done: true, value: undefined };
+          throw error;
+        }
+        try {
+          if (read.done) {
+            append(decoder.decode());
+            lines(true);
+            state = 'ended';
+          } else {
+            append(decoder.decode(read.value, { stream: true }));
+            lines(false);
+          }
+        } catch (error) {
+          release();
+          throw error;
+        }
+      }
+      return { done: false, value: queue[next++]! };
+    },
+    async return(): Promise<IteratorResult<ModelStreamPart>> {
+      if (state !== 'ended') {
+        state = 'ended';
+        await reader.cancel().catch(() => {});
+      }
+      return { done: true, value: undefined };
+    },
+  };
+  return iterator;
+}
