@@ -1,16 +1,17 @@
-import { classifyInboundRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import type { DirectToolCalls } from '../mcp/direct-tool-calls.js';
 import { isPlainLegacyRequest } from '../mcp/session-era-gate.js';
+import type { ModernHandler } from '../mcp/stateless/modern-handler.js';
 import type { StreamableHttpSessions } from '../mcp/streamable-http-sessions.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 
 export interface McpRoutesOptions {
   sessions: StreamableHttpSessions;
-  /** The SDK's 2026-07-28 handler (`createMcpHandler`, `legacy: 'reject'`). */
-  modern: McpHttpHandler;
+  /** The SDK's 2026-07-28 handler (`createMcpHandler`, `legacy: 'reject'`) and the engine beside it. */
+  modern: ModernHandler;
   /** Answers calls of pure tools without the SDK handler; unset (`MCS_DIRECT_TOOL_CALLS=off`): the SDK serves all. */
   direct?: DirectToolCalls | undefined;
 }
@@ -36,6 +37,11 @@ export const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async (app, { ses
     }
     const answer = direct?.answerModern(parsed.body, request.headers);
     if (answer !== undefined) return sendJsonMessage(reply, answer);
+    const served = modern.engine.serve(parsed.body, request.headers, authInfoOf(request), reply);
+    if (served !== undefined) {
+      await served;
+      return reply;
+    }
     const route = classifyInboundRequest({
       httpMethod: 'POST',
       protocolVersionHeader: headerOf(request, 'mcp-protocol-version'),

@@ -2,9 +2,11 @@ import {
   type CreateMcpHandlerOptions,
   createMcpHandler,
   type McpHttpHandler,
+  McpServer,
   type McpServerFactory,
 } from '@modelcontextprotocol/server';
 import { shutdownCutOffResponse } from '../json-rpc-errors.js';
+import { StatelessEngine } from './stateless-engine.js';
 
 /** The SDK's 2026-07-28 handler, with its long-lived listen streams closable on their own. */
 export interface ModernHandler extends McpHttpHandler {
@@ -14,12 +16,16 @@ export interface ModernHandler extends McpHttpHandler {
    * requests. Requests in flight are untouched; `close()` aborts those.
    */
   closeListenStreams(): Promise<void>;
+  /** The protocol engine serving `tools/call` without the SDK's per-request machinery (the routes ask it first). */
+  readonly engine: StatelessEngine;
 }
 
 export type ModernHandlerOptions = CreateMcpHandlerOptions &
   Required<Pick<CreateMcpHandlerOptions, 'bus'>> & {
     /** `Retry-After` (seconds) of the answer to a request cut off by `close()`. */
     retryAfterSeconds: number;
+    /** The factory of the engine's long-lived servers (unpooled; default: the handler's). */
+    engineFactory?: () => McpServer;
   };
 
 /**
@@ -51,10 +57,15 @@ function isListenRequest(body: unknown): boolean {
  * `close()` cuts off is answered 503 with `Retry-After` and a JSON-RPC error for its id.
  */
 export function createModernHandler(factory: McpServerFactory, options: ModernHandlerOptions): ModernHandler {
-  const { retryAfterSeconds, ...handlerOptions } = options;
+  const { retryAfterSeconds, engineFactory, ...handlerOptions } = options;
   const listen = createMcpHandler(factory, handlerOptions);
   const exchanges = createMcpHandler(factory, handlerOptions);
+  const engine = new StatelessEngine(engineFactory ?? (() => syncServerOf(factory)), {
+    keepAliveMs: handlerOptions.keepAliveMs ?? 0,
+    retryAfterSeconds,
+  });
   return {
+    engine,
     fetch: async (request, requestOptions) => {
       if (isListenRequest(requestOptions?.parsedBody)) return listen.fetch(request, requestOptions);
       const response = await exchanges.fetch(request, requestOptions);
@@ -68,7 +79,14 @@ export function createModernHandler(factory: McpServerFactory, options: ModernHa
     bus: exchanges.bus,
     closeListenStreams: () => listen.close(),
     close: async () => {
-      await Promise.all([listen.close(), exchanges.close()]);
+      await Promise.all([listen.close(), exchanges.close(), engine.close()]);
     },
   };
+}
+
+/** A server of `factory` for the engine, which keeps it for the process' life (the app's factory is synchronous). */
+function syncServerOf(factory: McpServerFactory): McpServer {
+  const server = factory({ era: 'modern' });
+  if (!(server instanceof McpServer)) throw new TypeError('the stateless engine needs a synchronous McpServer factory');
+  return server;
 }
