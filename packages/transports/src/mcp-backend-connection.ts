@@ -36,6 +36,7 @@ import { RequestForwarder } from './internal/request-forwarder.js';
 import { SessionSettings } from './internal/session-settings.js';
 import type { SessionSupervisor } from './internal/session-supervisor.js';
 import { toTransportError } from './internal/to-transport-error.js';
+import { callToolResultSchema, OutputSchemaChecks } from './internal/tool-calls.js';
 import { TypedEmitter } from './internal/typed-emitter.js';
 import { parseSupervisionOptions } from './supervision-options.js';
 import { TransportError } from './transport-error.js';
@@ -60,6 +61,7 @@ class McpBackendConnection implements BackendConnection {
   readonly #lifecycle: ConnectionLifecycle;
   readonly #requests: RequestForwarder;
   readonly #answersRoots: boolean;
+  readonly #outputChecks = new OutputSchemaChecks();
 
   constructor(name: string, config: unknown, options: BackendConnectionOptions = {}) {
     if (typeof name !== 'string' || name.trim().length === 0) {
@@ -94,6 +96,10 @@ class McpBackendConnection implements BackendConnection {
       events,
       lifecycle: this.#lifecycle,
       breaker: this.#breaker,
+    });
+    // As the SDK's response cache: a changed tool list drops the compiled output schemas until re-listed.
+    events.on('list_changed', ({ kind }) => {
+      if (kind === 'tools') this.#outputChecks.forgetAll();
     });
   }
 
@@ -142,9 +148,11 @@ class McpBackendConnection implements BackendConnection {
   }
 
   async listTools(options: RequestOptions = {}): Promise<Tool[]> {
-    const result = await this.#requests.send('tools/list', options, (client, sdk) =>
-      client.listTools(undefined, { ...sdk, cacheMode: 'refresh' }),
-    );
+    const result = await this.#requests.send('tools/list', options, async (client, sdk) => {
+      const listed = await client.listTools(undefined, { ...sdk, cacheMode: 'refresh' });
+      this.#outputChecks.remember(client, listed.tools);
+      return listed;
+    });
     return result.tools;
   }
 
@@ -153,25 +161,30 @@ class McpBackendConnection implements BackendConnection {
     return this.#requests.send(
       'tools/call',
       options,
-      (client, sdk) =>
-        client.callTool(
-          { name, arguments: args },
-          {
-            ...sdk,
-            resetTimeoutOnProgress: options.resetTimeoutOnProgress ?? true,
-            ...(options.maxTotalTimeoutMs === undefined ? {} : { maxTotalTimeout: options.maxTotalTimeoutMs }),
-            ...(onProgress
-              ? {
-                  onprogress: ({ progress, total, message }) =>
-                    onProgress({
-                      progress,
-                      ...(total === undefined ? {} : { total }),
-                      ...(message === undefined ? {} : { message }),
-                    }),
-                }
-              : {}),
-          },
-        ),
+      (client, sdk) => {
+        const requestOptions = {
+          ...sdk,
+          resetTimeoutOnProgress: options.resetTimeoutOnProgress ?? true,
+          ...(options.maxTotalTimeoutMs === undefined ? {} : { maxTotalTimeout: options.maxTotalTimeoutMs }),
+          ...(onProgress
+            ? {
+                onprogress: ({ progress, total, message }: { progress: number; total?: number; message?: string }) =>
+                  onProgress({
+                    progress,
+                    ...(total === undefined ? {} : { total }),
+                    ...(message === undefined ? {} : { message }),
+                  }),
+              }
+            : {}),
+        };
+        const params = { name, arguments: args };
+        // 2026-07-28 sessions keep Client.callTool: it also mirrors x-mcp-header parameters as headers.
+        if (client.getProtocolEra() !== 'legacy') return client.callTool(params, requestOptions);
+        // Legacy sessions: the explicit result schema skips the SDK's per-request probe (see tool-calls.ts).
+        const checkOutput = this.#outputChecks.checkFor(client, name);
+        const sent = client.request({ method: 'tools/call', params }, callToolResultSchema, requestOptions);
+        return checkOutput ? sent.then(checkOutput) : sent;
+      },
       name,
     );
   }
