@@ -1,3 +1,4 @@
+import { createPkcePair } from '@mcs/auth';
 import { startRedisServer } from '@mcs/test-utils';
 import {
   auth,
@@ -15,8 +16,10 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   type AuthTestServer,
+  authorizationUrl,
   callWhoami,
   postForm,
+  registerClient,
   signInAndConsent,
   startAuthServer,
   startCallbackServer,
@@ -186,6 +189,67 @@ describe('end to end with the SDK client OAuth support', () => {
     );
     expect(whoamiOf(await client.callTool({ name: 'whoami', arguments: {} })).identity.subject).toBe(USER.name);
     await client.close();
+  });
+});
+
+describe('the 2024-11-05 HTTP+SSE transport as a protected resource of its own', () => {
+  it("the SDK's SSE client signs in from /sse's 401: /sse metadata, resource /sse, the token works on /sse and /messages", async () => {
+    await using server = await startAuthServer();
+    await using callback = await startCallbackServer();
+    const sseUrl = new URL(`${server.origin}/sse`);
+    // The challenge on /sse (and on its /messages) names /sse's own metadata, whose resource is /sse:
+    // the SDK refuses metadata whose resource is not a prefix of the URL it connects to.
+    for (const path of ['/sse', '/messages?sessionId=x']) {
+      const refused = await fetch(new URL(path, server.origin), { method: path === '/sse' ? 'GET' : 'POST' });
+      await refused.body?.cancel();
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toContain(
+        `resource_metadata="${server.origin}/.well-known/oauth-protected-resource/sse"`,
+      );
+    }
+    const provider = new TestOAuthProvider(callback.redirectUri);
+    await expect(
+      new Client({ name: 'sse', version: '1.0.0' }).connect(new SSEClientTransport(sseUrl, { authProvider: provider })),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    const authorizationUrl = provider.authorizationUrls.at(-1) as URL;
+    expect(authorizationUrl.searchParams.get('resource')).toBe(`${server.origin}/sse`);
+    await fetch(await signInAndConsent(authorizationUrl));
+    const params = callback.received.at(-1) as URLSearchParams;
+    expect(
+      await auth(provider, {
+        serverUrl: sseUrl,
+        authorizationCode: params.get('code') as string,
+        iss: params.get('iss') as string,
+      }),
+    ).toBe('AUTHORIZED');
+    const client = new Client({ name: 'sse', version: '1.0.0' });
+    await client.connect(new SSEClientTransport(sseUrl, { authProvider: provider }));
+    expect(whoamiOf(await client.callTool({ name: 'whoami', arguments: {} })).identity.subject).toBe(USER.name);
+    await client.close();
+    // One server: a token for /sse is accepted on /mcp's routes too.
+    const onHttp = await callWhoami(server.origin, `Bearer ${provider.saved?.access_token}`);
+    expect(onHttp.status).toBe(200);
+  });
+
+  it('an authorization request for a resource that is not ours is refused with invalid_target naming both', async () => {
+    await using server = await startAuthServer();
+    const prm = await (await fetch(`${server.origin}/.well-known/oauth-protected-resource/sse`)).json();
+    expect(prm).toMatchObject({ resource: `${server.origin}/sse`, authorization_servers: [server.origin] });
+    const clientId = await registerClient(server.origin, ['http://127.0.0.1:1/cb']);
+    const refused = await fetch(
+      authorizationUrl(server.origin, {
+        clientId,
+        redirectUri: 'http://127.0.0.1:1/cb',
+        challenge: createPkcePair().challenge,
+        resource: `${server.origin}/other`,
+      }),
+      { redirect: 'manual' },
+    );
+    const location = new URL(refused.headers.get('location') as string);
+    expect(location.searchParams.get('error')).toBe('invalid_target');
+    expect(location.searchParams.get('error_description')).toBe(
+      `resource must be ${server.origin}/mcp or ${server.origin}/sse`,
+    );
   });
 });
 

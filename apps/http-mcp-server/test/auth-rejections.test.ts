@@ -177,12 +177,12 @@ describe('access token rejections at the MCP endpoints', () => {
     expectInvalidToken(await callWhoami(server.origin, `Bearer ${tokens.accessToken}`));
   });
 
-  it('missing token: 401 with resource_metadata and scope, on /mcp, /sse, /messages and /http', async () => {
-    for (const [method, path] of [
-      ['POST', '/mcp'],
-      ['GET', '/sse'],
-      ['POST', '/messages?sessionId=x'],
-      ['POST', '/http'],
+  it("missing token: 401 with resource_metadata and scope, on /mcp, /sse, /messages and /http (the legacy SSE routes name /sse's own metadata)", async () => {
+    for (const [method, path, resource] of [
+      ['POST', '/mcp', 'mcp'],
+      ['GET', '/sse', 'sse'],
+      ['POST', '/messages?sessionId=x', 'sse'],
+      ['POST', '/http', 'mcp'],
     ] as const) {
       const response = await fetch(`${server.origin}${path}`, {
         method,
@@ -191,7 +191,7 @@ describe('access token rejections at the MCP endpoints', () => {
       });
       expect(response.status, path).toBe(401);
       expect(response.headers.get('www-authenticate'), path).toBe(
-        `Bearer resource_metadata="${server.origin}/.well-known/oauth-protected-resource/mcp", scope="mcp"`,
+        `Bearer resource_metadata="${server.origin}/.well-known/oauth-protected-resource/${resource}", scope="mcp"`,
       );
     }
   });

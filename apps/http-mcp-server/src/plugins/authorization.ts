@@ -14,8 +14,9 @@ export interface AuthorizationOptions {
 
 /**
  * Authorization of the MCP routes, after Host/Origin validation: with `on`, `@mcs/auth/fastify`
- * verifies the bearer token (header only; audience = `${PUBLIC_URL}/mcp`; 401 with
- * `WWW-Authenticate: Bearer resource_metadata=…, scope=…`; 403 insufficient_scope) and a preHandler
+ * verifies the bearer token (header only; audience = `${PUBLIC_URL}/mcp` or `${PUBLIC_URL}/sse`; 401
+ * with `WWW-Authenticate: Bearer resource_metadata=…, scope=…` naming the metadata of the route's own
+ * resource, `/sse`'s on `/sse` and `/messages`; 403 insufficient_scope) and a preHandler
  * turns the principal into the SDK's AuthInfo (`request.mcsAuthInfo`), which the routes pass on.
  * A session (`Mcp-Session-Id`, or `sessionId` of `/messages`) belongs to the user who first used it;
  * another user's request with its id gets 404, as for an unknown session.
@@ -27,7 +28,7 @@ const authorization: FastifyPluginAsync<AuthorizationOptions> = async (app, opti
   if (oauth === undefined) throw new Error('MCS_AUTH=on needs the authorization server');
   await app.register(mcsBearerAuth, {
     verifier: oauth.verifier,
-    resourceMetadataUrl: oauth.resourceMetadataUrl,
+    resourceMetadataUrl: (request) => oauth.resources.forRoute(request.routeOptions.url).metadataUrl,
     requiredScopes: oauth.requiredScopes,
   });
   app.addHook('preHandler', async (request, reply) => {
@@ -41,7 +42,11 @@ const authorization: FastifyPluginAsync<AuthorizationOptions> = async (app, opti
       return reply.code(404).send(jsonRpcErrorBody('SESSION_NOT_FOUND', 'Session not found'));
     }
     const token = extractBearerToken(request.headers.authorization);
-    request.mcsAuthInfo = authInfoFromPrincipal(principal, token, oauth.resource);
+    request.mcsAuthInfo = authInfoFromPrincipal(
+      principal,
+      token,
+      oauth.resources.forRoute(request.routeOptions.url).resource,
+    );
   });
 };
 

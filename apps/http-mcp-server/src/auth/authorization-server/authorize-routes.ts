@@ -134,7 +134,7 @@ async function checkAuthorizeRequest(
   pending?: AuthorizationRequest;
   error?: OAuthError;
 }> {
-  const { scopesSupported, resource } = ctx;
+  const { scopesSupported, resources } = ctx;
   const client = await ctx.clients.get(query.client_id);
   if (client === undefined)
     throw new OAuthError('invalid_client', 'Unknown client_id: register the client first', { status: 400 });
@@ -165,8 +165,12 @@ async function checkAuthorizeRequest(
       ),
     );
   }
-  if (query.resource !== undefined && query.resource !== resource) {
-    return fail(new OAuthError('invalid_target', `resource must be ${resource}`));
+  // RFC 8707: one of our resources (`/mcp`, or `/sse` for the legacy transport); none asked: `/mcp`.
+  const target = query.resource === undefined ? resources.mcp : resources.byResource(query.resource);
+  if (target === undefined) {
+    return fail(
+      new OAuthError('invalid_target', `resource must be ${resources.all.map((entry) => entry.resource).join(' or ')}`),
+    );
   }
   return {
     client,
@@ -177,7 +181,7 @@ async function checkAuthorizeRequest(
       redirectUri,
       codeChallenge: query.code_challenge,
       scopes: requested,
-      resource,
+      resource: target.resource,
       state: query.state ?? null,
     },
   };

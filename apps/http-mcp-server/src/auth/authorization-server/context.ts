@@ -3,6 +3,7 @@ import type { SessionStore } from '@mcs/session-store';
 import type { AppConfig } from '../../config.js';
 import type { UpstreamOidcClient } from '../../upstream/upstream-oidc-client.js';
 import type { ClientRegistry } from '../client-registry.js';
+import type { ProtectedResources } from '../protected-resources.js';
 import type { TokenService } from '../token-service.js';
 import type { UserStore } from '../user-store.js';
 
@@ -15,6 +16,8 @@ export interface AuthorizationServerContext {
   readonly issuerUrl: string;
   /** Canonical URL of the MCP resource: `${PUBLIC_URL}/mcp` (the token audience). */
   readonly resource: string;
+  /** Every protected resource (`/mcp`, and `/sse` for the legacy transport): metadata and accepted `resource` values. */
+  readonly resources: ProtectedResources;
   readonly scopesSupported: readonly string[];
   readonly settings: AppConfig['oauth'];
   readonly store: SessionStore;

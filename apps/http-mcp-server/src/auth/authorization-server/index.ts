@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
 import { UpstreamOidcClient } from '../../upstream/upstream-oidc-client.js';
 import { ClientRegistry } from '../client-registry.js';
+import { type ProtectedResources, protectedResources } from '../protected-resources.js';
 import { mayUseSession } from '../session-owner.js';
 import { loadSigningKeys } from '../signing-keys.js';
 import { TokenService } from '../token-service.js';
@@ -30,6 +31,8 @@ export interface OAuthServer {
   /** Canonical URL of the MCP resource: `${PUBLIC_URL}/mcp` (the token audience). */
   readonly resource: string;
   readonly resourceMetadataUrl: string;
+  /** `/mcp` and the legacy `/sse` endpoint, each with its own metadata (a token for either is accepted). */
+  readonly resources: ProtectedResources;
   readonly requiredScopes: readonly string[];
   /** Whether `subject` may use the protocol session `sessionId` (sessions belong to the user who first used them). */
   mayUseSession(sessionId: string, subject: string): Promise<boolean>;
@@ -55,8 +58,10 @@ export interface CreateOAuthServerOptions {
  */
 export async function createOAuthServer({ config, store, logger }: CreateOAuthServerOptions): Promise<OAuthServer> {
   const issuerUrl = config.publicUrl;
-  const resource = `${issuerUrl}/mcp`;
-  const resourceMetadataUrl = `${issuerUrl}/.well-known/oauth-protected-resource/mcp`;
+  const resources = protectedResources(issuerUrl);
+  const resource = resources.mcp.resource;
+  const resourceMetadataUrl = resources.mcp.metadataUrl;
+  const audiences = resources.all.map((entry) => entry.resource);
   const settings = config.oauth;
   const requiredScopes = settings.requiredScopes;
   const scopesSupported = [...new Set(requiredScopes)];
@@ -66,13 +71,13 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
   const verifier = createTokenVerifier({
     jwks: keyRing,
     issuer: issuerUrl,
-    audience: resource,
+    audience: audiences,
     typ: 'at+jwt',
     requiredClaims: ['client_id'],
     revocation: store,
   });
   // /revoke must recognise our tokens even when they are already revoked or for another client.
-  const revokeVerifier = createTokenVerifier({ jwks: keyRing, issuer: issuerUrl, audience: resource, typ: 'at+jwt' });
+  const revokeVerifier = createTokenVerifier({ jwks: keyRing, issuer: issuerUrl, audience: audiences, typ: 'at+jwt' });
   const clients = new ClientRegistry({ store, cimdAllowLoopback: settings.cimdAllowLoopback });
   const tokens = new TokenService({
     store,
@@ -102,6 +107,7 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
   const ctx: AuthorizationServerContext = {
     issuerUrl,
     resource,
+    resources,
     scopesSupported,
     settings,
     store,
@@ -142,6 +148,7 @@ export async function createOAuthServer({ config, store, logger }: CreateOAuthSe
     verifier,
     resource,
     resourceMetadataUrl,
+    resources,
     requiredScopes,
     mayUseSession: (sessionId, subject) => mayUseSession(store, sessionId, subject),
     routes,

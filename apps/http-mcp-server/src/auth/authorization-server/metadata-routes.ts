@@ -3,11 +3,12 @@ import type { AuthorizationRoutesOptions } from './context.js';
 import { cors, preflight } from './responses.js';
 
 /**
- * Discovery: RFC 8414 authorization server metadata, RFC 9728 protected resource metadata of `/mcp`,
+ * Discovery: RFC 8414 authorization server metadata, RFC 9728 protected resource metadata of `/mcp`
+ * and of the legacy `/sse` endpoint (a resource of its own: see protected-resources.ts),
  * and the JWKS that verifies our access tokens. Public, cacheable, readable from any origin.
  */
 export const metadataRoutes: FastifyPluginAsync<AuthorizationRoutesOptions> = async (app, { ctx }) => {
-  const { issuerUrl, resource, scopesSupported, keyRing } = ctx;
+  const { issuerUrl, resources, scopesSupported, keyRing } = ctx;
   const authorizationServerMetadata = {
     issuer: issuerUrl,
     authorization_endpoint: `${issuerUrl}/authorize`,
@@ -25,17 +26,17 @@ export const metadataRoutes: FastifyPluginAsync<AuthorizationRoutesOptions> = as
     authorization_response_iss_parameter_supported: true,
     client_id_metadata_document_supported: true,
   };
-  const protectedResourceMetadata = {
+  const protectedResourceMetadata = (resource: string) => ({
     resource,
     authorization_servers: [issuerUrl],
     scopes_supported: scopesSupported,
     bearer_methods_supported: ['header'],
     resource_name: 'MCS MCP server',
-  };
+  });
 
   for (const path of [
     '/.well-known/oauth-authorization-server',
-    '/.well-known/oauth-protected-resource/mcp',
+    ...resources.all.map((entry) => entry.metadataPath),
     '/jwks.json',
   ]) {
     app.options(path, preflight);
@@ -43,9 +44,10 @@ export const metadataRoutes: FastifyPluginAsync<AuthorizationRoutesOptions> = as
   app.get('/.well-known/oauth-authorization-server', async (_request, reply) =>
     cors(reply).send(authorizationServerMetadata),
   );
-  app.get('/.well-known/oauth-protected-resource/mcp', async (_request, reply) =>
-    cors(reply).send(protectedResourceMetadata),
-  );
+  for (const { metadataPath, resource } of resources.all) {
+    const metadata = protectedResourceMetadata(resource);
+    app.get(metadataPath, async (_request, reply) => cors(reply).send(metadata));
+  }
   app.get('/jwks.json', async (_request, reply) =>
     cors(reply).header('cache-control', 'public, max-age=300').send(keyRing.jwks()),
   );
