@@ -84,6 +84,13 @@ describe(`official MCP conformance suite ${SUITE_VERSION} (client scenarios)`, {
     expect(output.trim()).toContain(SUITE_VERSION);
   });
 
+  // `list --client` prints the scenarios of `client --suite all`: none of them may be left out here.
+  it('the suite lists exactly the client scenarios run here', { timeout: RUN_TIMEOUT_MS }, async () => {
+    const { output } = await runCli(['list', '--client'], tmpdir());
+    const listed = [...output.matchAll(/^\s+- (\S+)/gm)].map((match) => match[1]);
+    expect(listed.sort()).toEqual([...IMPLEMENTED].sort());
+  });
+
   it.each(IMPLEMENTED.filter((scenario) => scenario !== 'sse-retry'))(
     '%s: every check passes',
     { timeout: RUN_TIMEOUT_MS + 10_000 },
