@@ -1,7 +1,12 @@
-import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, AnySchema, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+
+// ajv and ajv-formats (CommonJS, about 100 modules) are required when the first schema is compiled,
+// not when the package is imported: most results carry no structured content to check, and a client
+// that never sees one never loads them.
+const require = createRequire(import.meta.url);
 
 /** A JSON Schema in object form, e.g. a tool's `outputSchema`. */
 export type JsonSchema = Record<string, unknown>;
@@ -48,10 +53,12 @@ function createEngine(dialect: Dialect): AjvEngine {
   // addUsedSchema: false so two schema objects with the same "$id" do not collide in the engine.
   const options = { strict: false, allErrors: true, validateSchema: false, addUsedSchema: false } as const;
   const engine =
-    dialect === '2020-12' ? new Ajv2020(options) : dialect === '2019-09' ? new Ajv2019(options) : new Ajv(options);
-  // ajv-formats is CommonJS: under NodeNext the default import is module.exports, whose `default`
-  // property is the plugin function.
-  ajvFormats.default(engine as Ajv);
+    dialect === '2020-12'
+      ? new (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(options)
+      : dialect === '2019-09'
+        ? new (require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js')).Ajv2019(options)
+        : new (require('ajv') as typeof import('ajv')).Ajv(options);
+  (require('ajv-formats') as typeof import('ajv-formats')).default(engine as Ajv);
   return engine;
 }
 
