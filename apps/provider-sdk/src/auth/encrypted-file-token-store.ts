@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSecretBox, type SecretBoxConfig } from '@mcs/auth';
+// The secret box's own entry: the package's main one also loads jose (JWT), which sealing does not need.
+import { createSecretBox, type SecretBoxConfig } from '@mcs/auth/secret-box';
 import { AuthorizationError } from './authorization-error.js';
 import { parseStoredAuthorization, type StoredAuthorization, type TokenStore } from './token-store.js';
 
