@@ -5,7 +5,7 @@ import type {
   ClientRequestHandlers,
 } from '@mcs/transports';
 import { createBackendConnection, type ListChangedKind } from '@mcs/transports';
-import { createGatewayConnection } from '@mcs/transports/grpc';
+import { deferredConnection } from './client/deferred-connection.js';
 import type { ListKind } from './client/list-cache.js';
 import type { PoolEvents } from './client/pool-events.js';
 import type { PoolBackendConfig } from './pool-config.js';
@@ -72,13 +72,16 @@ export function createGrpcPoolConnection(
   name: string,
   config: Extract<PoolBackendConfig, { transport: 'grpc' }>,
 ): PoolConnection {
-  const connection = createGatewayConnection(name, {
-    address: config.address,
-    listPageSize: config.listPageSize,
-    ...(config.token === undefined ? {} : { token: config.token }),
-    ...(config.tls === undefined ? {} : { tls: config.tls }),
-    ...(config.gatewayBackend === undefined ? {} : { gatewayBackend: config.gatewayBackend }),
-  });
+  // grpc-js and the gateway contract are imported only by a pool with a gRPC backend (see deferredConnection).
+  const connection = deferredConnection(name, 'grpc', async () =>
+    (await import('@mcs/transports/grpc')).createGatewayConnection(name, {
+      address: config.address,
+      listPageSize: config.listPageSize,
+      ...(config.token === undefined ? {} : { token: config.token }),
+      ...(config.tls === undefined ? {} : { tls: config.tls }),
+      ...(config.gatewayBackend === undefined ? {} : { gatewayBackend: config.gatewayBackend }),
+    }),
+  );
   return {
     connection,
     // The gateway announces no catalog changes (its backends restart behind it): ask unless configured.
