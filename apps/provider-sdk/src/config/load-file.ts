@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { quoteValue } from '@mcs/resilience';
-import { parseDocument } from 'yaml';
 import { ProviderError } from '../provider-error.js';
 import { isPlainObject } from './schema-walk.js';
 
@@ -19,8 +18,14 @@ interface Position {
 const at = (file: string, position: Position | undefined) =>
   position === undefined ? file : `${file}:${position.line}:${position.column}`;
 
+// The YAML parser (about 70 modules) is imported only for a YAML file or a JSON file that does not
+// parse: a process that reads no config file, or a valid JSON one, does not load it.
+type YamlParser = typeof import('yaml');
+const loadYaml = (): Promise<YamlParser> => import('yaml');
+
 /** The first error of `text` read as YAML: its kind and position, never the text. */
 function yamlProblem(
+  { parseDocument }: YamlParser,
   text: string,
   schema: 'core' | 'json' = 'core',
 ): { code: string; position: Position | undefined } | undefined {
@@ -31,8 +36,9 @@ function yamlProblem(
   return { code: error.code, position: start === undefined ? undefined : { line: start.line, column: start.col } };
 }
 
-function parseYaml(file: string, text: string): unknown {
-  const problem = yamlProblem(text);
+async function parseYaml(file: string, text: string): Promise<unknown> {
+  const yaml = await loadYaml();
+  const problem = yamlProblem(yaml, text);
   if (problem !== undefined) {
     const kind = problem.code.toLowerCase().replaceAll('_', ' ');
     throw new ProviderError(
@@ -43,7 +49,7 @@ function parseYaml(file: string, text: string): unknown {
   // maxAliasCount bounds "billion laughs" alias expansion; the yaml package throws a plain
   // ReferenceError past it.
   try {
-    return parseDocument(text, { uniqueKeys: true, merge: true }).toJS({ maxAliasCount: 100 });
+    return yaml.parseDocument(text, { uniqueKeys: true, merge: true }).toJS({ maxAliasCount: 100 });
   } catch (cause) {
     throw new ProviderError('CONFIG_INVALID', `${file}: YAML aliases expand too far (more than 100): not read`, {
       cause,
@@ -51,12 +57,12 @@ function parseYaml(file: string, text: string): unknown {
   }
 }
 
-function parseJson(file: string, text: string): unknown {
+async function parseJson(file: string, text: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
     // JSON is YAML 1.2, so the YAML parser can point at the error without quoting the text.
-    const position = yamlProblem(text, 'json')?.position;
+    const position = yamlProblem(await loadYaml(), text, 'json')?.position;
     throw new ProviderError('CONFIG_INVALID', `${at(file, position)}: not valid JSON: fix the syntax there`);
   }
 }
@@ -107,7 +113,7 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
       cause: error,
     });
   }
-  const data = formatOf(path, text) === 'json' ? parseJson(file, text) : parseYaml(file, text);
+  const data = formatOf(path, text) === 'json' ? await parseJson(file, text) : await parseYaml(file, text);
   if (data === null || data === undefined) return {};
   if (!isPlainObject(data)) {
     throw new ProviderError('CONFIG_INVALID', `${file}: the file must hold one object (keys and values) at its top`);
