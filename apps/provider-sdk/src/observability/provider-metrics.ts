@@ -1,6 +1,7 @@
 import type { CircuitStateName } from '@mcs/resilience';
-import { Counter, Gauge, Histogram, type Metric, Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Metric, Registry } from 'prom-client';
 import type { McpClientPool } from '../mcp-client-pool.js';
+import { promClient } from './required-packages.js';
 
 /** A metric already on the registry (a second provider on the same one) is shared, not registered twice. */
 function shared<M extends Metric>(registry: Registry, name: string, make: () => M): M {
@@ -30,7 +31,8 @@ export class ProviderMetrics {
   readonly poolConnections: Gauge<'backend' | 'transport' | 'state'>;
   readonly #pools: Set<McpClientPool>;
 
-  constructor(readonly registry: Registry = new Registry()) {
+  constructor(readonly registry: Registry = new (promClient().Registry)()) {
+    const { Counter, Gauge, Histogram } = promClient();
     const registers = [registry];
     this.requests = shared(
       registry,

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResilienceEvent } from '@mcs/resilience';
-import { type Logger, pino } from 'pino';
-import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { McpClientPool } from '../mcp-client-pool.js';
 import type { ProviderConfig } from '../provider-config.js';
 import { ProviderError } from '../provider-error.js';
@@ -10,6 +10,7 @@ import { type OtlpTracing, otlpTracesUrl, startOtlpTracing } from './otlp-tracin
 import { ProviderMetrics } from './provider-metrics.js';
 import { activeTracer } from './provider-tracing.js';
 import { type ObservedRequest, RequestObserver } from './request-observer.js';
+import { pinoPackage, promClient } from './required-packages.js';
 
 export interface ObservabilityOptions {
   /**
@@ -26,6 +27,17 @@ type ObservabilityConfig = NonNullable<ProviderConfig['observability']>;
 /** pino's names for the seed's level names (`WARNING`, `CRITICAL`). */
 const pinoLevel = (level: NonNullable<ObservabilityConfig['logLevel']>) =>
   level === 'warning' ? 'warn' : level === 'critical' ? 'fatal' : level;
+
+/** The provider's own logger when the caller gives none: JSON lines on stderr at `logLevel`, else silent. */
+function ownLogger(config: ObservabilityConfig | undefined): Logger {
+  const { pino } = pinoPackage();
+  return config?.logLevel === undefined
+    ? pino({ level: 'silent' })
+    : pino(
+        { level: pinoLevel(config.logLevel), ...(config.serviceName ? { name: config.serviceName } : {}) },
+        pino.destination(2),
+      );
+}
 
 /**
  * The provider's logs, traces and metrics, set from the options and the config's `observability`:
@@ -48,14 +60,7 @@ export class ProviderObservability {
   readonly metricsEndpoint: Promise<string> | undefined;
 
   constructor(config: ObservabilityConfig | undefined, options: ObservabilityOptions) {
-    this.logger =
-      options.logger ??
-      (config?.logLevel === undefined
-        ? pino({ level: 'silent' })
-        : pino(
-            { level: pinoLevel(config.logLevel), ...(config.serviceName ? { name: config.serviceName } : {}) },
-            pino.destination(2),
-          ));
+    this.logger = options.logger ?? ownLogger(config);
     this.#tracing = config?.enableTracing !== false;
     if (this.#tracing && config?.otlpEndpoint !== undefined) {
       const url = otlpTracesUrl(config.otlpEndpoint);
@@ -73,7 +78,7 @@ export class ProviderObservability {
     const wanted =
       config?.enableMetrics !== false &&
       (options.metricsRegistry !== undefined || config?.enableMetrics === true || config?.enablePrometheus === true);
-    this.metrics = wanted ? new ProviderMetrics(options.metricsRegistry ?? new Registry()) : undefined;
+    this.metrics = wanted ? new ProviderMetrics(options.metricsRegistry ?? new (promClient().Registry)()) : undefined;
     if (this.metrics && config?.enablePrometheus && config.prometheusPort !== undefined) {
       this.metricsEndpoint = this.#serve(
         this.metrics.registry,
