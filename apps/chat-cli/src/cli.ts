@@ -98,12 +98,18 @@ const connectWaitMs = 20_000;
 /**
  * Connects every MCP server at once, waiting at most `connectWaitMs`, so a turn does not wait for a
  * server that cannot start (its requests would wait for its reconnection). A server waiting for
- * the user to sign in (in the browser) gets the sign-in's own time (the authorizer's timeout).
+ * the user to sign in (in the browser) gets the sign-in's own time (the authorizer's timeout); one
+ * whose first attempt ended with the sign-in (legacy SSE opens its stream again with the new
+ * tokens, on the pool's reconnection) is waited for once more.
  */
 export async function connectServers({ pool, auth }: ChatRuntime): Promise<PoolConnectResult> {
   if (!pool) return { ready: [], failed: [] };
   let connected = await pool.connect({ timeoutMs: connectWaitMs });
-  if (connected.failed.length > 0 && auth?.signingIn) {
+  if (
+    auth &&
+    connected.failed.length > 0 &&
+    (auth.signingIn || connected.failed.some((f) => auth.signedIn(f.backend)))
+  ) {
     await auth.settled();
     connected = await pool.connect({ timeoutMs: connectWaitMs });
   }

@@ -337,3 +337,25 @@ describe('sign-in settings', () => {
     );
   });
 });
+
+describe('OAuth over the legacy HTTP+SSE transport (2024-11-05)', () => {
+  it('a "sse" server answering 401 on /sse signs in through the browser against its own /sse resource, and its tool answers as the user', async () => {
+    await using work = await makeWorkDir();
+    await work.write('config.json', {
+      mcp_servers: { legacy: { transport: 'sse', 'sse-url': `${origin}/sse`, auth: { required: true } } },
+    });
+    const run = startCli([], { cwd: work.path, env: envFor(work) });
+    const url = await printedSignInUrl(run);
+    // The resource the token is asked for is the SSE endpoint's own (RFC 8707), which the server's
+    // metadata for /sse names; the /mcp resource would not match the URL the client connects to.
+    expect(url.searchParams.get('resource')).toBe(`${origin}/sse`);
+    expect((await signInInBrowser(url, ALICE)).callbackStatus).toBe(200);
+    run.line('/servers');
+    run.line('/call legacy.whoami');
+    run.line('/exit');
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toMatch(/legacy {2}sse {2}ready {2}auth: signed in {2}\d+ tool\(s\)/);
+    expect(run.stdout()).toContain('"subject":"alice"');
+    expect(run.stderr()).not.toContain('is not connected');
+  });
+});

@@ -44,6 +44,8 @@ export interface ServerAuth {
   state(server: string, now: { status: string; error?: unknown }): AuthState;
   /** The connect failures of the start (a refused sign-in or header shows as "failed"). */
   noteFailures(failed: readonly { backend: string; error: unknown }[]): void;
+  /** The server holds OAuth tokens (cached, or from a sign-in of this run). */
+  signedIn(server: string): boolean;
   /** A sign-in is waiting (the user in the browser, a form being posted). */
   readonly signingIn: boolean;
   /** Resolves when no sign-in is waiting. */
@@ -164,6 +166,10 @@ export function createServerAuth(
       if (outcome === 'refused' || (now.status !== 'ready' && authorizer.failures.has(server))) return 'failed';
       if (cache.signedOut.has(mode.url) || mode.expected) return 'signed-out';
       return mode.headers ? 'headers' : 'none';
+    },
+    signedIn(server) {
+      const mode = modes.get(server);
+      return mode?.kind === 'oauth' && cache.signedIn.has(mode.url);
     },
     get signingIn() {
       return authorizer.signingIn;
