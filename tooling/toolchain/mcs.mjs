@@ -82,9 +82,11 @@ function ensureToolchain() {
     );
     mkdirSync(toolchainDir, { recursive: true });
     writeFileSync(manifestPath, manifestText);
+    // npm's report goes to stderr: stdout is the script's own (`$(./mcs token)` must be the token alone).
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--no-package-lock'], {
       cwd: toolchainDir,
       shell: process.platform === 'win32',
+      stdio: ['inherit', 2, 'inherit'],
     });
   }
 
