@@ -59,7 +59,7 @@ function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: R
 
 /**
  * One HTTP exchange of a session, between a fresh McpServer and the transport that carries the
- * exchange (the SDK's Streamable HTTP transport in stateless mode, or a bus sink for legacy SSE).
+ * exchange (the SDK's Streamable HTTP transport in stateless mode, or a bus sink for 2024-11-05 SSE).
  *
  * It makes the per-request server behave as if it had served the whole session: it replays the
  * session's `initialize` (and log level) into the server without sending anything to the client,

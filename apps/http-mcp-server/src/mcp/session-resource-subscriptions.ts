@@ -3,7 +3,7 @@ import type { ProtocolSession, SessionStore } from '@mcs/session-store';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ResourceSubscriptionStore } from '../packs/index.js';
 import type { MessageRouter } from './message-router.js';
-import { sendToLegacySseStream } from './sse-2024/sse-2024-sessions.js';
+import { sendToSse2024Stream } from './sse-2024/sse-2024-sessions.js';
 import type { StreamableHttpSessions } from './streamable-http-sessions.js';
 
 /** Session attribute naming one subscribed URI (the authority on whether the session subscribes). */
@@ -121,7 +121,7 @@ export class SessionResourceSubscriptions implements ResourceSubscriptionStore {
     await Promise.all([
       this.#store.addToSet(setId, sessionKey),
       session.transport === 'sse'
-        ? sendToLegacySseStream(routes.router, sessionKey, message)
+        ? sendToSse2024Stream(routes.router, sessionKey, message)
         : routes.sessions().sendToSessionStream(sessionKey, message),
     ]);
     return true;

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { LegacySseSessions } from '../mcp/sse-2024/sse-2024-sessions.js';
+import type { Sse2024Sessions } from '../mcp/sse-2024/sse-2024-sessions.js';
 import { sendWebResponse } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 
 /** The HTTP+SSE transport of revision 2024-11-05: `GET /sse` + `POST /messages?sessionId=...`. */
-export const legacySseRoutes: FastifyPluginAsync<{ sessions: LegacySseSessions }> = async (app, { sessions }) => {
+export const sse2024Routes: FastifyPluginAsync<{ sessions: Sse2024Sessions }> = async (app, { sessions }) => {
   app.get('/sse', (request, reply) => sessions.open(request, reply));
   app.post('/messages', async (request, reply) => {
     const parsed = parseJsonBody(request);

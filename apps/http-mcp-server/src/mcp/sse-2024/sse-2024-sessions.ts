@@ -20,7 +20,7 @@ import { SessionServerCache } from '../session-server-cache.js';
 import { SseStream } from '../sse-stream.js';
 import { sendWebResponse } from '../web-bridge.js';
 
-const LEGACY_PROTOCOL_VERSION = '2024-11-05';
+const SSE_2024_PROTOCOL_VERSION = '2024-11-05';
 const MessagesQuery = z.object({ sessionId: z.string().min(1).max(512) });
 
 /** A transport whose every outgoing message goes to the session channel (the replica holding /sse). */
@@ -46,7 +46,7 @@ class SessionChannelTransport implements Transport {
 }
 
 /** Sends a message to a 2024-11-05 session's `/sse` stream, on whichever replica holds it. */
-export async function sendToLegacySseStream(
+export async function sendToSse2024Stream(
   router: Pick<MessageRouter, 'publishToSession'>,
   sessionId: string,
   message: JSONRPCMessage,
@@ -60,7 +60,7 @@ export async function sendToLegacySseStream(
  * on one replica; a POST may land on any replica, which runs the request on a fresh server and
  * publishes what it sends on the session channel.
  */
-export class LegacySseSessions {
+export class Sse2024Sessions {
   readonly #ctx: McpContext;
   /** Idle servers of sessions whose POSTs this replica served last (see StreamableHttpSessions). */
   readonly #servers: SessionServerCache;
@@ -77,7 +77,7 @@ export class LegacySseSessions {
     await this.#ctx.store.createProtocolSession({
       id: sessionId,
       transport: 'sse',
-      protocolVersion: LEGACY_PROTOCOL_VERSION,
+      protocolVersion: SSE_2024_PROTOCOL_VERSION,
       ...(owner === undefined ? {} : { owner }),
     });
     this.#ctx.liveSessions.seen(sessionId);
@@ -101,10 +101,10 @@ export class LegacySseSessions {
       this.#ctx.store.deleteProtocolSession(sessionId).catch(() => undefined);
       this.#ctx.liveSessions.deleted(sessionId);
       this.#servers.evict(sessionId);
-      request.log.info('legacy SSE session closed');
+      request.log.info('2024-11-05 SSE session closed');
     });
     stream.send(`/messages?sessionId=${encodeURIComponent(sessionId)}`, { event: 'endpoint' });
-    request.log.info('legacy SSE session opened');
+    request.log.info('2024-11-05 SSE session opened');
     return undefined;
   }
 
@@ -135,7 +135,7 @@ export class LegacySseSessions {
     }
 
     const isInitialize = message.method === 'initialize';
-    const publish = (outgoing: JSONRPCMessage) => sendToLegacySseStream(this.#ctx.router, sessionId, outgoing);
+    const publish = (outgoing: JSONRPCMessage) => sendToSse2024Stream(this.#ctx.router, sessionId, outgoing);
     const exchange = new ExchangeTransport(new SessionChannelTransport(publish), {
       sessionId,
       router: this.#ctx.router,
