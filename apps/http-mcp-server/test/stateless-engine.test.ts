@@ -38,6 +38,15 @@ function call(name: string, args: unknown, extra: { id?: unknown; meta?: Body; p
   };
 }
 
+/** Polls `condition` (bounded: 5 s). */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function headersFor(name: string, overrides: Headers = {}): Headers {
   return { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': name, ...overrides };
 }
@@ -94,6 +103,8 @@ function listen(server: Server): Promise<string> {
 
 let upstream: Server;
 let upstreamOrigin: string;
+/** Upstream requests to `/never` (held, never answered) and whether each was aborted by our side. */
+const held: Array<{ closed: boolean }> = [];
 let ours: TestServer;
 let sdk: Server;
 let sdkHandler: McpHttpHandler;
@@ -102,6 +113,14 @@ let engine: StatelessEngine;
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
+    if (req.url === '/never') {
+      const entry = { closed: false };
+      held.push(entry);
+      res.on('close', () => {
+        entry.closed = true;
+      });
+      return;
+    }
     if (req.url === '/slow') {
       setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'), 20);
       return;
@@ -132,7 +151,10 @@ afterAll(async () => {
     sdkHandler?.close(),
     engine?.close(),
     new Promise((resolve) => sdk?.close(resolve)),
-    new Promise((resolve) => upstream?.close(resolve)),
+    new Promise((resolve) => {
+      upstream?.closeAllConnections();
+      upstream?.close(resolve);
+    }),
   ]);
 });
 
@@ -321,6 +343,33 @@ describe('2026-07-28 tools/call: the engine answers as the SDK does', () => {
       expect(answer.messages).toHaveLength(1);
       const text = JSON.stringify(answer.messages[0]);
       expect(text).toContain(index % 3 === 0 ? `/data?n=${index}` : `"n${index}"`);
+    }
+  });
+});
+
+describe('the engine and its lanes', () => {
+  it('a client that goes away stops its call: the tool is aborted and its upstream request closed', async () => {
+    const abort = new AbortController();
+    const before = held.length;
+    const pending = fetch(`${ours.origin}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: JSON_AND_SSE, ...headersFor('service') },
+      body: JSON.stringify(call('service', { method: 'GET', path: '/never' })),
+      signal: abort.signal,
+    }).catch((error: unknown) => error);
+    await waitUntil(() => held.length > before);
+    abort.abort();
+    await pending;
+    await waitUntil(() => held[before]?.closed === true);
+    expect(held[before]?.closed).toBe(true);
+  });
+
+  it('clients of many identities (more than the lanes kept) each see their own identity', async () => {
+    for (let index = 0; index < 40; index += 1) {
+      const meta = { ...ENVELOPE, 'io.modelcontextprotocol/clientInfo': { name: `client-${index}`, version: '1.0.0' } };
+      const answer = await post(`${ours.origin}/mcp`, call('whoami', {}, { meta }), headersFor('whoami'));
+      const result = answer.messages[0]?.result as { structuredContent?: { client?: { name?: unknown } } };
+      expect(result.structuredContent?.client?.name).toBe(`client-${index}`);
     }
   });
 });
