@@ -8,7 +8,18 @@ export type SessionChannelMessage =
   | { kind: 'message'; message: JsonObject; eventId?: string }
   | { kind: 'close'; reason: string };
 
-type ReplicaChannelMessage = { kind: 'response'; exchangeId: string; message: JsonObject };
+type ReplicaChannelMessage =
+  | { kind: 'response'; exchangeId: string; message: JsonObject }
+  /** Does any of these requests of the session still run on you? Answered on `replyTo`'s channel. */
+  | { kind: 'running?'; queryId: string; replyTo: string; sessionId: string; requestIds: Array<string | number> }
+  | { kind: 'running'; queryId: string; running: boolean };
+
+/**
+ * Where a session's requests stand on the replica that runs them: `running`; `ended` (answered,
+ * cancelled, or never there); `gone` (no replica of that id listens: it stopped or was killed);
+ * `unknown` (it did not reply in time).
+ */
+export type RequestsStatus = 'running' | 'ended' | 'gone' | 'unknown';
 type CancelChannelMessage = { sessionId: string; message: JsonObject };
 
 const CANCEL_CHANNEL = 'cancel';
@@ -39,7 +50,10 @@ export class MessageRouter {
   /** Client requests running here, by session and request id, for `notifications/cancelled`. */
   readonly #runningRequests = new Map<string, (message: JSONRPCMessage) => void>();
   readonly #unsubscribes: Array<() => Promise<void>> = [];
+  /** Replies awaited by `requestsStatus`, by query id. */
+  readonly #statusQueries = new Map<string, (running: boolean) => void>();
   #nextExchange = 0;
+  #nextQuery = 0;
 
   constructor(bus: MessageBus, log: Logger, replicaId: string = randomUUID().slice(0, 8)) {
     this.#bus = bus;
@@ -52,6 +66,8 @@ export class MessageRouter {
       await this.#bus.subscribe(`replica:${this.replicaId}`, (payload) => {
         const routed = payload as unknown as ReplicaChannelMessage;
         if (routed?.kind === 'response') this.#deliverLocal(routed.exchangeId, routed.message);
+        else if (routed?.kind === 'running?') this.#answerStatusQuery(routed);
+        else if (routed?.kind === 'running') this.#statusQueries.get(routed.queryId)?.(routed.running === true);
       }),
       await this.#bus.subscribe(CANCEL_CHANNEL, (payload) => {
         const cancel = payload as unknown as CancelChannelMessage;
@@ -71,6 +87,55 @@ export class MessageRouter {
     return () => {
       if (this.#runningRequests.get(key) === deliver) this.#runningRequests.delete(key);
     };
+  }
+
+  /**
+   * Asks replica `replicaId` whether any of `requestIds` of the session still runs there (see
+   * `RequestsStatus`). `requestIds` empty asks only whether the replica is there (`running` if so).
+   */
+  async requestsStatus(
+    replicaId: string,
+    sessionId: string,
+    requestIds: Array<string | number>,
+    timeoutMs: number,
+  ): Promise<RequestsStatus> {
+    if (replicaId === this.replicaId) return this.#runsHere(sessionId, requestIds) ? 'running' : 'ended';
+    this.#nextQuery += 1;
+    const queryId = this.#nextQuery.toString(36);
+    let timer: NodeJS.Timeout | undefined;
+    const reply = new Promise<RequestsStatus>((resolve) => {
+      this.#statusQueries.set(queryId, (running) => resolve(running ? 'running' : 'ended'));
+      timer = setTimeout(() => resolve('unknown'), timeoutMs);
+    });
+    try {
+      const query: ReplicaChannelMessage = {
+        kind: 'running?',
+        queryId,
+        replyTo: this.replicaId,
+        sessionId,
+        requestIds,
+      };
+      // Redis drops a killed process' subscriptions with its connection: nobody receives, it is gone.
+      if ((await this.#bus.publish(`replica:${replicaId}`, plainJson(query))) === 0) return 'gone';
+      return await reply;
+    } finally {
+      clearTimeout(timer);
+      this.#statusQueries.delete(queryId);
+    }
+  }
+
+  #runsHere(sessionId: string, requestIds: Array<string | number>): boolean {
+    return requestIds.length === 0 || requestIds.some((id) => this.#runningRequests.has(requestKey(sessionId, id)));
+  }
+
+  #answerStatusQuery(query: Extract<ReplicaChannelMessage, { kind: 'running?' }>): void {
+    if (typeof query.replyTo !== 'string' || typeof query.sessionId !== 'string' || !Array.isArray(query.requestIds))
+      return;
+    const running = this.#runsHere(query.sessionId, query.requestIds);
+    const reply: ReplicaChannelMessage = { kind: 'running', queryId: query.queryId, running };
+    this.#bus.publish(`replica:${query.replyTo}`, plainJson(reply)).catch((error: unknown) => {
+      this.#log.debug({ err: error }, 'could not answer a request status query');
+    });
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   type JSONRPCMessage,
   type McpServer,
   parseJSONRPCMessage,
+  type RequestId,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -21,6 +22,7 @@ import {
   sessionSeen,
 } from './mcp-context.js';
 import type { SessionChannelMessage } from './message-router.js';
+import { requestLostError, requestStreamEventStore, requestStreamOrigin } from './request-streams.js';
 import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
 import { SessionServerCache } from './session-server-cache.js';
 import { SseStream } from './sse-stream.js';
@@ -31,6 +33,13 @@ const GET_STREAM_ID = '_GET_stream';
 /** How often a resumed request stream looks for new events of a request served elsewhere. */
 const RESUME_POLL_MS = 200;
 const RESUME_MAX_MS = 10 * 60_000;
+/**
+ * How long a resumed request stream waits for its answer before asking the replica running the
+ * request whether it still does (and then again at this interval), and how long it waits for the reply.
+ */
+const OWNER_CHECK_MS = 1_000;
+/** Unanswered status queries in a row after which the running replica counts as gone (hung, cut off). */
+const OWNER_MISSES_BEFORE_GONE = 3;
 /**
  * How long a request stream stays in the event log after its response: long enough for a client that
  * lost the response to reconnect (clients retry after `MCS_SSE_RETRY_MS`), short because the log
@@ -116,7 +125,8 @@ export class StreamableHttpSessions {
     const restored = restoredClientOf(session);
     const stateKey = JSON.stringify(restored);
     const cached = this.#servers.take(session.id, stateKey);
-    const { exchange, server, handle } = this.#exchange(session.id, undefined, cached);
+    const requestIds = messages.filter(isRequestMessage).map((message) => (message as { id: RequestId }).id);
+    const { exchange, server, handle } = this.#exchange(session.id, undefined, cached, { requestIds });
     await server.connect(exchange);
     if (cached === undefined) await exchange.restore(restored);
     const response = await handle(toWebRequest(request, reply), body, authInfoOf(request));
@@ -252,12 +262,19 @@ export class StreamableHttpSessions {
     sessionId: string,
     onInitialized?: ConstructorParameters<typeof ExchangeTransport>[1]['onInitialized'],
     server: McpServer = this.#ctx.createServer(),
-    { jsonResponse = false }: { jsonResponse?: boolean } = {},
+    { jsonResponse = false, requestIds = [] }: { jsonResponse?: boolean; requestIds?: RequestId[] } = {},
   ) {
+    // The POST's stream names this replica and its request ids (see request-streams.ts).
+    const eventStore = requestStreamEventStore(this.eventStoreFor(sessionId), {
+      replicaId: this.#ctx.router.replicaId,
+      requestIds,
+      log: this.#ctx.log,
+      isSessionStream: (streamId) => streamId === GET_STREAM_ID,
+    });
     const inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       // A JSON answer is never resumed: no event log for it.
-      ...(jsonResponse ? { enableJsonResponse: true } : { eventStore: this.eventStoreFor(sessionId) }),
+      ...(jsonResponse ? { enableJsonResponse: true } : { eventStore }),
       retryInterval: this.#ctx.config.sseRetryMs,
       keepAliveMs: this.#ctx.config.sseKeepAliveMs,
       maxRequestBodySize: this.#ctx.config.bodyLimitBytes,
@@ -357,7 +374,7 @@ export class StreamableHttpSessions {
       headers: { 'mcp-session-id': sessionId },
     });
     request.log.debug({ streamId, lastEventId }, 'resuming a request stream');
-    this.#followRequestStream(eventStore, stream, lastEventId).catch((error: unknown) => {
+    this.#followRequestStream(eventStore, stream, { sessionId, streamId, lastEventId }).catch((error: unknown) => {
       request.log.warn({ err: error }, 'resumed stream failed');
       stream.end();
     });
@@ -368,39 +385,94 @@ export class StreamableHttpSessions {
     eventStore: McpEventStore<JSONRPCMessage>,
     lastEventId: string,
     send: (eventId: string, message: JSONRPCMessage) => void,
-  ): Promise<{ lastId: string; finished: boolean }> {
+  ): Promise<{ lastId: string; finished: boolean; answered: Set<RequestId> }> {
     let lastId = lastEventId;
     let finished = false;
+    const answered = new Set<RequestId>();
     await eventStore.replayEventsAfter(lastEventId, {
       send: async (eventId, message) => {
         lastId = eventId;
         send(eventId, message);
-        if ('id' in message && ('result' in message || 'error' in message)) finished = true;
+        if ('id' in message && ('result' in message || 'error' in message)) {
+          finished = true;
+          answered.add(message.id as RequestId);
+        }
       },
     });
-    return { lastId, finished };
+    return { lastId, finished, answered };
   }
 
   /**
    * A request stream's events are written by the replica running the request; the log in the store
-   * is the one place every replica sees, so the resumed stream reads it until the response arrives.
+   * is the one place every replica sees, so the resumed stream reads it until the answers arrive.
+   * Past `OWNER_CHECK_MS` without them it asks that replica (named by the stream id) whether the
+   * requests still run: when it is gone, or ended them without a stored answer, nobody will write
+   * one, so each unanswered request gets an error (stored in the log, so a later resume sees it too).
    */
   async #followRequestStream(
     eventStore: McpEventStore<JSONRPCMessage>,
     stream: SseStream,
-    lastEventId: string,
+    { sessionId, streamId, lastEventId }: { sessionId: string; streamId: string; lastEventId: string },
   ): Promise<void> {
     const deadline = Date.now() + RESUME_MAX_MS;
+    const origin = requestStreamOrigin(streamId);
+    const expected = origin?.requestIds;
+    const answered = new Set<RequestId>();
+    let nextCheck = Date.now() + OWNER_CHECK_MS;
+    let misses = 0;
     let cursor = lastEventId;
-    while (!stream.closed && Date.now() < deadline) {
-      const { lastId, finished } = await this.#replay(eventStore, cursor, (eventId, message) =>
+    const follow = async () => {
+      const replay = await this.#replay(eventStore, cursor, (eventId, message) =>
         stream.send(JSON.stringify(message), { event: 'message', id: eventId }),
       );
-      cursor = lastId;
-      if (finished) break;
+      cursor = replay.lastId;
+      for (const id of replay.answered) answered.add(id);
+      return expected === undefined ? replay.finished : expected.every((id) => answered.has(id));
+    };
+    while (!stream.closed && Date.now() < deadline) {
+      if (await follow()) break;
+      if (origin !== undefined && Date.now() >= nextCheck) {
+        const pending = (expected ?? []).filter((id) => !answered.has(id));
+        const status = await this.#ctx.router.requestsStatus(origin.replicaId, sessionId, pending, OWNER_CHECK_MS);
+        misses = status === 'unknown' ? misses + 1 : 0;
+        if (status === 'gone' || status === 'ended' || misses >= OWNER_MISSES_BEFORE_GONE) {
+          // An answer stored just before the replica ended counts: one last read of the log.
+          if (await follow()) break;
+          await this.#answerLost(
+            eventStore,
+            stream,
+            streamId,
+            (expected ?? []).filter((id) => !answered.has(id)),
+          );
+          await follow().catch(() => undefined);
+          this.#ctx.log.warn(
+            { sessionId, replica: origin.replicaId, status, requests: pending.length },
+            'resumed request stream: the replica running it stopped without an answer; answered with an error',
+          );
+          break;
+        }
+        nextCheck = Date.now() + OWNER_CHECK_MS;
+      }
       await new Promise((resolve) => setTimeout(resolve, RESUME_POLL_MS));
     }
     stream.end();
+  }
+
+  /** Stores an error answer for each request id in the stream's log; sent directly if the log is down. */
+  async #answerLost(
+    eventStore: McpEventStore<JSONRPCMessage>,
+    stream: SseStream,
+    streamId: string,
+    requestIds: RequestId[],
+  ): Promise<void> {
+    for (const id of requestIds) {
+      const error = requestLostError(id);
+      try {
+        await eventStore.storeEvent(streamId, error);
+      } catch {
+        stream.send(JSON.stringify(error), { event: 'message' });
+      }
+    }
   }
 }
 
