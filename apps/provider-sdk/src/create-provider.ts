@@ -282,7 +282,7 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
     try {
       const checked = checkRequest(request);
       if (closed) throw new ProviderError('CLOSED', 'the provider is closed: create a new one');
-      yield* runToolLoop(context, checked, controller.signal, requestId, (part) => observer.part(part));
+      yield* runToolLoop(context, checked, controller.signal, requestId, observer);
       finished = true;
     } catch (error) {
       const failure = providerFailure(error, controller.signal);

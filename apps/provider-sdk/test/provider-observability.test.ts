@@ -2,12 +2,14 @@
 // server-everything over stdio. Spans are read back from OpenTelemetry's in-memory exporter, metrics
 // from the prom-client registry the test passes in, log lines from the pino logger it passes in.
 import { getFreePort } from '@mcs/test-utils';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProvider, type Provider } from '../src/index.js';
+import { createProvider, type LanguageModelV1, type Provider } from '../src/index.js';
+import { createOpenAIChatModel } from '../src/model/openai-chat-model.js';
+import { AsyncLocalContextManager } from './fixtures/async-local-context.js';
 import { everythingStdio } from './fixtures/backends.js';
 import { collect } from './fixtures/scripted-provider.js';
 import { type ScriptedModel, startScriptedModel } from './scripted-model.js';
@@ -206,6 +208,71 @@ describe('observability', () => {
     const spans = await finished();
     expect(byName(spans, 'invoke_agent')).toHaveLength(1);
     expect(byName(spans, 'chat scripted-2')).toHaveLength(1);
+  });
+});
+
+describe('span context', () => {
+  it("the work runs in its span's context: the caller's span is the request's parent; listing, model request and tool call nest under theirs", async () => {
+    const contexts = new AsyncLocalContextManager();
+    context.setGlobalContextManager(contexts);
+    const active = () => trace.getActiveSpan()?.spanContext().spanId;
+    const seen: Record<string, string | undefined> = {};
+    // The file's real pool and a real OpenAI chat model on the scripted server, each seen from the inside.
+    const real = provider.pool!;
+    const pool = new Proxy(real, {
+      get(target, key) {
+        if (key === 'listTools' || key === 'callTool') {
+          return (...args: unknown[]) => {
+            seen[key] = active();
+            return (target[key] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const openai = createOpenAIChatModel({
+      modelId: 'scripted-1',
+      apiKey: 'k',
+      baseURL: model.baseURL,
+      requestTimeoutMs: 10_000,
+    });
+    const languageModel: LanguageModelV1 = {
+      ...openai,
+      doGenerate: (options) => openai.doGenerate(options),
+      doStream: (options) => {
+        seen.doStream ??= active();
+        return openai.doStream(options);
+      },
+    };
+    try {
+      await using observed = createProvider({ model: 'scripted-1', apiKey: 'k' }, { env: {}, pool, languageModel });
+      model.script([
+        { toolCalls: [{ id: 'call_9', name: 'everything__echo', arguments: { message: 'hi' } }] },
+        { text: 'done' },
+      ]);
+      const tracer = trace.getTracer('the-application');
+      const parts = await tracer.startActiveSpan('handle chat request', async (span) => {
+        try {
+          return await collect(observed.generateStream({ prompt: 'Echo hi' }));
+        } finally {
+          span.end();
+        }
+      });
+      expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'done' });
+      const spans = await finished();
+      const id = (span: ReadableSpan | undefined) => span?.spanContext().spanId;
+      const [app] = byName(spans, 'handle chat request');
+      const [root] = byName(spans, 'invoke_agent');
+      const [firstChat] = byName(spans, 'chat scripted-1');
+      const [tool] = byName(spans, 'execute_tool everything.echo');
+      expect(root!.parentSpanContext?.spanId).toBe(id(app));
+      expect(firstChat!.parentSpanContext?.spanId).toBe(id(root));
+      expect(tool!.parentSpanContext?.spanId).toBe(id(root));
+      expect(seen).toEqual({ listTools: id(root), doStream: id(firstChat), callTool: id(tool) });
+    } finally {
+      context.disable();
+    }
   });
 });
 

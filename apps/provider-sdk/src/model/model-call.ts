@@ -29,11 +29,13 @@ export function streamModelCall(
   call: Omit<ModelCallOptions, 'signal'>,
   signal: AbortSignal,
   deadlines: StreamDeadlines,
+  /** Opens each request in the model call's span context (observability). */
+  within: <T>(fn: () => T) => T = (fn) => fn(),
 ): AsyncIterable<ModelCallPart> {
   // With one model there is nothing to fall over to: its stream retry is the whole call, without a
   // generator around it that every part would pass through.
-  if (candidates.length === 1) return attempts(candidates[0]!, call, signal, deadlines, () => {});
-  return withFallbacks(candidates, call, signal, deadlines);
+  if (candidates.length === 1) return attempts(candidates[0]!, call, signal, deadlines, within, () => {});
+  return withFallbacks(candidates, call, signal, deadlines, within);
 }
 
 /** One model's stream retry under the deadlines; `delivered` hears when text first reached the consumer. */
@@ -42,12 +44,13 @@ function attempts(
   call: Omit<ModelCallOptions, 'signal'>,
   signal: AbortSignal,
   deadlines: StreamDeadlines,
+  within: <T>(fn: () => T) => T,
   delivered: () => void,
 ): AsyncIterable<ModelCallPart> {
   return retryAsyncIterable<ModelCallPart>(
     ({ signal: attemptSignal }) =>
       withDeadlines(
-        (requestSignal) => model.doStream({ ...call, signal: requestSignal }),
+        (requestSignal) => within(() => model.doStream({ ...call, signal: requestSignal })),
         attemptSignal,
         deadlines,
         model.modelId,
@@ -77,6 +80,7 @@ async function* withFallbacks(
   call: Omit<ModelCallOptions, 'signal'>,
   signal: AbortSignal,
   deadlines: StreamDeadlines,
+  within: <T>(fn: () => T) => T,
 ): AsyncGenerator<ModelCallPart, void, undefined> {
   for (const [index, candidate] of candidates.entries()) {
     const { model, policy } = candidate;
@@ -92,7 +96,7 @@ async function* withFallbacks(
       continue;
     }
     let delivered = false;
-    const parts = attempts(candidate, call, signal, deadlines, () => {
+    const parts = attempts(candidate, call, signal, deadlines, within, () => {
       delivered = true;
     });
     try {

@@ -25,6 +25,9 @@ export interface PendingToolCall {
 
 type RunningPart = ToolProgressPart | ToolRetryPart | ToolErrorPart;
 
+/** Runs `fn` in the context of the tool call's span (observability). */
+type Within = <T>(fn: () => T, toolCallId: string) => T;
+
 /** The fields every part of one call repeats: step, id, names, backend and transport. */
 function callFields({ step, id, name, backend, transport }: ToolCallPart) {
   return {
@@ -41,6 +44,7 @@ async function runTool(
   { part: call, argumentsError }: PendingToolCall,
   signal: AbortSignal,
   report: (part: RunningPart) => void,
+  within: Within,
 ): Promise<ToolResultPart> {
   const base = { type: 'tool-result' as const, ...callFields(call) };
   const failed = (error: ProviderError): ToolResultPart => {
@@ -54,21 +58,26 @@ async function runTool(
   }
   if (!pool) return failed(new ProviderError('UNKNOWN_BACKEND', `no MCP pool is configured for tool ${call.name}`));
   try {
-    const result = await pool.callTool(call.name, call.args, {
-      signal,
-      onProgress: (update) => report({ type: 'tool-progress', ...callFields(call), ...update }),
-      onRetry: ({ attempt, delayMs, error }) =>
-        report({
-          type: 'retry',
-          target: 'tool',
-          ...callFields(call),
-          backend: error.backend ?? call.backend ?? '',
-          attempt,
-          delayMs,
-          category: error.category,
-          error,
+    // In the call's span context: what the pool and its transport do for it nests under the span.
+    const result = await within(
+      () =>
+        pool.callTool(call.name, call.args, {
+          signal,
+          onProgress: (update) => report({ type: 'tool-progress', ...callFields(call), ...update }),
+          onRetry: ({ attempt, delayMs, error }) =>
+            report({
+              type: 'retry',
+              target: 'tool',
+              ...callFields(call),
+              backend: error.backend ?? call.backend ?? '',
+              attempt,
+              delayMs,
+              category: error.category,
+              error,
+            }),
         }),
-    });
+      call.id,
+    );
     return { ...base, isError: result.isError, parts: result.parts, content: toolMessageContent(result.parts) };
   } catch (error) {
     // A cancelled request stops the loop; any other failure is the model's to handle.
@@ -85,6 +94,7 @@ export async function* runTools(
   pool: McpClientPool | undefined,
   calls: PendingToolCall[],
   signal: AbortSignal,
+  within: Within = (fn) => fn(),
 ): AsyncGenerator<RunningPart, ToolResultPart[], undefined> {
   const queue: RunningPart[] = [];
   let wake: (() => void) | undefined;
@@ -95,10 +105,16 @@ export async function* runTools(
   };
   const running = Promise.all(
     calls.map((call) =>
-      runTool(pool, call, signal, (part) => {
-        queue.push(part);
-        notify();
-      }),
+      runTool(
+        pool,
+        call,
+        signal,
+        (part) => {
+          queue.push(part);
+          notify();
+        },
+        within,
+      ),
     ),
   );
   const settle = () => {

@@ -11,6 +11,16 @@ import { providerFailure } from './provider-failure.js';
 import { type PendingToolCall, parseToolArguments, runTools } from './run-tools.js';
 import type { StreamDeadlines } from './stream-deadlines.js';
 
+/** Sees the loop's parts and the work it does (observability/request-observer.ts). */
+export interface LoopObserver {
+  /** Every part, before the consumer gets it. */
+  part(part: StreamPart): void;
+  /** Runs a piece of the loop's work (a model request, a tool call by id) in its span's context. */
+  within<T>(fn: () => T, toolCallId?: string): T;
+}
+
+const unobserved: LoopObserver = { part: () => {}, within: (fn) => fn() };
+
 /** What the loop needs of the provider that runs it. */
 export interface ToolLoopContext {
   config: ProviderConfig;
@@ -44,10 +54,11 @@ async function toolsFor(
   pool: McpClientPool | undefined,
   request: GenerateRequest,
   signal: AbortSignal,
+  within: LoopObserver['within'],
 ): Promise<RequestTools> {
   const none = { tools: [], toPool: new Map(), toModel: new Map(), byName: new Map(), transports: new Map() };
   if (!pool || request.tools?.length === 0) return { ...none, unavailable: [] };
-  const { tools: all, unavailable } = await pool.listTools({ signal });
+  const { tools: all, unavailable } = await within(() => pool.listTools({ signal }));
   const allowed = request.tools ? new Set(request.tools) : undefined;
   const offered = allowed ? all.filter((tool) => allowed.has(tool.name)) : all;
   return {
@@ -134,18 +145,19 @@ export async function* runToolLoop(
   signal: AbortSignal,
   requestId: string,
   /** Sees every part before the consumer does (observability); called here, not in a wrapping generator, which would cost each part another async hop. */
-  observe: (part: StreamPart) => void = () => {},
+  observer: LoopObserver = unobserved,
 ): AsyncGenerator<StreamPart, void, undefined> {
   const { config, pool } = context;
   const out = <P extends StreamPart>(part: P): P => {
-    observe(part);
+    observer.part(part);
     return part;
   };
+  const within = <T>(fn: () => T, toolCallId?: string) => observer.within(fn, toolCallId);
   const messages = conversation(request, config.system);
   const candidates = context.candidates(request.model);
   const first = candidates[0]!.model.modelId;
   // Backends that are down are left out: the model gets the tools of those that answered.
-  const tools = await toolsFor(pool, request, signal);
+  const tools = await toolsFor(pool, request, signal, within);
   yield out({ type: 'start', requestId, model: first, tools: [...tools.toModel.keys()] });
   if (tools.unavailable.length > 0) yield out({ type: 'backends-unavailable', unavailable: tools.unavailable });
   const maxSteps = request.maxSteps ?? config.maxSteps;
@@ -161,7 +173,7 @@ export async function* runToolLoop(
     let pending: { id: string; name: string; args: string }[] = [];
     // A copy (the model must not see this conversation grow after its call), tool calls under the names the model sees.
     const call = { messages: forModel(messages, tools), tools: tools.tools, settings };
-    for await (const part of streamModelCall(candidates, call, signal, context.deadlines)) {
+    for await (const part of streamModelCall(candidates, call, signal, context.deadlines, within)) {
       switch (part.type) {
         case 'model-retry':
         case 'model-fallback':
@@ -265,7 +277,7 @@ export async function* runToolLoop(
       return { part, argumentsError: parsed.error };
     });
     for (const { part } of toRun) yield out(part);
-    const running = runTools(pool, toRun, signal);
+    const running = runTools(pool, toRun, signal, within);
     let next = await running.next();
     while (!next.done) {
       yield out(next.value);

@@ -50,8 +50,9 @@ const errorFields = (error: ProviderError) => ({ code: error.code, category: err
  * Watches one request's stream parts and turns them into logs, spans and metrics: every decision is
  * already a part (the loop's contract), so observing them needs no hook inside the loop, and what is
  * logged is what the caller saw. Spans get their parents explicitly (no context manager is needed):
- * `invoke_agent` for the request, a `chat <model>` span per model call, an `execute_tool <tool>` span
- * per tool call, both children of the request's.
+ * `invoke_agent` for the request (a child of the caller's active span), a `chat <model>` span per
+ * model call, an `execute_tool <tool>` span per tool call, both children of the request's; the work
+ * itself runs in its span's context (`within`).
  */
 export class RequestObserver {
   readonly #log: Logger;
@@ -83,6 +84,19 @@ export class RequestObserver {
   #child(name: string, kind: SpanKind, attributes: Record<string, string | number | boolean | string[]>) {
     if (!this.#tracer || !this.#span) return undefined;
     return this.#tracer.startSpan(name, { kind, attributes }, trace.setSpan(context.active(), this.#span));
+  }
+
+  /**
+   * Runs `fn` (the tool listing, a model request, a tool call) in the context of the span it belongs
+   * to: the tool call's (by id), else the open model call's, else the request's. What `fn` starts and
+   * instruments itself (an HTTP client's spans, a transport's, the application's own) then nests
+   * under that span. Needs a context manager, which every OpenTelemetry Node SDK registers; without
+   * a span `fn` just runs.
+   */
+  within<T>(fn: () => T, toolCallId?: string): T {
+    const span =
+      (toolCallId === undefined ? undefined : this.#tools.get(toolCallId)?.span) ?? this.#stepSpan ?? this.#span;
+    return span ? context.with(trace.setSpan(context.active(), span), fn) : fn();
   }
 
   /** Called with every part, before the consumer gets it. Must stay cheap for text deltas. */
