@@ -110,6 +110,13 @@ export interface BackendConnection extends AsyncDisposable {
    * until `close()`; calls made meanwhile wait for it up to their timeout.
    */
   connect(options?: RequestOptions): Promise<void>;
+  /**
+   * Starts over now, as a user asks it ("reconnect"): the current session (if any) is ended, a
+   * scheduled restart is dropped, and a new session is opened with a fresh backoff (also after
+   * `failed`). Resolves when it is ready; rejects like connect() (and keeps retrying in the
+   * background). gRPC gateway: connect() (grpc-js manages the channel).
+   */
+  reconnect(options?: RequestOptions): Promise<void>;
   /** Stops supervision, fails in-flight calls with `NOT_CONNECTED`, ends the session (stdio: kills the process group). Idempotent. */
   close(): Promise<void>;
 

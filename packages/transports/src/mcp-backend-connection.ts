@@ -139,6 +139,10 @@ class McpBackendConnection implements BackendConnection {
     return this.#lifecycle.connect(options);
   }
 
+  reconnect(): Promise<void> {
+    return this.#lifecycle.reconnect();
+  }
+
   close(): Promise<void> {
     return this.#lifecycle.close();
   }

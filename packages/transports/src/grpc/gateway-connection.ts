@@ -188,6 +188,9 @@ export function createGatewayConnection(name: string, config: GatewayConnectionC
     pid: undefined,
     breakerState: 'closed',
     restarts: 0,
+    reconnect(options = {}) {
+      return connection.connect(options);
+    },
     connect(options = {}) {
       // A cheap call proves the gateway answers (grpc-js connects lazily otherwise).
       return request('connect', options, () =>

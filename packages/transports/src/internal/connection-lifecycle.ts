@@ -54,6 +54,12 @@ export class ConnectionLifecycle {
     await this.whenReady('connect', options.signal, options.timeoutMs ?? this.#init.options.connectTimeoutMs);
   }
 
+  /** See BackendConnection.reconnect. */
+  async reconnect(): Promise<void> {
+    if (this.#closing) throw closedError(this.#init.backend, 'reconnect');
+    await this.sessions.restartNow();
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;

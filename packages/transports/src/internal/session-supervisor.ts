@@ -134,6 +134,24 @@ export class SessionSupervisor {
   }
 
   /**
+   * Starts over now (the user asked for it): waits for an open in progress, ends the current
+   * session, drops a scheduled restart, and opens a new session as `start()` does.
+   */
+  async restartNow(): Promise<void> {
+    this.#restarts.cancel();
+    await this.#opening?.catch(() => undefined);
+    const session = this.#session;
+    if (session && !session.retired) {
+      session.retired = true;
+      this.#session = undefined;
+      this.#pings.stop();
+      await session.dispose({ graceful: true });
+    }
+    if (this.#init.isClosing()) throw closedError(this.#backend, 'reconnect');
+    await this.start();
+  }
+
+  /**
    * Retires `session` (once, whoever notices first) and starts a new one: at once for an expired
    * HTTP session (the server is up, it just forgot us), after a backoff delay otherwise.
    */
