@@ -5,9 +5,7 @@ import type { Logger } from 'pino';
 import { createOAuthServer, type OAuthServer } from './auth/authorization-server/index.js';
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { BusServerEventBus } from './mcp/bus-server-event-bus.js';
 import { DirectToolCalls } from './mcp/direct-tool-calls.js';
-import { handlerNotifier } from './mcp/handler-notifier.js';
 import { retryAfterSecondsOf } from './mcp/json-rpc-errors.js';
 import { LiveSessions } from './mcp/live-sessions.js';
 import type { McpContext } from './mcp/mcp-context.js';
@@ -17,6 +15,8 @@ import { createPooledServerFactory, createServerFactory } from './mcp/server-fac
 import { SessionResourceSubscriptions } from './mcp/session-resource-subscriptions.js';
 import { Sse2024Sessions } from './mcp/sse-2024/sse-2024-sessions.js';
 import { StreamRegistry } from './mcp/sse-stream.js';
+import { BusServerEventBus } from './mcp/stateless/bus-server-event-bus.js';
+import { handlerNotifier } from './mcp/stateless/handler-notifier.js';
 import { createModernHandler } from './mcp/stateless/modern-handler.js';
 import { createRequestStateSeal } from './mcp/stateless/request-state.js';
 import { TaskStore } from './mcp/stateless/tasks/task-store.js';

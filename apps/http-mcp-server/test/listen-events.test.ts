@@ -13,7 +13,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BusServerEventBus } from '../src/mcp/bus-server-event-bus.js';
+import { BusServerEventBus } from '../src/mcp/stateless/bus-server-event-bus.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 const WATCHED = 'test://watched-resource';
