@@ -125,6 +125,12 @@ export interface McpClientPool extends AsyncDisposable {
   /** Connects every backend at once; never rejects (see `failed`). Requests also connect lazily. */
   connect(options?: PoolConnectOptions): Promise<PoolConnectResult>;
   /**
+   * Starts one backend over now (a user's "reconnect"): its session (stdio: its process) is
+   * replaced, a scheduled restart is not waited for, its cached lists are dropped. Resolves when
+   * it is ready; rejects with the connect error (`BACKEND_FAILED`) or `UNKNOWN_BACKEND`.
+   */
+  reconnect(backend: string): Promise<void>;
+  /**
    * Every backend's tools, named `<backend>.<tool>`. A backend that is down (restarting, failed) or
    * does not answer within `waitMs` is left out and reported in `unavailable`; only aborting rejects.
    */
@@ -476,6 +482,15 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
           return error === undefined ? [] : [{ backend: name, error: poolError(name, 'connect', error) }];
         }),
       };
+    },
+    async reconnect(name) {
+      const entry = resolve(name, 'reconnect');
+      entry.lists.clear();
+      try {
+        await entry.backend.connection.reconnect();
+      } catch (error) {
+        throw poolError(name, 'reconnect', error);
+      }
     },
     async listTools(listOptions = {}) {
       const { lists, unavailable } = await gather('tools/list', 'tools', listOptions, (backend, signal) =>

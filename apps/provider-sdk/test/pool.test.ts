@@ -193,3 +193,21 @@ describe('supervision', () => {
     expect(after.restarts).toBeGreaterThan(before.restarts ?? 0);
   });
 });
+
+describe('reconnect', () => {
+  it('starts one backend over now (a new stdio process; over gRPC the gateway answers again); an unknown name is UNKNOWN_BACKEND', async () => {
+    const before = pool.statuses().find((status) => status.backend === 'local')!;
+    await pool.reconnect('local');
+    const after = pool.statuses().find((status) => status.backend === 'local')!;
+    expect(after).toMatchObject({ status: 'ready' });
+    expect(after.pid).not.toBe(before.pid);
+    expect((await pool.callTool('local.echo', { message: 'reconnected' })).parts[0]).toMatchObject({
+      text: 'Echo: reconnected',
+    });
+    await pool.reconnect('gw');
+    await pool.reconnect('legacy');
+    expect((await pool.callTool('legacy.echo', { message: 'sse' })).parts[0]).toMatchObject({ text: 'Echo: sse' });
+    const unknown = await pool.reconnect('nope').catch((error: unknown) => error);
+    expect(ProviderError.isInstance(unknown) && unknown.code).toBe('UNKNOWN_BACKEND');
+  });
+});
