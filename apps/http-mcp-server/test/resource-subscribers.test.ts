@@ -7,7 +7,7 @@ import { createMessageBus, createSessionStore, type SessionStore } from '@mcs/se
 import { type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { subscribersSetId } from '../src/mcp/session-resource-subscriptions.js';
+import { subscribersSetId } from '../src/mcp/sessions/session-resource-subscriptions.js';
 import { InMemoryResourceSubscriptions } from '../src/resources/resource-subscriptions.js';
 import { initializeSession, parseBody, post, sessionHeaders } from './helpers/raw-mcp.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';

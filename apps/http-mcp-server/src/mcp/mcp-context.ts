@@ -5,9 +5,9 @@ import { authInfoOf } from '../auth/request-auth-info.js';
 import type { AppConfig } from '../config.js';
 import type { DirectToolCalls } from './direct-tool-calls.js';
 import type { RestoredClient } from './exchange-transport.js';
-import type { LiveSessions } from './live-sessions.js';
 import type { MessageRouter } from './message-router.js';
 import type { McpServerFactory } from './server-factory.js';
+import type { LiveSessions } from './sessions/live-sessions.js';
 import type { StreamRegistry } from './sse-stream.js';
 
 /** What every MCP route handler shares. */

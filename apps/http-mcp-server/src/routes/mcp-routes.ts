@@ -2,7 +2,7 @@ import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import type { DirectToolCalls } from '../mcp/direct-tool-calls.js';
-import { isPlainLegacyRequest } from '../mcp/session-era-gate.js';
+import { isPlainLegacyRequest } from '../mcp/sessions/session-era-gate.js';
 import type { ModernHandler } from '../mcp/stateless/modern-handler.js';
 import type { StreamableHttpSessions } from '../mcp/streamable-http-sessions.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../mcp/web-bridge.js';
