@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { FastifyReply } from 'fastify';
 import type { RequestSink } from './lane.js';
@@ -37,12 +37,12 @@ export interface ReplySinkOptions {
  * Writes one request's messages to its Fastify reply, the way the SDK's per-request transport
  * shapes an answer: a JSON body when the answer is the only message, an SSE stream (`event: message`
  * frames) as soon as anything comes before it. No web Request/Response, no web stream: the JSON is
- * encoded once and sent, SSE frames go to a Node stream Fastify pipes to the socket.
+ * encoded once and sent, SSE frames are written to the response itself.
  */
 export class ReplySink implements RequestSink {
   readonly #reply: FastifyReply;
   readonly #options: ReplySinkOptions;
-  #stream: PassThrough | undefined;
+  #stream: ServerResponse | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
   #done = false;
   #resolveSent!: () => void;
@@ -105,16 +105,20 @@ export class ReplySink implements RequestSink {
     this.#finish();
   }
 
-  #startStream(): PassThrough {
+  #startStream(): ServerResponse {
     if (this.#stream !== undefined) return this.#stream;
-    const stream = new PassThrough();
+    // Frames go straight to the socket: Fastify steps aside (its onResponse hooks still run when the
+    // response ends); the headers other hooks set on the reply go out with the stream's own.
+    const headers: OutgoingHttpHeaders = { ...(this.#reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS };
+    this.#reply.hijack();
+    const stream = this.#reply.raw;
+    stream.writeHead(200, headers);
     this.#stream = stream;
     const { keepAliveMs } = this.#options;
     if (keepAliveMs > 0) {
       this.#keepAlive = setInterval(() => stream.write(': keepalive\n\n'), keepAliveMs);
       this.#keepAlive.unref();
     }
-    this.#reply.code(200).headers(SSE_HEADERS).send(stream);
     this.#resolveSent();
     return stream;
   }
