@@ -148,6 +148,8 @@ it('reliability figures', async () => {
   expect(gatewayLoad.children.leftAfterStop).toBe(0);
   for (const fault of httpFaults) {
     expect(fault.unexpectedFailures, fault.fault).toEqual([]);
+    // Every call in flight ends with an answer or an error, never only by the client's deadline.
+    expect(fault.unansweredFailures, fault.fault).toEqual([]);
     if (fault.fault === 'redis-restart-no-persistence') expect(fault.witnessesLost, fault.fault).toBe(fault.witnesses);
     else expect(fault.witnessesLost, fault.fault).toBe(0);
   }

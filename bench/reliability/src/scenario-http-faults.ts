@@ -189,6 +189,8 @@ async function isRunning(pid: number): Promise<boolean> {
 }
 
 const UNANSWERED = /timed out|TimeoutError|hang:|deadline exceeded/i;
+/** The server answered (a result the check did not accept, or an error answer): clear, whatever it says. */
+const ANSWERED = /unexpected result:|resumed call failed:/;
 
 /**
  * A failure of an operation in flight during [from, to] is `clear` when an error reached the client
@@ -204,7 +206,7 @@ export function judge(
   for (const failure of failures) {
     const inWindow = failure.startedAt <= to && failure.at >= from;
     if (!inWindow) verdict.unexpected.push(failure);
-    else if (UNANSWERED.test(failure.message)) verdict.unanswered.push(failure);
+    else if (UNANSWERED.test(failure.message) && !ANSWERED.test(failure.message)) verdict.unanswered.push(failure);
     else verdict.clear.push(failure);
   }
   return verdict;
