@@ -85,6 +85,9 @@ export function chatCompletionParts(
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
+  /** Where the unread part of `buffer` starts. */
+  let position = 0;
+  let bodyDone = false;
   /** A `\r` ended the last read: a `\n` first in the next one belongs to it. */
   let carriageReturn = false;
   let event = '';
@@ -120,21 +123,32 @@ export function chatCompletionParts(
     chunkParts(payload, first, queue);
     first = false;
   };
-  /** Reads the complete lines in the buffer (an event ends at a blank line). */
-  const lines = (atEnd: boolean) => {
-    let start = 0;
-    for (;;) {
-      let end = buffer.indexOf('\n', start);
+  /**
+   * Reads lines from `position` up to the next event that gave parts (or `[DONE]`); false when the
+   * buffer holds no complete line more. One event at a time, not the whole read: a read can bring
+   * a hundred events, and parsing them all first delayed the first part by their JSON.parse time.
+   */
+  const parse = (atEnd: boolean): boolean => {
+    while (state === 'reading') {
+      let end = buffer.indexOf('\n', position);
       if (end === -1) {
-        if (!atEnd || start >= buffer.length) break;
+        if (position >= buffer.length) {
+          // A server that leaves out the last blank line: the event in progress still counts.
+          if (!atEnd || data.length === 0) return false;
+          dispatch();
+          return true;
+        }
+        if (!atEnd) return false;
         end = buffer.length;
       }
-      const line = buffer.slice(start, end);
-      start = end + 1;
+      const line = buffer.slice(position, end);
+      position = end + 1;
       if (line === '') {
-        if (data.length > 0) dispatch();
-        else event = '';
-        if (state !== 'reading') break;
+        if (data.length === 0) event = '';
+        else {
+          dispatch();
+          if (queue.length > 0) return true;
+        }
         continue;
       }
       if (line.charCodeAt(0) === 58 /* ':' a comment */) continue;
@@ -145,15 +159,15 @@ export function chatCompletionParts(
       if (field === 'data') data.push(value);
       else if (field === 'event') event = value;
     }
-    buffer = start >= buffer.length ? '' : buffer.slice(start);
-    // A server that leaves out the last blank line: the event in progress still counts.
-    if (atEnd && data.length > 0 && state === 'reading') dispatch();
+    return true;
   };
   const append = (text: string) => {
     if (carriageReturn && text.charCodeAt(0) === 10) text = text.slice(1);
     carriageReturn = text.charCodeAt(text.length - 1) === 13;
     // Lines may end in \r\n or \r too (the SSE format allows all three).
-    buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+    const lines = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+    buffer = position >= buffer.length ? lines : buffer.slice(position) + lines;
+    position = 0;
   };
 
   const iterator: AsyncIterableIterator<ModelStreamPart> = {
@@ -166,6 +180,16 @@ export function chatCompletionParts(
         }
         queue = [];
         next = 0;
+        try {
+          if (parse(bodyDone)) continue;
+        } catch (error) {
+          release();
+          throw error;
+        }
+        if (bodyDone) {
+          state = 'ended';
+          continue;
+        }
         let read: Awaited<ReturnType<typeof reader.read>>;
         try {
           read = await reader.read();
@@ -174,19 +198,10 @@ export function chatCompletionParts(
           if (signal.aborted) return { done: true, value: undefined };
           throw error;
         }
-        try {
-          if (read.done) {
-            append(decoder.decode());
-            lines(true);
-            state = 'ended';
-          } else {
-            append(decoder.decode(read.value, { stream: true }));
-            lines(false);
-          }
-        } catch (error) {
-          release();
-          throw error;
-        }
+        if (read.done) {
+          bodyDone = true;
+          append(decoder.decode());
+        } else append(decoder.decode(read.value, { stream: true }));
       }
       return { done: false, value: queue[next++]! };
     },
