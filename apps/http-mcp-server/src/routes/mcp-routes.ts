@@ -3,8 +3,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import type { DirectToolCalls } from '../mcp/direct-tool-calls.js';
 import { isPlainLegacyRequest } from '../mcp/sessions/session-era-gate.js';
+import type { StreamableHttpSessions } from '../mcp/sessions/streamable-http-sessions.js';
 import type { ModernHandler } from '../mcp/stateless/modern-handler.js';
-import type { StreamableHttpSessions } from '../mcp/streamable-http-sessions.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 

@@ -9,7 +9,7 @@ import { ExchangeTransport } from '../exchange-transport.js';
 import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from '../json-rpc-errors.js';
 import type { McpContext } from '../mcp-context.js';
 import { SessionServerCache } from '../session-server-cache.js';
-import { closeWhenDone } from '../streamable-http-sessions.js';
+import { closeWhenDone } from '../sessions/streamable-http-sessions.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../web-bridge.js';
 
 /** Cache key of the one client state every /http request is served with. */

@@ -4,7 +4,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ResourceSubscriptionStore } from '../../packs/index.js';
 import type { MessageRouter } from '../message-router.js';
 import { sendToSse2024Stream } from '../sse-2024/sse-2024-sessions.js';
-import type { StreamableHttpSessions } from '../streamable-http-sessions.js';
+import type { StreamableHttpSessions } from './streamable-http-sessions.js';
 
 /** Session attribute naming one subscribed URI (the authority on whether the session subscribes). */
 const ATTRIBUTE_PREFIX = 'resourceSubscription:';

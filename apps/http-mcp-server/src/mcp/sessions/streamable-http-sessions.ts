@@ -9,9 +9,9 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authInfoOf } from '../auth/request-auth-info.js';
-import { ExchangeTransport } from './exchange-transport.js';
-import { jsonRpcErrorResponse, storeUnavailableResponse } from './json-rpc-errors.js';
+import { authInfoOf } from '../../auth/request-auth-info.js';
+import { ExchangeTransport } from '../exchange-transport.js';
+import { jsonRpcErrorResponse, storeUnavailableResponse } from '../json-rpc-errors.js';
 import {
   jsonObjectOr,
   LOG_LEVEL_ATTRIBUTE,
@@ -20,13 +20,13 @@ import {
   restoredClientOf,
   sessionOwnerOf,
   sessionSeen,
-} from './mcp-context.js';
-import type { SessionChannelMessage } from './message-router.js';
+} from '../mcp-context.js';
+import type { SessionChannelMessage } from '../message-router.js';
+import { SESSION_PROTOCOL_VERSIONS } from '../server-factory.js';
+import { SessionServerCache } from '../session-server-cache.js';
+import { SseStream } from '../sse-stream.js';
+import { sendJsonMessage, sendWebResponse, toWebRequest } from '../web-bridge.js';
 import { requestLostError, requestStreamEventStore, requestStreamOrigin } from './request-streams.js';
-import { SESSION_PROTOCOL_VERSIONS } from './server-factory.js';
-import { SessionServerCache } from './session-server-cache.js';
-import { SseStream } from './sse-stream.js';
-import { sendJsonMessage, sendWebResponse, toWebRequest } from './web-bridge.js';
 
 /** The SDK's name for the standalone GET stream; event ids of it are scoped per session. */
 const GET_STREAM_ID = '_GET_stream';
