@@ -5,9 +5,9 @@ import {
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../../auth/request-auth-info.js';
-import { ExchangeTransport } from '../exchange-transport.js';
 import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from '../json-rpc-errors.js';
 import type { McpContext } from '../mcp-context.js';
+import { ExchangeTransport } from '../replicas/exchange-transport.js';
 import { SessionServerCache } from '../session-server-cache.js';
 import { closeWhenDone } from '../sessions/streamable-http-sessions.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../web-bridge.js';

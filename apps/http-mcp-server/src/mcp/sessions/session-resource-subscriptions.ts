@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProtocolSession, SessionStore } from '@mcs/session-store';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ResourceSubscriptionStore } from '../../packs/index.js';
-import type { MessageRouter } from '../message-router.js';
+import type { MessageRouter } from '../replicas/message-router.js';
 import { sendToSse2024Stream } from '../sse-2024/sse-2024-sessions.js';
 import type { StreamableHttpSessions } from './streamable-http-sessions.js';
 

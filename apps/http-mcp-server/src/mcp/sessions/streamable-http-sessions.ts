@@ -10,7 +10,6 @@ import {
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../../auth/request-auth-info.js';
-import { ExchangeTransport } from '../exchange-transport.js';
 import { jsonRpcErrorResponse, storeUnavailableResponse } from '../json-rpc-errors.js';
 import {
   jsonObjectOr,
@@ -21,7 +20,8 @@ import {
   sessionOwnerOf,
   sessionSeen,
 } from '../mcp-context.js';
-import type { SessionChannelMessage } from '../message-router.js';
+import { ExchangeTransport } from '../replicas/exchange-transport.js';
+import type { SessionChannelMessage } from '../replicas/message-router.js';
 import { SESSION_PROTOCOL_VERSIONS } from '../server-factory.js';
 import { SessionServerCache } from '../session-server-cache.js';
 import { SseStream } from '../sse-stream.js';

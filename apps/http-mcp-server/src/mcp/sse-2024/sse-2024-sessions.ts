@@ -4,7 +4,6 @@ import { type JSONRPCMessage, parseJSONRPCMessage, type Transport } from '@model
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authInfoOf } from '../../auth/request-auth-info.js';
-import { ExchangeTransport } from '../exchange-transport.js';
 import { jsonRpcErrorResponse } from '../json-rpc-errors.js';
 import {
   jsonObjectOr,
@@ -15,7 +14,8 @@ import {
   sessionOwnerOf,
   sessionSeen,
 } from '../mcp-context.js';
-import type { MessageRouter } from '../message-router.js';
+import { ExchangeTransport } from '../replicas/exchange-transport.js';
+import type { MessageRouter } from '../replicas/message-router.js';
 import { SessionServerCache } from '../session-server-cache.js';
 import { SseStream } from '../sse-stream.js';
 import { sendWebResponse } from '../web-bridge.js';
