@@ -39,6 +39,9 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   // Ctrl-C on an empty line arms the exit; the next entry disarms it.
   let exitArmed = false;
   let historyWarned = false;
+  // The last history write (each line's is chained on the one before): awaited at the end, so the
+  // line that closed the REPL (`/exit`) is saved before the process exits.
+  let saving: Promise<void> = Promise.resolve();
   const close = () => {
     closing = true;
     current?.abort();
@@ -79,7 +82,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
       exitArmed = false;
       const line = entry.trim();
       if (line !== '') {
-        history.add(entry).catch((error: unknown) => {
+        saving = history.add(entry).catch((error: unknown) => {
           if (historyWarned) return;
           historyWarned = true;
           output.status(`mcs-chat: the history is not saved (${(error as Error).message})`);
@@ -105,5 +108,6 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     options.prompter.current = undefined;
     unsubscribe();
     input.close();
+    await saving;
   }
 }

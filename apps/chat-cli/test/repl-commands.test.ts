@@ -36,6 +36,18 @@ describe('mcs-chat REPL commands', () => {
       cli.line('/servers');
       at = await cli.waitForStdout('tool(s)', at);
       expect(cli.stdout()).toMatch(/everything {2}stdio {2}\S+ {2}auth: none {2}\d+ tool\(s\) {2}\(pid \d+\)/);
+      const pidBefore = /everything {2}stdio .*\(pid (\d+)/.exec(cli.stdout())?.[1];
+      cli.line('/servers reconnect everything');
+      at = await cli.waitForStdout('MCP server "everything" reconnected: ready, auth: none', at);
+      cli.line('/servers');
+      at = await cli.waitForStdout('tool(s)  (pid', at);
+      const pidAfter = [...cli.stdout().matchAll(/everything {2}stdio .*\(pid (\d+)/g)].at(-1)?.[1];
+      expect(pidAfter).toBeDefined();
+      expect(pidAfter).not.toBe(pidBefore);
+      cli.line('/servers reconnect nope');
+      await waitForStderr(cli, 'no MCP server named "nope" (servers: everything)');
+      cli.line('/login everything');
+      await waitForStderr(cli, 'MCP server "everything" does not sign in here (its auth: none)');
 
       cli.line('/call everything.get-sum a=2 b=3');
       at = await cli.waitForStdout('The sum of 2 and 3 is 5.', at);

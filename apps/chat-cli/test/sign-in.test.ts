@@ -306,6 +306,29 @@ describe('sign-in states', () => {
     expect(lines.find((line) => line.includes('local  stdio'))).toContain('auth: none');
     expect(lines.find((line) => line.includes('github  http'))).toMatch(/ready {2}auth: headers {2}\d+ tool/);
   });
+
+  it('/login signs in to a server whose sign-in was not finished at the start; the chat goes on with it', async () => {
+    await using work = await makeWorkDir();
+    await work.write('config.json', {
+      mcp_servers: {
+        private: { transport: 'httpstream', 'httpstream-url': `${origin}/mcp`, auth: { required: true } },
+      },
+    });
+    const run = startCli([], { cwd: work.path, env: envFor(work, { MCS_CHAT_SIGNIN_TIMEOUT_S: '1' }) });
+    await printedSignInUrl(run);
+    await waitForStderr(run, 'MCP server "private" is not connected');
+    const from = run.stderr().length;
+    run.line('/login private');
+    const url = await printedSignInUrl(run, from);
+    expect((await signInInBrowser(url, ALICE)).callbackStatus).toBe(200);
+    await run.waitForStdout('MCP server "private" signed in: ready, auth: signed in');
+    run.line('/login private');
+    await run.waitForStdout('MCP server "private" is signed in already');
+    run.line('/call private.whoami');
+    run.line('/exit');
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toContain('"subject":"alice"');
+  });
 });
 
 describe('sign-in settings', () => {

@@ -161,12 +161,18 @@ export class ChatAuthorizer implements Authorizer {
     return answer;
   }
 
+  /** The user asked to sign in again (`/login`): the server's refused or unfinished sign-in is no longer held against it. */
+  retry(server: string): void {
+    this.#givenUp.delete(server);
+    this.failures.delete(server);
+  }
+
   /** The loopback's timeout in this CLI's words (its setting is an environment variable here). */
   #explained(error: unknown): unknown {
     if (!AuthorizationError.isInstance(error) || error.code !== 'AUTHORIZATION_TIMEOUT') return error;
     return new AuthorizationError(
       'AUTHORIZATION_TIMEOUT',
-      `no sign-in within ${Math.round(this.#timeoutMs / 1000)} s (MCS_CHAT_SIGNIN_TIMEOUT_S gives more time); the server stays disconnected until mcs-chat starts again`,
+      `no sign-in within ${Math.round(this.#timeoutMs / 1000)} s (MCS_CHAT_SIGNIN_TIMEOUT_S gives more time); /login <server> asks again`,
       { cause: error },
     );
   }

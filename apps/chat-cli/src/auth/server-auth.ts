@@ -46,6 +46,10 @@ export interface ServerAuth {
   noteFailures(failed: readonly { backend: string; error: unknown }[]): void;
   /** The server holds OAuth tokens (cached, or from a sign-in of this run). */
   signedIn(server: string): boolean;
+  /** Whether the server signs in with OAuth (browser or `post_body`) when it answers 401. */
+  signsIn(server: string): boolean;
+  /** `/login`: forget that the server's sign-in was refused or not finished, so the next attempt asks again. */
+  retry(server: string): void;
   /** A sign-in is waiting (the user in the browser, a form being posted). */
   readonly signingIn: boolean;
   /** Resolves when no sign-in is waiting. */
@@ -170,6 +174,11 @@ export function createServerAuth(
     signedIn(server) {
       const mode = modes.get(server);
       return mode?.kind === 'oauth' && cache.signedIn.has(mode.url);
+    },
+    signsIn: (server) => modes.get(server)?.kind === 'oauth',
+    retry(server) {
+      authorizer.retry(server);
+      connectFailures.delete(server);
     },
     get signingIn() {
       return authorizer.signingIn;

@@ -35,6 +35,87 @@ function reportUnavailable(unavailable: PoolUnavailable[], output: Output): void
   }
 }
 
+/** `/servers [reconnect <name>]`: the list, or one server started over now. */
+export async function serversCommand(argument: string, context: CommandContext): Promise<undefined> {
+  if (argument === '') return listServers(context);
+  const [verb, name] = firstWord(argument);
+  if (verb !== 'reconnect' || name === '' || name.includes(' ')) {
+    throw new ChatCliError('COMMAND_FAILED', 'usage: /servers, or /servers reconnect <server>');
+  }
+  await reconnectServer(name, context, 'reconnected');
+  return undefined;
+}
+
+/** `/login <server>`: signs in to a server that needs it (again, after a refused or unfinished sign-in). */
+export async function loginCommand(argument: string, context: CommandContext): Promise<undefined> {
+  const ready = requirePool(context.pool);
+  const name = argument.trim();
+  if (name === '' || name.includes(' ')) throw new ChatCliError('COMMAND_FAILED', 'usage: /login <server>');
+  knownServer(ready, name);
+  const { auth, output } = context;
+  if (!auth?.signsIn(name)) {
+    throw new ChatCliError(
+      'COMMAND_FAILED',
+      `MCP server "${name}" does not sign in here (its auth: ${authOf(context, name)}): stdio servers need none, and a server configured with headers or a token uses them`,
+    );
+  }
+  const status = ready.statuses().find((entry) => entry.backend === name);
+  if (status?.status === 'ready' && auth.signedIn(name)) {
+    output.info(
+      `MCP server "${name}" is signed in already (mcs-chat logout ${name} forgets the sign-in, after this run)`,
+    );
+    return undefined;
+  }
+  auth.retry(name);
+  await reconnectServer(name, context, 'signed in');
+  return undefined;
+}
+
+function knownServer(pool: McpClientPool, name: string): void {
+  if (!pool.backends.includes(name)) {
+    throw new ChatCliError('COMMAND_FAILED', `no MCP server named "${name}" (servers: ${pool.backends.join(', ')})`);
+  }
+}
+
+const authOf = ({ auth, pool }: CommandContext, name: string) => {
+  const status = pool?.statuses().find((entry) => entry.backend === name);
+  return auth && status ? auth.state(name, { status: status.status }) : 'none';
+};
+
+/**
+ * Starts one server over now and says how it is; a sign-in it needs is asked for (and waited for,
+ * up to the sign-in timeout; Ctrl-C stops waiting). A legacy SSE server opens its stream again with
+ * the new tokens: it gets a second attempt once signed in.
+ */
+async function reconnectServer(name: string, context: CommandContext, done: string): Promise<void> {
+  const { output, signal, auth } = context;
+  const ready = requirePool(context.pool);
+  knownServer(ready, name);
+  const attempt = async () => {
+    try {
+      await ready.reconnect(name);
+    } catch (error) {
+      if (!auth?.signedIn(name)) throw error;
+      await ready.reconnect(name);
+    }
+  };
+  await untilAborted(attempt(), signal);
+  const { tools } = await ready.listTools({ signal });
+  const count = tools.filter((tool) => tool.backend === name).length;
+  output.info(`MCP server "${name}" ${done}: ready, auth: ${authOf(context, name)}, ${count} tool(s)`);
+}
+
+/** `work`, or a CANCELLED error as soon as `signal` aborts (the work itself goes on in the background). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new ChatCliError('COMMAND_FAILED', 'cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      reject(new ChatCliError('COMMAND_FAILED', 'cancelled: the server goes on connecting in the background'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export async function listServers({ pool, output, signal, auth }: CommandContext): Promise<undefined> {
   const ready = requirePool(pool);
   const { tools, unavailable } = await ready.listTools({ signal });

@@ -10,8 +10,9 @@ import {
   callTool,
   listPrompts,
   listResources,
-  listServers,
   listTools,
+  loginCommand,
+  serversCommand,
 } from './mcp-commands.js';
 import { redactConfig } from './redact-config.js';
 
@@ -50,10 +51,16 @@ const commands: readonly Command[] = [
   },
   {
     name: '/servers',
-    usage: '/servers',
+    usage: '/servers [reconnect <server>]',
     summary:
-      'each MCP server: transport, status, auth (none, headers, signed in, signed-out, failed), tool count (or why it is unavailable)',
-    run: (_, context) => listServers(context),
+      'each MCP server: transport, status, auth (none, headers, signed in, signed-out, failed), tool count (or why it is unavailable); reconnect: start one over now',
+    run: (argument, context) => serversCommand(argument, context),
+  },
+  {
+    name: '/login',
+    usage: '/login <server>',
+    summary: 'signs in to a server that needs it (again after a refused or unfinished sign-in)',
+    run: (argument, context) => loginCommand(argument, context),
   },
   { name: '/tools', usage: '/tools', summary: "the MCP servers' tools", run: (_, context) => listTools(context) },
   {
@@ -217,6 +224,7 @@ export async function completeCommand(line: string, pool: McpClientPool | undefi
   const rest = line.slice(space + 1);
   if (pool === undefined || rest.includes(' ')) return [];
   // Short waits: a completion must not hang on a server that is down.
+  if (word === '/login') return pool.backends.filter((name) => name.startsWith(rest)).map((name) => `${word} ${name}`);
   const listed =
     word === '/call'
       ? (await pool.listTools({ waitMs: 1000 })).tools.map((tool) => tool.name)
