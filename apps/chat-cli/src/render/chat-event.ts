@@ -106,6 +106,18 @@ export function toChatEvent(part: StreamPart): ChatEvent | undefined {
         message: part.error.message,
       };
     case 'error':
-      return { type: 'error', code: part.error.code, category: part.error.category, message: part.error.message };
+      return { type: 'error', code: part.error.code, category: part.error.category, message: withHint(part.error) };
   }
+}
+
+/** What to do about a model failure the user can fix: a refused key, a model the API does not know. */
+function withHint(error: { code: string; category?: string | undefined; message: string }): string {
+  if (error.code !== 'MODEL_FAILED') return error.message;
+  if (error.category === 'unauthenticated' || error.category === 'permission_denied') {
+    return `${error.message} (the API refused the key: check OPENAI_API_KEY, or apiKey in the config)`;
+  }
+  if (error.category === 'unavailable' && /ECONNREFUSED|ENOTFOUND|fetch failed|connect/i.test(error.message)) {
+    return `${error.message} (is the model API running? check OPENAI_BASE_URL, or baseURL in the config)`;
+  }
+  return error.message;
 }
