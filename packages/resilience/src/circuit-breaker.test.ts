@@ -117,6 +117,26 @@ describe('recovery', () => {
     held.dispose();
   });
 
+  it('a call admitted before the circuit opened that fails after a probe closed it does not reopen it', async () => {
+    const { breaker, transitions } = breakerWithLog({ failureThreshold: 2, recoveryTimeoutMs: 1_000 });
+    // Two calls hang through the outage; two others fail and open the circuit.
+    const hung = [deferred<string>(), deferred<string>()];
+    const stale = hung.map((call) => breaker.execute(() => call.promise).catch((error: unknown) => error));
+    await failTimes(breaker, 2);
+    expect(breaker.state).toBe('open');
+    vi.advanceTimersByTime(1_000);
+    expect(await breaker.execute(() => 'probe ok')).toBe('probe ok');
+    expect(breaker.state).toBe('closed');
+    // The hung calls time out now, after the backend is back: the outage they belong to is over.
+    for (const call of hung) call.reject(unavailable());
+    await Promise.all(stale);
+    expect(breaker.state).toBe('closed');
+    expect(transitions()).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
+    // Fresh failures still count.
+    await failTimes(breaker, 2);
+    expect(breaker.state).toBe('open');
+  });
+
   it('lets at most halfOpenMaxCalls probes through and rejects the rest at once', async () => {
     const { breaker, transitions } = breakerWithLog({
       failureThreshold: 1,

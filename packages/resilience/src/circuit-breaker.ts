@@ -25,7 +25,8 @@ type BreakerState =
  */
 export type CircuitPermit = { readonly name: CircuitStateName };
 
-const CLOSED: BreakerState = { name: 'closed' };
+/** Each closed period is its own object, so a call admitted in an earlier one is recognised (see recordFailure). */
+const closed = (): BreakerState => ({ name: 'closed' });
 const neverAborted = new AbortController().signal;
 
 /**
@@ -45,7 +46,9 @@ const neverAborted = new AbortController().signal;
  *
  * Outcomes follow cockatiel's rules: an error outside `failureCategories` is no failure (while
  * closed it counts for nothing, while half-open it counts as a successful probe); a call admitted
- * while closed reports to the breaker whenever it ends; a probe of a round that already ended is ignored.
+ * while closed reports to the breaker whenever it ends, but its failure is ignored once the circuit
+ * has opened since (it belongs to the outage already counted); a probe of a round that already ended
+ * is ignored.
  */
 export class CircuitBreaker {
   readonly events: ResilienceEventEmitter;
@@ -53,7 +56,7 @@ export class CircuitBreaker {
   readonly config: CircuitBreakerConfig;
   private readonly breaker: IBreaker;
   private readonly failureCategories: ReadonlySet<ErrorCategory>;
-  private current: BreakerState = CLOSED;
+  private current: BreakerState = closed();
 
   /** @throws ResilienceError `INVALID_CONFIG` when `config` breaks the schema (see `CircuitBreakerConfigSchema`). */
   constructor(config: Partial<CircuitBreakerConfig> = {}, options: CircuitBreakerOptions = {}) {
@@ -90,7 +93,7 @@ export class CircuitBreaker {
         if (disposed) return;
         disposed = true;
         const now = this.current;
-        if (now.name === 'isolated' && --now.holds === 0) this.moveTo(CLOSED);
+        if (now.name === 'isolated' && --now.holds === 0) this.moveTo(closed());
       },
     };
   }
@@ -166,7 +169,7 @@ export class CircuitBreaker {
       // All probes of the round succeeded (a failed one would have reopened the circuit): close.
       if (++state.succeeded >= this.config.halfOpenMaxCalls) {
         this.breaker.success(CircuitState.HalfOpen);
-        this.moveTo(CLOSED);
+        this.moveTo(closed());
       }
     }
   }
@@ -180,6 +183,9 @@ export class CircuitBreaker {
     }
     const state = permit as BreakerState;
     if (state.name === 'closed') {
+      // Admitted before the circuit last opened: that outage is already counted, and a call that
+      // hung through it must not reopen the circuit a probe has just closed.
+      if (state !== this.current) return;
       if (this.breaker.failure(CircuitState.Closed)) this.open();
     } else if (state.name === 'half-open' && state === this.current) {
       this.breaker.failure(CircuitState.HalfOpen);
