@@ -219,7 +219,7 @@ describe.each(['2025-11-25', '2025-06-18', '2025-03-26'])('a %s session at /mcp'
   ];
 
   it.each(cases)('$title: the same answer as the SDK', async ({ body, headers = {}, takesIt }) => {
-    expect(decider.answerLegacy(body, { accept: JSON_AND_SSE, ...headers }) !== undefined).toBe(takesIt);
+    expect(decider.answerSessionEra(body, { accept: JSON_AND_SSE, ...headers }) !== undefined).toBe(takesIt);
     const [ours, theirs] = await Promise.all([
       post(`${direct.origin}/mcp`, body, { ...sessions.direct, ...headers }),
       post(`${sdk.origin}/mcp`, body, { ...sessions.sdk, ...headers }),
@@ -246,7 +246,7 @@ describe('POST /http', () => {
   ];
 
   it.each(cases)('$title: the same answer as the SDK', async ({ body, takesIt }) => {
-    expect(decider.answerLegacy(body) !== undefined).toBe(takesIt);
+    expect(decider.answerSessionEra(body) !== undefined).toBe(takesIt);
     const [ours, theirs] = await Promise.all([post(`${direct.origin}/http`, body), post(`${sdk.origin}/http`, body)]);
     expect(observed(ours)).toEqual(observed(theirs));
   });

@@ -1,7 +1,7 @@
 /**
  * The MCP endpoints this server protects, each one a resource of its own (RFC 8707 / RFC 9728).
  * Clients check that the metadata's `resource` names the URL they connect to (the MCP SDK: same
- * origin and a path prefix of it), so the legacy HTTP+SSE endpoint (`GET /sse` with its
+ * origin and a path prefix of it), so the 2024-11-05 HTTP+SSE endpoint (`GET /sse` with its
  * `POST /messages`, protocol 2024-11-05) cannot borrow `/mcp`'s metadata: it has its own, at
  * `/.well-known/oauth-protected-resource/sse`. Both are this one server with the same tools and
  * users, so a token issued for either resource is accepted on every MCP route.

@@ -83,7 +83,7 @@ export class DirectToolCalls {
    * or `undefined` when the SDK must serve it. `headers` are checked as the SDK's Streamable HTTP
    * transport checks them (`Accept` names both JSON and SSE); `/http` passes none (it takes JSON only).
    */
-  answerLegacy(message: unknown, headers?: Headers): object | undefined {
+  answerSessionEra(message: unknown, headers?: Headers): object | undefined {
     if (headers !== undefined && !acceptsJsonAndEventStream(headers)) return undefined;
     if (!isPlainObject(message) || message.jsonrpc !== '2.0' || message.method !== 'tools/call') return undefined;
     const id = message.id;

@@ -6,7 +6,7 @@ import { createRequestStateSeal } from './stateless/request-state.js';
 /** The 2026-07-28 revision (per-request, no session) first, then every 2025-era revision the SDK speaks. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 export const SERVED_PROTOCOL_VERSIONS: readonly string[] = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS];
-/** Revisions a session-based (`Mcp-Session-Id`) or legacy SSE client may negotiate. */
+/** Revisions a session-based (`Mcp-Session-Id`) or 2024-11-05 HTTP+SSE client may negotiate. */
 export const SESSION_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
 
 export const SERVER_INFO = { name: 'mcs-http-mcp-server', version: '0.1.0' } as const;

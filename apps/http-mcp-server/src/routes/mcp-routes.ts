@@ -2,7 +2,7 @@ import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
 import type { DirectToolCalls } from '../mcp/direct-tool-calls.js';
-import { isPlainLegacyRequest } from '../mcp/sessions/session-era-gate.js';
+import { isPlainSessionEraRequest } from '../mcp/sessions/session-era-gate.js';
 import type { StreamableHttpSessions } from '../mcp/sessions/streamable-http-sessions.js';
 import type { ModernHandler } from '../mcp/stateless/modern-handler.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../mcp/web-bridge.js';
@@ -32,7 +32,7 @@ export const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async (app, { ses
   app.post('/mcp', async (request, reply) => {
     const parsed = parseJsonBody(request);
     if ('error' in parsed) return sendWebResponse(reply, parsed.error);
-    if (isPlainLegacyRequest(parsed.body, request.headers['mcp-protocol-version'])) {
+    if (isPlainSessionEraRequest(parsed.body, request.headers['mcp-protocol-version'])) {
       return sessions.post(request, reply, parsed.body);
     }
     const answer = direct?.answerModern(parsed.body, request.headers);

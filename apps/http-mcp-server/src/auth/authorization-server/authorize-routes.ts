@@ -165,7 +165,7 @@ async function checkAuthorizeRequest(
       ),
     );
   }
-  // RFC 8707: one of our resources (`/mcp`, or `/sse` for the legacy transport); none asked: `/mcp`.
+  // RFC 8707: one of our resources (`/mcp`, or `/sse` for the 2024-11-05 HTTP+SSE transport); none asked: `/mcp`.
   const target = query.resource === undefined ? resources.mcp : resources.byResource(query.resource);
   if (target === undefined) {
     return fail(

@@ -16,7 +16,7 @@ export interface AuthorizationServerContext {
   readonly issuerUrl: string;
   /** Canonical URL of the MCP resource: `${PUBLIC_URL}/mcp` (the token audience). */
   readonly resource: string;
-  /** Every protected resource (`/mcp`, and `/sse` for the legacy transport): metadata and accepted `resource` values. */
+  /** Every protected resource (`/mcp`, and `/sse` for the 2024-11-05 HTTP+SSE transport): metadata and accepted `resource` values. */
   readonly resources: ProtectedResources;
   readonly scopesSupported: readonly string[];
   readonly settings: AppConfig['oauth'];

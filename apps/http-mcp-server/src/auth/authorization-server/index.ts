@@ -31,7 +31,7 @@ export interface OAuthServer {
   /** Canonical URL of the MCP resource: `${PUBLIC_URL}/mcp` (the token audience). */
   readonly resource: string;
   readonly resourceMetadataUrl: string;
-  /** `/mcp` and the legacy `/sse` endpoint, each with its own metadata (a token for either is accepted). */
+  /** `/mcp` and the 2024-11-05 HTTP+SSE `/sse` endpoint, each with its own metadata (a token for either is accepted). */
   readonly resources: ProtectedResources;
   readonly requiredScopes: readonly string[];
   /** Whether `subject` may use the protocol session `sessionId` (sessions belong to the user who first used them). */

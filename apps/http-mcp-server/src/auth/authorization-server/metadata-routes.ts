@@ -4,7 +4,7 @@ import { cors, preflight } from './responses.js';
 
 /**
  * Discovery: RFC 8414 authorization server metadata, RFC 9728 protected resource metadata of `/mcp`
- * and of the legacy `/sse` endpoint (a resource of its own: see protected-resources.ts),
+ * and of the 2024-11-05 HTTP+SSE `/sse` endpoint (a resource of its own: see protected-resources.ts),
  * and the JWKS that verifies our access tokens. Public, cacheable, readable from any origin.
  */
 export const metadataRoutes: FastifyPluginAsync<AuthorizationRoutesOptions> = async (app, { ctx }) => {

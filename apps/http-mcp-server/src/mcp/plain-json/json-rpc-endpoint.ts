@@ -57,7 +57,7 @@ export class JsonRpcEndpoint {
         jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: /http takes a request (with "id" and "method")'),
       );
     }
-    const answer = this.#ctx.direct?.answerLegacy(message);
+    const answer = this.#ctx.direct?.answerSessionEra(message);
     if (answer !== undefined) return sendJsonMessage(reply, answer);
     const inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

@@ -37,7 +37,7 @@ export interface RoutedId {
  * - the response to a server-to-client request (sampling, elicitation, ping) goes back to the
  *   replica and exchange that sent the request: its JSON-RPC id is rewritten on the way out to
  *   carry both (`mcs~<replica>~<exchange>~<original id>`), so any replica can route the answer;
- * - a message for a session's standalone stream (GET /mcp, or the legacy /sse stream) goes to the
+ * - a message for a session's standalone stream (GET /mcp, or the 2024-11-05 /sse stream) goes to the
  *   session channel, which the replica holding that stream listens to.
  */
 export class MessageRouter {

@@ -1,6 +1,6 @@
 import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { isPlainLegacyRequest } from './session-era-gate.js';
+import { isPlainSessionEraRequest } from './session-era-gate.js';
 
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' };
 const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } };
@@ -32,10 +32,10 @@ const cases: Array<[string, unknown, string | undefined, boolean]> = [
   ['not an object', 'tools/call', undefined, false],
 ];
 
-describe('isPlainLegacyRequest', () => {
+describe('isPlainSessionEraRequest', () => {
   it.each(cases)('%s', (_title, body, header, decides) => {
-    expect(isPlainLegacyRequest(body, header)).toBe(decides);
-    // Whenever the gate decides, the SDK's classifier agrees: legacy.
+    expect(isPlainSessionEraRequest(body, header)).toBe(decides);
+    // Whenever the gate decides, the SDK's classifier agrees: its "legacy" kind (a revision before 2026-07-28).
     if (decides) {
       const route = classifyInboundRequest({ httpMethod: 'POST', protocolVersionHeader: header, body });
       expect(route.kind).toBe('legacy');

@@ -9,7 +9,7 @@ import { SESSION_PROTOCOL_VERSIONS } from '../server-factory.js';
  * The classifier's schema checks cost more than a session request's own work; `false` only means
  * "ask the classifier". A test holds this to the classifier's verdicts.
  */
-export function isPlainLegacyRequest(body: unknown, protocolVersionHeader: unknown): boolean {
+export function isPlainSessionEraRequest(body: unknown, protocolVersionHeader: unknown): boolean {
   if (protocolVersionHeader !== undefined && !SESSION_PROTOCOL_VERSIONS.includes(protocolVersionHeader as string)) {
     return false;
   }

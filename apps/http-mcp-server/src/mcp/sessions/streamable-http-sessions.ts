@@ -119,7 +119,7 @@ export class StreamableHttpSessions {
     // A call of a pure tool needs nothing of the session but its existence: answered as JSON, which a
     // Streamable HTTP client must accept, with no server, stream or stored events.
     // A batch, even of one, is answered with an array: the SDK's to do.
-    const answer = Array.isArray(body) ? undefined : this.#ctx.direct?.answerLegacy(body, request.headers);
+    const answer = Array.isArray(body) ? undefined : this.#ctx.direct?.answerSessionEra(body, request.headers);
     if (answer !== undefined) return sendJsonMessage(reply, answer);
 
     const restored = restoredClientOf(session);
