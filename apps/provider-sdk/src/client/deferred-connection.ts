@@ -71,6 +71,7 @@ export function deferredConnection(
       return current?.restarts ?? 0;
     },
     connect: (options) => loaded.then((connection) => connection.connect(options)),
+    reconnect: (options) => loaded.then((connection) => connection.reconnect(options)),
     // Nothing to close when the client never loaded.
     close: () =>
       loaded.then(
