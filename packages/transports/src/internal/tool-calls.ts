@@ -16,7 +16,8 @@ import {
 // away, about 25 µs of CPU per call (3-7% of the gateway's busy time on its stdio path, plus the
 // garbage). Passing the result schema explicitly skips the probe; the output-schema check that
 // `Client.callTool` adds is done here with the platform's one JSON Schema validator, compiled once per
-// tool from the session's last `tools/list`.
+// tool from the session's last `tools/list`, at the tool's first call (so a client that lists tools
+// and calls none, like a CLI before its first turn, never loads the validator's ~100 modules).
 
 /** Result keys of other result families: without `content` they must not default into a success. */
 const foreignFamilyKeys = ['task', 'inputRequests', 'requestState'] as const;
@@ -61,6 +62,20 @@ export const callToolResultSchema: StandardSchemaV1<unknown, CallToolResult> = {
 
 type OutputCheck = { ok: true; check: (value: unknown) => JsonSchemaCheck } | { ok: false; error: unknown };
 
+/** A listed tool's `outputSchema`, and its check once its first call compiled it. */
+interface OutputSchema {
+  schema: NonNullable<Tool['outputSchema']>;
+  compiled?: OutputCheck;
+}
+
+function compile(schema: OutputSchema['schema']): OutputCheck {
+  try {
+    return { ok: true, check: validator.getValidator(schema) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 const validator = createJsonSchemaValidator();
 
 /**
@@ -70,20 +85,13 @@ const validator = createJsonSchemaValidator();
  * `Client.callTool`.
  */
 export class OutputSchemaChecks {
-  #bySession = new WeakMap<Client, Map<string, OutputCheck>>();
+  #bySession = new WeakMap<Client, Map<string, OutputSchema>>();
 
-  /** Compiles the output schemas of `tools` (listed on `client`'s session); a bad one fails only its tool. */
+  /** Keeps the output schemas of `tools` (listed on `client`'s session); a bad one fails only its tool. */
   remember(client: Client, tools: readonly Tool[]): void {
-    const checks = new Map<string, OutputCheck>();
-    for (const tool of tools) {
-      if (!tool.outputSchema) continue;
-      try {
-        checks.set(tool.name, { ok: true, check: validator.getValidator(tool.outputSchema) });
-      } catch (error) {
-        checks.set(tool.name, { ok: false, error });
-      }
-    }
-    this.#bySession.set(client, checks);
+    const schemas = new Map<string, OutputSchema>();
+    for (const tool of tools) if (tool.outputSchema) schemas.set(tool.name, { schema: tool.outputSchema });
+    this.#bySession.set(client, schemas);
   }
 
   forgetAll(): void {
@@ -92,8 +100,10 @@ export class OutputSchemaChecks {
 
   /** The check of tool `name` on `client`'s session; throws (before anything is sent) for an unusable schema. */
   checkFor(client: Client, name: string): ((result: CallToolResult) => CallToolResult) | undefined {
-    const entry = this.#bySession.get(client)?.get(name);
-    if (entry === undefined) return undefined;
+    const listed = this.#bySession.get(client)?.get(name);
+    if (listed === undefined) return undefined;
+    listed.compiled ??= compile(listed.schema);
+    const entry = listed.compiled;
     if (!entry.ok) {
       const message = (entry.error instanceof Error ? entry.error.message : String(entry.error)).slice(0, 200);
       throw new ProtocolError(
