@@ -1,6 +1,11 @@
-// One table maps every local error code to the wire: HTTP status, gRPC status and the OAuth 2.0
-// error code (RFC 6749 / RFC 6750) an HTTP adapter writes into `WWW-Authenticate` or a JSON body.
-// The core stays framework-free, so gRPC statuses are numbers here (the values of grpc-js `status`).
+import { ERROR_CATEGORY_TABLE, type ErrorCategory } from '@mcs/resilience/error-category-table';
+
+// One table maps every local error code to the wire: its category in `@mcs/resilience`'s
+// ERROR_CATEGORY_TABLE gives the HTTP status and the gRPC status, so every wire agrees with the rest
+// of the platform; the OAuth 2.0 error code (RFC 6749 / RFC 6750) an HTTP adapter writes into
+// `WWW-Authenticate` or a JSON body is this package's own. The core stays framework-free, so gRPC
+// statuses are numbers here (the values of grpc-js `status`); only the table's file of
+// `@mcs/resilience` is loaded (no retry machinery for a user of the secret box alone).
 
 /** gRPC status codes used by this package (same numbers as `@grpc/grpc-js` `status`). */
 export const GrpcStatus = {
@@ -12,20 +17,38 @@ export const GrpcStatus = {
 } as const;
 export type GrpcStatusName = keyof typeof GrpcStatus;
 
+type OAuthErrorName = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_grant' | undefined;
+
+/** The categories an auth failure falls in: their gRPC statuses are the ones `GrpcStatus` names. */
+type AuthCategory = 'unauthenticated' | 'invalid_input' | 'permission_denied' | 'unavailable' | 'internal';
+
 interface CodeMapping {
+  readonly category: AuthCategory & ErrorCategory;
   readonly httpStatus: number;
   readonly grpcStatus: GrpcStatusName;
   /** OAuth error code; `undefined` when the spec says to send none (a request without credentials). */
-  readonly oauthError: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_grant' | undefined;
+  readonly oauthError: OAuthErrorName;
 }
 
-const unauthenticated = { httpStatus: 401, grpcStatus: 'UNAUTHENTICATED', oauthError: 'invalid_token' } as const;
-const serverSide = { httpStatus: 500, grpcStatus: 'INTERNAL', oauthError: undefined } as const;
-const unavailable = { httpStatus: 503, grpcStatus: 'UNAVAILABLE', oauthError: undefined } as const;
+const GRPC_STATUS_NAMES = Object.fromEntries(
+  Object.entries(GrpcStatus).map(([name, code]) => [code, name as GrpcStatusName]),
+) as Readonly<Record<number, GrpcStatusName>>;
+
+/** A row of AUTH_ERROR_CODES: the statuses read from the category table. */
+function wire(category: AuthCategory, oauthError: OAuthErrorName = undefined): CodeMapping {
+  const row = ERROR_CATEGORY_TABLE[category];
+  const grpcStatus = GRPC_STATUS_NAMES[row.grpcStatus];
+  if (grpcStatus === undefined) throw new Error(`GrpcStatus has no name for ${row.grpcStatus} (${category})`);
+  return { category, httpStatus: row.httpStatus, grpcStatus, oauthError };
+}
+
+const unauthenticated = wire('unauthenticated', 'invalid_token');
+const serverSide = wire('internal');
+const unavailable = wire('unavailable');
 
 export const AUTH_ERROR_CODES = {
   /** No bearer token on the request. RFC 6750 §3.1: send no error code, only the challenge. */
-  TOKEN_MISSING: { httpStatus: 401, grpcStatus: 'UNAUTHENTICATED', oauthError: undefined },
+  TOKEN_MISSING: wire('unauthenticated'),
   TOKEN_MALFORMED: unauthenticated,
   TOKEN_EXPIRED: unauthenticated,
   TOKEN_NOT_YET_VALID: unauthenticated,
@@ -37,15 +60,15 @@ export const AUTH_ERROR_CODES = {
   UNKNOWN_KEY: unauthenticated,
   TOKEN_REVOKED: unauthenticated,
   /** A token in the URL query string: refused outright (it leaks into logs, history and Referer). */
-  TOKEN_IN_QUERY: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_request' },
-  INSUFFICIENT_SCOPE: { httpStatus: 403, grpcStatus: 'PERMISSION_DENIED', oauthError: 'insufficient_scope' },
-  ACCESS_DENIED: { httpStatus: 403, grpcStatus: 'PERMISSION_DENIED', oauthError: 'insufficient_scope' },
+  TOKEN_IN_QUERY: wire('invalid_input', 'invalid_request'),
+  INSUFFICIENT_SCOPE: wire('permission_denied', 'insufficient_scope'),
+  ACCESS_DENIED: wire('permission_denied', 'insufficient_scope'),
   JWKS_UNAVAILABLE: unavailable,
   REVOCATION_CHECK_FAILED: unavailable,
-  PKCE_METHOD_NOT_SUPPORTED: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_request' },
-  PKCE_CHALLENGE_MALFORMED: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_request' },
-  PKCE_VERIFIER_MALFORMED: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_grant' },
-  PKCE_MISMATCH: { httpStatus: 400, grpcStatus: 'INVALID_ARGUMENT', oauthError: 'invalid_grant' },
+  PKCE_METHOD_NOT_SUPPORTED: wire('invalid_input', 'invalid_request'),
+  PKCE_CHALLENGE_MALFORMED: wire('invalid_input', 'invalid_request'),
+  PKCE_VERIFIER_MALFORMED: wire('invalid_input', 'invalid_grant'),
+  PKCE_MISMATCH: wire('invalid_input', 'invalid_grant'),
   SECRET_BOX_MALFORMED: serverSide,
   SECRET_BOX_UNKNOWN_KEY: serverSide,
   SECRET_BOX_DECRYPT_FAILED: serverSide,
