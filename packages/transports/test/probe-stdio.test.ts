@@ -220,6 +220,10 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
     expect((await restart).reason.code).toBe('REQUEST_TIMEOUT');
     await ready;
     expect(probe.pid).not.toBe(hungPid);
+    // The stopped process is killed during the restart; its exit is reaped asynchronously (bounded wait).
+    for (let attempt = 0; attempt < 40 && isAlive(hungPid); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(isAlive(hungPid)).toBe(false);
     expect(Number(textOf(await probe.callTool('pid')))).toBe(probe.pid);
   });
