@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, Tool, Transport } from '@modelcontextprotocol/client';
 import { Server } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { createBackendConnection, type TransportError } from '../src/index.js';
@@ -9,7 +9,7 @@ import { fastSupervision, nextEvent, textOf } from './helpers.js';
  * would check its own structured content, this one lets a bad result reach the client. `answers` maps
  * a tool name to its raw `tools/call` result.
  */
-function rawToolServer(tools: object[], answers: Record<string, unknown>) {
+function rawToolServer(tools: Tool[], answers: Record<string, unknown>) {
   const server = new Server(
     { name: 'raw-tools', version: '1.0.0' },
     { capabilities: { tools: { listChanged: true } } },
@@ -21,7 +21,7 @@ function rawToolServer(tools: object[], answers: Record<string, unknown>) {
   return { server, listed };
 }
 
-const objectSchema = {
+const objectSchema: NonNullable<Tool['outputSchema']> = {
   type: 'object',
   properties: { total: { type: 'number' } },
   required: ['total'],
