@@ -1,5 +1,5 @@
 // The protocol layer alone, in one process, no sockets: CPU per 2026-07-28 tools/call of the app's
-// protocol engine (a long-lived McpServer on a Lane, src/mcp/engine/) against the SDK's
+// protocol engine (a long-lived McpServer on a Lane, src/mcp/stateless/engine/) against the SDK's
 // createMcpHandler (a web Request in, a web Response out, a pooled server per exchange, the way the
 // app served these calls before the engine), for the same packs and tools. Less sensitive to a busy
 // machine than the HTTP bench (no scheduling of three processes, no loopback TCP), and it shows what
@@ -15,8 +15,8 @@ import { classifyInboundRequest, createMcpHandler } from '@modelcontextprotocol/
 const require = createRequire(import.meta.url);
 const dist = dirname(require.resolve('@mcs/http-mcp-server'));
 const load = (path) => import(pathToFileURL(join(dist, path)).href);
-const { createServerFactory, createPooledServerFactory } = await load('mcp/server-factory.js');
-const { Lane } = await load('mcp/engine/lane.js');
+const { createServerFactory, createPooledServerFactory } = await load('mcp/shared/server-factory.js');
+const { Lane } = await load('mcp/stateless/engine/lane.js');
 const { pino } = await import(pathToFileURL(require.resolve('pino', { paths: [dist] })).href);
 
 const requests = Number(process.env.BENCH_CORE_REQUESTS ?? 3000);

@@ -4,7 +4,7 @@ import type { SecretBoxConfig } from '@mcs/auth';
 import { boundErrorMessage, quoteValue } from '@mcs/resilience';
 import { z } from 'zod';
 import { HttpMcpServerError } from './http-mcp-server-error.js';
-import { SERVER_CACHE_DEFAULTS } from './mcp/session-server-cache.js';
+import { SERVER_CACHE_DEFAULTS } from './mcp/shared/session-server-cache.js';
 import { parseToolPacks, type ToolPackName } from './packs/index.js';
 import {
   parseSecretKeys,
@@ -40,7 +40,7 @@ const EnvSchema = z.object({
   MCS_BODY_LIMIT_BYTES: positiveInt(4 * 1024 * 1024),
   MCS_SESSION_IDLE_TTL_MS: positiveInt(3_600_000),
   MCS_SSE_RETRY_MS: positiveInt(1_000),
-  /** Idle per-session servers kept per transport (0: none); see src/mcp/session-server-cache.ts. */
+  /** Idle per-session servers kept per transport (0: none); see src/mcp/shared/session-server-cache.ts. */
   MCS_SERVER_CACHE_MAX_SERVERS: z.coerce.number().int().min(0).default(SERVER_CACHE_DEFAULTS.maxServers),
   MCS_SERVER_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(SERVER_CACHE_DEFAULTS.maxBytes),
   MCS_SERVER_CACHE_TTL_MS: positiveInt(SERVER_CACHE_DEFAULTS.ttlMs),

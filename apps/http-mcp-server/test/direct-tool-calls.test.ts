@@ -1,10 +1,10 @@
-// The direct path (src/mcp/direct-tool-calls.ts) against the SDK: the same request sent to a server
+// The direct path (src/mcp/shared/direct-tool-calls.ts) against the SDK: the same request sent to a server
 // that answers pure tools itself and to one that serves everything through the SDK
 // (MCS_DIRECT_TOOL_CALLS=off) gets the same answer, for every request the direct path takes and for
 // the ones it must leave to the SDK. Each case also states whether the direct path takes it, so the
 // comparison cannot pass by the direct path never answering.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectToolCalls } from '../src/mcp/direct-tool-calls.js';
+import { DirectToolCalls } from '../src/mcp/shared/direct-tool-calls.js';
 import { pureToolsOf } from '../src/packs/index.js';
 import { initializeSession, JSON_AND_SSE, post, type RawResponse, sessionHeaders } from './helpers/raw-mcp.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerFactory } from '../src/mcp/server-factory.js';
+import { createServerFactory } from '../src/mcp/shared/server-factory.js';
 import { StatelessEngine } from '../src/mcp/stateless/stateless-engine.js';
 import { JSON_AND_SSE, post, type RawResponse } from './helpers/raw-mcp.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { OAuthServer } from '../auth/authorization-server/index.js';
 import { authInfoFromPrincipal } from '../auth/request-auth-info.js';
-import { jsonRpcErrorBody } from '../mcp/json-rpc-errors.js';
+import { jsonRpcErrorBody } from '../mcp/shared/json-rpc-errors.js';
 
 export interface AuthorizationOptions {
   mode: 'on' | 'off';

@@ -1,7 +1,7 @@
 import { validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { jsonRpcErrorBody } from '../mcp/json-rpc-errors.js';
+import { jsonRpcErrorBody } from '../mcp/shared/json-rpc-errors.js';
 
 export interface DnsRebindingGuardOptions {
   enabled: boolean;

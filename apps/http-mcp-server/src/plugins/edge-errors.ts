@@ -7,7 +7,7 @@ import {
   jsonRpcErrorBody,
   STORE_RETRY_AFTER_SECONDS,
   STORE_UNAVAILABLE_MESSAGE,
-} from '../mcp/json-rpc-errors.js';
+} from '../mcp/shared/json-rpc-errors.js';
 import { notFoundHandler } from '../routes/fallback-errors.js';
 
 export interface EdgeErrorsOptions {

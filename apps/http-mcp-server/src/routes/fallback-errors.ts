@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { quoteValue } from '@mcs/resilience';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { EDGE_ERRORS, type EdgeErrorKind, jsonRpcErrorBody } from '../mcp/json-rpc-errors.js';
+import { EDGE_ERRORS, type EdgeErrorKind, jsonRpcErrorBody } from '../mcp/shared/json-rpc-errors.js';
 
 /**
  * A request no route matches: a JSON-RPC error like every other error of the edge. Fastify's own

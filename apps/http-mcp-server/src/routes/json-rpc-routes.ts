@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { JsonRpcEndpoint } from '../mcp/plain-json/json-rpc-endpoint.js';
-import { sendWebResponse } from '../mcp/web-bridge.js';
+import { sendWebResponse } from '../mcp/shared/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 
 /** `POST /http`: one JSON-RPC request in, one JSON response out. */

@@ -1,11 +1,11 @@
 import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../auth/request-auth-info.js';
-import type { DirectToolCalls } from '../mcp/direct-tool-calls.js';
 import { isPlainSessionEraRequest } from '../mcp/sessions/session-era-gate.js';
 import type { StreamableHttpSessions } from '../mcp/sessions/streamable-http-sessions.js';
+import type { DirectToolCalls } from '../mcp/shared/direct-tool-calls.js';
+import { sendJsonMessage, sendWebResponse, toWebRequest } from '../mcp/shared/web-bridge.js';
 import type { ModernHandler } from '../mcp/stateless/modern-handler.js';
-import { sendJsonMessage, sendWebResponse, toWebRequest } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 
 export interface McpRoutesOptions {

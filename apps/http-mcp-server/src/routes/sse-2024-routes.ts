@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { sendWebResponse } from '../mcp/shared/web-bridge.js';
 import type { Sse2024Sessions } from '../mcp/sse-2024/sse-2024-sessions.js';
-import { sendWebResponse } from '../mcp/web-bridge.js';
 import { parseJsonBody } from './parse-json-body.js';
 
 /** The HTTP+SSE transport of revision 2024-11-05: `GET /sse` + `POST /messages?sessionId=...`. */

@@ -5,12 +5,12 @@ import {
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../../auth/request-auth-info.js';
-import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from '../json-rpc-errors.js';
-import type { McpContext } from '../mcp-context.js';
 import { ExchangeTransport } from '../replicas/exchange-transport.js';
-import { SessionServerCache } from '../session-server-cache.js';
 import { closeWhenDone } from '../sessions/streamable-http-sessions.js';
-import { sendJsonMessage, sendWebResponse, toWebRequest } from '../web-bridge.js';
+import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from '../shared/json-rpc-errors.js';
+import type { McpContext } from '../shared/mcp-context.js';
+import { SessionServerCache } from '../shared/session-server-cache.js';
+import { sendJsonMessage, sendWebResponse, toWebRequest } from '../shared/web-bridge.js';
 
 /** Cache key of the one client state every /http request is served with. */
 const HTTP_STATE = '/http';

@@ -7,7 +7,7 @@ import type {
   TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
-import { jsonRpcErrorBody, SHUTDOWN_CUT_OFF_MESSAGE } from '../json-rpc-errors.js';
+import { jsonRpcErrorBody, SHUTDOWN_CUT_OFF_MESSAGE } from '../shared/json-rpc-errors.js';
 import type { MessageRouter } from './message-router.js';
 
 /** What a fresh server instance must know about a session's client to serve its next request. */

@@ -1,7 +1,7 @@
 import { type McpEventStore, SessionStoreError } from '@mcs/session-store';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import { jsonRpcErrorBody } from '../json-rpc-errors.js';
+import { jsonRpcErrorBody } from '../shared/json-rpc-errors.js';
 
 /**
  * The stream of one POST (its requests' progress and answers) is written to the session's event log

@@ -1,5 +1,5 @@
-import { asPlainRequest, isPlainObject } from '../plain-request.js';
-import { SESSION_PROTOCOL_VERSIONS } from '../server-factory.js';
+import { asPlainRequest, isPlainObject } from '../shared/plain-request.js';
+import { SESSION_PROTOCOL_VERSIONS } from '../shared/server-factory.js';
 
 /**
  * Whether the SDK's era classifier (`classifyInboundRequest`) is certain to route this POST to the

@@ -10,7 +10,9 @@ import {
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../../auth/request-auth-info.js';
-import { jsonRpcErrorResponse, storeUnavailableResponse } from '../json-rpc-errors.js';
+import { ExchangeTransport } from '../replicas/exchange-transport.js';
+import type { SessionChannelMessage } from '../replicas/message-router.js';
+import { jsonRpcErrorResponse, storeUnavailableResponse } from '../shared/json-rpc-errors.js';
 import {
   jsonObjectOr,
   LOG_LEVEL_ATTRIBUTE,
@@ -19,13 +21,11 @@ import {
   restoredClientOf,
   sessionOwnerOf,
   sessionSeen,
-} from '../mcp-context.js';
-import { ExchangeTransport } from '../replicas/exchange-transport.js';
-import type { SessionChannelMessage } from '../replicas/message-router.js';
-import { SESSION_PROTOCOL_VERSIONS } from '../server-factory.js';
-import { SessionServerCache } from '../session-server-cache.js';
-import { SseStream } from '../sse-stream.js';
-import { sendJsonMessage, sendWebResponse, toWebRequest } from '../web-bridge.js';
+} from '../shared/mcp-context.js';
+import { SESSION_PROTOCOL_VERSIONS } from '../shared/server-factory.js';
+import { SessionServerCache } from '../shared/session-server-cache.js';
+import { SseStream } from '../shared/sse-stream.js';
+import { sendJsonMessage, sendWebResponse, toWebRequest } from '../shared/web-bridge.js';
 import { requestLostError, requestStreamEventStore, requestStreamOrigin } from './request-streams.js';
 
 /** The SDK's name for the standalone GET stream; event ids of it are scoped per session. */

@@ -4,7 +4,9 @@ import { type JSONRPCMessage, parseJSONRPCMessage, type Transport } from '@model
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authInfoOf } from '../../auth/request-auth-info.js';
-import { jsonRpcErrorResponse } from '../json-rpc-errors.js';
+import { ExchangeTransport } from '../replicas/exchange-transport.js';
+import type { MessageRouter } from '../replicas/message-router.js';
+import { jsonRpcErrorResponse } from '../shared/json-rpc-errors.js';
 import {
   jsonObjectOr,
   LOG_LEVEL_ATTRIBUTE,
@@ -13,12 +15,10 @@ import {
   restoredClientOf,
   sessionOwnerOf,
   sessionSeen,
-} from '../mcp-context.js';
-import { ExchangeTransport } from '../replicas/exchange-transport.js';
-import type { MessageRouter } from '../replicas/message-router.js';
-import { SessionServerCache } from '../session-server-cache.js';
-import { SseStream } from '../sse-stream.js';
-import { sendWebResponse } from '../web-bridge.js';
+} from '../shared/mcp-context.js';
+import { SessionServerCache } from '../shared/session-server-cache.js';
+import { SseStream } from '../shared/sse-stream.js';
+import { sendWebResponse } from '../shared/web-bridge.js';
 
 const SSE_2024_PROTOCOL_VERSION = '2024-11-05';
 const MessagesQuery = z.object({ sessionId: z.string().min(1).max(512) });

@@ -5,7 +5,7 @@ import {
   McpServer,
   type McpServerFactory,
 } from '@modelcontextprotocol/server';
-import { shutdownCutOffResponse } from '../json-rpc-errors.js';
+import { shutdownCutOffResponse } from '../shared/json-rpc-errors.js';
 import { StatelessEngine } from './stateless-engine.js';
 
 /** The SDK's 2026-07-28 handler, with its long-lived listen streams closable on their own. */

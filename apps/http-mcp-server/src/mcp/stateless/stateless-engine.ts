@@ -9,11 +9,11 @@ import {
   PROTOCOL_VERSION_META_KEY,
 } from '@modelcontextprotocol/server';
 import type { FastifyReply } from 'fastify';
-import { Lane } from '../engine/lane.js';
-import { ReplySink } from '../engine/reply-sink.js';
-import { jsonRpcErrorBody, SHUTDOWN_CUT_OFF_MESSAGE } from '../json-rpc-errors.js';
-import { asPlainRequest, isPlainObject } from '../plain-request.js';
-import { MODERN_PROTOCOL_VERSION } from '../server-factory.js';
+import { jsonRpcErrorBody, SHUTDOWN_CUT_OFF_MESSAGE } from '../shared/json-rpc-errors.js';
+import { asPlainRequest, isPlainObject } from '../shared/plain-request.js';
+import { MODERN_PROTOCOL_VERSION } from '../shared/server-factory.js';
+import { Lane } from './engine/lane.js';
+import { ReplySink } from './engine/reply-sink.js';
 
 /** Request headers as Fastify/Node give them. */
 type Headers = Readonly<Record<string, string | string[] | undefined>>;

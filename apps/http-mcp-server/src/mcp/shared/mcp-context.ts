@@ -1,13 +1,13 @@
 import type { JsonObject, ProtocolSession, SessionStore } from '@mcs/session-store';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { authInfoOf } from '../auth/request-auth-info.js';
-import type { AppConfig } from '../config.js';
+import { authInfoOf } from '../../auth/request-auth-info.js';
+import type { AppConfig } from '../../config.js';
+import type { RestoredClient } from '../replicas/exchange-transport.js';
+import type { MessageRouter } from '../replicas/message-router.js';
+import type { LiveSessions } from '../sessions/live-sessions.js';
 import type { DirectToolCalls } from './direct-tool-calls.js';
-import type { RestoredClient } from './replicas/exchange-transport.js';
-import type { MessageRouter } from './replicas/message-router.js';
 import type { McpServerFactory } from './server-factory.js';
-import type { LiveSessions } from './sessions/live-sessions.js';
 import type { StreamRegistry } from './sse-stream.js';
 
 /** What every MCP route handler shares. */

@@ -1,7 +1,7 @@
 import { McpServer, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
-import { type PackContext, registerToolPacks, serverCapabilitiesFor } from '../packs/index.js';
+import { type PackContext, registerToolPacks, serverCapabilitiesFor } from '../../packs/index.js';
+import { createRequestStateSeal } from '../stateless/request-state.js';
 import { boundOutgoingErrors } from './bounded-errors.js';
-import { createRequestStateSeal } from './stateless/request-state.js';
 
 /** The 2026-07-28 revision (per-request, no session) first, then every 2025-era revision the SDK speaks. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';

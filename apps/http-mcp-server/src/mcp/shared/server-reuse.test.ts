@@ -1,6 +1,6 @@
 import { InMemoryTransport, type JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../../config.js';
 import { createPooledServerFactory } from './server-factory.js';
 import { DEFAULT_SERVER_BYTES, SERVER_CACHE_DEFAULTS, SessionServerCache } from './session-server-cache.js';
 

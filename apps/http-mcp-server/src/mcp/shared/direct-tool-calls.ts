@@ -4,7 +4,7 @@ import {
   PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
-import type { PureTool } from '../packs/index.js';
+import type { PureTool } from '../../packs/index.js';
 import { asPlainRequest, isPlainObject, isRequestId } from './plain-request.js';
 import { MODERN_PROTOCOL_VERSION, SERVER_INFO } from './server-factory.js';
 
