@@ -11,6 +11,7 @@ import { suggestKey } from './config/did-you-mean.js';
 import { loadDotEnv } from './config/dot-env.js';
 import { interpolateConfig, protectReferences } from './config/interpolate-config.js';
 import { McpServersConfigSchema, mcpServersToProvider } from './config/mcp-servers-format.js';
+import { takeProviderTrust } from './config/provider-trust.js';
 import { SeedConfigSchema, seedPlaceholdersToReferences, seedProblems, seedToProvider } from './config/seed-format.js';
 import type { ServerInfo } from './config/server-info.js';
 import { version } from './version.js';
@@ -32,7 +33,7 @@ export interface LoadedChatConfig {
   input: Record<string, unknown>;
   /** Validated and `${VAR}`-interpolated (for display: the provider parses `input` itself). */
   parsed: ProviderConfig;
-  /** Per server: the seed's labels and `auth` block (empty for the other formats). */
+  /** Per server: the seed's labels and `auth` block, and `trust` (any format). */
   servers: Record<string, ServerInfo>;
 }
 
@@ -84,9 +85,12 @@ export async function loadChatConfig(options: LoadChatConfigOptions = {}): Promi
   const envFiles = envDirs.map((dir) => displayFile(join(dir, '.env'), cwd));
   let mapped: { input: Record<string, unknown>; servers?: Record<string, ServerInfo> };
   switch (format) {
-    case 'provider':
-      mapped = { input: document };
+    case 'provider': {
+      const { problems, ...taken } = takeProviderTrust(document);
+      if (problems.length > 0) throw configProblems(shown, problems);
+      mapped = taken;
       break;
+    }
     case 'seed': {
       const interpolated = interpolateConfig(seedPlaceholdersToReferences(document), env, shown, envFiles);
       const config = validate(SeedConfigSchema, interpolated, shown);

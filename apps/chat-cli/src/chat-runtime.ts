@@ -51,7 +51,13 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
         auth: auth.options,
       })
     : undefined;
-  const modelPool = pool && withToolApproval(pool, { mode: options.approve, prompter });
+  const modelPool =
+    pool &&
+    withToolApproval(pool, {
+      mode: options.approve,
+      prompter,
+      trusted: (server) => config.servers[server]?.trust === true,
+    });
   let provider: Provider | undefined;
   return {
     pool,

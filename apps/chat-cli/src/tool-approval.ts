@@ -8,6 +8,8 @@ export const approvalModes: readonly ApprovalMode[] = ['ask', 'auto', 'never'];
 export interface ToolApprovalOptions {
   mode: ApprovalMode;
   prompter: PrompterSlot;
+  /** Servers whose tools run without asking under `ask` (the config's `trust: true`). */
+  trusted?: (server: string) => boolean;
 }
 
 const MAX_SHOWN_ARGS = 300;
@@ -30,7 +32,7 @@ function refused(name: string, reason: string): PoolToolResult {
 /**
  * The pool the model's tool calls go through: `callTool` asks first (per `mode`) for tools the last
  * listing did not show annotated `readOnlyHint`; everything else is the pool itself. "always" answers
- * allow that tool for the rest of the run. Commands (`/call`) use the pool directly.
+ * allow that tool for the rest of the run; the tools of a trusted server run without asking. Commands (`/call`) use the pool directly.
  */
 export function withToolApproval(pool: McpClientPool, options: ToolApprovalOptions): McpClientPool {
   if (options.mode === 'auto') return pool;
@@ -43,6 +45,8 @@ export function withToolApproval(pool: McpClientPool, options: ToolApprovalOptio
   };
   const decide = async (name: string, args: Record<string, unknown> | undefined, signal?: AbortSignal) => {
     if (annotations.get(name)?.readOnlyHint === true || always.has(name)) return undefined;
+    // `trust` spares the question, not the refusal the user asked for on the command line.
+    if (options.mode === 'ask' && options.trusted?.(name.split('.')[0] ?? '')) return undefined;
     if (options.mode === 'never') return 'tools that may change something are refused (--approve never)';
     const prompter = options.prompter.current;
     if (!prompter) return 'no terminal to ask for approval (pass --yes or --approve auto to allow such calls)';

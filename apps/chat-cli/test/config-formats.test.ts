@@ -275,6 +275,21 @@ const badConfigs: [string, string | Record<string, unknown>, string][] = [
     'config.json: (top level): unknown key "servers": did you mean "mcpServers"?',
   ],
   [
+    'seed: trust that is not a boolean',
+    { mcp_servers: { web: { ...SEED_HTTP, trust: 'yes' } } },
+    'config.json: mcp_servers.web.trust: must be true or false (true: its tools run without asking)',
+  ],
+  [
+    'mcpServers: trust that is not a boolean',
+    { mcpServers: { x: { command: 'node', trust: 1 } } },
+    'config.json: mcpServers.x.trust: must be true or false (true: its tools run without asking)',
+  ],
+  [
+    'provider format: trust that is not a boolean',
+    { mcp: { backends: { a: { transport: 'stdio', command: 'node', trust: 'true' } } } },
+    'config.json: mcp.backends.a.trust: must be true or false (true: its tools run without asking)',
+  ],
+  [
     'top level: not an object',
     '[1, 2]',
     'config.json: (top level): must be one JSON object, e.g. { "mcp_servers": { ... } } or { "mcpServers": { ... } }',

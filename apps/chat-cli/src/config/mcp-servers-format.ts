@@ -1,7 +1,8 @@
 import type { PoolBackendConfigInput } from '@mcs/provider-sdk';
 import { z } from 'zod';
 import { unknownKeysMessage } from './did-you-mean.js';
-import { httpUrl, serverMap, stdioAliases, stdioFields, strictObject, stringMap } from './schema-parts.js';
+import { httpUrl, serverMap, stdioAliases, stdioFields, strictObject, stringMap, trustFlag } from './schema-parts.js';
+import type { ServerInfo } from './server-info.js';
 
 // The `mcpServers` format of Claude Desktop, Claude Code (.mcp.json), Cursor and mcphost:
 // { "mcpServers": { <name>: { "command", "args", "env" } | { "type": "http" | "sse", "url", "headers" } } }.
@@ -15,6 +16,8 @@ const common = {
     .optional(),
   /** Cline / Roo / Windsurf: a server kept in the file but not started. */
   disabled: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Gemini CLI's key (also mcs-chat's): its tools run without asking (see ServerInfo.trust). */
+  trust: trustFlag,
 };
 
 const aliases = { ...stdioAliases, transport: 'type', serverurl: 'url', httpurl: 'url', endpoint: 'url' };
@@ -78,9 +81,18 @@ function backendOf(entry: Entry): PoolBackendConfigInput {
   return { transport: entry.type === 'sse' ? 'sse' : 'http', url: entry.url, headers: entry.headers ?? {} };
 }
 
-/** The provider config: one pool backend per server, same names; `disabled` servers left out. */
-export function mcpServersToProvider(config: McpServersConfig): { input: Record<string, unknown> } {
+/** The provider config: one pool backend per server, same names; `disabled` servers left out. Trusted servers in `servers`. */
+export function mcpServersToProvider(config: McpServersConfig): {
+  input: Record<string, unknown>;
+  servers: Record<string, ServerInfo>;
+} {
   const entries = Object.entries(config.mcpServers).filter(([, entry]) => entry.disabled !== true);
-  if (entries.length === 0) return { input: {} };
-  return { input: { mcp: { backends: Object.fromEntries(entries.map(([name, entry]) => [name, backendOf(entry)])) } } };
+  const servers = Object.fromEntries(
+    entries.flatMap(([name, entry]) => (entry.trust !== undefined ? [[name, { trust: entry.trust }]] : [])),
+  );
+  if (entries.length === 0) return { input: {}, servers };
+  return {
+    input: { mcp: { backends: Object.fromEntries(entries.map(([name, entry]) => [name, backendOf(entry)])) } },
+    servers,
+  };
 }

@@ -6,6 +6,9 @@ import { unknownKeysMessage } from './did-you-mean.js';
 
 export const nonEmpty = z.string({ error: 'must be a string' }).trim().min(1, { error: 'must not be empty' });
 
+/** A server's `trust` (seed and mcpServers formats; the provider format is checked in chat-config.ts). */
+export const trustFlag = z.boolean({ error: 'must be true or false (true: its tools run without asking)' }).optional();
+
 export const httpUrl = z.url({
   protocol: /^https?$/,
   error: 'must be an http:// or https:// URL (e.g. "http://127.0.0.1:8000/mcp")',

@@ -10,6 +10,7 @@ import {
   stdioFields,
   strictObject,
   stringMap,
+  trustFlag,
 } from './schema-parts.js';
 import type { ServerInfo } from './server-info.js';
 
@@ -29,7 +30,12 @@ const serverAliases = {
   label: 'name',
 };
 
-const labels = { name: nonEmpty.optional(), description: z.string({ error: 'must be a string' }).optional() };
+const labels = {
+  name: nonEmpty.optional(),
+  description: z.string({ error: 'must be a string' }).optional(),
+  /** mcs-chat's own key: this server's tools run without asking (see ServerInfo.trust). */
+  trust: trustFlag,
+};
 
 const AuthSchema = strictObject({
   /** `true`: the server needs a sign-in (OAuth) before it answers. */
@@ -175,6 +181,7 @@ export function seedToProvider(
         {
           ...(server.name !== undefined ? { label: server.name } : {}),
           ...(server.description !== undefined ? { description: server.description } : {}),
+          ...(server.trust !== undefined ? { trust: server.trust } : {}),
           ...(auth !== undefined
             ? { auth: { required: auth.required, ...(auth.post_body ? { postBody: auth.post_body } : {}) } }
             : {}),
