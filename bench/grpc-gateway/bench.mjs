@@ -57,7 +57,7 @@ function childrenOf(pid) {
 function applyLayout(pinned) {
   if (!pin) return;
   setAffinity(process.pid, pinned ? '0' : allCpus);
-  for (const pid of [gatewayProcess.pid, rawProcess.pid, rawHttp2Process.pid, sdkTransport.pid]) {
+  for (const pid of [gatewayProcess.pid, rawProcess.pid, rawHttp2Process.pid, connectProcess.pid, sdkTransport.pid]) {
     setAffinity(pid, pinned ? '1' : allCpus);
   }
   for (const pid of childrenOf(gatewayProcess.pid)) setAffinity(pid, pinned ? '0' : allCpus);
@@ -181,16 +181,28 @@ const gatewayProcess = spawnServer(
 );
 const rawProcess = spawnServer([join(import.meta.dirname, 'raw-echo-server.mjs')]);
 const rawHttp2Process = spawnServer([join(import.meta.dirname, 'raw-http2-echo-server.mjs')]);
+// Connect for Node needs the proto as a descriptor set (it has no grpc-js-style loader): buf, the
+// tool @mcs/protos is built with, makes one from the repo's .proto files.
+const descriptorSet = join(configDir, 'gateway.binpb');
+execFileSync(
+  join(dirname(require.resolve('@bufbuild/buf/package.json')), 'bin', 'buf'),
+  ['build', join(dirname(require.resolve('@mcs/protos')), '..'), '--as-file-descriptor-set', '-o', descriptorSet],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+const connectProcess = spawnServer([join(import.meta.dirname, 'connect-echo-server.mjs'), descriptorSet]);
 // A failed start (or any crash) must not leave the servers behind; the normal path stops them first.
 process.once('exit', () => {
-  for (const child of [gatewayProcess, rawProcess, rawHttp2Process]) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of [gatewayProcess, rawProcess, rawHttp2Process, connectProcess])
+    if (child.exitCode === null) child.kill('SIGKILL');
 });
 const [rawPort] = await once(rawProcess.stdout, 'data');
 const [rawHttp2Port] = await once(rawHttp2Process.stdout, 'data');
+const [connectPort] = await once(connectProcess.stdout, 'data');
 const client = createGatewayClient({ address: `127.0.0.1:${gatewayPort}` });
 await until(() => client.listTools(undefined, { timeoutMs: 1000 }), 'the gateway');
 const rawClient = createGatewayClient({ address: `127.0.0.1:${String(rawPort).trim()}` });
 const rawHttp2Client = createGatewayClient({ address: `127.0.0.1:${String(rawHttp2Port).trim()}` });
+const connectClient = createGatewayClient({ address: `127.0.0.1:${String(connectPort).trim()}` });
 const sdk = new Client({ name: 'bench', version: '0.0.0' });
 const sdkTransport = new StdioClientTransport({ command: everything.command, args: everythingArgs, stderr: 'ignore' });
 await sdk.connect(sdkTransport);
@@ -205,6 +217,7 @@ const sdkDirect = () => sdk.callTool({ name: 'echo', arguments: args });
 const gateway = () => [gatewayProcess.pid];
 const raw = () => [rawProcess.pid];
 const rawHttp2 = () => [rawHttp2Process.pid];
+const connect = () => [connectProcess.pid];
 const sdkServer = () => [sdkTransport.pid];
 const phases = {
   nativeGateway: { task: gatewayEcho, concurrency: inFlight, servers: gateway },
@@ -214,6 +227,11 @@ const phases = {
     task: () => drain(rawHttp2Client.callTool('native.echo', args)),
     concurrency: inFlight,
     servers: rawHttp2,
+  },
+  connectStream: {
+    task: () => drain(connectClient.callTool('native.echo', args)),
+    concurrency: inFlight,
+    servers: connect,
   },
   stdioGateway: { task: gatewayStdio, concurrency: inFlight, servers: gateway, withChildren: true },
   stdioSdk: { task: sdkDirect, concurrency: inFlight, servers: sdkServer },
@@ -234,11 +252,11 @@ try {
   client.close();
   rawClient.close();
   rawHttp2Client.close();
+  connectClient.close();
   await sdk.close();
-  rawProcess.kill('SIGTERM');
-  rawHttp2Process.kill('SIGTERM');
-  gatewayProcess.kill('SIGTERM');
-  await Promise.all([once(rawProcess, 'exit'), once(rawHttp2Process, 'exit'), once(gatewayProcess, 'exit')]);
+  const servers = [rawProcess, rawHttp2Process, connectProcess, gatewayProcess];
+  for (const child of servers) child.kill('SIGTERM');
+  await Promise.all(servers.map((child) => once(child, 'exit')));
   rmSync(configDir, { recursive: true, force: true });
 }
 
@@ -301,6 +319,11 @@ const [rawHttp2Cpu] = cpuPerCall('rawHttp2Stream');
 const http2VsGrpcJs = ratios('rawHttp2Stream', perRound('rawStream'));
 console.log(
   `5. ceiling check: the same streaming echo on node:http2 with the gRPC protocol by hand ${fmt(rate('rawHttp2Stream'))}/s vs grpc-js ${fmt(rate('rawStream'))}/s: ${showRatio(http2VsGrpcJs)}; server CPU per call ${rawHttp2Cpu.toFixed(0)} vs ${rawStreamCpu.toFixed(0)} µs (grpc-js clients for both)`,
+);
+const [connectCpu] = cpuPerCall('connectStream');
+const connectVsGrpcJs = ratios('connectStream', perRound('rawStream'));
+console.log(
+  `6. ceiling check: the same streaming echo on Connect for Node (@connectrpc/connect-node, gRPC protocol, node:http2) ${fmt(rate('connectStream'))}/s vs grpc-js ${fmt(rate('rawStream'))}/s: ${showRatio(connectVsGrpcJs)}; server CPU per call ${connectCpu.toFixed(0)} vs ${rawStreamCpu.toFixed(0)} µs (grpc-js clients for both)`,
 );
 const stdio = ratios('stdioGateway', perRound('stdioSdk'));
 const stream = ratios('rawStream', perRound('stdioSdk'));
