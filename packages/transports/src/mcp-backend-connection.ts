@@ -96,6 +96,7 @@ class McpBackendConnection implements BackendConnection {
       events,
       lifecycle: this.#lifecycle,
       breaker: this.#breaker,
+      pingTimeoutMs: supervision.health.pingTimeoutMs,
     });
     // As the SDK's response cache: a changed tool list drops the compiled output schemas until re-listed.
     events.on('list_changed', ({ kind }) => {

@@ -189,6 +189,29 @@ describe('stdio backend: cancellation, process groups, failures (own SDK server)
     expect(probe.breakerState).toBe('closed');
   });
 
+  it('recovery pings are bounded by health.pingTimeoutMs: a backend allowed 8 s that answers pings in 6 s half-opens the breaker', async () => {
+    // Before, every recovery ping timed out after a fixed 5 s whatever pingTimeoutMs said: this
+    // backend never answered one in time, and the breaker stayed open for all of recoveryTimeoutMs.
+    const probe = open(
+      { ...probeStdio(), args: [...probeStdio().args, '--ping-delay-ms=6000'] },
+      {
+        ...fastSupervision,
+        breaker: { failureThreshold: 2, recoveryTimeoutMs: 600_000, recoveryPingIntervalMs: 50 },
+        health: { pingIntervalMs: 0, pingTimeoutMs: 8_000 },
+      },
+    );
+    await probe.connect();
+    const opened = nextEvent(probe, 'breaker', (event) => event.state === 'open');
+    const slow = { timeoutMs: 150, resetTimeoutOnProgress: false };
+    for (let index = 0; index < 2; index++) {
+      await expect(probe.callTool('wait', { ms: 5_000 }, slow)).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    }
+    await opened;
+    await nextEvent(probe, 'breaker', (event) => event.state === 'half_open', 20_000);
+    expect(Number(textOf(await probe.callTool('pid')))).toBe(probe.pid);
+    expect(probe.breakerState).toBe('closed');
+  });
+
   it('unknown tools and bad arguments are backend answers, not outages', async () => {
     const probe = open(probeStdio(), { ...fastSupervision, breaker: { failureThreshold: 1 } });
     // The SDK server answers an unknown tool with JSON-RPC -32602 and bad arguments with an isError result.

@@ -9,9 +9,6 @@ import type { ConnectionLifecycle } from './connection-lifecycle.js';
 import { toTransportError } from './to-transport-error.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-/** A ping sent into a stalled backend is answered when it resumes, so a long bound only helps. */
-const DEFAULT_RECOVERY_PING_TIMEOUT_MS = 5_000;
-
 /** The options every SDK request method takes, with the timeout left for this attempt. */
 export type SdkRequestOptions = { signal?: AbortSignal; timeout: number };
 /** Sends one request with the SDK client of the current session. */
@@ -25,8 +22,12 @@ export interface RequestForwarderInit {
   events: TypedEmitter<BackendEventMap>;
   lifecycle: ConnectionLifecycle;
   breaker: BackendBreaker;
-  /** Bound of each recovery ping while the breaker is open (default: `health.pingTimeoutMs`'s default). */
-  pingTimeoutMs?: number;
+  /**
+   * Bound of each recovery ping while the breaker is open: the backend's `health.pingTimeoutMs`, the
+   * one setting that says how long this backend may take to answer a ping (it was a fixed 5 s, so a
+   * backend allowed longer never half-opened the breaker, and a shorter setting was ignored).
+   */
+  pingTimeoutMs: number;
 }
 
 /**
@@ -45,7 +46,7 @@ export class RequestForwarder {
       if (lifecycle.closing) return Promise.resolve('closed');
       const session = lifecycle.readySession();
       if (session === undefined) return Promise.reject(new Error('no ready session'));
-      return session.client.ping({ timeout: init.pingTimeoutMs ?? DEFAULT_RECOVERY_PING_TIMEOUT_MS });
+      return session.client.ping({ timeout: init.pingTimeoutMs });
     });
   }
 
