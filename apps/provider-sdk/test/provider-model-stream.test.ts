@@ -2,6 +2,7 @@
 // SSE reader behind the `openai` client's request): the scripted model writes the body byte for
 // byte, so line endings, events split across reads, comments, error events and bad chunks can be
 // sent on cue.
+import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { collect, useScriptedProvider } from './fixtures/scripted-provider.js';
 
@@ -50,6 +51,29 @@ describe('the chat-completions stream reader', () => {
       finishReason: 'stop',
       usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10, cachedPromptTokens: 4 },
     });
+  });
+
+  it('reads the body to its end after [DONE], so that later requests reuse the connection', async () => {
+    // The body ends a moment after [DONE] (the scripted model pauses between writes), as it may from a
+    // real API: cancelling it then closed the connection, and every request opened a new one. (A
+    // request sent while the last body is still being read takes a second connection, kept too.)
+    const answer = {
+      sse: [`data: ${chunk({ content: 'kept' })}\n\n`, `data: ${chunk({}, 'stop')}\n\ndata: [DONE]\n\n`],
+    };
+    const turns = 6;
+    scripted.model.script(Array.from({ length: turns }, () => answer));
+    const before = scripted.model.connections;
+    for (let turn = 0; turn < turns; turn++) {
+      expect(await scripted.provider.generate({ prompt: 'hi' })).toMatchObject({ text: 'kept' });
+    }
+    expect(scripted.model.connections - before).toBeLessThanOrEqual(2);
+  });
+
+  it('cuts a body that stays open after [DONE] (the answer is not held up by it)', async () => {
+    const before = scripted.model.disconnects;
+    scripted.model.script([{ sse: [`data: ${chunk({ content: 'done' })}\n\ndata: [DONE]\n\n`], open: true }]);
+    expect(await scripted.provider.generate({ prompt: 'hi' })).toMatchObject({ text: 'done' });
+    await waitFor(() => scripted.model.disconnects > before, { what: 'the open body to be cut' });
   });
 
   it('takes the last event when the body ends without the blank line after it', async () => {

@@ -20,9 +20,10 @@
  *     keeps the response open until the client goes away (counted in `disconnects`);
  *   - `drop: 'after-role' | 'after-text'` destroys the connection right after the role chunk / the text;
  *   - `firstTokenDelayMs` waits that long after the role chunk before the first text or tool chunk.
- * - `{ sse: [...] }`: the stream's body written as it is, one `write` per string and a short pause between
+ * - `{ sse: [...], open? }`: the stream's body written as it is, one `write` per string and a short pause between
  *   them (so they arrive as separate reads): for the stream reader's edge cases (CRLF, events split
- *   across reads, comments, `event: error`, bad JSON).
+ *   across reads, comments, `event: error`, bad JSON); `open: true` then keeps the response open
+ *   until the client goes away (counted in `disconnects`) instead of ending it.
  * `stream: false` requests get one chat.completion JSON with the same content. An exhausted script
  * answers 500 `script exhausted`, so a test that expected fewer model calls fails loudly.
  */
@@ -38,7 +39,7 @@ export interface ScriptedToolCall {
 
 export type ScriptedReply =
   | { status: number; headers?: Record<string, string>; body?: unknown }
-  | { sse: string[] }
+  | { sse: string[]; open?: boolean }
   | {
       text?: string | string[];
       toolCalls?: ScriptedToolCall[];
@@ -61,6 +62,8 @@ export interface ScriptedModel extends AsyncDisposable {
   readonly requests: Record<string, unknown>[];
   /** Hanging streams whose client disconnected. */
   readonly disconnects: number;
+  /** TCP connections accepted so far (a client that keeps its connection alive opens one). */
+  readonly connections: number;
   /** Replaces the remaining script. */
   script(replies: ScriptedReply[]): void;
   close(): Promise<void>;
@@ -78,6 +81,7 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
   let replies: ScriptedReply[] = [];
   const requests: Record<string, unknown>[] = [];
   let disconnects = 0;
+  let connections = 0;
   let sequence = 0;
   const sockets = new Set<import('node:net').Socket>();
 
@@ -99,11 +103,12 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     }
     if ('sse' in reply) {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      if (reply.open) response.on('close', () => disconnects++);
       for (const piece of reply.sse) {
         await new Promise<void>((resolve) => response.write(piece, () => resolve()));
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      response.end();
+      if (!reply.open) response.end();
       return;
     }
     const id = `chatcmpl-${++sequence}`;
@@ -207,6 +212,7 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     });
   });
   server.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -222,6 +228,9 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     requests,
     get disconnects() {
       return disconnects;
+    },
+    get connections() {
+      return connections;
     },
     script(next) {
       replies = [...next];

@@ -12,6 +12,10 @@ const malformed = (what: string) =>
     message: `the model's stream sent ${what}; is baseURL an OpenAI-compatible chat-completions API?`,
   });
 
+/** How much of a body may follow `[DONE]` before it is cut (see `drain`). */
+const drainReads = 16;
+const drainMs = 1_000;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const count = (value: unknown) => (typeof value === 'number' ? value : 0);
 
@@ -101,6 +105,35 @@ export function chatCompletionParts(
     state = 'ended';
     reader.cancel().catch(() => {});
   };
+  /**
+   * After `[DONE]`: the rest of the body (usually just its end, in this read or the next) is read in
+   * the background, not cancelled, as the `openai` client's own stream does by reading to the end.
+   * Cancelling a body that has not ended aborts the request (an abort and its DOMException per
+   * request) and closes its connection, so the next request opened a new one. Bounded: a server that
+   * sends more, or keeps the body open, is cut after `drainReads` reads or `drainMs`.
+   */
+  const drain = () => {
+    state = 'ended';
+    if (bodyDone) return;
+    const cut = () => {
+      clearTimeout(timer);
+      reader.cancel().catch(() => {});
+    };
+    const timer = setTimeout(cut, drainMs);
+    timer.unref();
+    let reads = 0;
+    const more = (): void => {
+      reader.read().then(
+        (read) => {
+          if (read.done) clearTimeout(timer);
+          else if (++reads < drainReads) more();
+          else cut();
+        },
+        () => clearTimeout(timer),
+      );
+    };
+    more();
+  };
   /** One complete event: its data as JSON, into the queue. */
   const dispatch = () => {
     const text = data.length === 1 ? data[0]! : data.join('\n');
@@ -175,7 +208,7 @@ export function chatCompletionParts(
     async next(): Promise<IteratorResult<ModelStreamPart>> {
       while (next >= queue.length) {
         if (state !== 'reading') {
-          if (state === 'done') release();
+          if (state === 'done') drain();
           return { done: true, value: undefined };
         }
         queue = [];
@@ -206,7 +239,8 @@ export function chatCompletionParts(
       return { done: false, value: queue[next++]! };
     },
     async return(): Promise<IteratorResult<ModelStreamPart>> {
-      if (state !== 'ended') {
+      if (state === 'done') drain();
+      else if (state !== 'ended') {
         state = 'ended';
         await reader.cancel().catch(() => {});
       }
