@@ -5,7 +5,7 @@
 // an `npm` of the test's own first on PATH: the real one would fetch pnpm from the registry, and the
 // install's output is the one thing this checks. dev-token.mjs beside it prints a fixed token.
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,14 +13,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './fixtures/apps.js';
 
 const run = promisify(execFile);
-let root: string;
+const roots: string[] = [];
 
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'mcs-bootstrap-'));
+/** A copy of the bootstrap in a fresh root, with the stub npm and a stub pnpm that prints where it ran. */
+async function makeRoot(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'mcs-bootstrap-'));
+  roots.push(root);
   await mkdir(join(root, 'tooling', 'toolchain'), { recursive: true });
   await mkdir(join(root, 'fake-bin'));
+  await mkdir(join(root, 'apps', 'some-app'), { recursive: true });
   await copyFile(join(repoRoot, 'tooling', 'toolchain', 'mcs.mjs'), join(root, 'tooling', 'toolchain', 'mcs.mjs'));
-  await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'mcs', packageManager: 'pnpm@10.34.8' }));
+  await writeFile(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'mcs', packageManager: 'pnpm@10.34.8', scripts: { hello: 'echo hello' } }),
+  );
   await writeFile(join(root, 'tooling', 'toolchain', 'dev-token.mjs'), "process.stdout.write('the-token\\n');\n");
   // What `npm install` leaves in .toolchain/ for pnpm, and what it prints on stdout when done.
   const npm = join(root, 'fake-bin', 'npm');
@@ -29,20 +35,64 @@ beforeAll(async () => {
     '#!/bin/sh\nmkdir -p node_modules/pnpm/bin && touch node_modules/pnpm/bin/pnpm.cjs\necho "up to date in 2s"\n',
   );
   await chmod(npm, 0o755);
+  // The pnpm the bootstrap runs: it reports its working folder and arguments (touch above keeps it).
+  await mkdir(join(root, '.toolchain', 'node_modules', 'pnpm', 'bin'), { recursive: true });
+  await writeFile(
+    join(root, '.toolchain', 'node_modules', 'pnpm', 'bin', 'pnpm.cjs'),
+    'console.log(JSON.stringify({ cwd: process.cwd(), args: process.argv.slice(2) }));\n',
+  );
+  return root;
+}
+
+let root: string;
+
+beforeAll(async () => {
+  root = await makeRoot();
 });
 
 afterAll(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
+  await Promise.all(roots.map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+const bootstrap = (dir: string, args: string[], options: { cwd?: string; node?: string } = {}) =>
+  run(options.node ?? process.execPath, [join(dir, 'tooling', 'toolchain', 'mcs.mjs'), ...args], {
+    cwd: options.cwd ?? dir,
+    env: { ...process.env, PATH: `${join(dir, 'fake-bin')}:${process.env.PATH}`, MCS_SKIP_INSTALL: '1' },
+    timeout: 30_000,
+  });
 
 describe('./mcs token while the toolchain is (re)installed', () => {
   it('prints the token alone on stdout; the install reports on stderr', async () => {
-    const { stdout, stderr } = await run(process.execPath, [join(root, 'tooling', 'toolchain', 'mcs.mjs'), 'token'], {
-      env: { ...process.env, PATH: `${join(root, 'fake-bin')}:${process.env.PATH}` },
-      timeout: 30_000,
-    });
+    const { stdout, stderr } = await bootstrap(root, ['token']);
     expect(stdout).toBe('the-token\n');
     expect(stderr).toContain('installing pnpm 10.34.8 into .toolchain/');
     expect(stderr).toContain('up to date in 2s');
+  });
+});
+
+describe('./mcs <script>', () => {
+  it('runs the root script at the root, also when started from a package folder', async () => {
+    const fromApp = await bootstrap(root, ['hello'], { cwd: join(root, 'apps', 'some-app') });
+    expect(JSON.parse(fromApp.stdout)).toEqual({ cwd: root, args: ['run', 'hello'] });
+    // `./mcs pnpm ...` is pnpm itself: it runs where it was asked to.
+    const passthrough = await bootstrap(root, ['pnpm', 'why', 'x'], { cwd: join(root, 'apps', 'some-app') });
+    expect(JSON.parse(passthrough.stdout)).toEqual({ cwd: join(root, 'apps', 'some-app'), args: ['why', 'x'] });
+  });
+});
+
+describe('./mcs on the Node it installed into .toolchain/ (.toolchain/bin first on PATH)', () => {
+  it('keeps that Node in the toolchain manifest, as a run on an old machine Node does: no reinstall at each switch', async () => {
+    const dir = await makeRoot();
+    // The toolchain's Node as the bootstrap installs it (a hard link of this Node: same binary, its path).
+    const nodePackage = `node-${process.platform}-${process.arch}`;
+    const installedNode = join(dir, '.toolchain', 'node_modules', nodePackage, 'bin', 'node');
+    await mkdir(join(installedNode, '..'), { recursive: true });
+    await link(process.execPath, installedNode).catch(() => copyFile(process.execPath, installedNode));
+    const first = await bootstrap(dir, ['token'], { node: installedNode });
+    expect(first.stdout).toBe('the-token\n');
+    const manifest = JSON.parse(await readFile(join(dir, '.toolchain', 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.dependencies)).toEqual(['pnpm', nodePackage]);
+    const again = await bootstrap(dir, ['token'], { node: installedNode });
+    expect(again.stderr).not.toContain('installing');
   });
 });

@@ -3,7 +3,8 @@
 // never globally, and reused on later runs. Plain JavaScript on purpose: it must run on Node 18/20.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { constants } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -58,8 +59,12 @@ function nodePackageName() {
 
 // Installs (once) the pinned Node and pnpm into .toolchain/node_modules and links them into .toolchain/bin.
 function ensureToolchain() {
-  const systemNodeIsRecent = versionAtLeast(process.version, MIN_NODE);
   const nodePackage = nodePackageName();
+  // Node reports its real path, so a run through .toolchain/bin/node (first on PATH after the first run,
+  // as the README suggests) is a run on the Node installed here: keep it in the manifest. Counting it as
+  // "the machine's Node" would rewrite the manifest and reinstall on every switch between the two.
+  const onToolchainNode = process.execPath.startsWith(join(toolchainDir, 'node_modules', nodePackage) + sep);
+  const systemNodeIsRecent = versionAtLeast(process.version, MIN_NODE) && !onToolchainNode;
   const manifest = {
     name: 'mcs-toolchain',
     private: true,
@@ -76,7 +81,7 @@ function ensureToolchain() {
 
   if (!upToDate) {
     log(
-      systemNodeIsRecent
+      systemNodeIsRecent || onToolchainNode
         ? `installing pnpm ${PNPM_VERSION} into .toolchain/`
         : `Node ${process.version} is older than ${MIN_NODE.join('.')}: installing Node ${NODE_VERSION} and pnpm ${PNPM_VERSION} into .toolchain/`,
     );
@@ -190,15 +195,17 @@ function main() {
     first === 'dev' && rootManifest.scripts?.dev === 'turbo run dev' && existsSync(turbo)
       ? [turbo, ['run', 'dev', ...rest]]
       : [toolchain.nodeBinary, [toolchain.pnpmEntry, ...pnpmArgs]];
+  // A root script runs at the root: from a package's folder, pnpm would run that package's script of the
+  // same name and turbo would scope itself to that package. `./mcs pnpm ...` runs where it was asked.
   const child = spawn(command, commandArgs, {
-    cwd: process.cwd(),
+    cwd: first === 'pnpm' ? process.cwd() : root,
     env,
     stdio: 'inherit',
   });
   // The child shares our terminal's process group, so Ctrl-C reaches it directly; forward what does not.
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   process.on('SIGINT', () => {});
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 2 : 1)));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
 }
 
 main();
