@@ -28,6 +28,8 @@ export interface ChatRuntimeOptions {
   approve: ApprovalMode;
   /** Where sign-in messages go (the sign-in URL, unclipped); a TTY means a browser may be opened. */
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Status lines during a chat (a URL elicitation nobody can answer), drawn beside a turn's live lines; default: stderr. */
+  notice?: (text: string) => void;
 }
 
 /**
@@ -46,7 +48,10 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
     : undefined;
   const pool = auth
     ? createPoolFromParsed(auth.pool, {
-        onElicitation: createElicitationHandler(prompter),
+        onElicitation: createElicitationHandler(prompter, {
+          env: options.env,
+          notice: options.notice ?? ((text) => options.stderr.write(`${text}\n`)),
+        }),
         roots: [{ uri: pathToFileURL(options.cwd).href, name: 'working directory' }],
         auth: auth.options,
       })

@@ -44,7 +44,13 @@ export async function runCli(host: CliHost): Promise<number> {
     const prompt = args.prompt === '-' ? await readStdinPrompt(host.stdin) : args.prompt;
     // Also reads the .env next to the config file and ./.env into host.env (variables already set win).
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
-    runtime = createChatRuntime(config, { env: host.env, cwd: host.cwd, approve: args.approve, stderr: host.stderr });
+    runtime = createChatRuntime(config, {
+      env: host.env,
+      cwd: host.cwd,
+      approve: args.approve,
+      stderr: host.stderr,
+      notice: (text) => output.status(text),
+    });
     // `-p` needs the model: a missing key fails before any server starts. The REPL makes the
     // provider at its first turn, so its commands work without a key.
     if (prompt !== undefined) runtime.provider();

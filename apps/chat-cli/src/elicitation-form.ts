@@ -3,9 +3,9 @@ import type {
   ElicitationContent,
   ElicitationHandler,
   FormElicitationRequest,
-  UrlElicitationRequest,
 } from '@mcs/provider-sdk';
 import type { Prompter, PrompterSlot } from './prompter.js';
+import { askUrl, type UrlElicitationOptions } from './url-elicitation.js';
 
 /** Tries per field (and for the whole form) before the form is cancelled: a pipe may send nonsense forever. */
 const MAX_TRIES = 5;
@@ -154,25 +154,15 @@ async function askForm(request: FormElicitationRequest, prompter: Prompter): Pro
   return { action: 'cancel' };
 }
 
-async function askUrl(request: UrlElicitationRequest, prompter: Prompter): Promise<ElicitationAnswer> {
-  const answer = await prompter.ask(
-    `MCP server "${request.backend}" asks you to open ${request.url}\n(${request.message})\nDone? [y]es, [n]o (decline): `,
-    request.signal,
-  );
-  const word = answer?.trim().toLowerCase();
-  if (word === undefined) return { action: 'cancel' };
-  return word === 'y' || word === 'yes' ? { action: 'accept' } : { action: 'decline' };
-}
-
 /**
  * Answers the servers' `elicitation/create` in the terminal: a form field by field (typed, checked,
- * defaults on Enter, then validated as a whole by the pool's validator), or a URL to open. Without
- * anyone to ask (no terminal) the request is cancelled.
+ * defaults on Enter, then validated as a whole by the pool's validator), or a URL to open (see
+ * url-elicitation.ts). Without anyone to ask (no terminal) the request is cancelled.
  */
-export function createElicitationHandler(prompter: PrompterSlot): ElicitationHandler {
+export function createElicitationHandler(prompter: PrompterSlot, options: UrlElicitationOptions): ElicitationHandler {
   return (request) => {
     const current = prompter.current;
-    if (!current) return { action: 'cancel' };
-    return request.mode === 'form' ? askForm(request, current) : askUrl(request, current);
+    if (request.mode === 'url') return askUrl(request, current, options);
+    return current ? askForm(request, current) : { action: 'cancel' };
   };
 }

@@ -81,7 +81,7 @@ export class ChatAuthorizer implements Authorizer {
       options.notice(
         `mcs-chat: ${who} needs a sign-in; ${browser ? 'your browser opens it; if not, open' : 'open this address in a browser on this machine'}:\n  ${url.toString()}`,
       );
-      if (browser) openInBrowser(browser, url);
+      if (browser) void openInBrowser(browser, url);
     };
   }
 
