@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createOAuthServer, type OAuthServer } from './auth/authorization-server/index.js';
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { RequestDispatch } from './mcp/dispatch/request-dispatch.js';
 import { JsonRpcEndpoint } from './mcp/plain-json/json-rpc-endpoint.js';
 import { MessageRouter } from './mcp/replicas/message-router.js';
 import { LiveSessions } from './mcp/sessions/live-sessions.js';
@@ -50,7 +51,8 @@ export interface BuildAppOptions {
  * hint), finishes in-flight requests and disconnects the store.
  *
  * Request pipeline of the MCP routes: DNS-rebinding guard (onRequest) -> body read as text, size
- * limited -> authorization (preHandler) -> route: JSON parse, era/transport dispatch -> McpServer.
+ * limited -> authorization (preHandler) -> route -> the dispatch step (body parsed and checked once, the
+ * era's handler chosen: src/mcp/dispatch/) -> the era's handler -> McpServer.
  */
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config);
@@ -109,7 +111,6 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     liveSessions,
     subscriptions,
     log: logger,
-    direct,
   };
   const sessions = new StreamableHttpSessions(ctx);
   const modern = createModernHandler(createPooledServerFactory(createServer), {
@@ -186,9 +187,12 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       });
       await mcp.register(rawJsonBody);
       await mcp.register(authorization, { mode: config.auth, oauth });
-      await mcp.register(mcpRoutes, { sessions, modern, direct });
-      await mcp.register(sse2024Routes, { sessions: new Sse2024Sessions(ctx) });
-      await mcp.register(jsonRpcRoutes, { endpoint: new JsonRpcEndpoint(ctx) });
+      // Every POST of the routes below meets this one step, which decides who answers it.
+      const sse2024 = new Sse2024Sessions(ctx);
+      const dispatch = new RequestDispatch({ sessions, modern, sse2024, plainJson: new JsonRpcEndpoint(ctx), direct });
+      await mcp.register(mcpRoutes, { dispatch, sessions });
+      await mcp.register(sse2024Routes, { sessions: sse2024, dispatch });
+      await mcp.register(jsonRpcRoutes, { dispatch });
     });
     await app.ready();
   }

@@ -5,6 +5,7 @@
 // comparison cannot pass by the direct path never answering.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectToolCalls } from '../src/mcp/shared/direct-tool-calls.js';
+import { asPlainRequest } from '../src/mcp/shared/plain-request.js';
 import { pureToolsOf } from '../src/packs/index.js';
 import { initializeSession, JSON_AND_SSE, post, type RawResponse, sessionHeaders } from './helpers/raw-mcp.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
@@ -180,7 +181,7 @@ describe('2026-07-28 requests at /mcp', () => {
 
   it.each(cases)('$title: the same answer as the SDK', async ({ body, headers, takesIt }) => {
     const sent = headers ?? modernHeaders('echo');
-    expect(decider.answerModern(body, { accept: JSON_AND_SSE, ...sent }) !== undefined).toBe(takesIt);
+    expect(decider.answerModern(asPlainRequest(body), { accept: JSON_AND_SSE, ...sent }) !== undefined).toBe(takesIt);
     const [ours, theirs] = await Promise.all([
       post(`${direct.origin}/mcp`, body, sent),
       post(`${sdk.origin}/mcp`, body, sent),

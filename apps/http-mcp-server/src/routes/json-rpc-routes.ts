@@ -1,13 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { JsonRpcEndpoint } from '../mcp/plain-json/json-rpc-endpoint.js';
-import { sendWebResponse } from '../mcp/shared/web-bridge.js';
-import { parseJsonBody } from './parse-json-body.js';
+import type { RequestDispatch } from '../mcp/dispatch/request-dispatch.js';
 
-/** `POST /http`: one JSON-RPC request in, one JSON response out. */
-export const jsonRpcRoutes: FastifyPluginAsync<{ endpoint: JsonRpcEndpoint }> = async (app, { endpoint }) => {
-  app.post('/http', async (request, reply) => {
-    const parsed = parseJsonBody(request);
-    if ('error' in parsed) return sendWebResponse(reply, parsed.error);
-    return endpoint.post(request, reply, parsed.body);
-  });
+/** `POST /http`: one JSON-RPC request in, one JSON response out (src/mcp/plain-json/ answers it). */
+export const jsonRpcRoutes: FastifyPluginAsync<{ dispatch: RequestDispatch }> = async (app, { dispatch }) => {
+  app.post('/http', (request, reply) => dispatch.answer('/http', request, reply));
 };

@@ -1,16 +1,16 @@
 import {
+  type JSONRPCRequest,
   LATEST_PROTOCOL_VERSION,
-  parseJSONRPCMessage,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../../auth/request-auth-info.js';
 import { ExchangeTransport } from '../replicas/exchange-transport.js';
 import { closeWhenDone } from '../sessions/streamable-http-sessions.js';
-import { jsonRpcErrorResponse, retryAfterSecondsOf, shutdownCutOffResponse } from '../shared/json-rpc-errors.js';
+import { retryAfterSecondsOf, shutdownCutOffResponse } from '../shared/json-rpc-errors.js';
 import type { McpContext } from '../shared/mcp-context.js';
 import { SessionServerCache } from '../shared/session-server-cache.js';
-import { sendJsonMessage, sendWebResponse, toWebRequest } from '../shared/web-bridge.js';
+import { sendWebResponse, toWebRequest } from '../shared/web-bridge.js';
 
 /** Cache key of the one client state every /http request is served with. */
 const HTTP_STATE = '/http';
@@ -35,30 +35,8 @@ export class JsonRpcEndpoint {
     this.#servers = new SessionServerCache({ ...ctx.config.serverCache, maxPerSession: 16 });
   }
 
-  async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
-    if (Array.isArray(body)) {
-      return sendWebResponse(
-        reply,
-        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: send one JSON-RPC request, not a batch'),
-      );
-    }
-    let message: ReturnType<typeof parseJSONRPCMessage>;
-    try {
-      message = parseJSONRPCMessage(body);
-    } catch {
-      return sendWebResponse(
-        reply,
-        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: not a JSON-RPC 2.0 request'),
-      );
-    }
-    if (!('method' in message) || !('id' in message)) {
-      return sendWebResponse(
-        reply,
-        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: /http takes a request (with "id" and "method")'),
-      );
-    }
-    const answer = this.#ctx.direct?.answerSessionEra(message);
-    if (answer !== undefined) return sendJsonMessage(reply, answer);
+  /** Serves the one request of a `POST /http` (checked by the dispatch step: one JSON-RPC request, not a batch). */
+  async post(request: FastifyRequest, reply: FastifyReply, message: JSONRPCRequest): Promise<FastifyReply> {
     const inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

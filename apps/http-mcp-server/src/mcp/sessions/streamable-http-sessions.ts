@@ -4,7 +4,6 @@ import {
   type AuthInfo,
   type JSONRPCMessage,
   type McpServer,
-  parseJSONRPCMessage,
   type RequestId,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
@@ -48,15 +47,6 @@ const OWNER_MISSES_BEFORE_GONE = 3;
  */
 const COMPLETED_STREAM_TTL_MS = 60_000;
 
-function isJsonRpcMessage(message: unknown): boolean {
-  try {
-    parseJSONRPCMessage(message);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The id of the `initialize` request in a POST body (a message or a batch), for an error answering it. */
 function initializeIdOf(body: unknown): string | number | null {
   const messages: unknown[] = Array.isArray(body) ? body : [body];
@@ -68,6 +58,16 @@ function initializeIdOf(body: unknown): string | number | null {
 
 function isRequestMessage(message: unknown): boolean {
   return typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
+}
+
+/** A POST of a session's requests, as the dispatch step read it (src/mcp/dispatch/request-dispatch.ts). */
+export interface SessionRequestsPost {
+  /** The body as parsed, for the SDK's transport. */
+  readonly body: unknown;
+  /** The ids of its requests (a POST's stream in the event log names them). */
+  readonly requestIds: readonly RequestId[];
+  /** The pure-tool shortcut's answer, when it takes the call. */
+  readonly pureAnswer: object | undefined;
 }
 
 /**
@@ -98,38 +98,27 @@ export class StreamableHttpSessions {
     });
   }
 
-  async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
-    const messages = Array.isArray(body) ? body : [body];
-    if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
-      return sendWebResponse(
-        reply,
-        jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: not a JSON-RPC 2.0 message'),
-      );
-    }
-    const isInitialize = messages.some(
-      (message) => isRequestMessage(message) && (message as { method: unknown }).method === 'initialize',
-    );
-    if (isInitialize) return this.#initialize(request, reply, body);
-
+  /**
+   * A POST of the session's requests (the dispatch step checked every message; `pureAnswer` is the
+   * pure-tool shortcut's answer to a lone call of a pure tool, sent once the session is known).
+   */
+  async postRequests(request: FastifyRequest, reply: FastifyReply, post: SessionRequestsPost): Promise<FastifyReply> {
     const session = await this.#session(request);
     if (session instanceof Response) return sendWebResponse(reply, session);
 
-    if (!messages.some(isRequestMessage)) return this.#postWithoutRequests(request, reply, session.id, messages);
-
     // A call of a pure tool needs nothing of the session but its existence: answered as JSON, which a
     // Streamable HTTP client must accept, with no server, stream or stored events.
-    // A batch, even of one, is answered with an array: the SDK's to do.
-    const answer = Array.isArray(body) ? undefined : this.#ctx.direct?.answerSessionEra(body, request.headers);
-    if (answer !== undefined) return sendJsonMessage(reply, answer);
+    if (post.pureAnswer !== undefined) return sendJsonMessage(reply, post.pureAnswer);
 
     const restored = restoredClientOf(session);
     const stateKey = JSON.stringify(restored);
     const cached = this.#servers.take(session.id, stateKey);
-    const requestIds = messages.filter(isRequestMessage).map((message) => (message as { id: RequestId }).id);
-    const { exchange, server, handle } = this.#exchange(session.id, undefined, cached, { requestIds });
+    const { exchange, server, handle } = this.#exchange(session.id, undefined, cached, {
+      requestIds: [...post.requestIds],
+    });
     await server.connect(exchange);
     if (cached === undefined) await exchange.restore(restored);
-    const response = await handle(toWebRequest(request, reply), body, authInfoOf(request));
+    const response = await handle(toWebRequest(request, reply), post.body, authInfoOf(request));
     closeWhenDone(exchange, server, response, () => {
       if (!exchange.changesSessionState) this.#servers.put(session.id, stateKey, server);
     });
@@ -190,7 +179,8 @@ export class StreamableHttpSessions {
     });
   }
 
-  async #initialize(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
+  /** A POST carrying `initialize` (alone or in a batch): a new session. */
+  async initialize(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
     const sessionId = randomUUID();
     const owner = sessionOwnerOf(request);
     request.log = request.log.child({ sessionId });
@@ -237,24 +227,17 @@ export class StreamableHttpSessions {
   }
 
   /** Notifications and answers to server-to-client requests: nothing for a new server to do. */
-  async #postWithoutRequests(
+  async postWithoutRequests(
     request: FastifyRequest,
     reply: FastifyReply,
-    sessionId: string,
-    messages: unknown[],
+    messages: readonly JSONRPCMessage[],
   ): Promise<FastifyReply> {
-    const versionError = protocolVersionError(request);
-    if (versionError) return sendWebResponse(reply, versionError);
-    let parsed: JSONRPCMessage[];
-    try {
-      parsed = messages.map((message) => parseJSONRPCMessage(message));
-    } catch {
-      return sendWebResponse(reply, jsonRpcErrorResponse('PARSE_ERROR', 'Parse error: Invalid JSON-RPC message'));
+    const session = await this.#session(request);
+    if (session instanceof Response) return sendWebResponse(reply, session);
+    for (const message of messages) {
+      await this.#ctx.router.routeClientMessage(session.id, message as unknown as JsonObject);
     }
-    for (const message of parsed) {
-      await this.#ctx.router.routeClientMessage(sessionId, message as unknown as JsonObject);
-    }
-    request.log.debug({ sessionId, count: parsed.length }, 'accepted notifications/responses');
+    request.log.debug({ sessionId: session.id, count: messages.length }, 'accepted notifications/responses');
     return reply.code(202).send();
   }
 

@@ -5,7 +5,7 @@ import {
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
 import type { PureTool } from '../../packs/index.js';
-import { asPlainRequest, isPlainObject, isRequestId } from './plain-request.js';
+import { isPlainObject, isRequestId, type PlainRequest } from './plain-request.js';
 import { MODERN_PROTOCOL_VERSION, SERVER_INFO } from './server-factory.js';
 
 /** Request headers as Fastify/Node give them. */
@@ -53,9 +53,9 @@ export class DirectToolCalls {
    * request (a plain JSON-RPC request, nothing else in it), the standard headers (SEP-2243) must
    * agree with it exactly, and its `_meta` envelope must be one the classifier accepted: verdicts
    * on envelopes are kept by their JSON text, since a client sends the same envelope every time.
+   * `request` is the body as `asPlainRequest` reads it (undefined: not that shape).
    */
-  answerModern(body: unknown, headers: Headers): object | undefined {
-    const request = asPlainRequest(body);
+  answerModern(request: PlainRequest | undefined, headers: Headers): object | undefined {
     if (request?.method !== 'tools/call') return undefined;
     const { id, params } = request;
     if (!isPlainObject(params) || !isPlainObject(params._meta)) return undefined;

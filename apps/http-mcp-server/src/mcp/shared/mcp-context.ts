@@ -6,7 +6,6 @@ import type { AppConfig } from '../../config.js';
 import type { RestoredClient } from '../replicas/exchange-transport.js';
 import type { MessageRouter } from '../replicas/message-router.js';
 import type { LiveSessions } from '../sessions/live-sessions.js';
-import type { DirectToolCalls } from './direct-tool-calls.js';
 import type { McpServerFactory } from './server-factory.js';
 import type { StreamRegistry } from './sse-stream.js';
 
@@ -22,8 +21,6 @@ export interface McpContext {
   /** `resources/subscribe` records (`SessionResourceSubscriptions`): live sessions stay findable by URI. */
   subscriptions: { keepAlive(session: ProtocolSession): void };
   log: Logger;
-  /** Answers calls of pure tools without an McpServer; undefined with `MCS_DIRECT_TOOL_CALLS=off`. */
-  direct?: DirectToolCalls | undefined;
 }
 
 /**

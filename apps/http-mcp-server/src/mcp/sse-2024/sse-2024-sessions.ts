@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '@mcs/session-store';
-import { type JSONRPCMessage, parseJSONRPCMessage, type Transport } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authInfoOf } from '../../auth/request-auth-info.js';
@@ -108,7 +108,11 @@ export class Sse2024Sessions {
     return undefined;
   }
 
-  async post(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<FastifyReply> {
+  /**
+   * `POST /messages`: one message of a session (`message` as the dispatch step read it; undefined:
+   * not JSON-RPC, refused once the session is known, so an unknown session is always a 404).
+   */
+  async post(request: FastifyRequest, reply: FastifyReply, message: JSONRPCMessage | undefined): Promise<FastifyReply> {
     const query = MessagesQuery.safeParse(request.query);
     if (!query.success) {
       return sendWebResponse(
@@ -123,10 +127,7 @@ export class Sse2024Sessions {
       return sendWebResponse(reply, jsonRpcErrorResponse('SESSION_NOT_FOUND', 'Session not found'));
     }
     sessionSeen(this.#ctx, session);
-    let message: JSONRPCMessage;
-    try {
-      message = parseJSONRPCMessage(body);
-    } catch {
+    if (message === undefined) {
       return sendWebResponse(reply, jsonRpcErrorResponse('INVALID_REQUEST', 'Invalid Request: not a JSON-RPC message'));
     }
     if (!('id' in message) || !('method' in message)) {

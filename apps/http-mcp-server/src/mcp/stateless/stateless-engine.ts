@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { FastifyReply } from 'fastify';
 import { jsonRpcErrorBody, SHUTDOWN_CUT_OFF_MESSAGE } from '../shared/json-rpc-errors.js';
-import { asPlainRequest, isPlainObject } from '../shared/plain-request.js';
+import { asPlainRequest, isPlainObject, type PlainRequest } from '../shared/plain-request.js';
 import { MODERN_PROTOCOL_VERSION } from '../shared/server-factory.js';
 import { Lane } from './engine/lane.js';
 import { ReplySink } from './engine/reply-sink.js';
@@ -32,8 +32,8 @@ export interface StatelessEngineOptions {
   retryAfterSeconds: number;
 }
 
-/** A request the engine takes, and the lane it runs on. */
-interface Admitted {
+/** A request the engine takes (see {@link StatelessEngine.admit}), and the lane it runs on. */
+export interface EngineCall {
   laneKey: string;
   classification: MessageClassification;
   meta: Record<string, unknown>;
@@ -90,28 +90,12 @@ export class StatelessEngine {
   }
 
   /**
-   * Serves a POST of `/mcp` when it is a request the engine takes (see the class); returns the
-   * promise of the reply being sent (or streaming), or `undefined` when the SDK must serve it.
+   * The call to serve when a POST of `/mcp` is a request the engine takes (see the class), or
+   * `undefined` when the SDK's handler must serve it. `request` is the body as `asPlainRequest`
+   * reads it (the dispatch step reads it once for every check that needs it).
    */
-  serve(
-    body: unknown,
-    headers: Headers,
-    authInfo: AuthInfo | undefined,
-    reply: FastifyReply,
-  ): Promise<void> | undefined {
-    const admitted = this.#admit(body, headers);
-    if (admitted === undefined) return undefined;
-    return this.#serveOnLane(admitted, authInfo, reply);
-  }
-
-  /** Whether {@link StatelessEngine.serve} takes this request (else the SDK's handler answers it). */
-  takes(body: unknown, headers: Headers): boolean {
-    return this.#admit(body, headers) !== undefined;
-  }
-
-  #admit(body: unknown, headers: Headers): Admitted | undefined {
+  admit(request: PlainRequest | undefined, headers: Headers): EngineCall | undefined {
     if (this.#closed) return undefined;
-    const request = asPlainRequest(body);
     if (request?.method !== 'tools/call') return undefined;
     const params = request.params;
     if (!isPlainObject(params) || typeof params.name !== 'string') return undefined;
@@ -130,6 +114,29 @@ export class StatelessEngine {
     if (classification === undefined || this.#declaresHeaders(params.name)) return undefined;
     const laneKey = JSON.stringify([meta[CLIENT_INFO_META_KEY], meta[CLIENT_CAPABILITIES_META_KEY]]);
     return { laneKey, classification, meta, request: request as unknown as JSONRPCRequest };
+  }
+
+  /** Whether {@link StatelessEngine.admit} takes this body (else the SDK's handler answers it). */
+  takes(body: unknown, headers: Headers): boolean {
+    return this.admit(asPlainRequest(body), headers) !== undefined;
+  }
+
+  /** Serves an admitted call; the promise settles when the reply is sent (or its stream ended). */
+  async serve(
+    { laneKey, classification, meta, request }: EngineCall,
+    authInfo: AuthInfo | undefined,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const lane = await this.#laneFor(laneKey, classification, meta);
+    const sink = new ReplySink(reply, { keepAliveMs: this.#options.keepAliveMs });
+    const id = lane.dispatch(request, sink, authInfo === undefined ? {} : { authInfo });
+    reply.raw.once('close', () => {
+      // The client went away before the answer: stop the handler, as the SDK's transport does.
+      if (sink.done) return;
+      lane.abort(id, new Error('client disconnected'));
+      sink.abandon();
+    });
+    await sink.sent;
   }
 
   /** Requests running on the engine now. */
@@ -156,23 +163,6 @@ export class StatelessEngine {
       }
       await lane.server.close().catch(() => undefined);
     }
-  }
-
-  async #serveOnLane(
-    { laneKey, classification, meta, request }: Admitted,
-    authInfo: AuthInfo | undefined,
-    reply: FastifyReply,
-  ): Promise<void> {
-    const lane = await this.#laneFor(laneKey, classification, meta);
-    const sink = new ReplySink(reply, { keepAliveMs: this.#options.keepAliveMs });
-    const id = lane.dispatch(request, sink, authInfo === undefined ? {} : { authInfo });
-    reply.raw.once('close', () => {
-      // The client went away before the answer: stop the handler, as the SDK's transport does.
-      if (sink.done) return;
-      lane.abort(id, new Error('client disconnected'));
-      sink.abandon();
-    });
-    await sink.sent;
   }
 
   /** Whether the tool has `x-mcp-header` parameters (the SDK checks them against `Mcp-Param-*` headers). */

@@ -1,6 +1,6 @@
 import { isJsonContentType } from '@modelcontextprotocol/server';
 import type { FastifyRequest } from 'fastify';
-import { jsonRpcErrorResponse } from '../mcp/shared/json-rpc-errors.js';
+import { jsonRpcErrorResponse } from '../shared/json-rpc-errors.js';
 
 /** The POST body as JSON, or the error Response to answer with (415 wrong type, 400 parse error). */
 export function parseJsonBody(request: FastifyRequest): { body: unknown } | { error: Response } {

@@ -1,5 +1,6 @@
 import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { asPlainRequest } from '../shared/plain-request.js';
 import { isPlainSessionEraRequest } from './session-era-gate.js';
 
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' };
@@ -34,7 +35,7 @@ const cases: Array<[string, unknown, string | undefined, boolean]> = [
 
 describe('isPlainSessionEraRequest', () => {
   it.each(cases)('%s', (_title, body, header, decides) => {
-    expect(isPlainSessionEraRequest(body, header)).toBe(decides);
+    expect(isPlainSessionEraRequest(asPlainRequest(body), header)).toBe(decides);
     // Whenever the gate decides, the SDK's classifier agrees: its "legacy" kind (a revision before 2026-07-28).
     if (decides) {
       const route = classifyInboundRequest({ httpMethod: 'POST', protocolVersionHeader: header, body });
