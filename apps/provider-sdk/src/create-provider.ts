@@ -9,7 +9,7 @@ import { createPoolFromParsed, type McpClientPool, type PoolUnavailable } from '
 import { checkRequest, type GenerateRequest } from './model/generate-request.js';
 import type { LanguageModelV1 } from './model/language-model.js';
 import type { Message } from './model/message.js';
-import type { ModelCandidate } from './model/model-call.js';
+import { type ModelCandidate, modelCandidate } from './model/model-call.js';
 import { createOpenAIChatModel } from './model/openai-chat-model.js';
 import { providerFailure } from './model/provider-failure.js';
 import { runToolLoop } from './model/tool-loop.js';
@@ -157,15 +157,16 @@ function modelCandidates(
     field: string,
     api: { baseURL: string | undefined; apiKey: () => string },
     override?: Record<string, unknown>,
-  ): ModelCandidate => ({
-    model: createOpenAIChatModel({
-      modelId: id,
-      apiKey: api.apiKey(),
-      ...(api.baseURL ? { baseURL: api.baseURL } : {}),
-      requestTimeoutMs: parsed.requestTimeoutMs,
-    }),
-    policy: policyFor(id, field, override),
-  });
+  ): ModelCandidate =>
+    modelCandidate(
+      createOpenAIChatModel({
+        modelId: id,
+        apiKey: api.apiKey(),
+        ...(api.baseURL ? { baseURL: api.baseURL } : {}),
+        requestTimeoutMs: parsed.requestTimeoutMs,
+      }),
+      policyFor(id, field, override),
+    );
   const main = { baseURL, apiKey };
   const fallbacks = parsed.fallbackModels.map((fallback, index) =>
     typeof fallback === 'string'
@@ -181,7 +182,7 @@ function modelCandidates(
     [
       modelId,
       languageModel
-        ? { model: languageModel, policy: policyFor(modelId, 'modelPolicy') }
+        ? modelCandidate(languageModel, policyFor(modelId, 'modelPolicy'))
         : candidate(modelId, 'modelPolicy', main),
     ],
   ]);

@@ -154,6 +154,32 @@ describe('fallback models', () => {
     expect(scripted.model.requests.map((request) => request.model)).toEqual(['backup']);
   });
 
+  it('asks the first model again once its cooldown (recoveryTimeoutMs) has passed', async () => {
+    await using withBackup = createProvider(
+      {
+        model: 'primary',
+        baseURL: scripted.model.baseURL,
+        apiKey: 'k',
+        fallbackModels: ['backup'],
+        modelPolicy: {
+          retry: { maxRetries: 1, baseDelayMs: 10 },
+          circuitBreaker: { failureThreshold: 2, recoveryTimeoutMs: 200 },
+        },
+      },
+      { env: {} },
+    );
+    scripted.model.script([{ status: 503 }, { status: 503 }, { text: 'from backup' }]);
+    expect(await withBackup.generate({ prompt: 'hi' })).toMatchObject({ model: 'backup' });
+    // Past the cooldown (not a timing assertion: any longer wait gives the same answer).
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    scripted.model.requests.length = 0;
+    scripted.model.script([{ text: 'primary is back' }]);
+    const parts = await collect(withBackup.generateStream({ prompt: 'again' }));
+    expect(parts.some((part) => part.type === 'model-fallback')).toBe(false);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', model: 'primary', text: 'primary is back' });
+    expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary']);
+  });
+
   it('does not fall over on a failure that is not retried (401), nor after text went out', async () => {
     await using withBackup = createProvider(
       { model: 'primary', baseURL: scripted.model.baseURL, apiKey: 'k', fallbackModels: [{ model: 'backup' }] },

@@ -7,6 +7,26 @@ import { type StreamDeadlines, withDeadlines } from './stream-deadlines.js';
 export interface ModelCandidate {
   model: LanguageModelV1;
   policy: ResiliencePolicy;
+  /** Its breaker opened less than `recoveryTimeoutMs` ago: skip it while a later model can answer. */
+  coolingDown(): boolean;
+}
+
+/**
+ * A candidate for `model` under `policy`. The breaker's state reads `open` until its next call
+ * after the cooldown (only a call turns it half-open), so the cooldown is timed here, from the
+ * breaker's opening: skipping every model whose state reads `open` never asked it again.
+ */
+export function modelCandidate(model: LanguageModelV1, policy: ResiliencePolicy): ModelCandidate {
+  let openedAt = 0;
+  policy.events.on('circuit-state-change', ({ to }) => {
+    if (to === 'open') openedAt = performance.now();
+  });
+  return {
+    model,
+    policy,
+    coolingDown: () =>
+      policy.circuitState === 'open' && performance.now() - openedAt < policy.config.circuitBreaker.recoveryTimeoutMs,
+  };
 }
 
 /** What one model call yields: the model's parts, and the decisions taken on the way. */
@@ -86,7 +106,7 @@ async function* withFallbacks(
     const { model, policy } = candidate;
     const next = candidates[index + 1];
     // An open breaker is the model's cooldown: while a later model can answer, do not wait for it.
-    if (next && policy.circuitState === 'open') {
+    if (next && candidate.coolingDown()) {
       const error = new ResilienceError({
         code: RESILIENCE_ERROR_CODES.CIRCUIT_OPEN,
         category: 'unavailable',
