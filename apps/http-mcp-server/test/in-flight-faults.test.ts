@@ -5,23 +5,14 @@
 //   would write, until its own deadline);
 // - Redis stopped mid-call: the answer still reaches the client on the call's open stream (it was
 //   written through the event log, failed, and the stream ended without an answer).
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { getFreePort, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
+import { type RedisServerHandle, startRedisServer } from '@mcs/test-utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initializeSession, JSON_AND_SSE, parseBody, sessionHeaders } from './helpers/raw-mcp.js';
+import { buildServer, type ServerProcess, startServerProcess } from './helpers/replica-process.js';
 
-const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 const VERSION = '2025-11-25';
 /** The test's own deadline for an answer: far beyond what the server needs, short of the test timeout. */
 const CLIENT_DEADLINE_MS = 20_000;
-
-interface Replica {
-  origin: string;
-  child: ChildProcess;
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -29,42 +20,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-beforeAll(async () => {
-  await new Promise<void>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [TSC, '-p', 'tsconfig.build.json'],
-      { cwd: APP_DIR, timeout: 120_000 },
-      (error, stdout) => (error ? reject(new Error(`build failed: ${stdout}`, { cause: error })) : resolve()),
-    );
-  });
-}, 180_000);
+beforeAll(() => buildServer(), 180_000);
 
-async function startReplica(redisUrl: string): Promise<Replica> {
-  const port = await getFreePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: APP_DIR,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: redisUrl,
-      MCS_AUTH: 'off',
-      MCS_TOOL_PACKS: 'default,conformance',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${origin}/readyz`)).ok, { timeoutMs: 15_000, what: `replica on ${port}` });
-  return { origin, child };
+async function startReplica(redisUrl: string): Promise<ServerProcess> {
+  const replica = await startServerProcess({ redisUrl, env: { MCS_TOOL_PACKS: 'default,conformance' } });
+  cleanups.push(replica.kill);
+  return replica;
 }
 
 async function startRedis(): Promise<RedisServerHandle> {
@@ -117,8 +78,7 @@ describe('calls in flight when a fault hits', () => {
     const sessionId = await initializeSession(`${running.origin}/mcp`, VERSION);
     const call = await startSlowCall(running.origin, sessionId, 41, 60);
 
-    running.child.kill('SIGKILL');
-    await once(running.child, 'exit');
+    await running.kill();
     await call.rest().catch(() => undefined);
 
     const startedAt = Date.now();

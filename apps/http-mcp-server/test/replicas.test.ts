@@ -1,62 +1,24 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { generateSecretBoxKey } from '@mcs/auth';
-import { getFreePort, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
+import { type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeSession, JSON_AND_SSE, parseBody, sessionHeaders } from './helpers/raw-mcp.js';
+import { buildServer, type ServerProcess, startServerProcess } from './helpers/replica-process.js';
 
-const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 const REPLICAS = 3;
 /** One key ring for every replica: a sealed input-required `requestState` opens on any of them. */
 const SECRET_KEYS = JSON.stringify({ keys: [{ id: 'k1', key: generateSecretBoxKey() }] });
 
-interface Replica {
-  origin: string;
-  child: ChildProcess;
-  output: string[];
-}
+type Replica = ServerProcess;
 
 let redis: RedisServerHandle;
 const replicas: Replica[] = [];
 
-/** Builds dist/ (the test runs the real artefact, `node dist/main.js`, as separate processes). */
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [TSC, '-p', 'tsconfig.build.json'],
-      { cwd: APP_DIR, timeout: 120_000 },
-      (error, stdout) => (error ? reject(new Error(`build failed: ${stdout}`, { cause: error })) : resolve()),
-    );
+function startReplica(redisUrl: string): Promise<Replica> {
+  return startServerProcess({
+    redisUrl,
+    env: { MCS_TOOL_PACKS: 'default,conformance', MCS_SECRET_KEYS: SECRET_KEYS },
   });
-}
-
-async function startReplica(redisUrl: string): Promise<Replica> {
-  const port = await getFreePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: APP_DIR,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: redisUrl,
-      MCS_AUTH: 'off',
-      MCS_TOOL_PACKS: 'default,conformance',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      MCS_SECRET_KEYS: SECRET_KEYS,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const origin = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${origin}/readyz`)).ok, { timeoutMs: 15_000, what: `replica on ${port}` });
-  return { origin, child, output };
 }
 
 /** A fetch that sends each request to the next replica in turn. */
@@ -75,18 +37,13 @@ function roundRobinFetch(): { fetch: typeof fetch; hits: string[] } {
 }
 
 beforeAll(async () => {
-  await build();
+  await buildServer();
   redis = await startRedisServer();
   for (let index = 0; index < REPLICAS; index += 1) replicas.push(await startReplica(redis.url));
 }, 180_000);
 
 afterAll(async () => {
-  for (const replica of replicas) {
-    if (replica.child.exitCode === null) {
-      replica.child.kill('SIGKILL');
-      await once(replica.child, 'exit');
-    }
-  }
+  for (const replica of replicas) await replica.kill();
   await redis?.stop();
 });
 
@@ -329,7 +286,7 @@ describe(`${REPLICAS} replicas (separate processes) sharing one Redis`, () => {
   it('stops gracefully on SIGTERM (exit code 0)', { timeout: 30_000 }, async () => {
     const replica = replicas[REPLICAS - 1] as Replica;
     replica.child.kill('SIGTERM');
-    const [code] = await once(replica.child, 'exit');
+    const [code] = await replica.exited;
     expect(code).toBe(0);
   });
 });

@@ -2,31 +2,19 @@
 // with: 503, `Retry-After` and a JSON-RPC error for its id (not the SDK's bare 499 with no body for
 // 2026-07-28, not a reset connection for `/http`), and on a 2025 session's stream the same error.
 // Runs the built server (`node dist/main.js`) and stops it with a real SIGTERM.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { getFreePort, waitFor } from '@mcs/test-utils';
+import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { initializeSession, JSON_AND_SSE, parseBody, sessionHeaders } from './helpers/raw-mcp.js';
+import { buildServer, startServerProcess } from './helpers/replica-process.js';
 
-const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 const MODERN = '2026-07-28';
 const ENVELOPE = {
   'io.modelcontextprotocol/protocolVersion': MODERN,
   'io.modelcontextprotocol/clientInfo': { name: 'cutoff-test', version: '1.0.0' },
   'io.modelcontextprotocol/clientCapabilities': {},
 };
-
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: APP_DIR, timeout: 120_000 }, (error, out) =>
-      error ? reject(new Error(`build failed: ${out}`, { cause: error })) : resolve(),
-    );
-  });
-}
 
 /** An upstream for the `service` tool that never answers: every call through it stays in flight. */
 async function startSilentUpstream() {
@@ -44,41 +32,6 @@ async function startSilentUpstream() {
   };
 }
 
-async function startServerProcess(env: Record<string, string>) {
-  const port = await getFreePort();
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
-    cwd: APP_DIR,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MCS_AUTH: 'off',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const origin = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, { timeoutMs: 15_000, what: 'the server' });
-  return {
-    origin,
-    child,
-    output,
-    exited,
-    async [Symbol.asyncDispose]() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
-  };
-}
-
 function serviceCall(id: string, meta?: Record<string, unknown>) {
   return JSON.stringify({
     jsonrpc: '2.0',
@@ -92,13 +45,16 @@ describe('calls cut off by the shutdown timeout', () => {
   it('get 503 + Retry-After + a JSON-RPC error for their id (2026-07-28, /http), the error on the stream (2025 session)', {
     timeout: 120_000,
   }, async () => {
-    await build();
+    await buildServer();
     await using upstream = await startSilentUpstream();
     await using server = await startServerProcess({
-      MCS_SERVICE_BASE_URL: upstream.url,
-      // 2026-07-28 requests are cut off at half of it, the others at three quarters; exit at the end.
-      MCS_SHUTDOWN_TIMEOUT_MS: '2000',
-      MCS_SSE_RETRY_MS: '2500',
+      readyPath: '/healthz',
+      env: {
+        MCS_SERVICE_BASE_URL: upstream.url,
+        // 2026-07-28 requests are cut off at half of it, the others at three quarters; exit at the end.
+        MCS_SHUTDOWN_TIMEOUT_MS: '2000',
+        MCS_SSE_RETRY_MS: '2500',
+      },
     });
     const mcpUrl = `${server.origin}/mcp`;
     const sessionId = await initializeSession(mcpUrl, '2025-11-25');
