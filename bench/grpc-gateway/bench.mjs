@@ -19,6 +19,14 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 1.5);
 const inFlight = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // BENCH_CPU_PROF=<dir>: the gateway writes a V8 CPU profile there when it exits.
 const cpuProfileDir = process.env.BENCH_CPU_PROF;
+// BENCH_CPU_PROF_INTERVAL=<µs>: its sampling interval (V8's default is 1000 µs, few samples per call).
+const cpuProfileFlags = cpuProfileDir
+  ? [
+      '--cpu-prof',
+      `--cpu-prof-dir=${cpuProfileDir}`,
+      ...(process.env.BENCH_CPU_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`] : []),
+    ]
+  : [];
 
 // Pinning, for the throughput phases: the servers (gateway, raw grpc-js server, the SDK's own
 // server-everything) on CPU 1, the clients (this process) on CPU 0, so both sides of a ratio run on the
@@ -175,10 +183,9 @@ writeFileSync(configFile, JSON.stringify({ auth: { mode: 'off' }, logLevel: 'war
 const gatewayPort = await freePort();
 // BENCH_GATEWAY_MAIN=<path to main.js>: bench another build of the gateway (before/after comparisons).
 const gatewayMain = process.env.BENCH_GATEWAY_MAIN || join(dirname(require.resolve('@mcs/grpc-gateway')), 'main.js');
-const gatewayProcess = spawnServer(
-  [...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []), gatewayMain, '--config', configFile],
-  { GRPC_PORT: String(gatewayPort) },
-);
+const gatewayProcess = spawnServer([...cpuProfileFlags, gatewayMain, '--config', configFile], {
+  GRPC_PORT: String(gatewayPort),
+});
 const rawProcess = spawnServer([join(import.meta.dirname, 'raw-echo-server.mjs')]);
 const rawHttp2Process = spawnServer([join(import.meta.dirname, 'raw-http2-echo-server.mjs')]);
 // Connect for Node needs the proto as a descriptor set (it has no grpc-js-style loader): buf, the
