@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ChatCliError } from './chat-cli-error.js';
+import { DEFAULT_LOG_LEVEL, type LogLevel, logLevels } from './log-level.js';
 import { type ApprovalMode, approvalModes } from './tool-approval.js';
 
 export interface CliArgs {
@@ -15,6 +16,8 @@ export interface CliArgs {
   resume: boolean;
   /** `--approve <mode>` (`--yes` = `auto`): when the model's calls of tools not annotated read-only run. */
   approve: ApprovalMode;
+  /** `--log-level <level>`: the servers' log messages at this MCP level and above are shown (default warning). */
+  logLevel: LogLevel;
   help: boolean;
   version: boolean;
   /** `mcs-chat logout <server>` (or `--all`): forget cached sign-ins instead of chatting. */
@@ -35,6 +38,8 @@ export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <pr
       --approve <mode>  tool calls not annotated read-only: ask (default; refused when there is
                         no terminal to ask), auto (run them), never (refuse them)
   -y, --yes             same as --approve auto
+      --log-level <level> server log messages shown (and asked for) at this level and above:
+                        debug, info, notice, warning (default), error, critical, alert, emergency
   -h, --help            this help
   -v, --version         the version
 
@@ -69,6 +74,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     requireServers: values['require-servers'] ?? false,
     resume: values.resume ?? false,
     approve: approveMode(values.approve, values.yes ?? false),
+    logLevel: logLevel(values['log-level']),
     help: values.help ?? false,
     version: values.version ?? false,
     logout: undefined,
@@ -107,6 +113,7 @@ function parseLogout(argv: readonly string[]): CliArgs {
     requireServers: false,
     resume: false,
     approve: 'ask',
+    logLevel: DEFAULT_LOG_LEVEL,
     help: values.help ?? false,
     version: false,
     logout: { server: positionals[0], all },
@@ -127,6 +134,13 @@ function approveMode(value: string | undefined, yes: boolean): ApprovalMode {
   return mode;
 }
 
+function logLevel(value: string | undefined): LogLevel {
+  if (value === undefined) return DEFAULT_LOG_LEVEL;
+  const level = logLevels.find((candidate) => candidate === value.trim().toLowerCase());
+  if (level === undefined) throw new ChatCliError('USAGE', `--log-level must be one of ${logLevels.join(', ')}`);
+  return level;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -139,6 +153,7 @@ function parse(argv: readonly string[]) {
       resume: { type: 'boolean' },
       approve: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

@@ -12,6 +12,7 @@ import { openLineHistory } from './history/line-history.js';
 import { createOutput, type Output } from './render/output.js';
 import { runRepl } from './repl.js';
 import { ReplInput } from './repl-input.js';
+import { type NoticeSlot, setServerLogLevel, watchServerLogs } from './server-logs.js';
 import { readStdinPrompt } from './stdin-prompt.js';
 import { dataDir } from './user-dirs.js';
 import { version } from './version.js';
@@ -55,7 +56,12 @@ export async function runCli(host: CliHost): Promise<number> {
     // provider at its first turn, so its commands work without a key.
     if (prompt !== undefined) runtime.provider();
     const session = new ChatSession(runtime.provider, { model: config.parsed.model ?? host.env.OPENAI_MODEL });
+    // Server log lines: status lines, or above the REPL's prompt while it waits (it sets `notices`).
+    const notices: NoticeSlot = { current: undefined };
+    const notice = (text: string) => (notices.current ?? output.status)(text);
+    if (runtime.pool) watchServerLogs(runtime.pool, args.logLevel, notice);
     const connected = await connectServers(runtime);
+    if (runtime.pool) await setServerLogLevel(runtime.pool, args.logLevel, connected.ready, notice);
     if (args.requireServers && connected.failed.length > 0) {
       for (const { error } of connected.failed)
         output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
@@ -88,6 +94,7 @@ export async function runCli(host: CliHost): Promise<number> {
       conversations,
       prompter: runtime.prompter,
       auth: runtime.auth,
+      notices,
     });
     return EXIT_OK;
   } catch (error) {

@@ -1,4 +1,4 @@
-import { createInterface, type Interface } from 'node:readline';
+import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { Prompter } from './prompter.js';
 
 export interface ReplInputOptions {
@@ -24,6 +24,7 @@ const CONTINUATION_PROMPT = '. ';
 export class ReplInput implements Prompter {
   readonly terminal: boolean;
   readonly #rl: Interface;
+  readonly #output: NodeJS.WritableStream;
   readonly #queue: string[] = [];
   #waiting: ((entry: string | undefined) => void) | undefined;
   #question: ((answer: string | undefined) => void) | undefined;
@@ -36,6 +37,7 @@ export class ReplInput implements Prompter {
   constructor(options: ReplInputOptions) {
     this.terminal = Boolean(options.input.isTTY && options.output.isTTY);
     const { complete } = options;
+    this.#output = options.output;
     this.#rl = createInterface({
       input: options.input,
       output: options.output,
@@ -87,6 +89,19 @@ export class ReplInput implements Prompter {
       this.#rl.setPrompt(PROMPT);
       this.#rl.prompt(true);
     }
+  }
+
+  /** Prints a line above the prompt (a terminal: what was typed stays, the prompt is drawn again below). */
+  notice(text: string): void {
+    if (this.#ended) return;
+    if (!this.terminal) {
+      this.#output.write(`${text}\n`);
+      return;
+    }
+    clearLine(this.#output, 0);
+    cursorTo(this.#output, 0);
+    this.#output.write(`${text}\n`);
+    this.#rl.prompt(true);
   }
 
   /** Shows the prompt, unless input ended. */

@@ -8,6 +8,7 @@ import type { LineHistory } from './history/line-history.js';
 import type { PrompterSlot } from './prompter.js';
 import type { Output } from './render/output.js';
 import { ReplInput } from './repl-input.js';
+import type { NoticeSlot } from './server-logs.js';
 
 export interface ReplOptions {
   session: ChatSession;
@@ -21,6 +22,8 @@ export interface ReplOptions {
   prompter: PrompterSlot;
   /** The servers' sign-in (`/servers` shows each one's auth state). */
   auth?: ServerAuth | undefined;
+  /** Where server log lines go while the REPL runs (above the prompt when no answer is drawn). */
+  notices?: NoticeSlot;
 }
 
 /**
@@ -70,6 +73,12 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   });
   // Questions asked during a turn (approval, forms) are drawn with the turn's live lines stilled.
   options.prompter.current = { ask: (question, signal) => output.question(() => input.ask(question, signal)) };
+  // A log line while an answer is drawn joins its status lines; while the prompt waits it goes above it.
+  const noColor = host.env.NO_COLOR !== undefined && host.env.NO_COLOR !== '';
+  if (options.notices) {
+    options.notices.current = (text) =>
+      current || !input.terminal ? output.status(text) : input.notice(noColor ? text : `\u001b[2m${text}\u001b[22m`);
+  }
   const unsubscribe = host.onSignal((signal) => {
     if (signal === 'SIGINT' && current) current.abort();
     else close();
@@ -106,6 +115,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     }
   } finally {
     options.prompter.current = undefined;
+    if (options.notices) options.notices.current = undefined;
     unsubscribe();
     input.close();
     await saving;
