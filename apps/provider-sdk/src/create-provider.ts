@@ -20,7 +20,7 @@ import { type ProviderConfig, parseProviderConfig } from './provider-config.js';
 import { ProviderError } from './provider-error.js';
 import type { ResolveConfigOptions } from './resolve-config.js';
 import type { FinishPart, FinishReason, StreamPart, ToolCallPart, ToolResultPart, Usage } from './stream-part.js';
-import { allowsStrict } from './tool-names.js';
+import { strictSchema } from './tool-names.js';
 
 export type { GenerateRequest, ResponseFormat, ToolChoice } from './model/generate-request.js';
 
@@ -335,12 +335,13 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
         unknown
       >;
       const { $schema: _dialect, ...body } = jsonSchema;
+      const strict = strictSchema(body) as Record<string, unknown> | undefined;
       const result = await generate({
         ...rest,
         responseFormat: {
           type: 'json-schema',
-          schema: body,
-          strict: allowsStrict(body),
+          schema: strict ?? body,
+          strict: strict !== undefined,
           ...(schemaName === undefined ? {} : { name: schemaName }),
           ...(schemaDescription === undefined ? {} : { description: schemaDescription }),
         },

@@ -81,31 +81,65 @@ const strictKeywords = new Set([
   'maxItems',
 ]);
 
+/** A strict-mode schema says what its value is through one of these. */
+const typedKeywords = ['type', 'anyOf', '$ref', 'enum', 'const'] as const;
+
 /**
- * Whether the schema can be sent in strict mode unchanged: every object closed
- * (`additionalProperties: false`) with every property required, and no keyword strict mode lacks.
- * Turning a schema strict would change what the tool accepts (optional fields made required), so
- * only a schema that already is strict is marked so.
+ * The schema as strict mode wants it, or undefined when it cannot be sent strict without changing
+ * which arguments the model may send the tool. Strict mode needs every object closed
+ * (`additionalProperties: false`) with every property required, and only the keywords it knows.
+ * Closing an object that leaves `additionalProperties` unset only stops the model from inventing
+ * fields: every argument it can then send, the tool accepted before. A schema with an optional
+ * property, an open object (`additionalProperties` true or a schema) or another keyword is left
+ * as it is: making it strict would make optional fields required. MCP servers' schemas (zod through
+ * the SDK) never say `additionalProperties`, so without closing none of them would ever be strict.
  */
-export function allowsStrict(schema: unknown): boolean {
-  if (Array.isArray(schema)) return schema.every(allowsStrict);
-  if (schema === null || typeof schema !== 'object') return true;
+export function strictSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) {
+    const items = schema.map(strictSchema);
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (schema === null || typeof schema !== 'object') return schema;
   const node = schema as Record<string, unknown>;
-  if (!Object.keys(node).every((key) => strictKeywords.has(key))) return false;
+  if (!Object.keys(node).every((key) => strictKeywords.has(key))) return undefined;
+  // "Any value" (`{}`, a description alone) has no strict form.
+  if (!typedKeywords.some((key) => node[key] !== undefined)) return undefined;
+  const result: Record<string, unknown> = { ...node };
   if (node.type === 'object' || node.properties !== undefined) {
+    if (node.additionalProperties !== undefined && node.additionalProperties !== false) return undefined;
     const properties = (node.properties ?? {}) as Record<string, unknown>;
     const required = new Set(Array.isArray(node.required) ? node.required : []);
-    if (node.additionalProperties !== false) return false;
-    if (!Object.keys(properties).every((key) => required.has(key))) return false;
-    if (!Object.values(properties).every(allowsStrict)) return false;
+    if (!Object.keys(properties).every((key) => required.has(key))) return undefined;
+    const closed: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(properties)) {
+      const strict = strictSchema(inner);
+      if (strict === undefined) return undefined;
+      closed[key] = strict;
+    }
+    result.properties = closed;
+    result.additionalProperties = false;
   }
-  for (const key of ['items', 'anyOf', '$defs'] as const) {
-    const inner = node[key];
-    if (inner === undefined) continue;
-    const values = key === '$defs' ? Object.values(inner as Record<string, unknown>) : [inner];
-    if (!values.every(allowsStrict)) return false;
+  for (const key of ['items', 'anyOf'] as const) {
+    if (node[key] === undefined) continue;
+    const inner = strictSchema(node[key]);
+    if (inner === undefined) return undefined;
+    result[key] = inner;
   }
-  return true;
+  if (node.$defs !== undefined) {
+    const defs: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(node.$defs as Record<string, unknown>)) {
+      const strict = strictSchema(inner);
+      if (strict === undefined) return undefined;
+      defs[key] = strict;
+    }
+    result.$defs = defs;
+  }
+  return result;
+}
+
+/** Whether `strictSchema` can make the schema strict. */
+export function allowsStrict(schema: unknown): boolean {
+  return strictSchema(schema) !== undefined;
 }
 
 /**
@@ -120,7 +154,8 @@ function prepared(inputSchema: PoolTool['inputSchema']) {
   let entry = cacheable ? preparedSchemas.get(inputSchema) : undefined;
   if (entry === undefined) {
     const parameters = prepareToolSchema(inputSchema);
-    entry = { parameters, strict: allowsStrict(parameters) };
+    const strict = strictSchema(parameters) as Record<string, unknown> | undefined;
+    entry = strict ? { parameters: strict, strict: true } : { parameters, strict: false };
     if (cacheable) preparedSchemas.set(inputSchema, entry);
   }
   return entry;

@@ -48,7 +48,7 @@ describe('tool schemas', () => {
     expect(prepareToolSchema(undefined)).toEqual({ type: 'object', properties: {} });
   });
 
-  it('marks a schema strict only when it already is (closed objects, every property required, known keywords)', () => {
+  it("sends a schema strict when that leaves the tool's arguments as they were: every property required, known keywords", () => {
     const closed = {
       type: 'object',
       properties: { q: { type: 'string', minLength: 1 }, n: { type: 'integer' } },
@@ -58,8 +58,53 @@ describe('tool schemas', () => {
     expect(allowsStrict({ ...closed, properties: { q: { type: 'string' }, n: { type: 'integer' } } })).toBe(true);
     expect(allowsStrict(closed)).toBe(false);
     expect(allowsStrict({ ...closed, properties: { q: { type: 'string' }, n: {} }, required: ['q'] })).toBe(false);
-    expect(allowsStrict({ type: 'object', properties: {} })).toBe(false);
+    // "Any value" has no strict form; an open object stays open.
+    expect(allowsStrict({ ...closed, properties: { q: { type: 'string' }, n: {} } })).toBe(false);
+    expect(allowsStrict({ type: 'object', properties: {}, additionalProperties: true })).toBe(false);
     const { tools } = buildToolNames([tool('x.open', { type: 'object', properties: { a: { type: 'string' } } })]);
     expect(tools[0]!.strict).toBeUndefined();
+    expect(tools[0]!.parameters).toEqual({ type: 'object', properties: { a: { type: 'string' } } });
+  });
+
+  it("closes the objects of an MCP server's schema (no additionalProperties, every property required) for strict mode", () => {
+    // What the MCP SDK lists for z.object({ amount: z.number(), card: z.object({ id: z.string() }) }).
+    const listed = {
+      type: 'object',
+      properties: {
+        amount: { type: 'number' },
+        card: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        tags: {
+          type: 'array',
+          items: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        },
+      },
+      required: ['amount', 'card', 'tags'],
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+    };
+    const { tools } = buildToolNames([tool('pay.charge', listed), tool('x.none', { type: 'object' })]);
+    expect(tools[0]).toMatchObject({ name: 'pay__charge', strict: true });
+    expect(tools[0]!.parameters).toEqual({
+      type: 'object',
+      properties: {
+        amount: { type: 'number' },
+        card: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false },
+        tags: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' } },
+            required: ['name'],
+            additionalProperties: false,
+          },
+        },
+      },
+      required: ['amount', 'card', 'tags'],
+      additionalProperties: false,
+    });
+    // A tool without arguments: strict, closed.
+    expect(tools[1]).toMatchObject({
+      strict: true,
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+    });
   });
 });

@@ -45,9 +45,20 @@ describe('tool loop', () => {
 
     const first = scripted.model.requests[0]!;
     expect(first).toMatchObject({ model: 'scripted-1', stream: true });
-    const tools = first.tools as { function: { name: string; parameters: unknown } }[];
+    const tools = first.tools as {
+      function: { name: string; parameters: Record<string, unknown>; strict?: boolean };
+    }[];
     const echo = tools.find((tool) => tool.function.name === 'everything__echo');
-    expect(echo?.function.parameters).toMatchObject({ type: 'object', required: ['message'] });
+    // Its schema closed for strict mode (every property required); no `$schema` on any tool.
+    expect(echo?.function).toMatchObject({
+      strict: true,
+      parameters: { type: 'object', required: ['message'], additionalProperties: false },
+    });
+    for (const tool of tools) expect(tool.function.parameters.$schema).toBeUndefined();
+    // A tool with an optional argument (a default) is sent as listed, not strict.
+    const slow = tools.find((tool) => tool.function.name === 'everything__trigger-long-running-operation');
+    expect(slow?.function.strict).toBeUndefined();
+    expect(slow?.function.parameters.additionalProperties).toBeUndefined();
     expect(messagesOf(0)).toEqual([
       { role: 'system', content: 'You are a test.' },
       { role: 'user', content: 'Echo hi' },
