@@ -15,6 +15,19 @@ export interface ReplInputOptions {
 
 const PROMPT = '> ';
 const CONTINUATION_PROMPT = '. ';
+/** Bracketed paste (xterm's mode 2004): the terminal marks a paste, so its newlines do not submit it. */
+const BRACKETED_PASTE_ON = '\u001b[?2004h';
+const BRACKETED_PASTE_OFF = '\u001b[?2004l';
+
+interface Key {
+  name?: string;
+  meta?: boolean;
+  ctrl?: boolean;
+  shift?: boolean;
+  sequence?: string;
+}
+/** readline's key handler (`Interface#_ttyWrite`, the hook Node's own REPL wraps for its editor mode). */
+type KeyHandler = (text: string | undefined, key: Key | undefined) => void;
 
 /**
  * The REPL's input: submitted entries (a line, or several joined by a trailing `\` or pasted at
@@ -32,6 +45,10 @@ export class ReplInput implements Prompter {
   #continued: string[] = [];
   /** Lines that arrived in one burst (a paste): submitted together on the next tick. */
   #burst: string[] = [];
+  /** The line readline emits next ends with a new line of the entry, not its submission (Alt-Enter, a paste). */
+  #newLine = false;
+  /** Inside a bracketed paste: Enter is a new line. */
+  #pasting = false;
   #ended = false;
 
   constructor(options: ReplInputOptions) {
@@ -56,10 +73,12 @@ export class ReplInput implements Prompter {
           }
         : {}),
     });
+    if (this.terminal) this.#editKeys(options.output);
     this.#rl.setPrompt(PROMPT);
     this.#rl.on('line', (line) => this.#onLine(line));
     this.#rl.on('SIGINT', options.onInterrupt);
     this.#rl.once('close', () => {
+      if (this.terminal) options.output.write(BRACKETED_PASTE_OFF);
       this.#ended = true;
       this.#flushBurst();
       if (this.#continued.length > 0) this.#queue.push(this.#continued.join('\n'));
@@ -149,9 +168,41 @@ export class ReplInput implements Prompter {
     }
   }
 
+  /**
+   * Alt-Enter and the newlines of a bracketed paste start a new line of the entry: readline ends the
+   * line as for Enter (it draws the new row and keeps history), and #onLine keeps it in the entry.
+   * A paste is never submitted by itself: Enter after it sends the whole entry.
+   */
+  #editKeys(output: NodeJS.WritableStream): void {
+    const rl = this.#rl as unknown as { _ttyWrite: KeyHandler };
+    const write = rl._ttyWrite.bind(this.#rl);
+    rl._ttyWrite = (text, key) => {
+      if (key?.name === 'paste-start' || key?.name === 'paste-end') {
+        this.#pasting = key.name === 'paste-start';
+        return;
+      }
+      const enter = key?.name === 'return' || key?.name === 'enter';
+      if (enter && (this.#pasting || key.meta) && !this.#question) {
+        this.#newLine = true;
+        // Plain Enter for readline, which ignores Alt-Enter; a CR LF pair in a paste stays one line
+        // break (readline drops the LF that follows a CR).
+        write(text, key.meta ? { ...key, meta: false } : key);
+        this.#newLine = false;
+        return;
+      }
+      write(text, key);
+    };
+    output.write(BRACKETED_PASTE_ON);
+  }
+
   #onLine(line: string): void {
     if (this.#question) {
       this.#answer(line);
+      return;
+    }
+    if (this.#newLine) {
+      this.#continued.push(line);
+      this.prompt();
       return;
     }
     if (!this.terminal) {

@@ -26,6 +26,8 @@ export interface TmuxTerminal extends AsyncDisposable {
   press(...keys: string[]): Promise<void>;
   /** Types a line and presses Enter. */
   line(text: string): Promise<void>;
+  /** Pastes text as a terminal does (`paste-buffer -p`: bracketed when the program asked for it, newlines as CR). */
+  paste(text: string): Promise<void>;
   /** Resolves with the command's exit status once it ended (the pane stays, dead, to report it). */
   exited(timeoutMs?: number): Promise<number>;
 }
@@ -100,6 +102,10 @@ export async function startInTmux(
     async line(text) {
       await tmux('send-keys', '-t', 'test', '-l', text);
       await tmux('send-keys', '-t', 'test', 'Enter');
+    },
+    async paste(text) {
+      await tmux('set-buffer', '-b', 'paste', '--', text);
+      await tmux('paste-buffer', '-p', '-d', '-b', 'paste', '-t', 'test');
     },
     async exited(timeoutMs = 20_000) {
       const { status } = await waitFor(
