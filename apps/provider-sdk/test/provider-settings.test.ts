@@ -2,7 +2,13 @@
 // scripted OpenAI-compatible server (the one allowed imitation).
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createProvider, type LanguageModelV1, type ModelCallOptions, type ModelStreamPart } from '../src/index.js';
+import {
+  createOpenAIChatModel,
+  createProvider,
+  type LanguageModelV1,
+  type ModelCallOptions,
+  type ModelStreamPart,
+} from '../src/index.js';
 import { collect, useScriptedProvider } from './fixtures/scripted-provider.js';
 
 const scripted = useScriptedProvider((baseURL) => ({
@@ -219,5 +225,83 @@ describe('model interface', () => {
     const result = await custom.generate({ prompt: 'hello' });
     expect(result).toMatchObject({ text: 'echo: hello', model: 'echo-1', usage: { totalTokens: 2 } });
     expect(seen[0]!.messages.map((message) => message.role)).toEqual(['system', 'user']);
+  });
+
+  it("another model's failures are retried under the provider's policy and deadlines, each a retry part", async () => {
+    let calls = 0;
+    const flaky: LanguageModelV1 = {
+      specificationVersion: 'v1',
+      provider: 'test-flaky',
+      modelId: 'flaky-1',
+      async doGenerate() {
+        throw new Error('not used by the loop');
+      },
+      async doStream({ signal }) {
+        calls += 1;
+        // First: an outage with a category (as a provider's own error would say); then a stream that
+        // stays silent until the first-token deadline aborts it; then an answer.
+        if (calls === 1) throw Object.assign(new Error('overloaded'), { code: 'OVERLOADED', category: 'unavailable' });
+        async function* parts(): AsyncGenerator<ModelStreamPart> {
+          yield { type: 'stream-start' };
+          if (calls === 2) {
+            await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+            return;
+          }
+          yield { type: 'text-delta', text: 'third time' };
+          yield { type: 'finish', finishReason: 'stop' };
+        }
+        return parts();
+      },
+    };
+    await using custom = createProvider(
+      { firstTokenTimeoutMs: 200, modelPolicy: { retry: { baseDelayMs: 1, maxDelayMs: 10 } } },
+      { languageModel: flaky, env: {} },
+    );
+    const parts = await collect(custom.generateStream({ prompt: 'hi' }));
+    const retries = parts.filter((part) => part.type === 'retry');
+    expect(retries).toEqual([
+      expect.objectContaining({ target: 'model', model: 'flaky-1', attempt: 1, category: 'unavailable' }),
+      expect.objectContaining({ target: 'model', model: 'flaky-1', attempt: 2, category: 'timeout' }),
+    ]);
+    expect(retries[1]!.error.message).toContain('firstTokenTimeoutMs');
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', model: 'flaky-1', text: 'third time' });
+    expect(calls).toBe(3);
+  });
+
+  it('the chat-completions model answers doGenerate (one request, not streamed): text, tool calls, usage', async () => {
+    const model = createOpenAIChatModel({
+      modelId: 'scripted-1',
+      baseURL: scripted.model.baseURL,
+      apiKey: 'k',
+      requestTimeoutMs: 10_000,
+    });
+    expect(model).toMatchObject({ specificationVersion: 'v1', provider: 'openai-chat', modelId: 'scripted-1' });
+    scripted.model.script([
+      {
+        text: 'calling',
+        toolCalls: [{ id: 'c1', name: 'x__y', arguments: { a: 1 } }],
+        usage: { prompt_tokens: 3, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 1 } },
+      },
+      { status: 429, headers: { 'retry-after': '7' } },
+    ]);
+    const call = {
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      tools: [{ name: 'x__y', parameters: { type: 'object', properties: {} } }],
+      settings: { temperature: 0 },
+      signal: new AbortController().signal,
+    };
+    expect(await model.doGenerate(call)).toEqual({
+      text: 'calling',
+      toolCalls: [{ id: 'c1', name: 'x__y', arguments: '{"a":1}' }],
+      finishReason: 'tool_calls',
+      usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5, cachedPromptTokens: 1 },
+      responseModel: 'scripted-1',
+    });
+    expect(scripted.model.requests[0]).toMatchObject({ model: 'scripted-1', stream: false, temperature: 0 });
+    expect(scripted.model.requests[0]!.tools).toEqual([
+      { type: 'function', function: { name: 'x__y', parameters: { type: 'object', properties: {} } } },
+    ]);
+    // An HTTP error rejects (the client's error: status and headers, which the policy reads).
+    await expect(model.doGenerate(call)).rejects.toMatchObject({ status: 429 });
   });
 });

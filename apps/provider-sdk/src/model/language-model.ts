@@ -9,6 +9,10 @@ import type { Message } from './message.js';
  *
  * v1 carries the conversation in the SDK's own `Message`s (tool calls under the names the model
  * sees, as in `tools`); each model converts them to its API's shape at its edge.
+ *
+ * A failure says how to react through its category: throw (or end the stream with) an `Error` with
+ * a string `code` and a `category` (an `ErrorCategory`, e.g. a `ProviderError`), or with the HTTP
+ * `status` (and `headers`, for `Retry-After`) the API answered; anything else counts as `internal`.
  */
 export interface LanguageModelV1 {
   readonly specificationVersion: 'v1';

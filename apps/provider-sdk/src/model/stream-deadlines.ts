@@ -1,4 +1,5 @@
 import { RESILIENCE_ERROR_CODES, ResilienceError } from '@mcs/resilience';
+import { toResilienceError } from '../to-resilience-error.js';
 import type { ModelStreamPart } from './language-model.js';
 
 /** How long a model stream may stay silent, ms. */
@@ -123,7 +124,9 @@ export function withDeadlines(
         return result;
       } catch (error) {
         await finish(false);
-        throw error;
+        // Classified here, where the model's own errors pass: one that says its `code` and
+        // `category` (another model's, see LanguageModelV1) keeps them for the retry decision.
+        throw toResilienceError(error);
       }
     },
     async return(): Promise<IteratorResult<ModelStreamPart>> {
