@@ -115,6 +115,13 @@ describe('tool-call retries', () => {
       isError: true,
       error: { category: 'timeout' },
     });
+    expect(parts.find((part) => part.type === 'tool-error')).toMatchObject({
+      id: 'pay',
+      name: 'slow.charge',
+      backend: 'slow',
+      transport: 'stdio',
+      error: { category: 'timeout' },
+    });
     expect(parts.some((part) => part.type === 'retry')).toBe(false);
     expect(await runs('slow', 'charge')).toBe(1);
   }, 20_000);
@@ -148,7 +155,7 @@ describe('tool-call retries', () => {
         ['put', 'counting.upsert', 'counting', 1],
       ]),
     );
-    for (const retry of retries) expect(retry).toMatchObject({ step: 1, category: 'unavailable' });
+    for (const retry of retries) expect(retry).toMatchObject({ step: 1, category: 'unavailable', transport: 'stdio' });
     // Each retry part comes before its call's result.
     const indexOf = (type: string, id: string) =>
       parts.findIndex((part) => part.type === type && 'id' in part && part.id === id);

@@ -154,6 +154,9 @@ describe('tool loop', () => {
     // (The last progress of a call can be lost: the SDK client may settle the call first; 4 steps leave margin.)
     expect(progress.indexOf('second')).toBeLessThan(progress.lastIndexOf('first'));
     expect(parts.filter((part) => part.type === 'tool-result').map((part) => part.id)).toEqual(['first', 'second']);
+    // Every tool part names its backend and transport.
+    for (const part of parts.filter((entry) => entry.type.startsWith('tool-')))
+      expect(part).toMatchObject({ backend: 'everything', transport: 'stdio' });
     expect(parts.at(-1)).toMatchObject({ type: 'finish', text: 'both slow ones done' });
   });
 
