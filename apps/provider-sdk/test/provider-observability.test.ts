@@ -211,6 +211,27 @@ describe('observability', () => {
   });
 });
 
+describe('tool call metrics', () => {
+  it("count failed calls by backend and status: the tool's own error, a made-up tool", async () => {
+    model.script([
+      {
+        toolCalls: [
+          { id: 'bad-args', name: 'everything__get-sum', arguments: { a: 'x' } },
+          { id: 'made-up', name: 'nowhere__tool', arguments: {} },
+        ],
+      },
+      { text: 'recovered' },
+    ]);
+    // scripted-2: the first test file's model may still be cooling down after the breaker test.
+    const answer = await provider.generate({ prompt: 'sum', model: 'scripted-2' });
+    expect(answer.toolCalls.map(({ result }) => result.isError)).toEqual([true, true]);
+    expect(await value('mcs_provider_tool_calls_total', { backend: 'everything', status: 'tool_error' })).toBe(1);
+    expect(await value('mcs_provider_tool_calls_total', { backend: '', status: 'not_found' })).toBe(1);
+    const failed = lines.filter((line) => line.msg === 'tool call failed');
+    expect(failed).toEqual([expect.objectContaining({ step: 1, tool: 'nowhere__tool', code: 'UNKNOWN_BACKEND' })]);
+  });
+});
+
 describe('span context', () => {
   it("the work runs in its span's context: the caller's span is the request's parent; listing, model request and tool call nest under theirs", async () => {
     const contexts = new AsyncLocalContextManager();
