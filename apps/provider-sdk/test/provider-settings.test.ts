@@ -160,7 +160,7 @@ describe('fallback models', () => {
     expect(scripted.model.requests.map((request) => request.model)).toEqual(['backup']);
   });
 
-  it('asks the first model again once its cooldown (recoveryTimeoutMs) has passed', async () => {
+  it('falls over on rate limits too, and asks the first model again once its cooldown (recoveryTimeoutMs) has passed', async () => {
     await using withBackup = createProvider(
       {
         model: 'primary',
@@ -174,8 +174,15 @@ describe('fallback models', () => {
       },
       { env: {} },
     );
-    scripted.model.script([{ status: 503 }, { status: 503 }, { text: 'from backup' }]);
-    expect(await withBackup.generate({ prompt: 'hi' })).toMatchObject({ model: 'backup' });
+    const limited = { status: 429, headers: { 'retry-after': '0' } };
+    scripted.model.script([limited, limited, { text: 'from backup' }]);
+    const first = await collect(withBackup.generateStream({ prompt: 'hi' }));
+    expect(first.find((part) => part.type === 'model-fallback')).toMatchObject({
+      from: 'primary',
+      to: 'backup',
+      error: { category: 'rate_limited' },
+    });
+    expect(first.at(-1)).toMatchObject({ type: 'finish', model: 'backup' });
     // Past the cooldown (not a timing assertion: any longer wait gives the same answer).
     await new Promise((resolve) => setTimeout(resolve, 400));
     scripted.model.requests.length = 0;
