@@ -13,8 +13,8 @@ import { SessionResourceSubscriptions } from './mcp/sessions/session-resource-su
 import { StreamableHttpSessions } from './mcp/sessions/streamable-http-sessions.js';
 import { DirectToolCalls } from './mcp/shared/direct-tool-calls.js';
 import { retryAfterSecondsOf } from './mcp/shared/json-rpc-errors.js';
-import type { McpContext } from './mcp/shared/mcp-context.js';
 import { createPooledServerFactory, createServerFactory } from './mcp/shared/server-factory.js';
+import type { SessionEraContext } from './mcp/shared/session-era-context.js';
 import { StreamRegistry } from './mcp/shared/sse-stream.js';
 import { Sse2024Sessions } from './mcp/sse-2024/sse-2024-sessions.js';
 import { BusServerEventBus } from './mcp/stateless/bus-server-event-bus.js';
@@ -102,7 +102,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     },
   });
   const direct = config.directToolCalls ? new DirectToolCalls(pureToolsOf(config.toolPacks)) : undefined;
-  const ctx: McpContext = {
+  const ctx: SessionEraContext = {
     config,
     store,
     router,

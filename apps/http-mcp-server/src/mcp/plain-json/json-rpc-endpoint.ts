@@ -8,7 +8,7 @@ import { authInfoOf } from '../../auth/request-auth-info.js';
 import { ExchangeTransport } from '../replicas/exchange-transport.js';
 import { closeWhenDone } from '../sessions/streamable-http-sessions.js';
 import { retryAfterSecondsOf, shutdownCutOffResponse } from '../shared/json-rpc-errors.js';
-import type { McpContext } from '../shared/mcp-context.js';
+import type { SessionEraContext } from '../shared/session-era-context.js';
 import { SessionServerCache } from '../shared/session-server-cache.js';
 import { sendWebResponse, toWebRequest } from '../shared/web-bridge.js';
 
@@ -21,7 +21,7 @@ const HTTP_STATE = '/http';
  * revision 2025-11-25 and no capabilities (so tools that need sampling or elicitation refuse).
  */
 export class JsonRpcEndpoint {
-  readonly #ctx: McpContext;
+  readonly #ctx: SessionEraContext;
   /**
    * Idle servers already restored to the fixed /http client state (all /http requests share it), so
    * a request skips building the server and replaying the handshake. A server that served
@@ -30,7 +30,7 @@ export class JsonRpcEndpoint {
    */
   readonly #servers: SessionServerCache;
 
-  constructor(ctx: McpContext) {
+  constructor(ctx: SessionEraContext) {
     this.#ctx = ctx;
     this.#servers = new SessionServerCache({ ...ctx.config.serverCache, maxPerSession: 16 });
   }

@@ -10,12 +10,12 @@ import { jsonRpcErrorResponse } from '../shared/json-rpc-errors.js';
 import {
   jsonObjectOr,
   LOG_LEVEL_ATTRIBUTE,
-  type McpContext,
   ownerCheckOf,
   restoredClientOf,
+  type SessionEraContext,
   sessionOwnerOf,
   sessionSeen,
-} from '../shared/mcp-context.js';
+} from '../shared/session-era-context.js';
 import { SessionServerCache } from '../shared/session-server-cache.js';
 import { SseStream } from '../shared/sse-stream.js';
 import { sendWebResponse } from '../shared/web-bridge.js';
@@ -61,11 +61,11 @@ export async function sendToSse2024Stream(
  * publishes what it sends on the session channel.
  */
 export class Sse2024Sessions {
-  readonly #ctx: McpContext;
+  readonly #ctx: SessionEraContext;
   /** Idle servers of sessions whose POSTs this replica served last (see StreamableHttpSessions). */
   readonly #servers: SessionServerCache;
 
-  constructor(ctx: McpContext) {
+  constructor(ctx: SessionEraContext) {
     this.#ctx = ctx;
     this.#servers = new SessionServerCache(ctx.config.serverCache);
   }

@@ -9,8 +9,12 @@ import type { LiveSessions } from '../sessions/live-sessions.js';
 import type { McpServerFactory } from './server-factory.js';
 import type { StreamRegistry } from './sse-stream.js';
 
-/** What every MCP route handler shares. */
-export interface McpContext {
+/**
+ * What the handlers of the session eras share (2025 sessions, 2024-11-05 HTTP+SSE, and `/http`, served
+ * as a 2025-11-25 client): the store, the bus router, the server factory, streams. The 2026-07-28
+ * handlers need none of it per request (no session).
+ */
+export interface SessionEraContext {
   config: AppConfig;
   store: SessionStore;
   router: MessageRouter;
@@ -27,7 +31,7 @@ export interface McpContext {
  * A session proved alive (a request of it, or a keep-alive of a stream it holds): counted live on
  * this replica, and its resource subscriptions kept findable by URI.
  */
-export function sessionSeen(ctx: McpContext, session: ProtocolSession): void {
+export function sessionSeen(ctx: SessionEraContext, session: ProtocolSession): void {
   ctx.liveSessions.seen(session.id);
   ctx.subscriptions.keepAlive(session);
 }
