@@ -4,6 +4,7 @@ import { createServerAuth, type ServerAuth } from './auth/server-auth.js';
 import { configError, type LoadedChatConfig } from './chat-config.js';
 import { createElicitationHandler } from './elicitation-form.js';
 import type { PrompterSlot } from './prompter.js';
+import { createSamplingApproval, trackToolCalls } from './sampling-approval.js';
 import { type ApprovalMode, withToolApproval } from './tool-approval.js';
 
 /** The MCP pool and the model provider of one run. */
@@ -35,10 +36,20 @@ export interface ChatRuntimeOptions {
 /**
  * Makes the pool itself (not the provider) so that the model's tool calls pass the approval step
  * (`withToolApproval`) while commands do not, and elicitation forms are asked in the terminal.
- * The servers' roots are the working directory.
+ * The servers' roots are the working directory. Their sampling requests are answered by the
+ * configured model, per `--approve` (see sampling-approval.ts).
  */
 export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntimeOptions): ChatRuntime {
   const prompter: PrompterSlot = { current: undefined };
+  const notice = options.notice ?? ((text: string) => options.stderr.write(`${text}\n`));
+  let tracked: ReturnType<typeof trackToolCalls> | undefined;
+  const onSampling = createSamplingApproval({
+    mode: options.approve,
+    prompter,
+    provider: () => runtime.provider(),
+    notice,
+    callSignals: (server) => tracked?.callSignals(server) ?? [],
+  });
   const auth = config.parsed.mcp
     ? createServerAuth(config.parsed.mcp, config.servers, {
         env: options.env,
@@ -52,19 +63,21 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
           env: options.env,
           notice: options.notice ?? ((text) => options.stderr.write(`${text}\n`)),
         }),
+        onSampling,
         roots: [{ uri: pathToFileURL(options.cwd).href, name: 'working directory' }],
         auth: auth.options,
       })
     : undefined;
+  tracked = pool && trackToolCalls(pool);
   const modelPool =
-    pool &&
-    withToolApproval(pool, {
+    tracked &&
+    withToolApproval(tracked.pool, {
       mode: options.approve,
       prompter,
       trusted: (server) => config.servers[server]?.trust === true,
     });
   let provider: Provider | undefined;
-  return {
+  const runtime: ChatRuntime = {
     pool,
     auth,
     prompter,
@@ -85,4 +98,5 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
       await auth?.close();
     },
   };
+  return runtime;
 }
