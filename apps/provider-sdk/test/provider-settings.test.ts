@@ -8,6 +8,7 @@ import {
   type LanguageModelV1,
   type ModelCallOptions,
   type ModelStreamPart,
+  type StreamPart,
 } from '../src/index.js';
 import { collect, useScriptedProvider } from './fixtures/scripted-provider.js';
 
@@ -191,6 +192,37 @@ describe('fallback models', () => {
     expect(parts.some((part) => part.type === 'model-fallback')).toBe(false);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', model: 'primary', text: 'primary is back' });
     expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary']);
+  });
+
+  it('falls over at once when the breaker opens during the retries, instead of waiting out its cooldown', async () => {
+    await using withBackup = createProvider(
+      {
+        model: 'primary',
+        baseURL: scripted.model.baseURL,
+        apiKey: 'k',
+        fallbackModels: ['backup'],
+        modelPolicy: {
+          retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 60_000 },
+          circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
+        },
+      },
+      { env: {} },
+    );
+    scripted.model.script([{ status: 503 }, { text: 'from backup' }]);
+    const parts: StreamPart[] = [];
+    for await (const part of withBackup.generateStream({ prompt: 'hi' })) {
+      parts.push(part);
+      // Waiting for the open circuit would take a minute: stop there, it is the failure.
+      if (part.type === 'retry' && part.delayMs > 10_000) break;
+    }
+    expect(parts.filter((part) => part.type === 'retry')).toEqual([]);
+    expect(parts.find((part) => part.type === 'model-fallback')).toMatchObject({
+      from: 'primary',
+      to: 'backup',
+      error: { category: 'unavailable', message: expect.stringContaining('503') },
+    });
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', model: 'backup', text: 'from backup' });
+    expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary', 'backup']);
   });
 
   it('does not fall over on a failure that is not retried (401), nor after text went out', async () => {

@@ -54,34 +54,47 @@ export function streamModelCall(
 ): AsyncIterable<ModelCallPart> {
   // With one model there is nothing to fall over to: its stream retry is the whole call, without a
   // generator around it that every part would pass through.
-  if (candidates.length === 1) return attempts(candidates[0]!, call, signal, deadlines, within, () => {});
+  if (candidates.length === 1) return attempts(candidates[0]!, call, signal, deadlines, within, { delivered() {} });
   return withFallbacks(candidates, call, signal, deadlines, within);
 }
 
-/** One model's stream retry under the deadlines; `delivered` hears when text first reached the consumer. */
+/** What a model call's attempts tell the fallback logic; the one-model call needs none of it. */
+interface AttemptHooks {
+  /** Text first reached the consumer. */
+  delivered(): void;
+  /** An attempt opens its request. */
+  opened?(): void;
+  /** An attempt failed with `error` (before the policy decides on a retry). */
+  failed?(error: ResilienceError): void;
+}
+
+/** One model's stream retry under the deadlines. */
 function attempts(
   { model, policy }: ModelCandidate,
   call: Omit<ModelCallOptions, 'signal'>,
   signal: AbortSignal,
   deadlines: StreamDeadlines,
   within: <T>(fn: () => T) => T,
-  delivered: () => void,
+  hooks: AttemptHooks,
 ): AsyncIterable<ModelCallPart> {
   return retryAsyncIterable<ModelCallPart>(
-    ({ signal: attemptSignal }) =>
-      withDeadlines(
+    ({ signal: attemptSignal }) => {
+      hooks.opened?.();
+      return withDeadlines(
         (requestSignal) => within(() => model.doStream({ ...call, signal: requestSignal })),
         attemptSignal,
         deadlines,
         model.modelId,
-      ),
+        hooks.failed,
+      );
+    },
     {
       policy,
       signal,
       // Asked of each part until one delivers.
       delivers: (part) => {
         if (part.type !== 'text-delta') return false;
-        delivered();
+        hooks.delivered();
         return true;
       },
       retryItem: ({ attempt, delayMs, error }) => ({
@@ -116,18 +129,48 @@ async function* withFallbacks(
       continue;
     }
     let delivered = false;
-    const parts = attempts(candidate, call, signal, deadlines, within, () => {
-      delivered = true;
+    /** The failure of the attempt that ran last, until the next one opens. */
+    let failure: ResilienceError | undefined;
+    // The breaker opening while this model's retries wait (its failure, or another request's) starts
+    // its cooldown: the next attempt would be refused and wait it out (Retry-After up to
+    // maxDelayMs), so the retries stop here and the next model is asked with that failure.
+    const fallOver = next ? new AbortController() : undefined;
+    const onAbort = () => fallOver?.abort(signal.reason);
+    let stopWatching = () => {};
+    if (fallOver) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      const off = policy.events.on('circuit-state-change', ({ to }) => {
+        if (to === 'open' && failure && !delivered) fallOver.abort(failure);
+      });
+      stopWatching = () => {
+        off();
+        signal.removeEventListener('abort', onAbort);
+      };
+    }
+    const parts = attempts(candidate, call, fallOver?.signal ?? signal, deadlines, within, {
+      delivered: () => {
+        delivered = true;
+      },
+      opened: () => {
+        failure = undefined;
+      },
+      failed: (error) => {
+        failure = error;
+      },
     });
     try {
       // Delegated, not re-yielded: one async hop less for every part.
       yield* parts;
       return;
     } catch (thrown) {
-      const error = toResilienceError(thrown);
-      const fallsOver = policy.config.retry.retryCategories.includes(error.category);
+      const fellOver = fallOver?.signal.aborted === true && !signal.aborted;
+      const error = fellOver ? (fallOver!.signal.reason as ResilienceError) : toResilienceError(thrown);
+      const fallsOver = fellOver || policy.config.retry.retryCategories.includes(error.category);
       if (!next || delivered || signal.aborted || !fallsOver) throw thrown;
       yield { type: 'model-fallback', from: model.modelId, to: next.model.modelId, error };
+    } finally {
+      stopWatching();
     }
   }
 }

@@ -28,6 +28,8 @@ export function withDeadlines(
   signal: AbortSignal,
   deadlines: StreamDeadlines,
   modelId: string,
+  /** Hears the error an attempt fails with (the request, the stream or a deadline). */
+  onFailure?: (error: ResilienceError) => void,
 ): AsyncIterableIterator<ModelStreamPart> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal.reason);
@@ -126,7 +128,9 @@ export function withDeadlines(
         await finish(false);
         // Classified here, where the model's own errors pass: one that says its `code` and
         // `category` (another model's, see LanguageModelV1) keeps them for the retry decision.
-        throw toResilienceError(error);
+        const failure = toResilienceError(error);
+        onFailure?.(failure);
+        throw failure;
       }
     },
     async return(): Promise<IteratorResult<ModelStreamPart>> {
