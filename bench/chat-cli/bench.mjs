@@ -1,7 +1,7 @@
 // Side-by-side benchmark of mcs-chat's start-up, every time measured in the parent from spawn:
 //   node -e 0                       the floor: starting Node itself
 //   mcs-chat --help                 target: within 3x of node -e 0
-//   start to prompt, no server      the REPL's "> " on stdout (stdin a pipe)
+//   start to prompt, no server      the REPL's "> " on stdout (stdin a pipe, so -i: else stdin is the prompt)
 //   start to prompt, 1 stdio server beside the official SDK client's own process (sdk-client.mjs:
 //                                   spawn to initialized + tools listed); target: within 1.5x
 //   start to prompt, 3 stdio servers target: within 1.3x of one server (they connect in parallel)
@@ -114,14 +114,14 @@ function measure(args, { until, cwd = dir } = {}) {
 const cases = {
   'node -e 0': () => measure(['-e', '0']),
   'mcs-chat --help': () => measure([MAIN, '--help']),
-  'prompt, no server': () => measure([MAIN, '--config', configs.none], { until: '> ' }),
+  'prompt, no server': () => measure([MAIN, '-i', '--config', configs.none], { until: '> ' }),
   'SDK client, 1 server': async () => {
     const result = await measure([SDK_CLIENT], { until: 'ready' });
     sdkInProcess.push(Number(/ready ([\d.]+)/.exec(result.out)?.[1]));
     return result;
   },
-  'prompt, 1 server': () => measure([MAIN, '--config', configs.one], { until: '> ' }),
-  'prompt, 3 servers': () => measure([MAIN, '--config', configs.three], { until: '> ' }),
+  'prompt, 1 server': () => measure([MAIN, '-i', '--config', configs.one], { until: '> ' }),
+  'prompt, 3 servers': () => measure([MAIN, '-i', '--config', configs.three], { until: '> ' }),
   '-p round trip': async () => {
     const result = await measure([MAIN, '--config', configs.none, '-p', 'What is the answer?']);
     if (!result.out.includes('The answer is 42.'))

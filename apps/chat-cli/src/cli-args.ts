@@ -7,8 +7,10 @@ export interface CliArgs {
   /** Config file; `undefined` = the default `./config.json`, which may be absent. */
   config: string | undefined;
   model: string | undefined;
-  /** One-shot prompt; absent: interactive REPL. */
+  /** One-shot prompt (`-` = stdin); absent: the REPL, or stdin's text when stdin is not a terminal. */
   prompt: string | undefined;
+  /** `-i`, `--interactive`: the REPL even when stdin is not a terminal (its lines one by one). */
+  interactive: boolean;
   json: boolean;
   /** `--require-servers`: an MCP server that cannot be reached at start ends the run (exit 3) instead of a warning. */
   requireServers: boolean;
@@ -30,7 +32,8 @@ export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <pr
   -c, --config <file>   config file (default ./config.json; optional when it does not exist)
   -m, --model <name>    model name (wins over the config's "model" and OPENAI_MODEL)
   -p, --prompt <text>   answer one prompt and exit; without it mcs-chat starts an interactive chat
-                        (-p - reads the prompt from stdin)
+                        (-p - reads the prompt from stdin, as a piped stdin without -p does)
+  -i, --interactive     the interactive chat even when stdin is a pipe (read line by line)
       --json            one JSON object per line on stdout for every step
       --require-servers an MCP server that cannot be reached at start is an error (exit 3),
                         not a warning
@@ -61,6 +64,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       cause: error,
     });
   }
+  if (values.interactive && values.prompt !== undefined) {
+    throw new ChatCliError('USAGE', '--interactive and -p exclude each other: -p answers one prompt and exits');
+  }
   for (const name of ['config', 'model', 'prompt'] as const) {
     if (values[name] !== undefined && values[name].trim() === '') {
       throw new ChatCliError('USAGE', `--${name} needs a non-empty value`);
@@ -70,6 +76,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     config: values.config,
     model: values.model,
     prompt: values.prompt,
+    interactive: values.interactive ?? false,
     json: values.json ?? false,
     requireServers: values['require-servers'] ?? false,
     resume: values.resume ?? false,
@@ -109,6 +116,7 @@ function parseLogout(argv: readonly string[]): CliArgs {
     config: values.config,
     model: undefined,
     prompt: undefined,
+    interactive: false,
     json: false,
     requireServers: false,
     resume: false,
@@ -148,6 +156,7 @@ function parse(argv: readonly string[]) {
       config: { type: 'string', short: 'c' },
       model: { type: 'string', short: 'm' },
       prompt: { type: 'string', short: 'p' },
+      interactive: { type: 'boolean', short: 'i' },
       json: { type: 'boolean' },
       'require-servers': { type: 'boolean' },
       resume: { type: 'boolean' },

@@ -41,8 +41,16 @@ export async function runCli(host: CliHost): Promise<number> {
       host.stdout.write(`${await logout(args.logout, config, host.env)}\n`);
       return EXIT_OK;
     }
-    // Read before anything starts: nothing is connected while the prompt is still being piped in.
-    const prompt = args.prompt === '-' ? await readStdinPrompt(host.stdin) : args.prompt;
+    // `-p -`, and a piped stdin without -p (`echo "question" | mcs-chat`): the prompt is stdin to its
+    // end (-i or --resume keep the REPL, read line by line). Read before anything starts: nothing is
+    // connected while the prompt is still being piped in.
+    const pipedPrompt = args.prompt === undefined && !args.interactive && !args.resume && !host.stdin.isTTY;
+    const prompt =
+      args.prompt === '-'
+        ? await readStdinPrompt(host.stdin)
+        : pipedPrompt
+          ? await readStdinPrompt(host.stdin, 'stdin')
+          : args.prompt;
     // Also reads the .env next to the config file and ./.env into host.env (variables already set win).
     const config = await loadChatConfig({ file: args.config, model: args.model, cwd: host.cwd, env: host.env });
     runtime = createChatRuntime(config, {

@@ -71,8 +71,20 @@ export interface CliRun {
   exited(timeoutMs?: number): Promise<number | null>;
 }
 
-export function startCli(args: string[], options: { cwd: string; env: Record<string, string> }): CliRun {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: options.cwd, env: options.env, stdio: 'pipe' });
+/** Whether `args` run the REPL, which on a piped stdin needs `--interactive` (else stdin is the prompt). */
+const runsRepl = (args: readonly string[]) =>
+  args[0] !== 'logout' && !args.some((arg) => arg === '-p' || arg === '--prompt' || arg.startsWith('--prompt='));
+
+/**
+ * Starts the CLI with pipes. Arguments that run the REPL get `--interactive` (the tests drive it line
+ * by line through the pipe) unless `interactive: false`: then a piped stdin is the prompt.
+ */
+export function startCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; interactive?: boolean },
+): CliRun {
+  const argv = options.interactive !== false && runsRepl(args) ? ['--interactive', ...args] : args;
+  const child = spawn(process.execPath, [MAIN, ...argv], { cwd: options.cwd, env: options.env, stdio: 'pipe' });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -113,13 +125,13 @@ export function startCli(args: string[], options: { cwd: string; env: Record<str
   };
 }
 
-/** Runs the CLI to its end (stdin closed at once). */
+/** Runs the CLI to its end (stdin: `stdin`, then closed). */
 export async function runCli(
   args: string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; interactive?: boolean; stdin?: string },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startCli(args, options);
-  run.child.stdin?.end();
+  run.child.stdin?.end(options.stdin);
   const code = await run.exited();
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

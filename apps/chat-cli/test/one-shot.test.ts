@@ -142,6 +142,51 @@ describe('mcs-chat -p', () => {
     expect(stderr).toContain('stdin');
   });
 
+  it('a piped stdin without -p is the prompt, read to its end: one turn, not the REPL line by line', async () => {
+    const before = chat.model.requests.length;
+    chat.model.script([{ text: ['One answer.'] }]);
+    const { code, stdout, stderr } = await runCli([], {
+      cwd: chat.dir.path,
+      env: chat.env(),
+      interactive: false,
+      stdin: 'question line one\nquestion line two\n',
+    });
+    expect(code).toBe(0);
+    expect(stdout).toBe('One answer.\n');
+    // No REPL: no banner, no prompt, and the model was asked once with the whole text.
+    expect(stderr).not.toContain('/help lists the commands');
+    expect(stdout).not.toContain('> ');
+    expect(chat.model.requests.length).toBe(before + 1);
+    expect(messagesOf(chat.model.requests[before])).toContainEqual({
+      role: 'user',
+      content: 'question line one\nquestion line two',
+    });
+  });
+
+  it('a piped stdin without -p that is empty exits 2 and says how to chat instead; -i keeps the REPL on a pipe', async () => {
+    const empty = await runCli([], { cwd: chat.dir.path, env: chat.env(), interactive: false, stdin: '  \n' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('stdin is not a terminal and was empty');
+    expect(empty.stderr).toContain('[USAGE]');
+
+    const before = chat.model.requests.length;
+    chat.model.script([{ text: 'first answer' }, { text: 'second answer' }]);
+    const repl = await runCli(['-i'], {
+      cwd: chat.dir.path,
+      env: chat.env(),
+      interactive: false,
+      stdin: 'first turn\nsecond turn\n',
+    });
+    expect(repl.code).toBe(0);
+    expect(repl.stdout).toContain('first answer');
+    expect(repl.stdout).toContain('second answer');
+    expect(chat.model.requests.length).toBe(before + 2);
+
+    const both = await runCli(['-i', '-p', 'hi'], { cwd: chat.dir.path, env: chat.env(), interactive: false });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--interactive and -p exclude each other');
+  });
+
   it('without --config and ./config.json, reads $XDG_CONFIG_HOME/mcs-chat/config.json', async () => {
     await using home = await makeWorkDir();
     await using cwd = await makeWorkDir();

@@ -17,7 +17,9 @@ export interface LocalChatOptions {
  * code when the chat is closed (`/exit`, Ctrl-D); the caller decides whether to exit the process.
  */
 export async function openLocalChat(options: LocalChatOptions = {}): Promise<number> {
+  // The chat also on pipes (read line by line), not a one-shot prompt from a piped stdin.
   const argv = [
+    '--interactive',
     ...(options.config !== undefined ? ['--config', options.config] : []),
     ...(options.model !== undefined ? ['--model', options.model] : []),
     ...(options.approve !== undefined ? ['--approve', options.approve] : []),
