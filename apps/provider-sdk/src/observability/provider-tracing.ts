@@ -1,13 +1,18 @@
-import { type Tracer, trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
+import { openTelemetryApi, openTelemetryRegistered } from './open-telemetry-api.js';
 
 export const TRACER_NAME = '@mcs/provider-sdk';
 
 /**
  * The provider's tracer, or undefined while no OpenTelemetry SDK is registered: the global provider
- * is then the API's proxy, whose `getDelegateTracer` answers undefined until an SDK sets a delegate.
+ * is then the API's proxy, whose `getDelegateTracer` answers undefined until an SDK sets a delegate
+ * (and before anything registered at all, the API is not even loaded).
  * Looked up per request (an SDK may be registered later), so a process without one pays for no span.
  */
 export function activeTracer(): Tracer | undefined {
+  // Nothing registered yet: the proxy would answer undefined, and the API stays unloaded.
+  if (!openTelemetryRegistered()) return undefined;
+  const { trace } = openTelemetryApi();
   const provider = trace.getTracerProvider() as ReturnType<typeof trace.getTracerProvider> & {
     getDelegateTracer?: (name: string) => Tracer | undefined;
   };

@@ -1,10 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import type { Span, SpanStatusCode, Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { ProviderError } from '../provider-error.js';
 import type { StreamPart, ToolCallPart, Usage } from '../stream-part.js';
+import { openTelemetryApi } from './open-telemetry-api.js';
 import type { ProviderMetrics } from './provider-metrics.js';
 import { attributes as a } from './provider-tracing.js';
+
+/** A span status code, from the API loaded once a span exists (see open-telemetry-api.ts). */
+const spanStatus = (code: 'OK' | 'ERROR'): SpanStatusCode => openTelemetryApi().SpanStatusCode[code];
 
 /** What the observer knows of a request besides its parts. */
 export interface ObservedRequest {
@@ -76,14 +80,19 @@ export class RequestObserver {
     this.#request = request;
     this.#model = request.model;
     this.#span = tracer?.startSpan('invoke_agent', {
-      kind: SpanKind.INTERNAL,
+      kind: openTelemetryApi().SpanKind.INTERNAL,
       attributes: { [a.operationName]: 'invoke_agent', [a.requestId]: request.requestId },
     });
   }
 
-  #child(name: string, kind: SpanKind, attributes: Record<string, string | number | boolean | string[]>) {
+  #child(name: string, kind: 'CLIENT' | 'INTERNAL', attributes: Record<string, string | number | boolean | string[]>) {
     if (!this.#tracer || !this.#span) return undefined;
-    return this.#tracer.startSpan(name, { kind, attributes }, trace.setSpan(context.active(), this.#span));
+    const { context, SpanKind, trace } = openTelemetryApi();
+    return this.#tracer.startSpan(
+      name,
+      { kind: SpanKind[kind], attributes },
+      trace.setSpan(context.active(), this.#span),
+    );
   }
 
   /**
@@ -96,7 +105,9 @@ export class RequestObserver {
   within<T>(fn: () => T, toolCallId?: string): T {
     const span =
       (toolCallId === undefined ? undefined : this.#tools.get(toolCallId)?.span) ?? this.#stepSpan ?? this.#span;
-    return span ? context.with(trace.setSpan(context.active(), span), fn) : fn();
+    if (!span) return fn();
+    const { context, trace } = openTelemetryApi();
+    return context.with(trace.setSpan(context.active(), span), fn);
   }
 
   /** Called with every part, before the consumer gets it. Must stay cheap for text deltas. */
@@ -121,7 +132,7 @@ export class RequestObserver {
         this.#stepStarted = performance.now();
         this.#firstText = false;
         this.#stepLog = childOf(this.#log, { step: part.step });
-        this.#stepSpan = this.#child(`chat ${part.model}`, SpanKind.CLIENT, {
+        this.#stepSpan = this.#child(`chat ${part.model}`, 'CLIENT', {
           ...this.#requestAttributes(part.model),
           [a.step]: part.step,
         });
@@ -170,7 +181,7 @@ export class RequestObserver {
           [a.responseFinishReasons]: [part.finishReason],
           ...usageAttributes(part.usage),
         });
-        span?.setStatus({ code: SpanStatusCode.OK });
+        span?.setStatus({ code: spanStatus('OK') });
         span?.end();
         this.#stepSpan = undefined;
         this.#metrics?.tokens.inc({ model: part.model, type: 'input' }, part.usage.promptTokens);
@@ -184,7 +195,7 @@ export class RequestObserver {
       case 'tool-call': {
         const backend = part.backend ?? '';
         const log = childOf(this.#log, { step: part.step, backend, tool: part.name, toolCallId: part.id });
-        const span = this.#child(`execute_tool ${part.name}`, SpanKind.INTERNAL, {
+        const span = this.#child(`execute_tool ${part.name}`, 'INTERNAL', {
           [a.operationName]: 'execute_tool',
           [a.toolName]: part.name,
           [a.toolCallId]: part.id,
@@ -214,11 +225,11 @@ export class RequestObserver {
         this.#metrics?.toolCalls.inc({ backend, status });
         this.#metrics?.toolCallDuration.observe({ backend }, seconds);
         if (call?.span) {
-          if (status === 'ok') call.span.setStatus({ code: SpanStatusCode.OK });
+          if (status === 'ok') call.span.setStatus({ code: spanStatus('OK') });
           else {
             if (!part.error) call.span.setAttribute(a.errorType, 'tool_error');
             call.span.setStatus({
-              code: SpanStatusCode.ERROR,
+              code: spanStatus('ERROR'),
               message: part.error?.message ?? 'the tool answered isError',
             });
           }
@@ -236,7 +247,7 @@ export class RequestObserver {
           [a.steps]: part.steps,
           ...usageAttributes(part.usage),
         });
-        this.#span?.setStatus({ code: SpanStatusCode.OK });
+        this.#span?.setStatus({ code: spanStatus('OK') });
         this.#metrics?.requests.inc({ model: this.#model, status: 'ok' });
         this.#metrics?.requestDuration.observe({ model: this.#model }, seconds);
         this.#log.info(
@@ -286,7 +297,7 @@ export class RequestObserver {
     this.#metrics?.requestDuration.observe({ model: this.#model }, seconds);
     for (const span of [this.#stepSpan, this.#span]) {
       span?.setAttributes({ [a.errorType]: error.code, [a.errorCategory]: error.category });
-      span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      span?.setStatus({ code: spanStatus('ERROR'), message: error.message });
     }
     if (cancelled) this.#log.info({ durationMs: Math.round(seconds * 1000) }, 'generate cancelled');
     else this.#log.warn({ ...errorFields(error), durationMs: Math.round(seconds * 1000) }, 'generate failed');
@@ -299,7 +310,7 @@ export class RequestObserver {
   end(cancelledBy: () => ProviderError): void {
     if (!this.#ended) this.#failed(cancelledBy());
     for (const call of this.#tools.values()) {
-      call.span?.setStatus({ code: SpanStatusCode.ERROR, message: 'the request ended before the tool answered' });
+      call.span?.setStatus({ code: spanStatus('ERROR'), message: 'the request ended before the tool answered' });
       call.span?.end();
     }
     this.#tools.clear();
