@@ -1,4 +1,5 @@
-import { type McpEventStore, SessionStoreError } from '@mcs/session-store';
+import { randomUUID } from 'node:crypto';
+import { type McpEventStore, type SessionStore, SessionStoreError } from '@mcs/session-store';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { jsonRpcErrorBody } from '../shared/json-rpc-errors.js';
@@ -13,8 +14,18 @@ import { jsonRpcErrorBody } from '../shared/json-rpc-errors.js';
  * the resumed stream waits for an answer nobody will write, until the client's own deadline.
  */
 const SEPARATOR = '~';
-/** Request ids longer than this (as JSON) are left out of the stream id; such a stream is only ended. */
+/**
+ * Request ids longer than this (as JSON) are left out of the stream id (it is in every event id and
+ * in the client's `Last-Event-ID` header); such a stream's ids are stored once, as its first entry
+ * (`storedRequestIds`).
+ */
 const MAX_REQUEST_IDS_JSON = 256;
+/**
+ * The event that hands a client of a revision before 2025-11-25 an id to resume from. The SDK primes
+ * only 2025-11-25 and later (an empty `data` may break older clients); a named event is skipped by
+ * clients that read only `message` events (the SDK's, `EventSource`), which still keep its id.
+ */
+export const RESUME_POINT_EVENT = 'resume-point';
 const REPLICA_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface RequestStreamOrigin {
@@ -53,13 +64,32 @@ export const REQUEST_LOST_MESSAGE =
   'Service unavailable: the server replica running this request stopped before its answer was stored; ' +
   'the request may or may not have taken effect; retry it if that is safe';
 
+/** The message of the answer to a request a client resumes while the session store stays unreachable. */
+export const REQUEST_UNREADABLE_MESSAGE =
+  'Service unavailable: the session store is unreachable, so the answer to this request cannot be read; ' +
+  'the request may or may not have taken effect; retry it later if that is safe';
+
 /** The JSON-RPC error a resumed stream gets for such a request (code -32603, as every 503 of ours). */
 export function requestLostError(id: RequestId): JSONRPCMessage {
   return jsonRpcErrorBody('UNAVAILABLE', REQUEST_LOST_MESSAGE, id) as JSONRPCMessage;
 }
 
-function isStoreDown(error: unknown): boolean {
+export function requestUnreadableError(id: RequestId): JSONRPCMessage {
+  return jsonRpcErrorBody('UNAVAILABLE', REQUEST_UNREADABLE_MESSAGE, id) as JSONRPCMessage;
+}
+
+export function isStoreDown(error: unknown): boolean {
   return SessionStoreError.isInstance(error) && error.code === 'STORE_UNAVAILABLE';
+}
+
+/** The event store of one POST's request stream (see `requestStreamEventStore`). */
+export interface RequestStreamEventStore extends McpEventStore<JSONRPCMessage> {
+  /**
+   * The POST's event-stream response, with an event carrying a resumable id in front when the SDK
+   * sent none (revisions before 2025-11-25): without it a stream that dies before its first event
+   * leaves the client nothing to resume from, and its call waits for the client's own deadline.
+   */
+  withResumePoint(response: Response): Promise<Response>;
 }
 
 /**
@@ -68,24 +98,111 @@ function isStoreDown(error: unknown): boolean {
  * sent on the open HTTP stream, without an event id (the SDK writes an event whose id is undefined
  * without an `id:` line): the client that is still connected gets its answer (or progress) instead of
  * a stream that ends without one; only resuming from it later is not possible.
+ *
+ * One POST has one request stream (the SDK opens one per POST), so its id is fixed at first use: by
+ * the SDK's first event, or by `withResumePoint` before the SDK wrote any.
  */
 export function requestStreamEventStore(
   eventStore: McpEventStore<JSONRPCMessage>,
   options: { replicaId: string; requestIds: RequestId[]; log: Logger; isSessionStream: (streamId: string) => boolean },
-): McpEventStore<JSONRPCMessage> {
+): RequestStreamEventStore {
   const { replicaId, requestIds, log, isSessionStream } = options;
+  let started: Promise<string> | undefined;
+  let sdkPrimed = false;
+  /** The stream's tagged id; for ids too long for it, their record is written first. */
+  const start = (sdkStreamId: string): Promise<string> => {
+    started ??= (async () => {
+      const streamId = requestStreamId(replicaId, sdkStreamId, requestIds);
+      if (requestIds.length > 0 && requestStreamOrigin(streamId)?.requestIds === undefined) {
+        try {
+          await eventStore.storeEvent(streamId, { requestIds } as unknown as JSONRPCMessage);
+        } catch (error) {
+          // The stream still works; a replica resuming it after this one is gone can only end it.
+          log.warn({ err: error }, 'could not store the request ids of a request stream');
+        }
+      }
+      return streamId;
+    })();
+    return started;
+  };
+  const store = async (streamId: string, message: JSONRPCMessage): Promise<string> => {
+    try {
+      return await eventStore.storeEvent(streamId, message);
+    } catch (error) {
+      if (!isStoreDown(error)) throw error;
+      log.warn({ err: error }, 'event log unreachable: sent on the open stream without an event id');
+      return undefined as unknown as string;
+    }
+  };
   return {
     getStreamIdForEventId: (eventId) => eventStore.getStreamIdForEventId(eventId),
     replayEventsAfter: (lastEventId, callbacks) => eventStore.replayEventsAfter(lastEventId, callbacks),
     async storeEvent(streamId, message) {
       if (isSessionStream(streamId)) return eventStore.storeEvent(streamId, message);
-      try {
-        return await eventStore.storeEvent(requestStreamId(replicaId, streamId, requestIds), message);
-      } catch (error) {
-        if (!isStoreDown(error)) throw error;
-        log.warn({ err: error }, 'event log unreachable: sent on the open stream without an event id');
-        return undefined as unknown as string;
+      if (isEmptyMessage(message)) sdkPrimed = true;
+      return store(await start(streamId), message);
+    },
+    async withResumePoint(response) {
+      const contentType = response.headers.get('content-type') ?? '';
+      if (
+        sdkPrimed ||
+        response.status !== 200 ||
+        response.body === null ||
+        !contentType.includes('text/event-stream')
+      ) {
+        return response;
       }
+      // A priming event's id is computed, never stored: it works with the store down too.
+      const eventId = await store(await start(randomUUID()), {} as JSONRPCMessage);
+      if (eventId === undefined) return response;
+      const first = new TextEncoder().encode(`id: ${eventId}\nevent: ${RESUME_POINT_EVENT}\ndata: \n\n`);
+      return new Response(prepend(first, response.body), { status: response.status, headers: response.headers });
     },
   };
+}
+
+function isEmptyMessage(message: object): boolean {
+  for (const _ in message) return false;
+  return true;
+}
+
+/** `first`, then everything of `body`; cancelling it cancels `body` (the SDK cleans up its stream then). */
+function prepend(first: Uint8Array, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first);
+    },
+    async pull(controller) {
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/**
+ * The request ids of a stream whose id could not carry them: its first entry records them. Read
+ * from the store's raw log (the event store's replay never sends an entry that is not a JSON-RPC
+ * message to a client); undefined for streams without one (written before, or the write failed).
+ */
+export async function storedRequestIds(
+  store: SessionStore,
+  eventStore: McpEventStore<JSONRPCMessage>,
+  streamId: string,
+): Promise<RequestId[] | undefined> {
+  // The stream's priming id sorts before every entry of it, and costs no store write.
+  const start = await eventStore.storeEvent(streamId, {} as JSONRPCMessage);
+  const { events } = await store.replayEventsAfter(start);
+  for (const event of events) {
+    const ids = (event.message as { requestIds?: unknown }).requestIds;
+    if (Array.isArray(ids) && ids.length > 0 && ids.every((id) => typeof id === 'string' || typeof id === 'number')) {
+      return ids as RequestId[];
+    }
+    if ('jsonrpc' in event.message) break;
+  }
+  return undefined;
 }

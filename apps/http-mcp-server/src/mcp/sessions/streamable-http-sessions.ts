@@ -25,7 +25,14 @@ import {
 import { SessionServerCache } from '../shared/session-server-cache.js';
 import { SseStream } from '../shared/sse-stream.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../shared/web-bridge.js';
-import { requestLostError, requestStreamEventStore, requestStreamOrigin } from './request-streams.js';
+import {
+  isStoreDown,
+  requestLostError,
+  requestStreamEventStore,
+  requestStreamOrigin,
+  requestUnreadableError,
+  storedRequestIds,
+} from './request-streams.js';
 
 /** The SDK's name for the standalone GET stream; event ids of it are scoped per session. */
 const GET_STREAM_ID = '_GET_stream';
@@ -39,6 +46,13 @@ const RESUME_MAX_MS = 10 * 60_000;
 const OWNER_CHECK_MS = 1_000;
 /** Unanswered status queries in a row after which the running replica counts as gone (hung, cut off). */
 const OWNER_MISSES_BEFORE_GONE = 3;
+/**
+ * How long a request stream resumed while the session store is unreachable is held, retrying the
+ * store every `RESUME_STORE_RETRY_MS`, before its requests are answered with an error: a Redis
+ * restart (about 2 s in bench/reliability) fits, a client's usual deadline (10 s and more) is not hit.
+ */
+const RESUME_STORE_WAIT_MS = 5_000;
+const RESUME_STORE_RETRY_MS = 500;
 /**
  * How long a request stream stays in the event log after its response: long enough for a client that
  * lost the response to reconnect (clients retry after `MCS_SSE_RETRY_MS`), short because the log
@@ -113,12 +127,14 @@ export class StreamableHttpSessions {
     const restored = restoredClientOf(session);
     const stateKey = JSON.stringify(restored);
     const cached = this.#servers.take(session.id, stateKey);
-    const { exchange, server, handle } = this.#exchange(session.id, undefined, cached, {
+    const { exchange, server, handle, eventStore } = this.#exchange(session.id, undefined, cached, {
       requestIds: [...post.requestIds],
     });
     await server.connect(exchange);
     if (cached === undefined) await exchange.restore(restored);
-    const response = await handle(toWebRequest(request, reply), post.body, authInfoOf(request));
+    const response = await eventStore.withResumePoint(
+      await handle(toWebRequest(request, reply), post.body, authInfoOf(request)),
+    );
     closeWhenDone(exchange, server, response, () => {
       if (!exchange.changesSessionState) this.#servers.put(session.id, stateKey, server);
     });
@@ -132,12 +148,20 @@ export class StreamableHttpSessions {
         jsonRpcErrorResponse('NOT_ACCEPTABLE', 'Not Acceptable: Client must accept text/event-stream'),
       );
     }
-    const session = await this.#session(request);
-    if (session instanceof Response) return sendWebResponse(reply, session);
     const lastEventId = request.headers['last-event-id'];
-    if (typeof lastEventId === 'string' && lastEventId.length > 0) {
-      return this.#resume(request, reply, session.id, lastEventId);
+    const resuming = typeof lastEventId === 'string' && lastEventId.length > 0;
+    let storeDown: unknown;
+    const session = await this.#session(request).catch((error: unknown) => {
+      if (!resuming || !isStoreDown(error)) throw error;
+      storeDown = error;
+      return undefined;
+    });
+    if (session === undefined) {
+      if (await this.#resumeThroughOutage(request, reply, lastEventId as string)) return undefined;
+      throw storeDown;
     }
+    if (session instanceof Response) return sendWebResponse(reply, session);
+    if (resuming) return this.#resume(request, reply, session.id, lastEventId as string);
     if (this.#localGetStreams.has(session.id)) {
       return sendWebResponse(
         reply,
@@ -275,6 +299,7 @@ export class StreamableHttpSessions {
     return {
       server,
       exchange,
+      eventStore,
       handle: (webRequest: Request, parsedBody: unknown, authInfo?: AuthInfo) =>
         inner.handleRequest(webRequest, { parsedBody, authInfo }),
     };
@@ -364,6 +389,63 @@ export class StreamableHttpSessions {
     return undefined;
   }
 
+  /**
+   * A client resuming a request stream while the session store is unreachable (typically its stream
+   * was cut by the same outage). Before, each attempt got a 503, and the SDK client, once its
+   * reconnection attempts were spent, left the call to its own deadline. Now the resume is answered
+   * 200 at once and held while the store is retried, at most `RESUME_STORE_WAIT_MS`: back in time,
+   * the session (and its owner) is checked and the stream followed as any resume; still down, each
+   * request the event id names gets a retryable JSON-RPC error. Nothing of the session is sent
+   * before the store confirms it is this caller's; the errors carry only the ids the client itself
+   * sent back. False (the caller answers 503 as before) for anything but a request stream whose ids
+   * its event id carries: a GET stream has no request waiting on it.
+   */
+  async #resumeThroughOutage(request: FastifyRequest, reply: FastifyReply, lastEventId: string): Promise<boolean> {
+    const header = request.headers['mcp-session-id'];
+    if (typeof header !== 'string' || header.length === 0) return false;
+    const eventStore = this.eventStoreFor(header);
+    const streamId = await eventStore.getStreamIdForEventId(lastEventId);
+    if (streamId === undefined || streamId === GET_STREAM_ID) return false;
+    const requestIds = requestStreamOrigin(streamId)?.requestIds;
+    if (requestIds === undefined) return false;
+    const stream = new SseStream(reply, {
+      registry: this.#ctx.streams,
+      keepAliveMs: this.#ctx.config.sseKeepAliveMs,
+      headers: { 'mcp-session-id': header },
+    });
+    const giveUpAt = Date.now() + RESUME_STORE_WAIT_MS;
+    const answerEach = (answer: (id: RequestId) => JSONRPCMessage) => {
+      for (const id of requestIds) stream.send(JSON.stringify(answer(id)), { event: 'message' });
+      stream.end();
+    };
+    const waitForStore = async () => {
+      while (!stream.closed) {
+        await new Promise((resolve) => setTimeout(resolve, RESUME_STORE_RETRY_MS));
+        if (stream.closed) return;
+        const session = await this.#session(request).catch((error: unknown) => {
+          if (!isStoreDown(error)) throw error;
+          return undefined;
+        });
+        if (session === undefined) {
+          if (Date.now() < giveUpAt) continue;
+          request.log.warn({ requests: requestIds.length }, 'resumed while the session store stayed unreachable');
+          return answerEach(requestUnreadableError);
+        }
+        if (session instanceof Response) {
+          // Unknown (lost with a store without persistence), another user's, or a wrong version.
+          const { error } = (await session.json()) as { error: { code: number; message: string } };
+          return answerEach((id) => ({ jsonrpc: '2.0', id, error }) as JSONRPCMessage);
+        }
+        return this.#followRequestStream(eventStore, stream, { sessionId: session.id, streamId, lastEventId });
+      }
+    };
+    waitForStore().catch((error: unknown) => {
+      request.log.warn({ err: error }, 'resumed stream failed');
+      stream.end();
+    });
+    return true;
+  }
+
   async #replay(
     eventStore: McpEventStore<JSONRPCMessage>,
     lastEventId: string,
@@ -399,7 +481,11 @@ export class StreamableHttpSessions {
   ): Promise<void> {
     const deadline = Date.now() + RESUME_MAX_MS;
     const origin = requestStreamOrigin(streamId);
-    const expected = origin?.requestIds;
+    // Ids too long for the stream id were stored as its first entry.
+    const expected =
+      origin === undefined
+        ? undefined
+        : (origin.requestIds ?? (await storedRequestIds(this.#ctx.store, eventStore, streamId)));
     const answered = new Set<RequestId>();
     let nextCheck = Date.now() + OWNER_CHECK_MS;
     let misses = 0;
