@@ -10,7 +10,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const devDir = join(repoRoot, '.toolchain', 'dev');
+// MCS_DEV_DIR moves it (a second stack beside the first, or a test's own): the dev scripts and
+// `./mcs token` must then all be given the same one.
+export const devDir = process.env.MCS_DEV_DIR ? resolve(process.env.MCS_DEV_DIR) : join(repoRoot, '.toolchain', 'dev');
 export const credentialsFile = join(devDir, 'credentials.json');
 
 const DEV_USER = 'dev';

@@ -6,7 +6,7 @@
 // dev-auth.mjs), and the native tools. With REDIS_URL it also reads the server's revocation list.
 // The config actually run (token inside) is written to .toolchain/dev/grpc-gateway.json (git-ignored).
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -50,6 +50,8 @@ if (authOn) {
   config.auth = { mode: 'off' };
 }
 config.backends.mcs.url = `${origin}/mcp`;
+// GRPC_HOST / GRPC_PORT move the gateway itself (the gateway reads them); METRICS_PORT its /metrics.
+if (process.env.METRICS_PORT) config.metrics = { ...config.metrics, port: Number(process.env.METRICS_PORT) };
 
 try {
   // The http-mcp-server starts at the same moment: wait for it, so the "mcs" backend connects at once.
@@ -69,9 +71,10 @@ try {
 
 if (stopping) process.exit(0);
 const file = join(devDir, 'grpc-gateway.json');
+mkdirSync(devDir, { recursive: true, mode: 0o700 });
 writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 say(
-  `127.0.0.1:${process.env.GRPC_PORT ?? config.port}  auth=${config.auth.mode}${authOn ? ` (issuer ${origin})` : ''}  backends: ${Object.keys(config.backends).join(', ')}, native`,
+  `${process.env.GRPC_HOST || config.host}:${process.env.GRPC_PORT || config.port}  auth=${config.auth.mode}${authOn ? ` (issuer ${origin})` : ''}  backends: ${Object.keys(config.backends).join(', ')}, native`,
 );
 if (authOn) say('call it with a token from ./mcs token (README.md: "Calling each part of the dev stack")');
 child = spawn(process.execPath, ['dist/main.js', '--config', file], { cwd: appDir, stdio: 'inherit' });
