@@ -1,7 +1,11 @@
 # grpc-gateway image. Build from the repository root:
 #   docker build -f infra/docker/grpc-gateway.Dockerfile -t mcs/grpc-gateway .
-# Run (config mounted, plaintext on all interfaces inside the container; put TLS in the config for real use):
-#   docker run -p 50051:50051 -v $PWD/infra/config:/config -e GRPC_HOST=0.0.0.0 mcs/grpc-gateway --config /config/grpc-gateway.dev.json
+# Run (your config mounted as /config/grpc-gateway.json, plaintext on all interfaces inside the container;
+# put TLS in the config for real use):
+#   docker run -p 50051:50051 -v $PWD/my-config:/config mcs/grpc-gateway
+# infra/config/grpc-gateway.compose.json is the one compose mounts (backend http://http-mcp-server:3000/mcp).
+# Not grpc-gateway.dev.json: it starts server-everything from the workspace's node_modules (not in the
+# image) and trusts tokens of 127.0.0.1:3000 (the container itself).
 FROM node:24-bookworm-slim AS build
 WORKDIR /repo
 RUN corepack enable
