@@ -31,7 +31,8 @@ export type McpPostEndpoint = '/mcp' | '/messages' | '/http';
  * - `stateless-sdk`: any other 2026-07-28 request, for the SDK's handler (`createMcpHandler`).
  * - `session-initialize`, `session-messages`, `session-requests`: 2025 sessions (`Mcp-Session-Id`):
  *   the handshake that opens one; notifications and responses only; requests (a pure-tool answer
- *   given once the session is known to exist).
+ *   sent once the session is known to exist; computed here, before that check, which changes nothing:
+ *   a pure tool has no effects, and an unknown session's answer is dropped for the 404).
  * - `sse-2024`: a message of a 2024-11-05 HTTP+SSE session (undefined: not JSON-RPC, refused after
  *   the session check, as that transport always answered).
  * - `plain-json`: the one request of a `POST /http`.
