@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { boundErrorMessage, quoteValue } from '@mcs/resilience';
 import { z } from 'zod';
 import type { OAuthSettings } from '../config.js';
 import { HttpMcpServerError } from '../http-mcp-server-error.js';
@@ -24,9 +25,14 @@ export class UserStore {
       try {
         text = readFileSync(settings.usersFile, 'utf8');
       } catch (error) {
-        throw new HttpMcpServerError('INVALID_CONFIG', `MCS_USERS_FILE: cannot read ${settings.usersFile}`, {
-          cause: error,
-        });
+        // The path is the operator's, but quoted bounded like every echoed value (found by fuzzing).
+        throw new HttpMcpServerError(
+          'INVALID_CONFIG',
+          `MCS_USERS_FILE: cannot read ${quoteValue(settings.usersFile)}`,
+          {
+            cause: error,
+          },
+        );
       }
       Object.assign(users, parseUsers(text, 'MCS_USERS_FILE'));
     }
@@ -56,7 +62,14 @@ function parseUsers(text: string, setting: string): Record<string, string> {
   }
   const parsed = UsersSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    // A path is a user name from the file: each problem bounded and at most ten listed, as for the
+    // environment (a file of 2,000 bad entries gave a 13,000-character message; found by fuzzing).
+    const issues = parsed.error.issues;
+    const problems = issues
+      .slice(0, 10)
+      .map((issue) => boundErrorMessage(`${issue.path.join('.')}: ${issue.message}`, 300))
+      .concat(issues.length > 10 ? [`and ${issues.length - 10} more`] : [])
+      .join('; ');
     throw new HttpMcpServerError('INVALID_CONFIG', `${setting}: ${problems}`, { cause: parsed.error });
   }
   return parsed.data;
