@@ -144,7 +144,10 @@ export class ReplInput implements Prompter {
     if (this.#ended || signal?.aborted) return Promise.resolve(undefined);
     this.#answer(undefined);
     return new Promise((resolve) => {
-      const onAbort = () => this.#answer(undefined);
+      const onAbort = () => {
+        this.#endQuestionRow();
+        this.#answer(undefined);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#question = (answer) => {
         signal?.removeEventListener('abort', onAbort);
@@ -153,6 +156,20 @@ export class ReplInput implements Prompter {
       this.#rl.setPrompt(question);
       this.#rl.prompt();
     });
+  }
+
+  /**
+   * A question withdrawn unanswered (its turn was cancelled): what was typed is dropped and the
+   * question's row ended, so what is printed next starts on a row of its own. readline's next redraw
+   * goes up as many rows as the cursor was inside the (multi-line) question: it is told it is on a
+   * fresh row now (`prevRows`, readline's own count), or it would clear what was printed since.
+   */
+  #endQuestionRow(): void {
+    if (!this.terminal || this.#question === undefined) return;
+    this.#rl.write(null, { ctrl: true, name: 'e' });
+    this.#rl.write(null, { ctrl: true, name: 'u' });
+    this.#output.write('\n');
+    (this.#rl as unknown as { prevRows: number }).prevRows = 0;
   }
 
   close(): void {
