@@ -1,6 +1,9 @@
 import { createKeyRing, generateSigningKey, importSigningKey, type KeyRing, loadKeyRing } from '@mcs/auth';
+import { boundErrorMessage } from '@mcs/resilience';
 import type { Logger } from 'pino';
 import { HttpMcpServerError } from '../http-mcp-server-error.js';
+
+const EXPECTED = 'Give a private JWK (P-256 or Ed25519), a JSON list of them, or a key ring config';
 
 /**
  * The authorization server's signing keys from `MCS_SIGNING_KEYS`: a private JWK, a list of private
@@ -14,8 +17,20 @@ export async function loadSigningKeys(value: string | undefined, logger: Logger)
     );
     return createKeyRing({ keys: [await generateSigningKey({ alg: 'ES256' })] });
   }
+  let json: unknown;
   try {
-    const json: unknown = JSON.parse(value);
+    json = JSON.parse(value);
+  } catch (error) {
+    // Neither the parser's message nor the error as cause (a logged cause is printed): V8 quotes the
+    // value's first characters ("Unexpected token 'd', \"dcKuhXYScH\"..."), which for a bare private
+    // key pasted here is the key (found by fuzzing).
+    const at = /at position (\d+)/.exec((error as Error).message)?.[1];
+    throw new HttpMcpServerError(
+      'INVALID_CONFIG',
+      `MCS_SIGNING_KEYS: not JSON${at === undefined ? '' : ` (at character ${at})`}. ${EXPECTED}`,
+    );
+  }
+  try {
     if (json !== null && typeof json === 'object' && !Array.isArray(json) && 'keys' in json) {
       return await loadKeyRing(json);
     }
@@ -25,7 +40,7 @@ export async function loadSigningKeys(value: string | undefined, logger: Logger)
   } catch (error) {
     throw new HttpMcpServerError(
       'INVALID_CONFIG',
-      `MCS_SIGNING_KEYS: ${(error as Error).message}. Give a private JWK (P-256 or Ed25519), a JSON list of them, or a key ring config`,
+      `MCS_SIGNING_KEYS: ${boundErrorMessage((error as Error).message, 300)}. ${EXPECTED}`,
       { cause: error },
     );
   }

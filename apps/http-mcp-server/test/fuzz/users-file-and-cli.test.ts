@@ -1,6 +1,8 @@
-// Property-based fuzzing (fast-check) of what the server reads besides its environment: the users
-// file (`MCS_USERS_FILE`, and the same JSON in `MCS_USERS`) and its one command, `hash-password`
-// (stdin; the password never on the command line). A users file must give a user store or
+// Property-based fuzzing (fast-check) of what the server reads besides its environment's shape: the
+// users file (`MCS_USERS_FILE`, and the same JSON in `MCS_USERS`), the signing keys (`MCS_SIGNING_KEYS`,
+// parsed when the authorization server starts, not by loadConfig) and its one command,
+// `hash-password` (stdin; the password never on the command line). Signing keys: a key ring or
+// INVALID_CONFIG, bounded, quoting no 8 characters of the key material it was given. A users file must give a user store or
 // INVALID_CONFIG with a bounded message that quotes no password hash it was given and no stack
 // trace, never another error; `hash-password` exits 0 with one hash that verifies the password it
 // read, or 2 with one bounded line. Bounded: fixed seed, tens to a hundred runs.
@@ -8,10 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { exportSigningKey, generateSigningKey } from '@mcs/auth';
 import fc from 'fast-check';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHashPasswordCommand } from '../../src/auth/hash-password-command.js';
 import { hashPassword, isPasswordHash, verifyPassword } from '../../src/auth/password-hash.js';
+import { loadSigningKeys } from '../../src/auth/signing-keys.js';
 import { UserStore } from '../../src/auth/user-store.js';
 import type { OAuthSettings } from '../../src/config.js';
 import { HttpMcpServerError } from '../../src/http-mcp-server-error.js';
@@ -108,6 +113,39 @@ describe('fuzz: the users file and MCS_USERS', () => {
     expect(await store.authenticate('bob@example.org', 'battery staple')).toBe('bob@example.org');
     expect(await store.authenticate('alice', 'battery staple')).toBeUndefined();
     expect(await store.authenticate('mallory', 'correct horse')).toBeUndefined();
+  });
+});
+
+describe('fuzz: MCS_SIGNING_KEYS', () => {
+  it('any value, and real keys cut or bent: a key ring or INVALID_CONFIG, bounded, quoting none of the key', async () => {
+    const jwk = JSON.stringify(await exportSigningKey(await generateSigningKey({ alg: 'ES256' })));
+    const secret = (JSON.parse(jwk) as { d: string }).d;
+    const logger = pino({ level: 'silent' });
+    const value = fc.oneof(
+      // A key pasted short, or with something after it: what an operator's copy does.
+      fc.integer({ min: 1, max: jwk.length - 1 }).map((cut) => jwk.slice(0, cut)),
+      fc
+        .tuple(fc.integer({ min: 0, max: jwk.length }), fc.string({ maxLength: 5 }))
+        .map(([at, inserted]) => jwk.slice(0, at) + inserted + jwk.slice(at)),
+      fc.constantFrom(`[${jwk}`, `${jwk},`, `{"keys":[${jwk}]`, `{"keys":"${secret}"}`, `"${secret}"`, secret),
+      fc.jsonValue().map((json) => JSON.stringify(json)),
+      hostileString,
+    );
+    await fc.assert(
+      fc.asyncProperty(value, async (given) => {
+        try {
+          await loadSigningKeys(given, logger);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HttpMcpServerError);
+          const { code, message } = error as HttpMcpServerError;
+          expect(code).toBe('INVALID_CONFIG');
+          expect(message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+          expect(message).not.toMatch(/\n\s+at /);
+          for (let at = 0; at + 8 <= secret.length; at += 1) expect(message).not.toContain(secret.slice(at, at + 8));
+        }
+      }),
+      { seed: FUZZ_SEED, numRuns: runs(150) },
+    );
   });
 });
 
