@@ -69,7 +69,9 @@ export async function runCli(host: CliHost): Promise<number> {
     const notice = (text: string) => (notices.current ?? output.status)(text);
     if (runtime.pool) watchServerLogs(runtime.pool, args.logLevel, notice);
     const connected = await connectServers(runtime);
-    if (runtime.pool) await setServerLogLevel(runtime.pool, args.logLevel, connected.ready, notice);
+    // Not waited for: the prompt does not wait for a round trip per server (messages sent before the
+    // level arrives are filtered here), and the requests are on their way before any turn's.
+    if (runtime.pool) void setServerLogLevel(runtime.pool, args.logLevel, connected.ready, notice);
     if (args.requireServers && connected.failed.length > 0) {
       for (const { error } of connected.failed)
         output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
