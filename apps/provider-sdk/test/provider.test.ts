@@ -212,6 +212,27 @@ describe('tool loop', () => {
     });
   });
 
+  it("runs only the tools offered in this request: a tool the request's `tools` left out, or a made-up one, is refused", async () => {
+    scripted.model.script([
+      {
+        toolCalls: [
+          // A pool tool the request did not offer, named the pool's way (some compatible servers allow dots).
+          { id: 'left-out', name: 'everything.echo', arguments: { message: 'should not run' } },
+          { id: 'made-up', name: 'nowhere__tool', arguments: {} },
+          { id: 'offered', name: 'everything__get-sum', arguments: { a: 1, b: 2 } },
+        ],
+      },
+      { text: 'done' },
+    ]);
+    const result = await scripted.provider.generate({ prompt: 'go', tools: ['everything.get-sum'] });
+    const byId = new Map(result.toolCalls.map(({ call, result: r }) => [call.id, r]));
+    for (const id of ['left-out', 'made-up']) {
+      expect(byId.get(id)).toMatchObject({ isError: true, error: { code: 'UNKNOWN_BACKEND' } });
+      expect(byId.get(id)!.content).toContain('is not one of the tools offered to the model in this request');
+    }
+    expect(byId.get('offered')).toMatchObject({ isError: false, content: expect.stringContaining('3') });
+  });
+
   it('stops with MAX_STEPS_EXCEEDED when the model keeps calling tools', async () => {
     const call = { toolCalls: [{ name: 'everything__echo', arguments: { message: 'again' } }] };
     scripted.model.script([call, call, call]);

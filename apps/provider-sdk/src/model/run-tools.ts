@@ -57,6 +57,16 @@ async function runTool(
     );
   }
   if (!pool) return failed(new ProviderError('UNKNOWN_BACKEND', `no MCP pool is configured for tool ${call.name}`));
+  // Only what this request offered runs: a name the model made up, or a pool tool the request's
+  // `tools` left out (named the pool's way, `<backend>.<tool>`), must not reach a backend.
+  if (call.backend === undefined) {
+    return failed(
+      new ProviderError(
+        'UNKNOWN_BACKEND',
+        `"${call.modelToolName}" is not one of the tools offered to the model in this request; call one of those`,
+      ),
+    );
+  }
   try {
     // In the call's span context: what the pool and its transport do for it nests under the span.
     const result = await within(

@@ -260,7 +260,7 @@ export async function* runToolLoop(
     });
     const toRun = calls.map((entry): PendingToolCall => {
       const parsed = parseToolArguments(entry.args);
-      // A name the model made up is passed on as is: the pool answers UNKNOWN_BACKEND, the model is told.
+      // A name the model made up keeps its own (no backend): it is not run, the model is told (run-tools.ts).
       const name = tools.toPool.get(entry.name) ?? entry.name;
       const backend = tools.byName.get(name)?.backend;
       const transport = backend === undefined ? undefined : tools.transports.get(backend);
