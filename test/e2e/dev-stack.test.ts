@@ -216,6 +216,10 @@ describe('./mcs dev on a terminal', () => {
     expect(code, screen().slice(-4000)).toBe(0);
     // A task whose shell dies of the SIGINT is reported by pnpm as failed, though the app stopped cleanly.
     expect(screen()).not.toContain('ELIFECYCLE');
+    // Both servers drained and stopped (a second signal would have made them exit at once, without this line).
+    expect(screen()).toMatch(/^@mcs\/http-mcp-server:dev: \[[\d:.]+\] INFO: stopped$/m);
+    expect(screen()).toMatch(/^@mcs\/grpc-gateway:dev: \[[\d:.]+\] INFO: grpc-gateway stopped$/m);
+    expect(screen()).not.toContain('second signal');
     // Each process had its chance to stop (bounded wait): none may be left.
     await waitFor(() => processes.every((pid) => !isAlive(pid)), { what: 'the stack gone', timeoutMs: 15_000 }).catch(
       () => {},

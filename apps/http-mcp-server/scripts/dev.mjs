@@ -42,7 +42,15 @@ const children = [watcher];
 let tscOutput = '';
 const startServer = () => {
   if (stopping || children.length > 1) return;
-  const server = spawn(process.execPath, ['--watch-path=dist', 'dist/main.js'], { stdio: 'inherit', env });
+  // Its own process group: Ctrl-C reaches this script's group (turbo signals it too), and node --watch
+  // forwards every signal it gets to the server. In the same group the server got SIGINT directly, SIGINT
+  // again from node --watch and then the SIGTERM sent below: it takes a second signal for "exit now" and
+  // stopped without draining (no "stopped" line). Here it gets exactly one: the SIGTERM, through node --watch.
+  const server = spawn(process.execPath, ['--watch-path=dist', 'dist/main.js'], {
+    stdio: 'inherit',
+    env,
+    detached: true,
+  });
   children.push(server);
   watchExit(server);
 };
@@ -67,8 +75,8 @@ if (env.MCS_AUTH === 'on' && process.env.MCS_USERS === undefined && process.env.
 process.stdout.write(`${lines.join('\n')}\n`);
 
 let stopping = false;
-// Ctrl-C reaches every process of the task's group (turbo signals the group too); the children are sent
-// SIGTERM, not the same signal again (node --watch and the server handle each signal once).
+// Ctrl-C reaches every process of the task's group (turbo signals the group too), tsc --watch included;
+// the server, in its own group, is sent SIGTERM once (through node --watch, which forwards it).
 const stop = () => {
   if (stopping) return;
   stopping = true;
