@@ -225,6 +225,25 @@ describe('fallback models', () => {
     expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary', 'backup']);
   });
 
+  it('a failure that is not retried ends the request even when it opens the breaker', async () => {
+    await using withBackup = createProvider(
+      {
+        model: 'primary',
+        baseURL: scripted.model.baseURL,
+        apiKey: 'k',
+        fallbackModels: ['backup'],
+        modelPolicy: { circuitBreaker: { failureThreshold: 1, failureCategories: ['unauthenticated'] } },
+      },
+      { env: {} },
+    );
+    scripted.model.script([{ status: 401 }, { text: 'not asked' }]);
+    await expect(withBackup.generate({ prompt: 'hi' })).rejects.toMatchObject({
+      code: 'MODEL_FAILED',
+      category: 'unauthenticated',
+    });
+    expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary']);
+  });
+
   it('does not fall over on a failure that is not retried (401), nor after text went out', async () => {
     await using withBackup = createProvider(
       { model: 'primary', baseURL: scripted.model.baseURL, apiKey: 'k', fallbackModels: [{ model: 'backup' }] },

@@ -166,8 +166,9 @@ async function* withFallbacks(
     } catch (thrown) {
       const fellOver = fallOver?.signal.aborted === true && !signal.aborted;
       const error = fellOver ? (fallOver!.signal.reason as ResilienceError) : toResilienceError(thrown);
-      const fallsOver = fellOver || policy.config.retry.retryCategories.includes(error.category);
-      if (!next || delivered || signal.aborted || !fallsOver) throw thrown;
+      const fallsOver = policy.config.retry.retryCategories.includes(error.category);
+      // (After a stop for the breaker, `thrown` says "cancelled": the failure is what happened.)
+      if (!next || delivered || signal.aborted || !fallsOver) throw fellOver ? error : thrown;
       yield { type: 'model-fallback', from: model.modelId, to: next.model.modelId, error };
     } finally {
       stopWatching();
