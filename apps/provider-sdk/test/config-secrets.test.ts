@@ -39,17 +39,21 @@ describe('env and file secrets', () => {
         'mcp:',
         '  backends:',
         '    web: { transport: http, url: "http://127.0.0.1:1/mcp", bearer_token: "secret:file:./token.txt" }',
-        '    local: { transport: stdio, command: node, env: { GITHUB_TOKEN: "secret:env:GH_TOKEN" } }',
+        '    local: { transport: stdio, command: node, args: [serve, "secret:env:GH_TOKEN"], env: { GITHUB_TOKEN: "secret:env:GH_TOKEN" } }',
         '',
       ].join('\n'),
     );
     const loaded = await loadProviderConfig(file, { env: { GH_TOKEN: 'gh-value' } });
     expect(loaded.config.apiKey).toBe('json-key');
     expect(loaded.config.mcp?.backends.web).toMatchObject({ bearerToken: 'file-token' });
-    expect(loaded.config.mcp?.backends.local).toMatchObject({ env: { GITHUB_TOKEN: 'gh-value' } });
+    expect(loaded.config.mcp?.backends.local).toMatchObject({
+      args: ['serve', 'gh-value'],
+      env: { GITHUB_TOKEN: 'gh-value' },
+    });
     expect(loaded.secrets).toEqual({
       apiKey: 'secret:file:creds.json#model_key',
       'mcp.backends.web.bearerToken': 'secret:file:./token.txt',
+      'mcp.backends.local.args.1': 'secret:env:GH_TOKEN',
       'mcp.backends.local.env.GITHUB_TOKEN': 'secret:env:GH_TOKEN',
     });
     const text = explainProviderConfig(loaded);
