@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type ProviderConfig, ProviderConfigSchema, ProviderError, parseProviderConfig } from '@mcs/provider-sdk';
 import type { z } from 'zod';
@@ -14,12 +13,14 @@ import { McpServersConfigSchema, mcpServersToProvider } from './config/mcp-serve
 import { takeProviderTrust } from './config/provider-trust.js';
 import { SeedConfigSchema, seedPlaceholdersToReferences, seedProblems, seedToProvider } from './config/seed-format.js';
 import type { ServerInfo } from './config/server-info.js';
+import { defaultConfigFiles } from './user-dirs.js';
 import { version } from './version.js';
 
 export type { ConfigFormat } from './config/detect-format.js';
 export type { ServerInfo } from './config/server-info.js';
 
-export const DEFAULT_CONFIG_FILE = 'config.json';
+// In user-dirs.ts, which the start (prestart-servers.ts) reads before this file's imports are loaded.
+export { DEFAULT_CONFIG_FILE, defaultConfigFiles } from './user-dirs.js';
 
 export interface LoadedChatConfig {
   /** The file read, or `undefined` when no default config file exists. */
@@ -124,12 +125,6 @@ function parse(input: Record<string, unknown>, env: Record<string, string | unde
   } catch (error) {
     throw configError(shown, error);
   }
-}
-
-/** Where the config is looked for without `--config`, first found wins: `./config.json`, then the user's (XDG). */
-export function defaultConfigFiles(cwd: string, env: Record<string, string | undefined>): string[] {
-  const configHome = env.XDG_CONFIG_HOME?.trim() ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config');
-  return [resolve(cwd, DEFAULT_CONFIG_FILE), join(configHome, 'mcs-chat', DEFAULT_CONFIG_FILE)];
 }
 
 const hasIssues = (value: unknown): value is { issues: Parameters<typeof issuesToProblems>[0] } =>

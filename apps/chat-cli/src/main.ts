@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Process entry of the `mcs-chat` bin; everything else lives in cli.ts so it gets its process as a value.
 import module from 'node:module';
-import { parseCliArgs, usage } from './cli-args.js';
+import { type CliArgs, parseCliArgs, usage } from './cli-args.js';
 import { version } from './version.js';
 
 // --help and --version answer before the SDK (MCP and OpenAI clients) is imported: cli.js is loaded
 // lazily below. Flags that do not parse go on to runCli, which reports them.
+let args: CliArgs | undefined;
 const quick = (() => {
   try {
-    const args = parseCliArgs(process.argv.slice(2));
+    args = parseCliArgs(process.argv.slice(2));
     return args.help ? usage : args.version ? version() : undefined;
   } catch {
     return undefined;
@@ -22,6 +23,13 @@ if (quick !== undefined) {
 // compile cache (in the OS temp directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off) saves about a
 // quarter of their CPU time on every start after the first.
 module.enableCompileCache?.();
+// A chat's stdio MCP servers start now, their start-up beside the loading of the chat's modules
+// (about 350 before the prompt); the pool takes them when it connects (prestart-servers.ts).
+// Imported here, not above: --help and --version load nothing of the SDK, not even this light part.
+if (args && !args.logout) {
+  const { prestartServers } = await import('./prestart-servers.js');
+  prestartServers({ config: args.config, cwd: process.cwd(), env: process.env });
+}
 const { runCli } = await import('./cli.js');
 
 type SignalListener = (signal: 'SIGINT' | 'SIGTERM') => void;

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 type Env = Record<string, string | undefined>;
 
@@ -14,3 +14,11 @@ export const stateDir = (env: Env): string => join(xdgHome(env, 'XDG_STATE_HOME'
 
 /** Where conversations are saved: `$XDG_DATA_HOME/mcs-chat` (`~/.local/share/mcs-chat`). */
 export const dataDir = (env: Env): string => join(xdgHome(env, 'XDG_DATA_HOME', '.local/share'), 'mcs-chat');
+
+export const DEFAULT_CONFIG_FILE = 'config.json';
+
+/** Where the config is looked for without `--config`, first found wins: `./config.json`, then the user's (XDG). */
+export function defaultConfigFiles(cwd: string, env: Env): string[] {
+  const configHome = env.XDG_CONFIG_HOME?.trim() ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config');
+  return [resolve(cwd, DEFAULT_CONFIG_FILE), join(configHome, 'mcs-chat', DEFAULT_CONFIG_FILE)];
+}

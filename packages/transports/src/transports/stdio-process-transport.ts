@@ -1,8 +1,9 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { JsonRpcLineReader } from '../internal/json-rpc-lines.js';
 import { signalGroup, trackProcessGroup, untrackProcessGroup } from '../internal/process-groups.js';
+import { claimPrestartedStdioProcess, type StdioProcessSpec, spawnStdioProcess } from './stdio-spawn.js';
 
 export interface StdioProcessTransportOptions {
   command: string;
@@ -66,21 +67,12 @@ export class StdioProcessTransport implements Transport {
   async start(): Promise<void> {
     if (this.#child) throw new Error('StdioProcessTransport already started; create a new one per session');
     const { command, args, env, cwd } = this.#options;
-    const child = spawn(command, args, {
-      env: { ...getDefaultEnvironment(), ...env },
-      cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-      windowsHide: true,
-    });
+    const spec: StdioProcessSpec = { command, args, env: { ...getDefaultEnvironment(), ...env }, cwd };
+    // A process started early for exactly this spec (stdio-spawn.ts) is taken instead of a new one.
+    const { child, spawned } = claimPrestartedStdioProcess(spec) ?? spawnStdioProcess(spec);
     this.#child = child;
 
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', (error) =>
-        reject(new Error(`could not start "${command}": ${error.message}`, { cause: error })),
-      );
-    });
+    await spawned;
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start "${command}": no pid`);
     trackProcessGroup(pid);
