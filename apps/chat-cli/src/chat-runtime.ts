@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { createPoolFromParsed, createProvider, type McpClientPool, type Provider } from '@mcs/provider-sdk';
+import { createPoolFromParsed, createProvider, type McpClientPool, type Provider, type Usage } from '@mcs/provider-sdk';
 import { createServerAuth, type ServerAuth } from './auth/server-auth.js';
 import { configError, type LoadedChatConfig } from './chat-config.js';
 import { createElicitationHandler } from './elicitation-form.js';
@@ -31,6 +31,8 @@ export interface ChatRuntimeOptions {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Status lines during a chat (a URL elicitation nobody can answer), drawn beside a turn's live lines; default: stderr. */
   notice?: (text: string) => void;
+  /** The tokens of each sampling request the model answered (for `/usage`). */
+  onSamplingUsage?: (server: string, model: string, usage: Usage) => void;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
     prompter,
     provider: () => runtime.provider(),
     notice,
+    ...(options.onSamplingUsage ? { onUsage: options.onSamplingUsage } : {}),
     callSignals: (server) => tracked?.callSignals(server) ?? [],
   });
   const auth = config.parsed.mcp

@@ -16,6 +16,13 @@ export interface TurnUsage {
   usage: Usage;
 }
 
+/** The tokens of one sampling request a server made, answered by the model. */
+export interface SamplingUsage {
+  server: string;
+  model: string;
+  usage: Usage;
+}
+
 /** Provider now, or a function that makes it when the first turn needs it (no model key needed before). */
 export type ProviderSource = Provider | (() => Provider);
 
@@ -32,6 +39,7 @@ export class ChatSession {
   #turns = 0;
   #lastErrorCode: string | undefined;
   readonly #usage: TurnUsage[] = [];
+  readonly #samplingUsage: SamplingUsage[] = [];
 
   /** `model`: the configured model's name (shown by `/model`; `undefined` when unknown). */
   constructor(provider: ProviderSource, options: { model?: string | undefined } = {}) {
@@ -64,6 +72,16 @@ export class ChatSession {
   /** Every turn's usage so far, in order. */
   get usage(): readonly TurnUsage[] {
     return this.#usage;
+  }
+
+  /** Every answered sampling request's usage so far, in order. */
+  get samplingUsage(): readonly SamplingUsage[] {
+    return this.#samplingUsage;
+  }
+
+  /** Counts the tokens of a sampling request (they are not part of the conversation). */
+  addSamplingUsage(entry: SamplingUsage): void {
+    this.#samplingUsage.push(entry);
   }
 
   /** Queues messages that go to the model before the next user message. */

@@ -59,6 +59,8 @@ export async function runCli(host: CliHost): Promise<number> {
       approve: args.approve,
       stderr: host.stderr,
       notice: (text) => output.status(text),
+      // Servers ask only once connected, after `session` exists.
+      onSamplingUsage: (server, model, usage) => session.addSamplingUsage({ server, model, usage }),
     });
     // `-p` needs the model: a missing key fails before any server starts. The REPL makes the
     // provider at its first turn, so its commands work without a key.

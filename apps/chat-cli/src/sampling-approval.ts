@@ -5,6 +5,7 @@ import {
   type Provider,
   type SamplingHandler,
   type SamplingRequest,
+  type Usage,
 } from '@mcs/provider-sdk';
 import type { PrompterSlot } from './prompter.js';
 import type { ApprovalMode } from './tool-approval.js';
@@ -17,6 +18,8 @@ export interface SamplingApprovalOptions {
   provider: () => Provider;
   /** A status line for the person (refusals, answers). */
   notice: (text: string) => void;
+  /** The tokens each answered request used (`/usage` counts them). */
+  onUsage?: (server: string, model: string, usage: Usage) => void;
   /** Signals of the model's running tool calls of a server: aborting its turn withdraws the question. */
   callSignals?: (server: string) => AbortSignal[];
 }
@@ -95,6 +98,8 @@ type Decision = { send: false; reason: string } | { send: true; params: CreateMe
  */
 export function createSamplingApproval(options: SamplingApprovalOptions): SamplingHandler {
   const decisions = new WeakMap<SamplingRequest, boolean>();
+  // Which server's request a model call answers: callModel gets the request's own signal, not its server.
+  const servers = new WeakMap<AbortSignal, string>();
   const handler = createSamplingHandler({
     approve: (request) => decisions.get(request) === true,
     callModel: async ({ system, messages, maxTokens, temperature, stop, signal }) => {
@@ -109,6 +114,7 @@ export function createSamplingApproval(options: SamplingApprovalOptions): Sampli
         maxSteps: 1,
         signal,
       });
+      options.onUsage?.(servers.get(signal) ?? '', answer.model, answer.usage);
       return { text: answer.text, model: answer.model, finishReason: answer.finishReason };
     },
   });
@@ -161,6 +167,7 @@ export function createSamplingApproval(options: SamplingApprovalOptions): Sampli
       );
     }
     try {
+      servers.set(request.signal, request.backend);
       const result = await handler(sent);
       const text = result.content.type === 'text' ? result.content.text : `[${result.content.type}]`;
       options.notice(`← sampling for ${request.backend} (${result.model}): ${clip(text.replace(/\s+/g, ' '), 200)}`);

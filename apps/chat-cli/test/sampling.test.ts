@@ -27,10 +27,16 @@ const userText = (request: Record<string, unknown> | undefined) =>
     .join('\n');
 
 /** The turn: the model calls the sampling tool, the sampling request gets `sampled`, then the model ends with `final`. */
-function scriptTurn(id: string, prompt: string, sampled: string | undefined, final: string): void {
+function scriptTurn(
+  id: string,
+  prompt: string,
+  sampled: string | undefined,
+  final: string,
+  usage?: { prompt_tokens: number; completion_tokens: number },
+): void {
   chat.model.script([
     { toolCalls: [{ id, name: 'everything__trigger-sampling-request', arguments: { prompt, maxTokens: 50 } }] },
-    ...(sampled === undefined ? [] : [{ text: sampled }]),
+    ...(sampled === undefined ? [] : [{ text: sampled, ...(usage ? { usage } : {}) }]),
     { text: final },
   ]);
 }
@@ -50,7 +56,10 @@ describe('sampling requests from servers', () => {
       let at = await cli.waitForStdout('> ');
 
       // Approved: the scripted model answers the server's request as it was sent (system prompt, no tools).
-      scriptTurn('call_yes', 'What is 2+2?', 'four, says the model', 'the server got its answer');
+      scriptTurn('call_yes', 'What is 2+2?', 'four, says the model', 'the server got its answer', {
+        prompt_tokens: 21,
+        completion_tokens: 4,
+      });
       const before = chat.model.requests.length;
       cli.line('sample please');
       const shownAt = await cli.waitForStdout(QUESTION, at);
@@ -96,6 +105,11 @@ describe('sampling requests from servers', () => {
       expect(chat.model.requests.length).toBe(beforeDeny + 2);
       expect(toolResult(chat.model.requests.at(-1), 'call_no')).toContain('the user rejected the sampling request');
       expect(cli.stderr()).toContain('sampling request of MCP server "everything" refused: the user denied it');
+
+      // /usage counts the model's tokens of the two answered sampling requests too.
+      cli.line('/usage');
+      at = await cli.waitForStdout(' + 2 sampling request(s)  prompt ', at);
+      expect(cli.stdout()).toContain('sampling (everything)  scripted-model  prompt 21  completion 4  total 25');
 
       // Cancelled while the question waits (SIGINT, as Ctrl-C): the turn ends and the question is
       // withdrawn with it, so the next line is a turn of its own, not the answer to a stale question.

@@ -1,4 +1,4 @@
-import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
+import type { McpClientPool, ProviderConfig, Usage } from '@mcs/provider-sdk';
 import type { ServerAuth } from '../auth/server-auth.js';
 import { ChatCliError } from '../chat-cli-error.js';
 import type { ChatSession } from '../chat-session.js';
@@ -192,21 +192,26 @@ export async function runCommand(line: string, context: CommandContext): Promise
 
 function showUsage({ session, output }: CommandContext): undefined {
   const turns = session.usage;
-  if (turns.length === 0) {
+  const sampling = session.samplingUsage;
+  if (turns.length === 0 && sampling.length === 0) {
     output.info('no tokens used yet');
     return undefined;
   }
   const total = { prompt: 0, completion: 0, all: 0 };
-  for (const { turn, model, usage } of turns) {
+  const line = (label: string, model: string, usage: Usage) => {
     total.prompt += usage.promptTokens;
     total.completion += usage.completionTokens;
     total.all += usage.totalTokens;
     output.info(
-      `turn ${turn}  ${model}  prompt ${usage.promptTokens}  completion ${usage.completionTokens}  total ${usage.totalTokens}`,
+      `${label}  ${model}  prompt ${usage.promptTokens}  completion ${usage.completionTokens}  total ${usage.totalTokens}`,
     );
-  }
+  };
+  for (const { turn, model, usage } of turns) line(`turn ${turn}`, model, usage);
+  // Sampling requests of the servers: the model's tokens too, outside the conversation.
+  for (const { server, model, usage } of sampling) line(`sampling (${server})`, model, usage);
+  const requests = sampling.length > 0 ? ` + ${sampling.length} sampling request(s)` : '';
   output.info(
-    `all ${turns.length} turn(s)  prompt ${total.prompt}  completion ${total.completion}  total ${total.all}`,
+    `all ${turns.length} turn(s)${requests}  prompt ${total.prompt}  completion ${total.completion}  total ${total.all}`,
   );
   return undefined;
 }
