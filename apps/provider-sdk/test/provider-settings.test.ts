@@ -225,6 +225,67 @@ describe('fallback models', () => {
     expect(scripted.model.requests.map((request) => request.model)).toEqual(['primary', 'backup']);
   });
 
+  it("a request refused during another's half-open probe falls over when that probe fails", async () => {
+    // The main model is a LanguageModelV1 of the test's own, so that its probe fails exactly when told.
+    let calls = 0;
+    let failProbe: (error: Error) => void = () => {};
+    let probeStarts: () => void = () => {};
+    const probeStarted = new Promise<void>((resolve) => {
+      probeStarts = resolve;
+    });
+    const outage = () => Object.assign(new Error('overloaded'), { code: 'OVERLOADED', category: 'unavailable' });
+    const main: LanguageModelV1 = {
+      specificationVersion: 'v1',
+      provider: 'test-main',
+      modelId: 'main-1',
+      async doGenerate() {
+        throw new Error('not used by the loop');
+      },
+      async doStream() {
+        calls += 1;
+        if (calls === 1) throw outage();
+        // The probe after the cooldown: held until the test fails it.
+        probeStarts();
+        await new Promise((_, reject) => {
+          failProbe = reject;
+        });
+        throw new Error('unreachable');
+      },
+    };
+    await using withBackup = createProvider(
+      {
+        baseURL: scripted.model.baseURL,
+        apiKey: 'k',
+        fallbackModels: ['backup'],
+        modelPolicy: {
+          retry: { maxRetries: 5, baseDelayMs: 50, maxDelayMs: 60_000 },
+          circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 1_500 },
+        },
+      },
+      { env: {}, languageModel: main },
+    );
+    scripted.model.script([{ text: 'backup 0' }, { text: 'backup for B' }, { text: 'backup for A' }]);
+    expect(await withBackup.generate({ prompt: 'hi' })).toMatchObject({ model: 'backup' });
+    // Past the cooldown (any longer wait gives the same answer): A becomes the breaker's probe.
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    const a = collect(withBackup.generateStream({ prompt: 'A' }));
+    await probeStarted;
+    // B is refused (the probe's slot is taken) and retries; then the probe fails and reopens the breaker.
+    const bParts: StreamPart[] = [];
+    const b = (async () => {
+      for await (const part of withBackup.generateStream({ prompt: 'B' })) {
+        bParts.push(part);
+        if (part.type === 'retry' && part.attempt === 1) failProbe(outage());
+        // Waiting out the reopened breaker takes 1.5 s: stop there, it is the failure.
+        if (part.type === 'retry' && part.delayMs >= 1_000) break;
+      }
+    })();
+    await Promise.all([a, b]);
+    expect(bParts.filter((part) => part.type === 'retry' && part.delayMs >= 1_000)).toEqual([]);
+    expect(bParts.at(-1)).toMatchObject({ type: 'finish', model: 'backup' });
+    expect((await a).at(-1)).toMatchObject({ type: 'finish', model: 'backup' });
+  });
+
   it('a failure that is not retried ends the request even when it opens the breaker', async () => {
     await using withBackup = createProvider(
       {

@@ -129,11 +129,14 @@ async function* withFallbacks(
       continue;
     }
     let delivered = false;
+    /** An attempt's request is open (from the factory's call to its failure or the stream's end). */
+    let inFlight = false;
     /** The failure of the attempt that ran last, until the next one opens. */
     let failure: ResilienceError | undefined;
-    // The breaker opening while this model's retries wait (its failure, or another request's) starts
-    // its cooldown: the next attempt would be refused and wait it out (Retry-After up to
-    // maxDelayMs), so the retries stop here and the next model is asked with that failure.
+    // The breaker opening while this model's retries wait (after its own failure, another request's,
+    // or a refusal while another request probed it) starts its cooldown: the next attempt would be
+    // refused and wait it out (Retry-After up to maxDelayMs), so the retries stop here and the next
+    // model is asked with the last failure. A request in flight is left to finish.
     const fallOver = next ? new AbortController() : undefined;
     const onAbort = () => fallOver?.abort(signal.reason);
     let stopWatching = () => {};
@@ -141,7 +144,15 @@ async function* withFallbacks(
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
       const off = policy.events.on('circuit-state-change', ({ to }) => {
-        if (to === 'open' && failure && !delivered) fallOver.abort(failure);
+        if (to !== 'open' || inFlight || delivered) return;
+        fallOver.abort(
+          failure ??
+            new ResilienceError({
+              code: RESILIENCE_ERROR_CODES.CIRCUIT_OPEN,
+              category: 'unavailable',
+              message: `model "${model.modelId}" is cooling down: its circuit opened while this request waited to ask it again`,
+            }),
+        );
       });
       stopWatching = () => {
         off();
@@ -153,9 +164,11 @@ async function* withFallbacks(
         delivered = true;
       },
       opened: () => {
+        inFlight = true;
         failure = undefined;
       },
       failed: (error) => {
+        inFlight = false;
         failure = error;
       },
     });
