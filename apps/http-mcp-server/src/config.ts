@@ -47,6 +47,7 @@ const EnvSchema = z.object({
   MCS_SSE_KEEPALIVE_MS: positiveInt(15_000),
   MCS_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   MCS_DIRECT_TOOL_CALLS: onOff.default('on'),
+  MCS_SESSION_LANES: onOff.default('on'),
   MCS_SERVICE_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** `service` asks the user first (input-required elicitation): `off`, `writes` (non-GET/HEAD), `all`. */
   MCS_SERVICE_CONFIRM: z.enum(['off', 'writes', 'all']).default('off'),
@@ -86,6 +87,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Answer calls of pure tools without building an McpServer (`MCS_DIRECT_TOOL_CALLS`, default on). */
   directToolCalls: boolean;
+  /** Serve a 2025 session's `tools/call` on a long-lived server per session (`MCS_SESSION_LANES`, default on). */
+  sessionLanes: boolean;
   serviceBaseUrl: string | undefined;
   /** When the `service` tool asks for a confirmation before calling its upstream. */
   serviceConfirm: 'off' | 'writes' | 'all';
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig
     sseKeepAliveMs: e.MCS_SSE_KEEPALIVE_MS,
     shutdownTimeoutMs: e.MCS_SHUTDOWN_TIMEOUT_MS,
     directToolCalls: e.MCS_DIRECT_TOOL_CALLS === 'on',
+    sessionLanes: e.MCS_SESSION_LANES === 'on',
     serviceBaseUrl: e.MCS_SERVICE_BASE_URL,
     serviceConfirm: e.MCS_SERVICE_CONFIRM,
     upstream: parseUpstreamConfig(e, publicUrl),

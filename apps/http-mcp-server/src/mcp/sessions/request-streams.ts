@@ -90,6 +90,11 @@ export interface RequestStreamEventStore extends McpEventStore<JSONRPCMessage> {
    * leaves the client nothing to resume from, and its call waits for the client's own deadline.
    */
   withResumePoint(response: Response): Promise<Response>;
+  /**
+   * The `resume-point` event itself (its id, stored as the stream's start), for a stream written
+   * directly (src/mcp/sessions/session-request-stream.ts); undefined when the store gave no id.
+   */
+  resumePoint(): Promise<string | undefined>;
 }
 
 /**
@@ -134,6 +139,11 @@ export function requestStreamEventStore(
       return undefined as unknown as string;
     }
   };
+  const resumePoint = async (): Promise<string | undefined> => {
+    // A priming event's id is computed, never stored: it works with the store down too.
+    const eventId = await store(await start(randomUUID()), {} as JSONRPCMessage);
+    return eventId === undefined ? undefined : `id: ${eventId}\nevent: ${RESUME_POINT_EVENT}\ndata: \n\n`;
+  };
   return {
     getStreamIdForEventId: (eventId) => eventStore.getStreamIdForEventId(eventId),
     replayEventsAfter: (lastEventId, callbacks) => eventStore.replayEventsAfter(lastEventId, callbacks),
@@ -152,12 +162,12 @@ export function requestStreamEventStore(
       ) {
         return response;
       }
-      // A priming event's id is computed, never stored: it works with the store down too.
-      const eventId = await store(await start(randomUUID()), {} as JSONRPCMessage);
-      if (eventId === undefined) return response;
-      const first = new TextEncoder().encode(`id: ${eventId}\nevent: ${RESUME_POINT_EVENT}\ndata: \n\n`);
+      const frame = await resumePoint();
+      if (frame === undefined) return response;
+      const first = new TextEncoder().encode(frame);
       return new Response(prepend(first, response.body), { status: response.status, headers: response.headers });
     },
+    resumePoint,
   };
 }
 

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createEventStore, type JsonObject, type McpEventStore, SessionStoreError } from '@mcs/session-store';
+import {
+  createEventStore,
+  type JsonObject,
+  type McpEventStore,
+  type ProtocolSession,
+  SessionStoreError,
+} from '@mcs/session-store';
 import {
   type AuthInfo,
+  DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
   type JSONRPCMessage,
+  type JSONRPCRequest,
   type McpServer,
   type RequestId,
   WebStandardStreamableHTTPServerTransport,
@@ -11,7 +19,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authInfoOf } from '../../auth/request-auth-info.js';
 import { ExchangeTransport } from '../replicas/exchange-transport.js';
 import type { SessionChannelMessage } from '../replicas/message-router.js';
-import { jsonRpcErrorResponse, storeUnavailableResponse } from '../shared/json-rpc-errors.js';
+import {
+  jsonRpcErrorBody,
+  jsonRpcErrorResponse,
+  SHUTDOWN_CUT_OFF_MESSAGE,
+  storeUnavailableResponse,
+} from '../shared/json-rpc-errors.js';
 import { SESSION_PROTOCOL_VERSIONS } from '../shared/server-factory.js';
 import {
   jsonObjectOr,
@@ -33,6 +46,8 @@ import {
   requestUnreadableError,
   storedRequestIds,
 } from './request-streams.js';
+import { type SessionLane, SessionLanes } from './session-lanes.js';
+import { SessionRequestStream } from './session-request-stream.js';
 
 /** The SDK's name for the standalone GET stream; event ids of it are scoped per session. */
 const GET_STREAM_ID = '_GET_stream';
@@ -98,10 +113,18 @@ export class StreamableHttpSessions {
   readonly #localGetStreams = new Map<string, SseStream>();
   /** Idle servers of sessions this replica served last: skips building and restoring on the next request. */
   readonly #servers: SessionServerCache;
+  /** Long-lived servers of sessions, for `tools/call` (undefined with `MCS_SESSION_LANES=off`). */
+  readonly #lanes: SessionLanes | undefined;
 
   constructor(ctx: SessionEraContext) {
     this.#ctx = ctx;
     this.#servers = new SessionServerCache(ctx.config.serverCache);
+    this.#lanes = ctx.config.sessionLanes
+      ? new SessionLanes(() => ctx.createServer(), {
+          maxLanes: Math.max(1, ctx.config.serverCache.maxServers),
+          idleTtlMs: ctx.config.serverCache.ttlMs,
+        })
+      : undefined;
   }
 
   eventStoreFor(sessionId: string): McpEventStore<JSONRPCMessage> {
@@ -123,6 +146,9 @@ export class StreamableHttpSessions {
     // A call of a pure tool needs nothing of the session but its existence: answered as JSON, which a
     // Streamable HTTP client must accept, with no server, stream or stored events.
     if (post.pureAnswer !== undefined) return sendJsonMessage(reply, post.pureAnswer);
+    const call = this.#lanes === undefined ? undefined : laneCallOf(post.body, request.headers.accept);
+    if (this.#lanes !== undefined && call !== undefined)
+      return this.#postToLane(this.#lanes, request, reply, session, call);
 
     const restored = restoredClientOf(session);
     const stateKey = JSON.stringify(restored);
@@ -188,6 +214,7 @@ export class StreamableHttpSessions {
     await this.#ctx.store.deleteEventStream(`${session.id}/${GET_STREAM_ID}`);
     this.#ctx.liveSessions.deleted(session.id);
     this.#servers.evict(session.id);
+    this.#lanes?.evict(session.id);
     await this.#ctx.router.publishToSession(session.id, { kind: 'close', reason: 'session deleted' });
     request.log.info({ sessionId: session.id }, 'session deleted by the client');
     return reply.code(200).send();
@@ -263,6 +290,87 @@ export class StreamableHttpSessions {
     }
     request.log.debug({ sessionId: session.id, count: messages.length }, 'accepted notifications/responses');
     return reply.code(202).send();
+  }
+
+  /**
+   * A lone `tools/call` of a session on the session's lane (one long-lived server per session on
+   * this replica, see session-lanes.ts) instead of a server and the SDK's transport per POST; the
+   * answer is the stream the SDK's transport writes (session-request-stream.ts), stored event by
+   * event in the event log. What the exchange transport does for a POST is done here per request:
+   * server-to-client requests carry routable ids (their answers reach this lane from any replica),
+   * `notifications/cancelled` from any replica reaches it, and the shutdown can cut it off.
+   */
+  async #postToLane(
+    lanes: SessionLanes,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: ProtocolSession,
+    call: JSONRPCRequest,
+  ): Promise<FastifyReply> {
+    const restored = restoredClientOf(session);
+    const lane = await lanes.acquire(session.id, JSON.stringify(restored), restored, (opened) => {
+      opened.onUnrelated = (message) => this.#sendUnrelatedOfLane(opened, message);
+    });
+    const eventStore = requestStreamEventStore(this.eventStoreFor(session.id), {
+      replicaId: this.#ctx.router.replicaId,
+      requestIds: [call.id],
+      log: this.#ctx.log,
+      isSessionStream: (streamId) => streamId === GET_STREAM_ID,
+    });
+    let laneId = 0;
+    let forget: () => void = () => undefined;
+    const { exchangeId, unregister } = this.#ctx.router.registerExchange(
+      (message) => lane.deliver(message),
+      () => {
+        // The shutdown drain ran out: the call is answered with an error saying so (stored, like any answer).
+        lane.abort(laneId, new Error(SHUTDOWN_CUT_OFF_MESSAGE));
+        stream
+          .answer(jsonRpcErrorBody('UNAVAILABLE', SHUTDOWN_CUT_OFF_MESSAGE, call.id) as JSONRPCMessage)
+          .catch((error: unknown) =>
+            this.#ctx.log.debug({ err: error }, 'could not answer a request cut off by the shutdown'),
+          );
+      },
+    );
+    const stream = new SessionRequestStream(reply, {
+      eventStore,
+      protocolVersion: headerOf(request, 'mcp-protocol-version') ?? DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
+      retryMs: this.#ctx.config.sseRetryMs,
+      keepAliveMs: this.#ctx.config.sseKeepAliveMs,
+      encodeRequestId: (id) => this.#ctx.router.encodeId(exchangeId, id),
+      onDone: () => {
+        unregister();
+        forget();
+      },
+    });
+    try {
+      await stream.open();
+    } catch (error) {
+      unregister();
+      throw error;
+    }
+    laneId = lane.dispatch(call, stream, authInfoOf(request));
+    if (!stream.done) {
+      forget = this.#ctx.router.trackRequest(session.id, call.id, (cancellation) => {
+        lane.cancel(laneId, cancellation);
+        stream.end();
+      });
+    }
+    return reply;
+  }
+
+  /** A message of a lane's server no request waits for: to the session's stream, requests with routable ids. */
+  #sendUnrelatedOfLane(lane: SessionLane, message: JSONRPCMessage): void {
+    let outgoing = message;
+    if ('method' in message && 'id' in message) {
+      const { exchangeId, unregister } = this.#ctx.router.registerExchange((answer) => {
+        unregister();
+        lane.deliver(answer);
+      });
+      outgoing = { ...message, id: this.#ctx.router.encodeId(exchangeId, message.id) } as JSONRPCMessage;
+    }
+    this.sendToSessionStream(lane.sessionId, outgoing).catch((error: unknown) => {
+      this.#ctx.log.warn({ err: error }, 'could not send a message to the session stream');
+    });
   }
 
   #exchange(
@@ -543,6 +651,26 @@ export class StreamableHttpSessions {
       }
     }
   }
+}
+
+/** A header's single value. */
+function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The call a POST body holds when the session's lane serves it: one `tools/call` request (a batch,
+ * another method, or an `Accept` the SDK's transport refuses stays on the per-POST path, which
+ * answers those as it always has).
+ */
+function laneCallOf(body: unknown, accept: string | undefined): JSONRPCRequest | undefined {
+  if (typeof accept !== 'string' || !accept.includes('application/json') || !accept.includes('text/event-stream')) {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const message = body as { method?: unknown; id?: unknown };
+  return message.method === 'tools/call' && message.id !== undefined ? (body as JSONRPCRequest) : undefined;
 }
 
 /** Closes the per-request server once its exchange is over (at once when nothing was dispatched). */
