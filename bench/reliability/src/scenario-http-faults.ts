@@ -189,8 +189,13 @@ async function isRunning(pid: number): Promise<boolean> {
 }
 
 const UNANSWERED = /timed out|TimeoutError|hang:|deadline exceeded/i;
-/** The server answered (a result the check did not accept, or an error answer): clear, whatever it says. */
-const ANSWERED = /unexpected result:|resumed call failed:/;
+/**
+ * The server answered (a result the check did not accept, or an error answer: the SDK client's
+ * `ProtocolError` is a JSON-RPC error response, its own timeout is an `SdkError`): clear, whatever it
+ * says. ("ProtocolError: Redis is unavailable (Command timed out)" is the server's answer to a call
+ * during a Redis stall, not the client's deadline.)
+ */
+const ANSWERED = /unexpected result:|resumed call failed:|^ProtocolError:/;
 
 /**
  * A failure of an operation in flight during [from, to] is `clear` when an error reached the client
