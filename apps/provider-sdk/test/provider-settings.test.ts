@@ -286,6 +286,66 @@ describe('fallback models', () => {
     expect((await a).at(-1)).toMatchObject({ type: 'finish', model: 'backup' });
   });
 
+  it('a request whose attempt fails after another request opened the breaker falls over at once', async () => {
+    let calls = 0;
+    let failFirst: (error: Error) => void = () => {};
+    let firstStarts: () => void = () => {};
+    const firstStarted = new Promise<void>((resolve) => {
+      firstStarts = resolve;
+    });
+    const outage = () => Object.assign(new Error('overloaded'), { code: 'OVERLOADED', category: 'unavailable' });
+    const main: LanguageModelV1 = {
+      specificationVersion: 'v1',
+      provider: 'test-main',
+      modelId: 'main-1',
+      async doGenerate() {
+        throw new Error('not used by the loop');
+      },
+      async doStream() {
+        calls += 1;
+        if (calls > 1) throw outage();
+        // A's request: in flight until the test fails it.
+        firstStarts();
+        await new Promise((_, reject) => {
+          failFirst = reject;
+        });
+        throw new Error('unreachable');
+      },
+    };
+    await using withBackup = createProvider(
+      {
+        baseURL: scripted.model.baseURL,
+        apiKey: 'k',
+        fallbackModels: ['backup'],
+        modelPolicy: {
+          retry: { maxRetries: 5, baseDelayMs: 10, maxDelayMs: 60_000 },
+          circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
+        },
+      },
+      { env: {}, languageModel: main },
+    );
+    scripted.model.script([{ text: 'backup for B' }, { text: 'backup for A' }]);
+    const aParts: StreamPart[] = [];
+    const a = (async () => {
+      for await (const part of withBackup.generateStream({ prompt: 'A' })) {
+        aParts.push(part);
+        // Waiting out the open breaker takes a minute: stop there, it is the failure.
+        if (part.type === 'retry' && part.delayMs >= 10_000) break;
+      }
+    })();
+    await firstStarted;
+    // B fails and opens the breaker while A's request is still in flight; then A's fails too.
+    expect(await withBackup.generate({ prompt: 'B' })).toMatchObject({ model: 'backup' });
+    failFirst(outage());
+    await a;
+    expect(aParts.filter((part) => part.type === 'retry')).toEqual([]);
+    expect(aParts.find((part) => part.type === 'model-fallback')).toMatchObject({
+      from: 'main-1',
+      error: { message: expect.stringContaining('overloaded') },
+    });
+    expect(aParts.at(-1)).toMatchObject({ type: 'finish', model: 'backup' });
+  });
+
   it('a failure that is not retried ends the request even when it opens the breaker', async () => {
     await using withBackup = createProvider(
       {

@@ -170,6 +170,8 @@ async function* withFallbacks(
       failed: (error) => {
         inFlight = false;
         failure = error;
+        // Opened by another request while this attempt ran: this failure changes nothing in it.
+        if (fallOver && !delivered && policy.circuitState === 'open') fallOver.abort(error);
       },
     });
     try {
