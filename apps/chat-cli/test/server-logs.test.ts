@@ -10,6 +10,8 @@ import { everythingEntry } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
 
 const TAP = fileURLToPath(new URL('./fixtures/stdio-tap.mjs', import.meta.url));
+/** A small SDK server that does not offer logging (provider-sdk's test fixture). */
+const COUNTING = fileURLToPath(new URL('../../provider-sdk/test/fixtures/counting-server.mjs', import.meta.url));
 const chat = useScriptedChat(undefined);
 
 type JsonRpc = { id?: number | string; method?: string; params?: Record<string, unknown>; result?: unknown };
@@ -94,5 +96,33 @@ describe('--log-level', () => {
     }
     expect(levelsSent(await defaultTap())).toEqual(['warning']);
     expect(plain.stderr()).not.toContain('Roots updated');
+  });
+
+  it('a server that does not offer logging refuses setLevel: said at debug only, and the chat goes on', async () => {
+    await chat.dir.write('runs.txt', '');
+    await chat.dir.write('config.json', {
+      mcpServers: {
+        counting: { command: process.execPath, args: [COUNTING], env: { RUNS_FILE: join(chat.dir.path, 'runs.txt') } },
+      },
+    });
+    for (const level of ['debug', 'warning']) {
+      const cli = chat.start(['--log-level', level]);
+      try {
+        let at = await cli.waitForStdout('> ');
+        if (level === 'debug') {
+          await waitFor(() => cli.stderr().includes('[counting] does not take logging/setLevel'), {
+            timeoutMs: 20_000,
+            what: `the refusal at debug (${cli.stderr()})`,
+          });
+        }
+        cli.line('/tools');
+        at = await cli.waitForStdout('counting.lookup', at);
+        cli.line('/exit');
+        expect(await cli.exited()).toBe(0);
+        if (level === 'warning') expect(cli.stderr()).not.toContain('logging/setLevel');
+      } finally {
+        cli.child.kill('SIGKILL');
+      }
+    }
   });
 });
