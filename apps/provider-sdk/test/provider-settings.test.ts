@@ -80,6 +80,36 @@ describe('request settings', () => {
   });
 });
 
+describe('usage over steps', () => {
+  it('sums every step into the total, cached and reasoning tokens too', async () => {
+    scripted.model.script([
+      {
+        // No pool here: the tool call fails, the model is told, and a second step follows.
+        toolCalls: [{ id: 't', name: 'x__y', arguments: {} }],
+        usage: {
+          prompt_tokens: 12,
+          completion_tokens: 8,
+          prompt_tokens_details: { cached_tokens: 4 },
+          completion_tokens_details: { reasoning_tokens: 3 },
+        },
+      },
+      { text: 'done', usage: { prompt_tokens: 5, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 1 } } },
+    ]);
+    const result = await scripted.provider.generate({ prompt: 'hi' });
+    expect(result.stepUsage).toEqual([
+      { promptTokens: 12, completionTokens: 8, totalTokens: 20, cachedPromptTokens: 4, reasoningTokens: 3 },
+      { promptTokens: 5, completionTokens: 2, totalTokens: 7, cachedPromptTokens: 1 },
+    ]);
+    expect(result.usage).toEqual({
+      promptTokens: 17,
+      completionTokens: 10,
+      totalTokens: 27,
+      cachedPromptTokens: 5,
+      reasoningTokens: 3,
+    });
+  });
+});
+
 describe('generateObject', () => {
   const City = z.object({ city: z.string(), population: z.number().int() });
 
