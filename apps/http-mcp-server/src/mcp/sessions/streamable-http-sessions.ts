@@ -35,7 +35,7 @@ import {
   sessionOwnerOf,
   sessionSeen,
 } from '../shared/session-era-context.js';
-import { SessionServerCache } from '../shared/session-server-cache.js';
+import { DEFAULT_SERVER_BYTES, SessionServerCache } from '../shared/session-server-cache.js';
 import { SseStream } from '../shared/sse-stream.js';
 import { sendJsonMessage, sendWebResponse, toWebRequest } from '../shared/web-bridge.js';
 import {
@@ -121,7 +121,14 @@ export class StreamableHttpSessions {
     this.#servers = new SessionServerCache(ctx.config.serverCache);
     this.#lanes = ctx.config.sessionLanes
       ? new SessionLanes(() => ctx.createServer(), {
-          maxLanes: Math.max(1, ctx.config.serverCache.maxServers),
+          // The idle-server cache's bounds (count and bytes), counted per lane: a lane is one server.
+          maxLanes: Math.max(
+            1,
+            Math.min(
+              ctx.config.serverCache.maxServers,
+              Math.floor(ctx.config.serverCache.maxBytes / DEFAULT_SERVER_BYTES),
+            ),
+          ),
           idleTtlMs: ctx.config.serverCache.ttlMs,
         })
       : undefined;
