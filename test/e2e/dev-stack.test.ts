@@ -7,7 +7,7 @@
 // The piped case (JSON lines, one per event) is checked on the http-mcp-server alone at the end.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +28,8 @@ let ports: { http: number; grpc: number; metrics: number };
 let stack: ChildProcess;
 let stackPid: number;
 let raw = '';
+/** dist/main.js of the http-mcp-server before the stack started (its dev script compiles in watch mode). */
+let serverMainModified: number;
 /** What the terminal shows, without colors and carriage returns. */
 const screen = () => raw.replace(TERMINAL_ESCAPES, '').replaceAll('\r', '');
 
@@ -75,6 +77,7 @@ beforeAll(async () => {
     MCS_SKIP_INSTALL: '1',
   };
   for (const name of ['NODE_ENV', 'LOG_LEVEL', 'MCS_AUTH', 'PUBLIC_URL', 'HOST', 'GRPC_HOST']) delete env[name];
+  serverMainModified = (await stat(httpMcpServerMain)).mtimeMs;
   // The shell sizes the terminal (turbo gives its tasks a terminal of their own only when its own has a
   // size, as a person's has; `script` without a terminal on stdin makes a 0x0 one), prints its pid and
   // becomes ./mcs (which execs node): the pid of the stack's root process.
@@ -141,6 +144,9 @@ describe('./mcs dev on a terminal', () => {
     });
     expect(unauthenticated.status).toBe(401);
     expect(await (await fetch(`${origin}/readyz`)).json()).toEqual({ status: 'ready', store: 'redis' });
+    // The dev script's watch-mode compile left the built dist/ alone (same content): other tests and
+    // processes read it meanwhile, and a rewrite would restart the server for nothing.
+    expect((await stat(httpMcpServerMain)).mtimeMs).toBe(serverMainModified);
   });
 
   it('the printed chat command reaches the http-mcp-server directly and all three backends through the gateway', async () => {

@@ -5,6 +5,7 @@
 // In-memory store unless REDIS_URL is set. The environment wins over every default here (MCS_AUTH=off
 // turns authorization off). TypeScript rebuilds on change and node restarts on a new build.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { credentialsFile, devAuthOrigin, devCredentials } from '../../../tooling/toolchain/dev-auth.mjs';
 
@@ -32,16 +33,32 @@ const env = {
   MCS_ACCESS_TOKEN_TTL_S: process.env.MCS_ACCESS_TOKEN_TTL_S ?? '43200',
 };
 const origin = devAuthOrigin(env);
-const tsc = require.resolve('typescript/bin/tsc');
-// tsc --watch rewrites dist/ once when it starts: the server starts after that first pass, or node's
-// --watch-path would restart it seconds after start (dropping in-memory sessions the gateway just opened).
-const watcher = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const children = [watcher];
-let tscOutput = '';
+const ts = require('typescript');
+// TypeScript's watch mode in this process, writing through a file system that leaves a file alone when
+// its new content is the same: `tsc --watch` rewrote all of dist/ at every start, so node --watch-path
+// restarted the server for nothing and anything reading dist/ meanwhile (a test's pnpm pack or deploy,
+// another app) could read a half-written file. The server starts after the first pass.
+const system = {
+  ...ts.sys,
+  writeFile(path, data, writeByteOrderMark) {
+    try {
+      if (readFileSync(path, 'utf8') === (writeByteOrderMark ? `\uFEFF${data}` : data)) return;
+    } catch {
+      // not there yet
+    }
+    ts.sys.writeFile(path, data, writeByteOrderMark);
+  },
+};
+const formatHost = {
+  getCanonicalFileName: (file) => file,
+  getCurrentDirectory: () => ts.sys.getCurrentDirectory(),
+  getNewLine: () => ts.sys.newLine,
+};
+const children = [];
+let stopping = false;
+let watchProgram;
 const startServer = () => {
-  if (stopping || children.length > 1) return;
+  if (stopping || children.length > 0) return;
   // Its own process group: Ctrl-C reaches this script's group (turbo signals it too), and node --watch
   // forwards every signal it gets to the server. In the same group the server got SIGINT directly, SIGINT
   // again from node --watch and then the SIGTERM sent below: it takes a second signal for "exit now" and
@@ -54,14 +71,6 @@ const startServer = () => {
   children.push(server);
   watchExit(server);
 };
-watcher.stdout.on('data', (chunk) => {
-  tscOutput = `${tscOutput}${chunk}`.slice(-2000);
-  const errors = /Found (\d+) errors?\. Watching for file changes/.exec(tscOutput);
-  if (errors === null) return;
-  if (errors[1] !== '0') process.stderr.write(tscOutput);
-  tscOutput = '';
-  startServer();
-});
 const lines = [
   `mcs-http-mcp-server (dev): ${origin}/mcp  store=${env.REDIS_URL ? 'redis' : 'memory'}  MCS_AUTH=${env.MCS_AUTH}`,
 ];
@@ -74,12 +83,12 @@ if (env.MCS_AUTH === 'on' && process.env.MCS_USERS === undefined && process.env.
 }
 process.stdout.write(`${lines.join('\n')}\n`);
 
-let stopping = false;
-// Ctrl-C reaches every process of the task's group (turbo signals the group too), tsc --watch included;
-// the server, in its own group, is sent SIGTERM once (through node --watch, which forwards it).
+// Ctrl-C reaches this script's group (turbo signals the group too); the server, in its own group, is
+// sent SIGTERM once (through node --watch, which forwards it).
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  watchProgram?.close();
   for (const child of children) child.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
@@ -93,4 +102,19 @@ function watchExit(child) {
     }
   });
 }
-watchExit(watcher);
+// The first pass runs here, synchronously, once the lines above are printed and Ctrl-C is handled.
+watchProgram = ts.createWatchProgram(
+  ts.createWatchCompilerHost(
+    'tsconfig.build.json',
+    {},
+    system,
+    ts.createEmitAndSemanticDiagnosticsBuilderProgram,
+    (diagnostic) => process.stderr.write(ts.formatDiagnosticsWithColorAndContext([diagnostic], formatHost)),
+    (diagnostic, _newLine, _options, errorCount) => {
+      // 6193 / 6194: "Found 1 error" / "Found N errors. Watching for file changes.": a pass ended.
+      if (diagnostic.code !== 6193 && diagnostic.code !== 6194) return;
+      if (errorCount) process.stderr.write(`${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}\n`);
+      startServer();
+    },
+  ),
+);
