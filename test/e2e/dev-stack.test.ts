@@ -28,8 +28,11 @@ let ports: { http: number; grpc: number; metrics: number };
 let stack: ChildProcess;
 let stackPid: number;
 let raw = '';
-/** dist/main.js of the http-mcp-server before the stack started (its dev script compiles in watch mode). */
-let serverMainModified: number;
+/**
+ * When the http-mcp-server's dev task starts (its build task, which may restore dist/ from turbo's cache,
+ * is done): dist/main.js's mtime, before the dev script's watch-mode compile runs.
+ */
+let serverMainModified: number | undefined;
 /** What the terminal shows, without colors and carriage returns. */
 const screen = () => raw.replace(TERMINAL_ESCAPES, '').replaceAll('\r', '');
 
@@ -77,7 +80,6 @@ beforeAll(async () => {
     MCS_SKIP_INSTALL: '1',
   };
   for (const name of ['NODE_ENV', 'LOG_LEVEL', 'MCS_AUTH', 'PUBLIC_URL', 'HOST', 'GRPC_HOST']) delete env[name];
-  serverMainModified = (await stat(httpMcpServerMain)).mtimeMs;
   // The shell sizes the terminal (turbo gives its tasks a terminal of their own only when its own has a
   // size, as a person's has; `script` without a terminal on stdin makes a 0x0 one), prints its pid and
   // becomes ./mcs (which execs node): the pid of the stack's root process.
@@ -97,8 +99,14 @@ beforeAll(async () => {
     screen().includes('@mcs/chat-cli:dev:     node apps/chat-cli/dist/main.js');
   // turbo runs the build first (cached after the root test command's build), then the three dev tasks.
   await waitFor(
-    () => {
+    async () => {
       if (stack.exitCode !== null) throw new Error(`./mcs dev exited with ${stack.exitCode}:\n${screen()}`);
+      if (
+        serverMainModified === undefined &&
+        screen().includes('@mcs/http-mcp-server:dev: > exec node scripts/dev.mjs')
+      ) {
+        serverMainModified = (await stat(httpMcpServerMain)).mtimeMs;
+      }
       return ready();
     },
     { what: './mcs dev: the gateway listening and the chat command printed', timeoutMs: 240_000, intervalMs: 250 },
@@ -146,6 +154,7 @@ describe('./mcs dev on a terminal', () => {
     expect(await (await fetch(`${origin}/readyz`)).json()).toEqual({ status: 'ready', store: 'redis' });
     // The dev script's watch-mode compile left the built dist/ alone (same content): other tests and
     // processes read it meanwhile, and a rewrite would restart the server for nothing.
+    expect(serverMainModified).toBeDefined();
     expect((await stat(httpMcpServerMain)).mtimeMs).toBe(serverMainModified);
   });
 
