@@ -5,7 +5,7 @@
 // an `npm` of the test's own first on PATH: the real one would fetch pnpm from the registry, and the
 // install's output is the one thing this checks. dev-token.mjs beside it prints a fixed token.
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,6 +67,21 @@ describe('./mcs token while the toolchain is (re)installed', () => {
     expect(stdout).toBe('the-token\n');
     expect(stderr).toContain('installing pnpm 10.34.8 into .toolchain/');
     expect(stderr).toContain('up to date in 2s');
+  });
+});
+
+describe('.toolchain/bin', () => {
+  it('is left alone when it is right: the node link and the pnpm shim are not made again on every run', async () => {
+    await bootstrap(root, ['token']);
+    const files = ['node', 'pnpm'].map((name) => join(root, '.toolchain', 'bin', name));
+    const before = await Promise.all(files.map((file) => lstat(file)));
+    await bootstrap(root, ['token']);
+    const after = await Promise.all(files.map((file) => lstat(file)));
+    // Another process may be starting .toolchain/bin/node or pnpm at that moment (a test, ./mcs dev).
+    expect(after.map(({ ino, mtimeMs }) => ({ ino, mtimeMs }))).toEqual(
+      before.map(({ ino, mtimeMs }) => ({ ino, mtimeMs })),
+    );
+    expect((after[1]?.mode ?? 0) & 0o111).not.toBe(0);
   });
 });
 

@@ -2,7 +2,17 @@
 // npm. Node >= 22.12 and pnpm are installed from the npm registry into .toolchain/ (ignored by git),
 // never globally, and reused on later runs. Plain JavaScript on purpose: it must run on Node 18/20.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,16 +110,33 @@ function ensureToolchain() {
     : join(toolchainDir, 'node_modules', nodePackage, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
   if (!existsSync(nodeBinary)) fail(`expected a Node binary at ${nodeBinary}; delete .toolchain/ and try again`);
 
+  // Made only when missing or different: other processes run .toolchain/bin/node and pnpm all the time
+  // (tests, a running ./mcs dev), and one starting while the link is replaced or the shim rewritten would
+  // find no node, or run an empty shim that exits 0 having done nothing.
   mkdirSync(binDir, { recursive: true });
   const nodeLink = join(binDir, 'node');
-  if (existsSync(nodeLink) || isDanglingLink(nodeLink)) unlinkSync(nodeLink);
-  symlinkSync(nodeBinary, nodeLink);
+  if (readLink(nodeLink) !== nodeBinary) {
+    if (existsSync(nodeLink) || isDanglingLink(nodeLink)) unlinkSync(nodeLink);
+    symlinkSync(nodeBinary, nodeLink);
+  }
   const pnpmEntry = join(toolchainDir, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
   const pnpmShim = join(binDir, 'pnpm');
-  writeFileSync(pnpmShim, `#!/bin/sh\nexec "${nodeLink}" "${pnpmEntry}" "$@"\n`);
-  chmodSync(pnpmShim, 0o755);
+  const shim = `#!/bin/sh\nexec "${nodeLink}" "${pnpmEntry}" "$@"\n`;
+  if (!existsSync(pnpmShim) || readFileSync(pnpmShim, 'utf8') !== shim) {
+    writeFileSync(`${pnpmShim}.${process.pid}`, shim, { mode: 0o755 });
+    chmodSync(`${pnpmShim}.${process.pid}`, 0o755);
+    renameSync(`${pnpmShim}.${process.pid}`, pnpmShim);
+  }
   if (!upToDate) writeFileSync(installedMarker, manifestText);
   return { nodeBinary, pnpmEntry };
+}
+
+function readLink(path) {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function isDanglingLink(path) {
