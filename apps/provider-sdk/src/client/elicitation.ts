@@ -1,7 +1,7 @@
+import { createJsonSchemaValidator } from '@mcs/content-parser';
 import { boundErrorMessage } from '@mcs/resilience';
 import type { ClientRequestHandlers, ElicitRequestParams, ElicitResult } from '@mcs/transports';
 import { type ElicitRequestFormParams, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
 import { z } from 'zod';
 
 /** The values of a form answer: the primitive (and multi-select) fields MCP forms may have. */
@@ -97,12 +97,19 @@ export function createElicitationResponder(handler: ElicitationHandler): ClientR
       return { action: answer.action };
     }
     const requestedSchema = params.requestedSchema;
-    // A validator per request: AJV keeps every schema object it compiled, and each request brings a
-    // new one; elicitations are paced by a human, so compiling each is cheap next to a leak.
-    const validators = new AjvJsonSchemaValidator();
-    const check = validators.getValidator<ElicitationContent>(
-      requestedSchema as Parameters<typeof validators.getValidator>[0],
-    );
+    // The platform's one JSON Schema validator (@mcs/content-parser), a new one per request: AJV keeps
+    // every schema object it compiled, and each request brings a new one; elicitations are paced by a
+    // human, so compiling each is cheap next to a leak.
+    let check: ReturnType<ReturnType<typeof createJsonSchemaValidator>['getValidator']>;
+    try {
+      check = createJsonSchemaValidator().getValidator(requestedSchema as Record<string, unknown>);
+    } catch (error) {
+      // A schema AJV cannot compile (or an unknown "$schema") is the server's mistake: no form is shown.
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `the requested schema cannot be used: ${bounded(error instanceof Error ? error.message : String(error))}`,
+      );
+    }
     const validate = (content: ElicitationContent) => {
       const result = check(content);
       return result.valid ? ({ ok: true } as const) : ({ ok: false, message: bounded(result.errorMessage) } as const);
