@@ -109,11 +109,11 @@ export class SessionRequestStream implements SessionRequestSink {
       if (this.#done) return;
       // The store down: sent without an id (the request stream store logs it), as the SDK's path.
       const eventId = await this.#options.eventStore.storeEvent(this.#streamId, message);
+      const frame = `event: message\n${eventId ? `id: ${eventId}\n` : ''}data: ${JSON.stringify(message)}\n\n`;
+      // The answer and the stream's end leave in one write.
+      if (last) return this.#finish(frame);
       const stream = this.#stream;
-      if (stream !== undefined && !stream.writableEnded && !stream.destroyed) {
-        stream.write(`event: message\n${eventId ? `id: ${eventId}\n` : ''}data: ${JSON.stringify(message)}\n\n`);
-      }
-      if (last) this.#finish();
+      if (stream !== undefined && !stream.writableEnded && !stream.destroyed) stream.write(frame);
     });
     // A failed store write fails this message's send (as the SDK's transport does); later ones still go.
     this.#chain = write.catch(() => {
@@ -122,12 +122,15 @@ export class SessionRequestStream implements SessionRequestSink {
     return write;
   }
 
-  #finish(): void {
+  #finish(lastFrame?: string): void {
     if (this.#done) return;
     this.#done = true;
     clearInterval(this.#keepAlive);
     const stream = this.#stream;
-    if (stream !== undefined && !stream.writableEnded) stream.end();
+    if (stream !== undefined && !stream.writableEnded) {
+      if (lastFrame !== undefined && !stream.destroyed) stream.end(lastFrame);
+      else stream.end();
+    }
     this.#options.onDone();
   }
 }
