@@ -14,6 +14,9 @@ import { repoRoot } from './fixtures/apps.js';
 
 const run = promisify(execFile);
 const roots: string[] = [];
+const rootManifest = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+};
 
 /** A copy of the bootstrap in a fresh root, with the stub npm and a stub pnpm that prints where it ran. */
 async function makeRoot(): Promise<string> {
@@ -25,7 +28,18 @@ async function makeRoot(): Promise<string> {
   await copyFile(join(repoRoot, 'tooling', 'toolchain', 'mcs.mjs'), join(root, 'tooling', 'toolchain', 'mcs.mjs'));
   await writeFile(
     join(root, 'package.json'),
-    JSON.stringify({ name: 'mcs', packageManager: 'pnpm@10.34.8', scripts: { hello: 'echo hello' } }),
+    JSON.stringify({
+      name: 'mcs',
+      packageManager: 'pnpm@10.34.8',
+      scripts: { hello: 'echo hello', dev: rootManifest.scripts.dev },
+    }),
+  );
+  // A turbo that reports how it was started, where `pnpm install` puts the real one.
+  await mkdir(join(root, 'node_modules', '.bin'), { recursive: true });
+  await writeFile(
+    join(root, 'node_modules', '.bin', 'turbo'),
+    `#!${process.execPath}\nconsole.log(JSON.stringify({ turbo: true, cwd: process.cwd(), args: process.argv.slice(2) }));\n`,
+    { mode: 0o755 },
   );
   await writeFile(join(root, 'tooling', 'toolchain', 'dev-token.mjs'), "process.stdout.write('the-token\\n');\n");
   // What `npm install` leaves in .toolchain/ for pnpm, and what it prints on stdout when done.
@@ -92,6 +106,14 @@ describe('./mcs <script>', () => {
     // `./mcs pnpm ...` is pnpm itself: it runs where it was asked to.
     const passthrough = await bootstrap(root, ['pnpm', 'why', 'x'], { cwd: join(root, 'apps', 'some-app') });
     expect(JSON.parse(passthrough.stdout)).toEqual({ cwd: join(root, 'apps', 'some-app'), args: ['why', 'x'] });
+  });
+});
+
+describe('./mcs dev', () => {
+  it("runs the root dev script's turbo itself, without pnpm in between (one Ctrl-C is one signal for turbo)", async () => {
+    expect(rootManifest.scripts.dev).toMatch(/turbo run dev$/);
+    const { stdout } = await bootstrap(root, ['dev', '--filter', '@mcs/x'], { cwd: join(root, 'apps', 'some-app') });
+    expect(JSON.parse(stdout)).toEqual({ turbo: true, cwd: root, args: ['run', 'dev', '--filter', '@mcs/x'] });
   });
 });
 

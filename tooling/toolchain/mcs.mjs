@@ -219,7 +219,7 @@ function main() {
   // a second Ctrl-C and kills the apps at once instead of letting them shut down.
   const turbo = join(root, 'node_modules', '.bin', 'turbo');
   const [command, commandArgs] =
-    first === 'dev' && rootManifest.scripts?.dev === 'turbo run dev' && existsSync(turbo)
+    first === 'dev' && /^(exec )?turbo run dev$/.test(rootManifest.scripts?.dev ?? '') && existsSync(turbo)
       ? [turbo, ['run', 'dev', ...rest]]
       : [toolchain.nodeBinary, [toolchain.pnpmEntry, ...pnpmArgs]];
   // A root script runs at the root: from a package's folder, pnpm would run that package's script of the
