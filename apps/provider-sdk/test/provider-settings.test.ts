@@ -8,6 +8,7 @@ import {
   type LanguageModelV1,
   type ModelCallOptions,
   type ModelStreamPart,
+  type ProviderConfigInput,
   type StreamPart,
 } from '../src/index.js';
 import { collect, useScriptedProvider } from './fixtures/scripted-provider.js';
@@ -18,6 +19,56 @@ const scripted = useScriptedProvider((baseURL) => ({
   apiKey: 'test-key',
   system: 'You are a test.',
 }));
+
+/** A failure with a category, as a provider's own error would say. */
+const outage = () => Object.assign(new Error('overloaded'), { code: 'OVERLOADED', category: 'unavailable' });
+
+/** A LanguageModelV1 of the test's own, `<name>-1` from `test-<name>`: the loop only streams. */
+function streamingModel(name: string, doStream: LanguageModelV1['doStream']): LanguageModelV1 {
+  return {
+    specificationVersion: 'v1',
+    provider: `test-${name}`,
+    modelId: `${name}-1`,
+    async doGenerate() {
+      throw new Error('not used by the loop');
+    },
+    doStream,
+  };
+}
+
+/**
+ * `main-1`, whose calls fail with an outage but for the one `isHeld(call)` picks (1 is the first): that one
+ * waits until the test fails it, so that its failure comes exactly when told; `heldStarted` says it began.
+ */
+function modelWithHeldCall(isHeld: (call: number) => boolean) {
+  let calls = 0;
+  let failHeld: (error: Error) => void = () => {};
+  let heldStarts: () => void = () => {};
+  const heldStarted = new Promise<void>((resolve) => {
+    heldStarts = resolve;
+  });
+  const model = streamingModel('main', async () => {
+    calls += 1;
+    if (!isHeld(calls)) throw outage();
+    heldStarts();
+    await new Promise((_, reject) => {
+      failHeld = reject;
+    });
+    throw new Error('unreachable');
+  });
+  return { model, heldStarted, failHeld: (error: Error) => failHeld(error) };
+}
+
+/** A provider on the scripted server falling back to its model `backup`; its main model is `languageModel` if given. */
+function providerWithBackup(
+  settings: Pick<ProviderConfigInput, 'model' | 'modelPolicy'>,
+  languageModel?: LanguageModelV1,
+) {
+  return createProvider(
+    { ...settings, baseURL: scripted.model.baseURL, apiKey: 'k', fallbackModels: ['backup'] },
+    { env: {}, ...(languageModel === undefined ? {} : { languageModel }) },
+  );
+}
 
 describe('request settings', () => {
   it('sends topP, stop, seed, a per-request model, provider options and a JSON response format', async () => {
@@ -150,16 +201,10 @@ describe('generateObject', () => {
 
 describe('fallback models', () => {
   it('asks the next model when one stays unavailable after its retries, and says which answered', async () => {
-    await using withBackup = createProvider(
-      {
-        model: 'primary',
-        baseURL: scripted.model.baseURL,
-        apiKey: 'k',
-        fallbackModels: ['backup'],
-        modelPolicy: { retry: { maxRetries: 1, baseDelayMs: 10 }, circuitBreaker: { failureThreshold: 2 } },
-      },
-      { env: {} },
-    );
+    await using withBackup = providerWithBackup({
+      model: 'primary',
+      modelPolicy: { retry: { maxRetries: 1, baseDelayMs: 10 }, circuitBreaker: { failureThreshold: 2 } },
+    });
     scripted.model.script([{ status: 503 }, { status: 503 }, { text: 'from backup' }]);
     const parts = await collect(withBackup.generateStream({ prompt: 'hi' }));
     expect(parts.map((part) => part.type)).toEqual([
@@ -192,19 +237,13 @@ describe('fallback models', () => {
   });
 
   it('falls over on rate limits too, and asks the first model again once its cooldown (recoveryTimeoutMs) has passed', async () => {
-    await using withBackup = createProvider(
-      {
-        model: 'primary',
-        baseURL: scripted.model.baseURL,
-        apiKey: 'k',
-        fallbackModels: ['backup'],
-        modelPolicy: {
-          retry: { maxRetries: 1, baseDelayMs: 10 },
-          circuitBreaker: { failureThreshold: 2, recoveryTimeoutMs: 200 },
-        },
+    await using withBackup = providerWithBackup({
+      model: 'primary',
+      modelPolicy: {
+        retry: { maxRetries: 1, baseDelayMs: 10 },
+        circuitBreaker: { failureThreshold: 2, recoveryTimeoutMs: 200 },
       },
-      { env: {} },
-    );
+    });
     const limited = { status: 429, headers: { 'retry-after': '0' } };
     scripted.model.script([limited, limited, { text: 'from backup' }]);
     const first = await collect(withBackup.generateStream({ prompt: 'hi' }));
@@ -225,19 +264,13 @@ describe('fallback models', () => {
   });
 
   it('falls over at once when the breaker opens during the retries, instead of waiting out its cooldown', async () => {
-    await using withBackup = createProvider(
-      {
-        model: 'primary',
-        baseURL: scripted.model.baseURL,
-        apiKey: 'k',
-        fallbackModels: ['backup'],
-        modelPolicy: {
-          retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 60_000 },
-          circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
-        },
+    await using withBackup = providerWithBackup({
+      model: 'primary',
+      modelPolicy: {
+        retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 60_000 },
+        circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
       },
-      { env: {} },
-    );
+    });
     scripted.model.script([{ status: 503 }, { text: 'from backup' }]);
     const parts: StreamPart[] = [];
     for await (const part of withBackup.generateStream({ prompt: 'hi' })) {
@@ -256,56 +289,29 @@ describe('fallback models', () => {
   });
 
   it("a request refused during another's half-open probe falls over when that probe fails", async () => {
-    // The main model is a LanguageModelV1 of the test's own, so that its probe fails exactly when told.
-    let calls = 0;
-    let failProbe: (error: Error) => void = () => {};
-    let probeStarts: () => void = () => {};
-    const probeStarted = new Promise<void>((resolve) => {
-      probeStarts = resolve;
-    });
-    const outage = () => Object.assign(new Error('overloaded'), { code: 'OVERLOADED', category: 'unavailable' });
-    const main: LanguageModelV1 = {
-      specificationVersion: 'v1',
-      provider: 'test-main',
-      modelId: 'main-1',
-      async doGenerate() {
-        throw new Error('not used by the loop');
-      },
-      async doStream() {
-        calls += 1;
-        if (calls === 1) throw outage();
-        // The probe after the cooldown: held until the test fails it.
-        probeStarts();
-        await new Promise((_, reject) => {
-          failProbe = reject;
-        });
-        throw new Error('unreachable');
-      },
-    };
-    await using withBackup = createProvider(
+    // The first call fails and opens the breaker; the probe after the cooldown is held until the test fails it.
+    const main = modelWithHeldCall((call) => call > 1);
+    await using withBackup = providerWithBackup(
       {
-        baseURL: scripted.model.baseURL,
-        apiKey: 'k',
-        fallbackModels: ['backup'],
         modelPolicy: {
           retry: { maxRetries: 5, baseDelayMs: 50, maxDelayMs: 60_000 },
           circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 1_500 },
         },
       },
-      { env: {}, languageModel: main },
+      main.model,
     );
     scripted.model.script([{ text: 'backup 0' }, { text: 'backup for B' }, { text: 'backup for A' }]);
     expect(await withBackup.generate({ prompt: 'hi' })).toMatchObject({ model: 'backup' });
     // Past the cooldown (any longer wait gives the same answer): A becomes the breaker's probe.
     await new Promise((resolve) => setTimeout(resolve, 1_700));
     const a = collect(withBackup.generateStream({ prompt: 'A' }));
-    await probeStarted;
+    await main.heldStarted;
     // B is refused (the probe's slot is taken) and retries; then the probe fails and reopens the breaker.
     const bParts: StreamPart[] = [];
     const b = (async () => {
       for await (const part of withBackup.generateStream({ prompt: 'B' })) {
         bParts.push(part);
-        if (part.type === 'retry' && part.attempt === 1) failProbe(outage());
+        if (part.type === 'retry' && part.attempt === 1) main.failHeld(outage());
         // Waiting out the reopened breaker takes 1.5 s: stop there, it is the failure.
         if (part.type === 'retry' && part.delayMs >= 1_000) break;
       }
@@ -317,42 +323,16 @@ describe('fallback models', () => {
   });
 
   it('a request whose attempt fails after another request opened the breaker falls over at once', async () => {
-    let calls = 0;
-    let failFirst: (error: Error) => void = () => {};
-    let firstStarts: () => void = () => {};
-    const firstStarted = new Promise<void>((resolve) => {
-      firstStarts = resolve;
-    });
-    const outage = () => Object.assign(new Error('overloaded'), { code: 'OVERLOADED', category: 'unavailable' });
-    const main: LanguageModelV1 = {
-      specificationVersion: 'v1',
-      provider: 'test-main',
-      modelId: 'main-1',
-      async doGenerate() {
-        throw new Error('not used by the loop');
-      },
-      async doStream() {
-        calls += 1;
-        if (calls > 1) throw outage();
-        // A's request: in flight until the test fails it.
-        firstStarts();
-        await new Promise((_, reject) => {
-          failFirst = reject;
-        });
-        throw new Error('unreachable');
-      },
-    };
-    await using withBackup = createProvider(
+    // A's request (the first call) is in flight until the test fails it; every later call fails.
+    const main = modelWithHeldCall((call) => call === 1);
+    await using withBackup = providerWithBackup(
       {
-        baseURL: scripted.model.baseURL,
-        apiKey: 'k',
-        fallbackModels: ['backup'],
         modelPolicy: {
           retry: { maxRetries: 5, baseDelayMs: 10, maxDelayMs: 60_000 },
           circuitBreaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
         },
       },
-      { env: {}, languageModel: main },
+      main.model,
     );
     scripted.model.script([{ text: 'backup for B' }, { text: 'backup for A' }]);
     const aParts: StreamPart[] = [];
@@ -363,10 +343,10 @@ describe('fallback models', () => {
         if (part.type === 'retry' && part.delayMs >= 10_000) break;
       }
     })();
-    await firstStarted;
+    await main.heldStarted;
     // B fails and opens the breaker while A's request is still in flight; then A's fails too.
     expect(await withBackup.generate({ prompt: 'B' })).toMatchObject({ model: 'backup' });
-    failFirst(outage());
+    main.failHeld(outage());
     await a;
     expect(aParts.filter((part) => part.type === 'retry')).toEqual([]);
     expect(aParts.find((part) => part.type === 'model-fallback')).toMatchObject({
@@ -377,16 +357,10 @@ describe('fallback models', () => {
   });
 
   it('a failure that is not retried ends the request even when it opens the breaker', async () => {
-    await using withBackup = createProvider(
-      {
-        model: 'primary',
-        baseURL: scripted.model.baseURL,
-        apiKey: 'k',
-        fallbackModels: ['backup'],
-        modelPolicy: { circuitBreaker: { failureThreshold: 1, failureCategories: ['unauthenticated'] } },
-      },
-      { env: {} },
-    );
+    await using withBackup = providerWithBackup({
+      model: 'primary',
+      modelPolicy: { circuitBreaker: { failureThreshold: 1, failureCategories: ['unauthenticated'] } },
+    });
     scripted.model.script([{ status: 401 }, { text: 'not asked' }]);
     await expect(withBackup.generate({ prompt: 'hi' })).rejects.toMatchObject({
       code: 'MODEL_FAILED',
@@ -411,25 +385,17 @@ describe('fallback models', () => {
 describe('model interface', () => {
   it('runs any LanguageModelV1 under the same loop (deadlines, retries, parts)', async () => {
     const seen: ModelCallOptions[] = [];
-    const echo: LanguageModelV1 = {
-      specificationVersion: 'v1',
-      provider: 'test-echo',
-      modelId: 'echo-1',
-      async doGenerate() {
-        throw new Error('not used by the loop');
-      },
-      async doStream(options) {
-        seen.push(options);
-        const last = options.messages.at(-1);
-        async function* parts(): AsyncGenerator<ModelStreamPart> {
-          yield { type: 'stream-start' };
-          yield { type: 'text-delta', text: `echo: ${String(last?.content)}` };
-          yield { type: 'finish', finishReason: 'stop' };
-          yield { type: 'usage', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } };
-        }
-        return parts();
-      },
-    };
+    const echo = streamingModel('echo', async (options) => {
+      seen.push(options);
+      const last = options.messages.at(-1);
+      async function* parts(): AsyncGenerator<ModelStreamPart> {
+        yield { type: 'stream-start' };
+        yield { type: 'text-delta', text: `echo: ${String(last?.content)}` };
+        yield { type: 'finish', finishReason: 'stop' };
+        yield { type: 'usage', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } };
+      }
+      return parts();
+    });
     await using custom = createProvider({ system: 'Be an echo.' }, { languageModel: echo, env: {} });
     const result = await custom.generate({ prompt: 'hello' });
     expect(result).toMatchObject({ text: 'echo: hello', model: 'echo-1', usage: { totalTokens: 2 } });
@@ -438,30 +404,22 @@ describe('model interface', () => {
 
   it("another model's failures are retried under the provider's policy and deadlines, each a retry part", async () => {
     let calls = 0;
-    const flaky: LanguageModelV1 = {
-      specificationVersion: 'v1',
-      provider: 'test-flaky',
-      modelId: 'flaky-1',
-      async doGenerate() {
-        throw new Error('not used by the loop');
-      },
-      async doStream({ signal }) {
-        calls += 1;
-        // First: an outage with a category (as a provider's own error would say); then a stream that
-        // stays silent until the first-token deadline aborts it; then an answer.
-        if (calls === 1) throw Object.assign(new Error('overloaded'), { code: 'OVERLOADED', category: 'unavailable' });
-        async function* parts(): AsyncGenerator<ModelStreamPart> {
-          yield { type: 'stream-start' };
-          if (calls === 2) {
-            await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-            return;
-          }
-          yield { type: 'text-delta', text: 'third time' };
-          yield { type: 'finish', finishReason: 'stop' };
+    const flaky = streamingModel('flaky', async ({ signal }) => {
+      calls += 1;
+      // First: an outage; then a stream that stays silent until the first-token deadline aborts it;
+      // then an answer.
+      if (calls === 1) throw outage();
+      async function* parts(): AsyncGenerator<ModelStreamPart> {
+        yield { type: 'stream-start' };
+        if (calls === 2) {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+          return;
         }
-        return parts();
-      },
-    };
+        yield { type: 'text-delta', text: 'third time' };
+        yield { type: 'finish', finishReason: 'stop' };
+      }
+      return parts();
+    });
     await using custom = createProvider(
       { firstTokenTimeoutMs: 200, modelPolicy: { retry: { baseDelayMs: 1, maxDelayMs: 10 } } },
       { languageModel: flaky, env: {} },
