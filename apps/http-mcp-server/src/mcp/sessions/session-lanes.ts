@@ -1,5 +1,4 @@
 import type {
-  AuthInfo,
   JSONRPCMessage,
   JSONRPCRequest,
   McpServer,
@@ -88,13 +87,16 @@ export class SessionLane implements Transport {
     return this.#closed;
   }
 
-  /** Hands one client request to the server; returns its internal id (for cancel/abort). */
-  dispatch(request: JSONRPCRequest, sink: SessionRequestSink, authInfo?: AuthInfo): number {
+  /**
+   * Hands one client request to the server; returns its internal id (for cancel/abort). `extra` is
+   * what the SDK's transport passes with a request (the caller's `authInfo`, `closeSSEStream`).
+   */
+  dispatch(request: JSONRPCRequest, sink: SessionRequestSink, extra?: MessageExtraInfo): number {
     this.#nextId += 1;
     const id = this.#nextId;
     this.lastUsed = Date.now();
     this.#pending.set(id, { sink, originalId: request.id });
-    this.onmessage?.({ ...request, id }, authInfo === undefined ? undefined : { authInfo });
+    this.onmessage?.({ ...request, id }, extra);
     return id;
   }
 

@@ -14,7 +14,7 @@ const SSE_HEADERS = {
 } as const;
 
 /** The first revision whose clients accept the SDK's priming event (an event with empty data). */
-const PRIMING_SINCE = '2025-11-25';
+export const PRIMING_SINCE = '2025-11-25';
 
 export interface SessionRequestStreamOptions {
   /** The POST's stream in the session's event log (ids naming this replica and the request ids). */
@@ -97,6 +97,17 @@ export class SessionRequestStream implements SessionRequestSink {
 
   answer(message: JSONRPCMessage): Promise<void> {
     return this.#enqueue(message, true);
+  }
+
+  /**
+   * Closes the HTTP stream while the request runs on (SEP-1699 polling, a tool's `ctx.http.closeSSE`,
+   * which the SDK's transport offers from 2025-11-25 on): later events are still stored, and the
+   * client reconnects with `Last-Event-ID` to read them.
+   */
+  closeForPolling(): void {
+    clearInterval(this.#keepAlive);
+    const stream = this.#stream;
+    if (stream !== undefined && !stream.writableEnded) stream.end();
   }
 
   /** Ends the stream without (more) events: the request was cancelled or cut off. */

@@ -47,7 +47,7 @@ import {
   storedRequestIds,
 } from './request-streams.js';
 import { type SessionLane, SessionLanes } from './session-lanes.js';
-import { SessionRequestStream } from './session-request-stream.js';
+import { PRIMING_SINCE, SessionRequestStream } from './session-request-stream.js';
 
 /** The SDK's name for the standalone GET stream; event ids of it are scoped per session. */
 const GET_STREAM_ID = '_GET_stream';
@@ -338,9 +338,10 @@ export class StreamableHttpSessions {
           );
       },
     );
+    const protocolVersion = headerOf(request, 'mcp-protocol-version') ?? DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
     const stream = new SessionRequestStream(reply, {
       eventStore,
-      protocolVersion: headerOf(request, 'mcp-protocol-version') ?? DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
+      protocolVersion,
       retryMs: this.#ctx.config.sseRetryMs,
       keepAliveMs: this.#ctx.config.sseKeepAliveMs,
       encodeRequestId: (id) => this.#ctx.router.encodeId(exchangeId, id),
@@ -355,7 +356,12 @@ export class StreamableHttpSessions {
       unregister();
       throw error;
     }
-    laneId = lane.dispatch(call, stream, authInfoOf(request));
+    const authInfo = authInfoOf(request);
+    laneId = lane.dispatch(call, stream, {
+      ...(authInfo === undefined ? {} : { authInfo }),
+      // As the SDK's transport: a tool may close the stream and let the client poll, from 2025-11-25 on.
+      ...(protocolVersion >= PRIMING_SINCE ? { closeSSEStream: () => stream.closeForPolling() } : {}),
+    });
     if (!stream.done) {
       forget = this.#ctx.router.trackRequest(session.id, call.id, (cancellation) => {
         lane.cancel(laneId, cancellation);
