@@ -5,6 +5,8 @@
 //   start to prompt, 1 stdio server beside the official SDK client's own process (sdk-client.mjs:
 //                                   spawn to initialized + tools listed); target: within 1.5x
 //   start to prompt, 3 stdio servers target: within 1.3x of one server (they connect in parallel)
+//   1 and 3 servers, no prestart    the same with MCS_CHAT_PRESTART=off (servers spawned when the pool
+//                                   connects, not before the chat's modules load), for comparison
 //   -p round trip                   a one-shot answer from the scripted model (in its own process), no server
 // Bounded: BENCH_ROUNDS rounds (default 5), each runs every case once in a rotated order (a shared
 // machine's speed drifts, so every case sees the same drift); medians and per-round ratios are printed.
@@ -74,11 +76,11 @@ function childrenCpuMs() {
  * Spawns `args` and resolves with the ms from spawn until `until` (a string on stdout) or the exit.
  * With `until`, stdin is then closed (the REPL ends) and the exit awaited, unmeasured.
  */
-function measure(args, { until, cwd = dir } = {}) {
+function measure(args, { until, cwd = dir, extraEnv = {} } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const cpuBefore = childrenCpuMs();
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let at;
@@ -122,6 +124,11 @@ const cases = {
   },
   'prompt, 1 server': () => measure([MAIN, '-i', '--config', configs.one], { until: '> ' }),
   'prompt, 3 servers': () => measure([MAIN, '-i', '--config', configs.three], { until: '> ' }),
+  // The same without the early start of the stdio servers (they are spawned when the pool connects).
+  '1 server, no prestart': () =>
+    measure([MAIN, '-i', '--config', configs.one], { until: '> ', extraEnv: { MCS_CHAT_PRESTART: 'off' } }),
+  '3 servers, no prestart': () =>
+    measure([MAIN, '-i', '--config', configs.three], { until: '> ', extraEnv: { MCS_CHAT_PRESTART: 'off' } }),
   '-p round trip': async () => {
     const result = await measure([MAIN, '--config', configs.none, '-p', 'What is the answer?']);
     if (!result.out.includes('The answer is 42.'))
@@ -179,6 +186,9 @@ const targets = [
   ['prompt, no server', 'node -e 0', undefined],
   ['prompt, 1 server', 'SDK client, 1 server', 1.5],
   ['prompt, 3 servers', 'prompt, 1 server', 1.3],
+  ['prompt, 1 server', '1 server, no prestart', undefined],
+  ['prompt, 3 servers', '3 servers, no prestart', undefined],
+  ['3 servers, no prestart', '1 server, no prestart', undefined],
   ['-p round trip', 'node -e 0', undefined],
 ];
 for (const [a, b, target] of targets) {
