@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SecretBoxConfig } from '@mcs/auth';
-import { boundErrorMessage, quoteValue } from '@mcs/resilience';
+import { quoteValue } from '@mcs/resilience';
 import { z } from 'zod';
+import { listConfigIssues } from './config-issues.js';
 import { HttpMcpServerError } from './http-mcp-server-error.js';
 import { SERVER_CACHE_DEFAULTS } from './mcp/shared/session-server-cache.js';
 import { parseToolPacks, type ToolPackName } from './packs/index.js';
@@ -132,13 +133,7 @@ function bracketIpv6(host: string): string {
 export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): AppConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    // zod's messages may quote what was given: each bounded, and at most ten listed.
-    const issues = parsed.error.issues;
-    const problems = issues
-      .slice(0, 10)
-      .map((issue) => boundErrorMessage(`${issue.path.join('.')}: ${issue.message}`, 300))
-      .concat(issues.length > 10 ? [`and ${issues.length - 10} more`] : [])
-      .join('; ');
+    const problems = listConfigIssues(parsed.error.issues);
     throw new HttpMcpServerError('INVALID_CONFIG', `Invalid settings: ${problems}. Fix the environment or .env.`, {
       cause: parsed.error,
     });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { boundErrorMessage, quoteValue } from '@mcs/resilience';
+import { quoteValue } from '@mcs/resilience';
 import { z } from 'zod';
 import type { OAuthSettings } from '../config.js';
+import { listConfigIssues } from '../config-issues.js';
 import { HttpMcpServerError } from '../http-mcp-server-error.js';
 import { isPasswordHash, verifyPassword } from './password-hash.js';
 
@@ -62,15 +63,10 @@ function parseUsers(text: string, setting: string): Record<string, string> {
   }
   const parsed = UsersSchema.safeParse(json);
   if (!parsed.success) {
-    // A path is a user name from the file: each problem bounded and at most ten listed, as for the
-    // environment (a file of 2,000 bad entries gave a 13,000-character message; found by fuzzing).
-    const issues = parsed.error.issues;
-    const problems = issues
-      .slice(0, 10)
-      .map((issue) => boundErrorMessage(`${issue.path.join('.')}: ${issue.message}`, 300))
-      .concat(issues.length > 10 ? [`and ${issues.length - 10} more`] : [])
-      .join('; ');
-    throw new HttpMcpServerError('INVALID_CONFIG', `${setting}: ${problems}`, { cause: parsed.error });
+    // A path is a user name from the file: listed bounded, as for the environment.
+    throw new HttpMcpServerError('INVALID_CONFIG', `${setting}: ${listConfigIssues(parsed.error.issues)}`, {
+      cause: parsed.error,
+    });
   }
   return parsed.data;
 }
