@@ -3,8 +3,11 @@
 // is JSON carrying a code (JSON-RPC `error.code`, or an OAuth `error`; an HTML page where a browser
 // asked), no error message longer than
 // @mcs/resilience's MAX_ERROR_MESSAGE_BYTES and no error that echoes an outside value past that bound.
+// A fuzzed setting (environment, users file, signing keys) gives INVALID_CONFIG, bounded.
 import { MAX_ERROR_MESSAGE_BYTES } from '@mcs/resilience';
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import { HttpMcpServerError } from '../../src/http-mcp-server-error.js';
 import { parseBody } from '../helpers/raw-mcp.js';
 
 /** Longest a fuzzed request may take (a loaded 2-core machine; a healthy answer takes milliseconds). */
@@ -16,6 +19,22 @@ export const FUZZ_SEED = Number(process.env.MCS_FUZZ_SEED ?? 20261207);
 /** Runs per property: `MCS_FUZZ_RUNS` scales them all (default 1: the bounded run of the test command). */
 export function runs(base: number): number {
   return Math.max(1, Math.round(base * Number(process.env.MCS_FUZZ_RUNS_FACTOR ?? 1)));
+}
+
+/** Longest message a bad setting may get (it names every bad one, each bounded). */
+export const MAX_CONFIG_MESSAGE_CHARS = 4_096;
+
+/**
+ * `error` is INVALID_CONFIG with a bounded message and no stack trace, never another error; returns the
+ * message for the caller's own check that it quotes none of the secrets it was given.
+ */
+export function expectConfigError(error: unknown): string {
+  expect(error, String(error).slice(0, 300)).toBeInstanceOf(HttpMcpServerError);
+  const { code, message } = error as HttpMcpServerError;
+  expect(code).toBe('INVALID_CONFIG');
+  expect(message.length, message.slice(0, 300)).toBeLessThanOrEqual(MAX_CONFIG_MESSAGE_CHARS);
+  expect(message).not.toMatch(/\n\s+at /);
+  return message;
 }
 
 export interface FuzzRequest {
