@@ -15,6 +15,7 @@ export type {
   Resource,
   ResourceTemplate,
   Root,
+  ServerCapabilities,
   Tool,
 } from '@mcs/transports';
 /** OpenAI's chat message type: `generate` accepts these too (see `MessageInput`, `fromOpenAIMessages`). */
@@ -78,6 +79,7 @@ export {
   type LoadProviderConfigOptions,
   loadProviderConfig,
 } from './config/load-provider-config.js';
+export { MAX_CONFIG_DEPTH, nestedTooDeep } from './config/nesting-depth.js';
 export type { AwsSecretsManagerOptions } from './config/secrets/aws-secrets-manager.js';
 export {
   SecretLookupError,

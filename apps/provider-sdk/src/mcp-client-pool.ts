@@ -17,6 +17,7 @@ import {
   type Resource,
   type ResourceTemplate,
   type Root,
+  type ServerCapabilities,
   type Skill,
   type SkillFile,
   type Tool,
@@ -172,8 +173,14 @@ export interface McpClientPool extends AsyncDisposable {
   /** Every backend's health (status, stdio pid, restarts). */
   statuses(): PoolBackendStatus[];
   /**
-   * Listens to `log`, `progress`, `list_changed` and `resource_updated` events of every backend;
-   * returns the function that stops listening.
+   * What the backend's current session announced it offers (`initialize`: `logging`, `tools`,
+   * `resources`, ...), so that a caller asks only for what is there; `undefined` before its first
+   * connect and for a grpc-gateway. Throws `UNKNOWN_BACKEND` for a name not in the pool.
+   */
+  serverCapabilities(backend: string): ServerCapabilities | undefined;
+  /**
+   * Listens to `log`, `progress`, `list_changed`, `resource_updated` and `status` events of every
+   * backend; returns the function that stops listening.
    */
   on<E extends PoolEventName>(event: E, listener: PoolEventListener<E>): () => void;
   /** The roots the backends get for `roots/list` (needs the `roots` option). */
@@ -276,6 +283,11 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
     return [name, { backend, policy, callTimeoutMs, retryToolCalls, lists }] as const;
   });
   const backends = new Map(entries);
+  for (const [, { backend }] of entries) {
+    backend.connection.on('status', ({ backend: name, status, previous }) =>
+      events.emit('status', { backend: name, status, previous }),
+    );
+  }
   // The one pool of @mcs/transports holds every connection (MCP and gRPC alike): connected and closed together.
   const lifecycle = backendPoolOf(entries.map(([, { backend }]) => backend.connection));
   let closed = false;
@@ -620,6 +632,7 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
       };
     },
     statuses: () => [...backends.values()].map(({ backend }) => backend.status()),
+    serverCapabilities: (name) => resolve(name, 'serverCapabilities').backend.connection.serverCapabilities,
     on: (event, listener) => events.on(event, listener),
     get roots() {
       return roots;

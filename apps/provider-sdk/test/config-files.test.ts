@@ -7,6 +7,8 @@ import {
   createProvider,
   explainProviderConfig,
   loadProviderConfig,
+  MAX_CONFIG_DEPTH,
+  nestedTooDeep,
   ProviderError,
   parsePoolConfig,
   parseProviderConfig,
@@ -273,6 +275,22 @@ describe('config files', () => {
     expect(unknown.code).toBe('PROFILE_UNKNOWN');
     expect(unknown.message).toContain(profiles);
     expect(unknown.message).toContain('dev, prod');
+  });
+
+  it('nestedTooDeep (the depth check config readers share, mcs-chat too): 64 nested containers accepted, 65 refused, any depth checked without recursion', () => {
+    const nested = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let level = 0; level < levels; level++) value = level % 2 === 0 ? [value] : { key: value };
+      return value;
+    };
+    expect(MAX_CONFIG_DEPTH).toBe(64);
+    // The top value is level 0: 64 nested containers reach level 63.
+    expect(nestedTooDeep(nested(64))).toBe(false);
+    expect(nestedTooDeep(nested(65))).toBe(true);
+    expect(nestedTooDeep(nested(3), 2)).toBe(true);
+    expect(nestedTooDeep(nested(2), 2)).toBe(false);
+    expect(nestedTooDeep(nested(200_000))).toBe(true);
+    expect(nestedTooDeep({ a: 1, b: [null, 'x', { c: true }] })).toBe(false);
   });
 
   it('shows nested paths in the spelling they were written in', async () => {

@@ -1,4 +1,4 @@
-import type { ListChangedKind, LoggingLevel, ProgressUpdate } from '@mcs/transports';
+import type { BackendStatus, ListChangedKind, LoggingLevel, ProgressUpdate } from '@mcs/transports';
 
 /** What the pool reports besides request results; every payload names the backend. */
 export interface PoolEventMap {
@@ -10,6 +10,12 @@ export interface PoolEventMap {
   list_changed: { backend: string; kind: ListChangedKind };
   /** A resource subscribed with `subscribeResource` changed: read it again. */
   resource_updated: { backend: string; uri: string };
+  /**
+   * A backend's connection changed status: `ready` at its first connect and again after every
+   * restart or reconnect (a new session: what was asked of the old one, e.g. a log level, is gone
+   * unless the pool keeps it). `serverCapabilities()` answers for the new session by then.
+   */
+  status: { backend: string; status: BackendStatus; previous: BackendStatus };
 }
 
 export type PoolEventName = keyof PoolEventMap;

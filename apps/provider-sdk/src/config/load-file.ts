@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { quoteValue } from '@mcs/resilience';
 import { ProviderError } from '../provider-error.js';
+import { MAX_CONFIG_DEPTH, nestedTooDeep } from './nesting-depth.js';
 import { isPlainObject } from './schema-walk.js';
 
 /** A config is a few kilobytes; anything this large is a mistake (a log, a binary) and not read. */
@@ -67,20 +68,6 @@ async function parseJson(file: string, text: string): Promise<unknown> {
   }
 }
 
-/** Configs are a few levels deep; refusing deeper data keeps every later walk far from the stack limit. */
-const MAX_DEPTH = 64;
-
-function tooDeep(data: unknown): boolean {
-  const stack: [unknown, number][] = [[data, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth >= MAX_DEPTH) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 /** Which parser a file gets: by extension; without one, JSON when it starts with `{`. */
 function formatOf(file: string, text: string): 'json' | 'yaml' {
   const extension = extname(file).toLowerCase();
@@ -118,10 +105,10 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   if (!isPlainObject(data)) {
     throw new ProviderError('CONFIG_INVALID', `${file}: the file must hold one object (keys and values) at its top`);
   }
-  if (tooDeep(data)) {
+  if (nestedTooDeep(data)) {
     throw new ProviderError(
       'CONFIG_INVALID',
-      `${file}: nested more than ${MAX_DEPTH} levels deep (is it the config file?)`,
+      `${file}: nested more than ${MAX_CONFIG_DEPTH} levels deep (is it the config file?)`,
     );
   }
   return data;
