@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { MAX_CONFIG_DEPTH, nestedTooDeep } from '@mcs/provider-sdk';
 import { ChatCliError } from '../chat-cli-error.js';
 
 /** Reads a config file; a missing file is `CONFIG_NOT_FOUND`, any other failure `CONFIG_INVALID`. */
@@ -44,25 +45,12 @@ export function parseConfigJson(text: string, shown: string): unknown {
       { cause: error },
     );
   }
-  // Configs are a few levels deep; the later walks recurse, and 3,000 levels overflowed the stack.
-  if (tooDeep(data)) {
+  // The later walks recurse (see nestedTooDeep).
+  if (nestedTooDeep(data)) {
     throw new ChatCliError(
       'CONFIG_INVALID',
-      `${shown}: nested more than ${MAX_DEPTH} levels deep (is it the config file?)`,
+      `${shown}: nested more than ${MAX_CONFIG_DEPTH} levels deep (is it the config file?)`,
     );
   }
   return data;
-}
-
-const MAX_DEPTH = 64;
-
-function tooDeep(data: unknown): boolean {
-  const stack: [unknown, number][] = [[data, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth >= MAX_DEPTH) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
 }
