@@ -191,6 +191,8 @@ async function main() {
   const oursRedis = await startOurs({ ...ourEnv, REDIS_URL: redisUrl });
   // The pure-tool shortcut switched off: `echo` through the general path, like every other tool.
   const oursViaSdk = await startOurs({ ...ourEnv, MCS_DIRECT_TOOL_CALLS: 'off' });
+  // 2025 sessions without their lanes: a server and the SDK's transport per POST (the path before them).
+  const oursRedisPerPost = await startOurs({ ...ourEnv, REDIS_URL: redisUrl, MCS_SESSION_LANES: 'off' });
   const sdkStateless = await startScript('sdk-stateless-server.mjs', '/mcp', refEnv);
   const sdkStateful = await startScript('sdk-stateful-server.mjs', '/mcp', refEnv);
   const rawFastify = await startScript('raw-fastify-server.mjs', '/mcp', refEnv);
@@ -211,6 +213,15 @@ async function main() {
     add('ours 2026-07-28 stateless', oursMemory, '/mcp', modernHeaders(tool), modernBody);
     add('ours 2025 session (memory)', oursMemory, '/mcp', () => openSession(`${oursMemory.origin}/mcp`), sessionBody);
     add('ours 2025 session (Redis)', oursRedis, '/mcp', () => openSession(`${oursRedis.origin}/mcp`), sessionBody);
+    if (tool.key !== 'echo') {
+      add(
+        'ours 2025 (Redis) per-POST',
+        oursRedisPerPost,
+        '/mcp',
+        () => openSession(`${oursRedisPerPost.origin}/mcp`),
+        sessionBody,
+      );
+    }
     if (tool.key === 'echo') {
       add('ours /http', oursMemory, '/http', { 'content-type': 'application/json' }, sessionBody);
       add('ours 2026-07-28 no shortcut', oursViaSdk, '/mcp', modernHeaders(tool), modernBody);
@@ -246,6 +257,7 @@ async function main() {
     ratio(`${key}: ours 2026-07-28 stateless`, `${key}: raw Fastify, same work`, '>= 0.35x');
     ratio(`${key}: ours 2025 session (Redis)`, `${key}: SDK stateful (memory)`, '>= 2x');
     ratio(`${key}: ours 2025 session (memory)`, `${key}: SDK stateful (memory)`, 'info');
+    ratio(`${key}: ours 2025 (Redis) per-POST`, `${key}: SDK stateful (memory)`, 'info');
   }
   ratio('echo: ours /http', 'echo: raw Fastify, same work', 'info');
   ratio('echo: ours 2026-07-28 no shortcut', 'echo: SDK stateless (2026-07-28)', 'info');
