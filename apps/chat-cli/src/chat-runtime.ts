@@ -33,13 +33,15 @@ export interface ChatRuntimeOptions {
   notice?: (text: string) => void;
   /** The tokens of each sampling request the model answered (for `/usage`). */
   onSamplingUsage?: (server: string, model: string, usage: Usage) => void;
+  /** The model the chat asks now (`/model`): sampling requests go to it too; default: the configured one. */
+  model?: () => string | undefined;
 }
 
 /**
  * Makes the pool itself (not the provider) so that the model's tool calls pass the approval step
  * (`withToolApproval`) while commands do not, and elicitation forms are asked in the terminal.
  * The servers' roots are the working directory. Their sampling requests are answered by the
- * configured model, per `--approve` (see sampling-approval.ts).
+ * chat's model (`options.model`), per `--approve` (see sampling-approval.ts).
  */
 export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntimeOptions): ChatRuntime {
   const prompter: PrompterSlot = { current: undefined };
@@ -49,6 +51,7 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
     mode: options.approve,
     prompter,
     provider: () => runtime.provider(),
+    ...(options.model ? { model: options.model } : {}),
     notice,
     ...(options.onSamplingUsage ? { onUsage: options.onSamplingUsage } : {}),
     callSignals: (server) => tracked?.callSignals(server) ?? [],

@@ -12,7 +12,7 @@ import { openLineHistory } from './history/line-history.js';
 import { createOutput, type Output } from './render/output.js';
 import { runRepl } from './repl.js';
 import { ReplInput } from './repl-input.js';
-import { type NoticeSlot, setServerLogLevel, watchServerLogs } from './server-logs.js';
+import { keepServerLogLevel, type NoticeSlot, watchServerLogs } from './server-logs.js';
 import { readStdinPrompt } from './stdin-prompt.js';
 import { dataDir } from './user-dirs.js';
 import { version } from './version.js';
@@ -61,6 +61,8 @@ export async function runCli(host: CliHost): Promise<number> {
       notice: (text) => output.status(text),
       // Servers ask only once connected, after `session` exists.
       onSamplingUsage: (server, model, usage) => session.addSamplingUsage({ server, model, usage }),
+      // The model `/model` chose answers the servers' sampling requests too.
+      model: () => session.model,
     });
     // `-p` needs the model: a missing key fails before any server starts. The REPL makes the
     // provider at its first turn, so its commands work without a key.
@@ -70,10 +72,10 @@ export async function runCli(host: CliHost): Promise<number> {
     const notices: NoticeSlot = { current: undefined };
     const notice = (text: string) => (notices.current ?? output.status)(text);
     if (runtime.pool) watchServerLogs(runtime.pool, args.logLevel, notice);
+    // Each server gets the level once it is ready, now or later; not waited for: the prompt does not
+    // wait for a round trip per server (messages sent before the level arrives are filtered here).
+    if (runtime.pool) keepServerLogLevel(runtime.pool, args.logLevel, notice);
     const connected = await connectServers(runtime);
-    // Not waited for: the prompt does not wait for a round trip per server (messages sent before the
-    // level arrives are filtered here), and the requests are on their way before any turn's.
-    if (runtime.pool) void setServerLogLevel(runtime.pool, args.logLevel, connected.ready, notice);
     if (args.requireServers && connected.failed.length > 0) {
       for (const { error } of connected.failed)
         output.event({ type: 'error', code: error.code, category: error.category, message: error.message });
@@ -106,6 +108,7 @@ export async function runCli(host: CliHost): Promise<number> {
       conversations,
       prompter: runtime.prompter,
       auth: runtime.auth,
+      servers: config.servers,
       notices,
     });
     return EXIT_OK;

@@ -4,6 +4,7 @@ import type { ChatSession } from './chat-session.js';
 import type { CliHost } from './cli-host.js';
 import type { ConversationStore } from './commands/conversation-file.js';
 import { completeCommand, runCommand } from './commands/run-command.js';
+import type { ServerInfo } from './config/server-info.js';
 import type { LineHistory } from './history/line-history.js';
 import type { PrompterSlot } from './prompter.js';
 import type { Output } from './render/output.js';
@@ -22,6 +23,8 @@ export interface ReplOptions {
   prompter: PrompterSlot;
   /** The servers' sign-in (`/servers` shows each one's auth state). */
   auth?: ServerAuth | undefined;
+  /** What the config says about each server beyond connecting (`/servers` shows its `trust`). */
+  servers?: Readonly<Record<string, ServerInfo>> | undefined;
   /** Where server log lines go while the REPL runs (above the prompt when no answer is drawn). */
   notices?: NoticeSlot;
 }

@@ -16,6 +16,8 @@ export interface SamplingApprovalOptions {
   prompter: PrompterSlot;
   /** The run's provider (made on first use: a missing model key fails this request, not the run). */
   provider: () => Provider;
+  /** The model the chat asks now (`/model` switches it); `undefined`: the configured one. */
+  model?: () => string | undefined;
   /** A status line for the person (refusals, answers). */
   notice: (text: string) => void;
   /** The tokens each answered request used (`/usage` counts them). */
@@ -90,7 +92,7 @@ function withPrompt(params: CreateMessageRequestParams, text: string): CreateMes
 type Decision = { send: false; reason: string } | { send: true; params: CreateMessageRequestParams };
 
 /**
- * Answers the servers' `sampling/createMessage` with the configured model, through the provider-sdk's
+ * Answers the servers' `sampling/createMessage` with the chat's model (the one `/model` chose), through the provider-sdk's
  * `createSamplingHandler` (as any user of the package wires it). Per `--approve`: `ask` shows the
  * request (system prompt, messages, token limit) and asks `y` (send), `n` (refuse) or `e` (edit the
  * prompt: the last user message, then asked again); with nobody to ask (no terminal) it is refused,
@@ -103,8 +105,11 @@ export function createSamplingApproval(options: SamplingApprovalOptions): Sampli
   const handler = createSamplingHandler({
     approve: (request) => decisions.get(request) === true,
     callModel: async ({ system, messages, maxTokens, temperature, stop, signal }) => {
+      const model = options.model?.();
       const answer = await options.provider().generate({
         messages,
+        // The model the person chose for the chat answers the servers too (the config's fallbacks follow it).
+        ...(model === undefined ? {} : { model }),
         ...(system === undefined ? {} : { system }),
         maxTokens,
         ...(temperature === undefined ? {} : { temperature }),

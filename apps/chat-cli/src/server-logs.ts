@@ -41,23 +41,42 @@ export function watchServerLogs(pool: McpClientPool, level: LogLevel, print: (te
 }
 
 /**
- * Asks every connected server for messages at `level` and above (`logging/setLevel`), all at once.
- * A server that does not offer logging refuses it (method not found, or the SDK's capability check):
- * that is not worth a word, unless debug messages were asked for.
+ * Asks each server for messages at `level` and above (`logging/setLevel`) as soon as it is ready: at
+ * the start, and when it connects later (a server down at the start, `/servers reconnect`, `/login`).
+ * Only servers that announce the `logging` capability are asked (the others would refuse it, or be
+ * confused by it); a server that took the level keeps it across restarts (the pool's connection
+ * sends it again to each new session), so it is asked once. Call before connecting. A failure is not
+ * worth a word unless debug messages were asked for. Returns the function that stops it.
  */
-export async function setServerLogLevel(
-  pool: McpClientPool,
-  level: LogLevel,
-  servers: readonly string[],
-  print: (text: string) => void,
-): Promise<void> {
-  await Promise.all(
-    servers.map((server) =>
-      pool.setLoggingLevel(level, { backend: server, signal: AbortSignal.timeout(5_000) }).catch((error: unknown) => {
-        if (level === 'debug') {
-          print(`[${server}] does not take logging/setLevel: ${(error as Error).message.replace(CONTROL, ' ')}`);
-        }
-      }),
-    ),
-  );
+export function keepServerLogLevel(pool: McpClientPool, level: LogLevel, print: (text: string) => void): () => void {
+  const taken = new Set<string>();
+  const asking = new Set<string>();
+  const ask = (server: string) => {
+    if (taken.has(server) || asking.has(server)) return;
+    let offered: boolean;
+    try {
+      offered = pool.serverCapabilities(server)?.logging !== undefined;
+    } catch {
+      return; // closed meanwhile
+    }
+    if (!offered) {
+      if (level === 'debug') print(`[${server}] does not offer logging: no logging/setLevel sent`);
+      return;
+    }
+    asking.add(server);
+    pool
+      .setLoggingLevel(level, { backend: server, signal: AbortSignal.timeout(5_000) })
+      .then(
+        () => taken.add(server),
+        (error: unknown) => {
+          if (level === 'debug') {
+            print(`[${server}] did not take logging/setLevel: ${(error as Error).message.replace(CONTROL, ' ')}`);
+          }
+        },
+      )
+      .finally(() => asking.delete(server));
+  };
+  return pool.on('status', ({ backend, status }) => {
+    if (status === 'ready') ask(backend);
+  });
 }

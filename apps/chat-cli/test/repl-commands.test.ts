@@ -35,7 +35,9 @@ describe('mcs-chat REPL commands', () => {
 
       cli.line('/servers');
       at = await cli.waitForStdout('tool(s)', at);
-      expect(cli.stdout()).toMatch(/everything {2}stdio {2}\S+ {2}auth: none {2}\d+ tool\(s\) {2}\(pid \d+\)/);
+      expect(cli.stdout()).toMatch(
+        /everything {2}stdio {2}\S+ {2}auth: none {2}trust: no {2}\d+ tool\(s\) {2}\(pid \d+\)/,
+      );
       const pidBefore = /everything {2}stdio .*\(pid (\d+)/.exec(cli.stdout())?.[1];
       cli.line('/servers reconnect everything');
       at = await cli.waitForStdout('MCP server "everything" reconnected: ready, auth: none', at);

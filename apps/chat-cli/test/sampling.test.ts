@@ -138,6 +138,31 @@ describe('sampling requests from servers', () => {
     }
   });
 
+  it('the model chosen with /model answers the sampling requests, as it answers the turns', async () => {
+    const cli = chat.start(['--yes']);
+    try {
+      let at = await cli.waitForStdout('> ');
+      cli.line('/model other-model');
+      at = await cli.waitForStdout('model: other-model (from the next turn)', at);
+      scriptTurn('call_model', 'Which model?', 'the other model answers', 'sampled by the other model');
+      const before = chat.model.requests.length;
+      cli.line('sample with the other model');
+      at = await cli.waitForStdout('sampled by the other model\n', at);
+      // The turn's first request, the sampling request, and the turn's last one: all to the chosen model.
+      expect(chat.model.requests.slice(before).map((request) => request.model)).toEqual([
+        'other-model',
+        'other-model',
+        'other-model',
+      ]);
+      expect(userText(chat.model.requests[before + 1])).toBe('Resource trigger-sampling-request context: Which model?');
+      expect(cli.stderr()).toContain('← sampling for everything (other-model): the other model answers');
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
   it('-p without a terminal: ask refuses it with a clear message; --yes lets the model answer it', async () => {
     scriptTurn('call_pipe', 'Hello?', undefined, 'refusal noted');
     const before = chat.model.requests.length;

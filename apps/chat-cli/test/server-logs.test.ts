@@ -3,7 +3,7 @@
 // (seen through a tap in front of it, test/fixtures/stdio-tap.mjs); a bad level is a usage error.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { everythingEntry } from './cli-process.js';
@@ -98,31 +98,79 @@ describe('--log-level', () => {
     expect(plain.stderr()).not.toContain('Roots updated');
   });
 
-  it('a server that does not offer logging refuses setLevel: said at debug only, and the chat goes on', async () => {
+  it('a server that does not offer logging is not sent setLevel: said at debug only, and the chat goes on', async () => {
     await chat.dir.write('runs.txt', '');
     await chat.dir.write('config.json', {
       mcpServers: {
-        counting: { command: process.execPath, args: [COUNTING], env: { RUNS_FILE: join(chat.dir.path, 'runs.txt') } },
+        counting: {
+          command: process.execPath,
+          args: [TAP, 'tap-counting.log', COUNTING],
+          env: { RUNS_FILE: join(chat.dir.path, 'runs.txt') },
+        },
       },
     });
+    const tap = async () =>
+      (await readFile(join(chat.dir.path, 'tap-counting.log'), 'utf8'))
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as JsonRpc);
     for (const level of ['debug', 'warning']) {
       const cli = chat.start(['--log-level', level]);
       try {
         let at = await cli.waitForStdout('> ');
         if (level === 'debug') {
-          await waitFor(() => cli.stderr().includes('[counting] does not take logging/setLevel'), {
+          await waitFor(() => cli.stderr().includes('[counting] does not offer logging: no logging/setLevel sent'), {
             timeoutMs: 20_000,
-            what: `the refusal at debug (${cli.stderr()})`,
+            what: `the note at debug (${cli.stderr()})`,
           });
         }
         cli.line('/tools');
         at = await cli.waitForStdout('counting.lookup', at);
         cli.line('/exit');
         expect(await cli.exited()).toBe(0);
-        if (level === 'warning') expect(cli.stderr()).not.toContain('logging/setLevel');
+        if (level === 'warning') {
+          expect(cli.stderr()).not.toContain('setLevel');
+          expect(cli.stderr()).not.toContain('offer logging');
+        }
       } finally {
         cli.child.kill('SIGKILL');
       }
+    }
+    // Both runs reached the server (initialize, tools/list), neither sent it a level.
+    const sent = await tap();
+    expect(sent.filter((m) => m.method === 'tools/list').length).toBeGreaterThanOrEqual(2);
+    expect(levelsSent(sent)).toEqual([]);
+  });
+
+  it('a server that connects after the start gets the level too (here: down at the start, then /servers reconnect)', async () => {
+    // The server's script is missing at the start (node exits at once): the chat starts without it.
+    const script = 'late-server.mjs';
+    await chat.dir.write('config.json', {
+      mcpServers: {
+        everything: { command: process.execPath, args: [TAP, 'tap-late.log', join(chat.dir.path, script), 'stdio'] },
+      },
+    });
+    const tap = async () =>
+      (await readFile(join(chat.dir.path, 'tap-late.log'), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as JsonRpc);
+    const cli = chat.start(['--log-level', 'info']);
+    try {
+      let at = await cli.waitForStdout('> ');
+      expect(cli.stderr()).toContain('MCP server "everything" is not connected');
+      await chat.dir.write(script, `await import(${JSON.stringify(pathToFileURL(everythingEntry).href)});\n`);
+      cli.line('/servers reconnect everything');
+      at = await cli.waitForStdout('MCP server "everything" reconnected: ready', at);
+      await waitFor(async () => levelsSent(await tap()).length > 0, {
+        timeoutMs: 20_000,
+        what: `logging/setLevel in the tap log (stderr: ${cli.stderr()})`,
+      });
+      expect(new Set(levelsSent(await tap()))).toEqual(new Set(['info']));
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
     }
   });
 });

@@ -63,6 +63,28 @@ describe('trust', () => {
     expect(toolResult('call_plain')).toContain('was not run: no terminal to ask for approval');
   });
 
+  it("/servers shows each server's trust beside its status and auth state", async () => {
+    await chat.dir.write('config.json', configs[1]![1]);
+    const cli = chat.start();
+    try {
+      let at = await cli.waitForStdout('> ');
+      cli.line('/servers');
+      at = await cli.waitForStdout('\n', await cli.waitForStdout('plain  stdio', at));
+      const lines = cli.stdout().split('\n');
+      // (The piped REPL's prompt may start the first line.)
+      expect(lines.find((line) => line.includes('trusted  stdio'))).toMatch(
+        /\btrusted {2}stdio {2}ready {2}auth: none {2}trust: yes {2}\d+ tool\(s\)/,
+      );
+      expect(lines.find((line) => line.includes('plain  stdio'))).toMatch(
+        /\bplain {2}stdio {2}ready {2}auth: none {2}trust: no {2}\d+ tool\(s\)/,
+      );
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
   it('--approve never refuses a trusted server too', async () => {
     await chat.dir.write('config.json', configs[0]![1]);
     bothCalls();

@@ -116,7 +116,11 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-export async function listServers({ pool, output, signal, auth }: CommandContext): Promise<undefined> {
+/**
+ * One line per server: name, transport, status, auth state, `trust` (yes: under `--approve ask` its
+ * tools run without asking), then its tool count or why it is unavailable, and the stdio details.
+ */
+export async function listServers({ pool, output, signal, auth, servers }: CommandContext): Promise<undefined> {
   const ready = requirePool(pool);
   const { tools, unavailable } = await ready.listTools({ signal });
   for (const status of ready.statuses()) {
@@ -129,8 +133,9 @@ export async function listServers({ pool, output, signal, auth }: CommandContext
     const authState = auth
       ? `  auth: ${auth.state(status.backend, { status: status.status, error: down?.error })}`
       : '';
+    const trust = `  trust: ${servers?.[status.backend]?.trust === true ? 'yes' : 'no'}`;
     output.info(
-      `${status.backend}  ${status.transport}  ${status.status}${authState}  ${down ? `unavailable: ${down.error.message}` : `${count} tool(s)`}${
+      `${status.backend}  ${status.transport}  ${status.status}${authState}${trust}  ${down ? `unavailable: ${down.error.message}` : `${count} tool(s)`}${
         details.length > 0 ? `  (${details.join(', ')})` : ''
       }`,
     );

@@ -2,6 +2,7 @@ import type { McpClientPool, ProviderConfig, Usage } from '@mcs/provider-sdk';
 import type { ServerAuth } from '../auth/server-auth.js';
 import { ChatCliError } from '../chat-cli-error.js';
 import type { ChatSession } from '../chat-session.js';
+import type { ServerInfo } from '../config/server-info.js';
 import type { Output } from '../render/output.js';
 import { type ConversationStore, messagesOf } from './conversation-file.js';
 import {
@@ -26,6 +27,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** The servers' sign-in: `/servers` shows each one's auth state. */
   auth?: ServerAuth | undefined;
+  /** The config's word on each server (`/servers` shows its `trust`). */
+  servers?: Readonly<Record<string, ServerInfo>> | undefined;
 }
 
 /** What the REPL does after a command. */
