@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { canConnect, getFreePort, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
+import { canConnect, getFreePort, isAlive, type RedisServerHandle, startRedisServer, waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModel, startScriptedModel } from '../../apps/provider-sdk/test/scripted-model.js';
 import { ensureAppsBuilt, httpMcpServerMain, Processes, repoRoot } from './fixtures/apps.js';
@@ -54,15 +54,6 @@ async function descendantsOf(pid: number): Promise<number[]> {
   }
   return found;
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   ensureAppsBuilt();

@@ -1,17 +1,8 @@
 // A stdio backend killed in the middle of a call: UNAVAILABLE with a clear message, restart, no orphan.
 import { status } from '@grpc/grpc-js';
-import { waitFor } from '@mcs/test-utils';
+import { isAlive, waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { checkHealth, collect, probeBackend, startTestGateway, statusOf } from './fixtures/gateway-fixture.js';
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const textOf = (events: Awaited<ReturnType<typeof collect>>) =>
   events.flatMap((event) => {

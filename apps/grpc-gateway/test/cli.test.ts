@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@mcs/test-utils';
+import { isAlive, waitFor } from '@mcs/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliProcess, runCli } from '../src/cli.js';
 import { createGatewayClient } from '../src/client/gateway-client.js';
@@ -43,17 +43,7 @@ describe('runCli', () => {
     signals.emit('SIGTERM', 'SIGTERM');
     await waitFor(() => exits.length > 0, { what: 'the CLI to exit' });
     expect(exits).toEqual([0]);
-    await waitFor(
-      () => {
-        try {
-          process.kill(pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      { what: 'the backend process to be gone' },
-    );
+    await waitFor(() => !isAlive(pid), { what: 'the backend process to be gone' });
   });
 
   it('exits 2 naming the bad key for an invalid config, and for a missing --config', async () => {

@@ -1,21 +1,12 @@
 // One live round trip against a freshly started server-everything, so drift between the recorded
 // fixtures and the current server (or SDK) shows up as a failing test.
-import { waitFor } from '@mcs/test-utils';
+import { isAlive, waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEverythingServer, type EverythingConnection } from '../scripts/everything-client.ts';
 import { chunkPart, joinChunks, parseResourceContents, parseToolResult } from '../src/index.js';
 import { base64DecodedLength } from './helpers.js';
 
 const requestTimeoutMs = 15_000;
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('live: @modelcontextprotocol/server-everything over stdio', () => {
   let connection: EverythingConnection | undefined;
@@ -62,9 +53,9 @@ describe('live: @modelcontextprotocol/server-everything over stdio', () => {
   it('closing the client ends the server process', async () => {
     const pid = connection!.pid;
     expect(pid).toBeTypeOf('number');
-    expect(isRunning(pid!)).toBe(true);
+    expect(isAlive(pid!)).toBe(true);
     await connection!.close();
     connection = undefined;
-    await waitFor(() => !isRunning(pid!), { timeoutMs: 10_000, what: `server-everything (pid ${pid}) to exit` });
+    await waitFor(() => !isAlive(pid!), { timeoutMs: 10_000, what: `server-everything (pid ${pid}) to exit` });
   });
 });

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { isAlive } from '@mcs/test-utils';
 import type { BackendConnection, BackendEventMap, BackendEventName } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
@@ -29,34 +29,8 @@ export const fastSupervision = {
   shutdownGraceMs: 1_000,
 };
 
-/**
- * Whether a process (or, with a negative id, any process of that group) is still running. Zombies
- * count as gone: a container's PID 1 may never reap the orphans it inherits.
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  if (!existsSync('/proc')) return true;
-  if (pid > 0) return procStat(pid)?.state !== 'Z';
-  return readdirSync('/proc').some((entry) => {
-    const stat = /^\d+$/.test(entry) ? procStat(Number(entry)) : undefined;
-    return stat !== undefined && stat.pgrp === -pid && stat.state !== 'Z';
-  });
-}
-
-function procStat(pid: number): { state: string; pgrp: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command: state ppid pgrp ...
-    const [state = '', , pgrp = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state, pgrp: Number(pgrp) };
-  } catch {
-    return undefined;
-  }
-}
+// The workspace's one liveness check (zombies count as gone), named here too for this package's tests.
+export { isAlive };
 
 /** Polls `isAlive` until the process (group) is gone; false if it is still there after `timeoutMs`. */
 export async function waitUntilGone(pid: number, timeoutMs = 5_000): Promise<boolean> {

@@ -1,6 +1,7 @@
 // Every export here is public API (to the workspace's tests); named exports only.
 export { canConnect } from './can-connect.js';
 export { getFreePort } from './free-port.js';
+export { isAlive } from './is-alive.js';
 export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export {
   type RedisClusterHandle,
