@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { getFreePort, waitFor } from '@mcs/test-utils';
 
 const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const TSC = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+// tsc -p tsconfig.build.json, writing only what changed: other tests read dist/ meanwhile (the root test
+// command built it already), and the dev stack's node --watch-path would restart on every rewrite.
+const BUILD = fileURLToPath(new URL('../../../../tooling/scripts/build-changed-only.mjs', import.meta.url));
 /** Output kept per process, for a failure message; older chunks are dropped past this. */
 const MAX_OUTPUT_CHUNKS = 2_000;
 
@@ -16,7 +18,7 @@ let built: Promise<void> | undefined;
 /** Builds dist/ once per test file (the tests run the real artefact, not the sources). */
 export function buildServer(): Promise<void> {
   built ??= new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: APP_DIR, timeout: 120_000 }, (error, out) =>
+    execFile(process.execPath, [BUILD, 'tsconfig.build.json'], { cwd: APP_DIR, timeout: 120_000 }, (error, out) =>
       error ? reject(new Error(`build failed: ${out}`, { cause: error })) : resolve(),
     );
   });
