@@ -192,7 +192,7 @@ describe('OAuth in the browser, cached encrypted between runs', () => {
     first.line('/call private.whoami');
     first.line('/exit');
     expect(await first.exited()).toBe(0);
-    expect(first.stdout()).toMatch(/private {2}http {2}ready {2}auth: signed in {2}\d+ tool\(s\)/);
+    expect(first.stdout()).toMatch(/private {2}http {2}ready {2}auth: signed in {2}trust: no {2}\d+ tool\(s\)/);
     expect(first.stdout()).toContain('"subject":"alice"');
     expect(first.stderr()).not.toContain('tokens stay in memory');
 
@@ -304,18 +304,24 @@ describe('sign-in states', () => {
     const lines = run.stdout().split('\n');
     expect(lines.find((line) => line.includes('private  http'))).toContain('auth: signed-out');
     expect(lines.find((line) => line.includes('local  stdio'))).toContain('auth: none');
-    expect(lines.find((line) => line.includes('github  http'))).toMatch(/ready {2}auth: headers {2}\d+ tool/);
+    expect(lines.find((line) => line.includes('github  http'))).toMatch(
+      /ready {2}auth: headers {2}trust: no {2}\d+ tool/,
+    );
   });
 
-  it('/login signs in to a server whose sign-in was not finished at the start; the chat goes on with it', async () => {
+  it('/login signs in to a server whose sign-in was refused at the start; the chat goes on with it', async () => {
     await using work = await makeWorkDir();
     await work.write('config.json', {
       mcp_servers: {
         private: { transport: 'httpstream', 'httpstream-url': `${origin}/mcp`, auth: { required: true } },
       },
     });
-    const run = startCli([], { cwd: work.path, env: envFor(work, { MCS_CHAT_SIGNIN_TIMEOUT_S: '1' }) });
-    await printedSignInUrl(run);
+    // The start's sign-in is denied in the browser, not left to time out: MCS_CHAT_SIGNIN_TIMEOUT_S
+    // bounds every sign-in of the run, /login's too, and with 1 s the browser below (a login form whose
+    // password hash takes its time on a loaded machine) reached the callback after the sign-in had
+    // given up: a 404. The unfinished sign-in is the test above.
+    const run = startCli([], { cwd: work.path, env: envFor(work) });
+    expect((await signInInBrowser(await printedSignInUrl(run), ALICE, 'deny')).callbackStatus).toBe(400);
     await waitForStderr(run, 'MCP server "private" is not connected');
     const from = run.stderr().length;
     run.line('/login private');
@@ -377,7 +383,7 @@ describe('OAuth over the legacy HTTP+SSE transport (2024-11-05)', () => {
     run.line('/call legacy.whoami');
     run.line('/exit');
     expect(await run.exited()).toBe(0);
-    expect(run.stdout()).toMatch(/legacy {2}sse {2}ready {2}auth: signed in {2}\d+ tool\(s\)/);
+    expect(run.stdout()).toMatch(/legacy {2}sse {2}ready {2}auth: signed in {2}trust: no {2}\d+ tool\(s\)/);
     expect(run.stdout()).toContain('"subject":"alice"');
     expect(run.stderr()).not.toContain('is not connected');
   });
