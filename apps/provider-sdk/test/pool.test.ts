@@ -210,4 +210,28 @@ describe('reconnect', () => {
     const unknown = await pool.reconnect('nope').catch((error: unknown) => error);
     expect(ProviderError.isInstance(unknown) && unknown.code).toBe('UNKNOWN_BACKEND');
   });
+
+  it('serverCapabilities: what each session announced (none for gRPC); a reconnect is a status event ending in ready, the capabilities read then', async () => {
+    for (const backend of ['local', 'remote', 'legacy']) {
+      expect(pool.serverCapabilities(backend)).toMatchObject({ logging: {}, tools: expect.any(Object) });
+    }
+    expect(pool.serverCapabilities('gw')).toBeUndefined();
+    expect(() => pool.serverCapabilities('nope')).toThrow(/no backend named "nope"/);
+    const seen: { backend: string; status: string; previous: string; logging: boolean }[] = [];
+    const off = pool.on('status', (event) =>
+      seen.push({ ...event, logging: pool.serverCapabilities(event.backend)?.logging !== undefined }),
+    );
+    try {
+      await pool.reconnect('local');
+    } finally {
+      off();
+    }
+    expect(seen.filter((event) => event.backend === 'local').at(-1)).toEqual({
+      backend: 'local',
+      status: 'ready',
+      previous: 'connecting',
+      logging: true,
+    });
+    expect(seen.every((event) => event.backend === 'local')).toBe(true);
+  });
 });
