@@ -120,6 +120,37 @@ describe('2025 session tools/call: session lanes against the per-POST SDK transp
     });
   }
 
+  it('sessions never share a lane, also when the bound keeps pushing lanes out', async () => {
+    // One lane in all: three sessions' calls interleaved push each other's lane out all the time.
+    await using tight = await startTestServer({ ...PACKS, MCS_SERVER_CACHE_MAX_SERVERS: '1' });
+    const version = '2025-11-25';
+    const levels = ['error', 'debug', 'error'];
+    const sessions = await Promise.all(levels.map(() => initializeSession(`${tight.origin}/mcp`, version)));
+    for (const [index, sessionId] of sessions.entries()) {
+      const set = await send(tight.origin, sessionId, version, {
+        jsonrpc: '2.0',
+        id: 'level',
+        method: 'logging/setLevel',
+        params: { level: levels[index] },
+      });
+      expect(set.status).toBe(200);
+    }
+    const calls = Array.from({ length: 12 }, (_, index) => index % sessions.length);
+    const answers = await Promise.all(
+      calls.map((which) =>
+        send(tight.origin, sessions[which] as string, version, call(which, 'test_tool_with_logging', {})),
+      ),
+    );
+    for (const [index, answer] of answers.entries()) {
+      const which = calls[index] as number;
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('"Tool with logging executed successfully"');
+      expect(answer.body).toContain(`"jsonrpc":"2.0","id":${which}}`);
+      // The tool logs at info: sent to the session at debug, not to those at error.
+      expect(answer.body.split('notifications/message').length - 1).toBe(levels[which] === 'debug' ? 3 : 0);
+    }
+  });
+
   it('concurrent calls of one session with the same id each get their own progress and answer', async () => {
     const version = '2025-11-25';
     const sessionId = await initializeSession(`${lanes.origin}/mcp`, version);

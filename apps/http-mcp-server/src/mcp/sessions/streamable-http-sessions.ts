@@ -315,9 +315,11 @@ export class StreamableHttpSessions {
     call: JSONRPCRequest,
   ): Promise<FastifyReply> {
     const restored = restoredClientOf(session);
-    const lane = await lanes.acquire(session.id, JSON.stringify(restored), restored, (opened) => {
-      opened.onUnrelated = (message) => this.#sendUnrelatedOfLane(opened, message);
-    });
+    const acquire = () =>
+      lanes.acquire(session.id, JSON.stringify(restored), restored, (opened) => {
+        opened.onUnrelated = (message) => this.#sendUnrelatedOfLane(opened, message);
+      });
+    let lane = await acquire();
     const eventStore = requestStreamEventStore(this.eventStoreFor(session.id), {
       replicaId: this.#ctx.router.replicaId,
       requestIds: [call.id],
@@ -355,6 +357,26 @@ export class StreamableHttpSessions {
     } catch (error) {
       unregister();
       throw error;
+    }
+    // While the stream opened, the lane may have been closed (pushed out by the bound, the session
+    // deleted, a new state): a closed lane would never answer, so the call goes to a fresh one.
+    for (let attempt = 0; lane.closed && attempt < 3; attempt += 1) {
+      try {
+        lane = await acquire();
+      } catch (error) {
+        this.#ctx.log.warn({ err: error }, 'could not open a session lane');
+        break;
+      }
+    }
+    if (lane.closed) {
+      await stream.answer(
+        jsonRpcErrorBody(
+          'INTERNAL_ERROR',
+          'Internal error: the session could not be restored',
+          call.id,
+        ) as JSONRPCMessage,
+      );
+      return reply;
     }
     const authInfo = authInfoOf(request);
     laneId = lane.dispatch(call, stream, {
