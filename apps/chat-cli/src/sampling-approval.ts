@@ -5,6 +5,7 @@ import {
   type Provider,
   type SamplingHandler,
   type SamplingRequest,
+  samplingGenerateRequest,
   type Usage,
 } from '@mcs/provider-sdk';
 import type { PrompterSlot } from './prompter.js';
@@ -104,22 +105,14 @@ export function createSamplingApproval(options: SamplingApprovalOptions): Sampli
   const servers = new WeakMap<AbortSignal, string>();
   const handler = createSamplingHandler({
     approve: (request) => decisions.get(request) === true,
-    callModel: async ({ system, messages, maxTokens, temperature, stop, signal }) => {
+    callModel: async (input) => {
       const model = options.model?.();
       const answer = await options.provider().generate({
-        messages,
+        ...samplingGenerateRequest(input),
         // The model the person chose for the chat answers the servers too (the config's fallbacks follow it).
         ...(model === undefined ? {} : { model }),
-        ...(system === undefined ? {} : { system }),
-        maxTokens,
-        ...(temperature === undefined ? {} : { temperature }),
-        ...(stop === undefined ? {} : { stop }),
-        // A completion, not an agent: no tools, one step.
-        tools: [],
-        maxSteps: 1,
-        signal,
       });
-      options.onUsage?.(servers.get(signal) ?? '', answer.model, answer.usage);
+      options.onUsage?.(servers.get(input.signal) ?? '', answer.model, answer.usage);
       return { text: answer.text, model: answer.model, finishReason: answer.finishReason };
     },
   });

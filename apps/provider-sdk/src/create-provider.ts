@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { buildPolicy } from './build-policy.js';
 import type { ClientFeatureOptions } from './client/client-features.js';
-import { createSamplingHandler, type SamplingRequest } from './client/sampling-handler.js';
+import { createSamplingHandler, type SamplingRequest, samplingGenerateRequest } from './client/sampling-handler.js';
 import { createPoolFromParsed, type McpClientPool, type PoolUnavailable } from './mcp-client-pool.js';
 import { checkRequest, type GenerateRequest } from './model/generate-request.js';
 import type { LanguageModelV1 } from './model/language-model.js';
@@ -227,17 +227,8 @@ export function createProvider(config: unknown, options: CreateProviderOptions =
   const onSampling = approveSampling
     ? createSamplingHandler({
         approve: approveSampling,
-        callModel: async ({ system, messages, maxTokens, temperature, stop, signal }) => {
-          const answer = await generate({
-            messages,
-            ...(system === undefined ? {} : { system }),
-            maxTokens,
-            ...(temperature === undefined ? {} : { temperature }),
-            ...(stop === undefined ? {} : { stop }),
-            tools: [],
-            maxSteps: 1,
-            signal,
-          });
+        callModel: async (input) => {
+          const answer = await generate(samplingGenerateRequest(input));
           return { text: answer.text, model: answer.model, finishReason: answer.finishReason };
         },
       })

@@ -71,6 +71,7 @@ export {
   type SamplingModelInput,
   type SamplingModelOutput,
   type SamplingRequest,
+  samplingGenerateRequest,
 } from './client/sampling-handler.js';
 export { didYouMean } from './config/did-you-mean.js';
 export { explainProviderConfig, redactProviderConfig } from './config/explain-config.js';

@@ -1,6 +1,7 @@
 import type { ClientRequestHandlers, CreateMessageRequestParams, CreateMessageResult } from '@mcs/transports';
 import { ProtocolError, ProtocolErrorCode, type SamplingMessageContentBlock } from '@modelcontextprotocol/client';
 import type { ChatCompletionContentPart, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { GenerateRequest } from '../model/generate-request.js';
 
 /** A backend asks the client's model for a completion (`sampling/createMessage`). */
 export interface SamplingRequest {
@@ -109,6 +110,24 @@ export function createSamplingHandler(options: SamplingHandlerOptions): Sampling
       model: answer.model,
       ...(stopReason ? { stopReason } : {}),
     };
+  };
+}
+
+/**
+ * The provider request that answers a sampling call (`callModel`'s input, given to `generate`): the
+ * backend's messages and limits, as a completion, not an agent (no tools, one step).
+ */
+export function samplingGenerateRequest(input: SamplingModelInput): GenerateRequest {
+  const { system, messages, maxTokens, temperature, stop, signal } = input;
+  return {
+    messages,
+    ...(system === undefined ? {} : { system }),
+    maxTokens,
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(stop === undefined ? {} : { stop }),
+    tools: [],
+    maxSteps: 1,
+    signal,
   };
 }
 
