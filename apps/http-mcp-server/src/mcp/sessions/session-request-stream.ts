@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { FastifyReply } from 'fastify';
+import { startEventStream } from '../shared/sse-stream.js';
 import type { RequestStreamEventStore } from './request-streams.js';
 import type { SessionRequestSink } from './session-lanes.js';
-
-/** The headers of a POST's SSE stream, as the SDK's Streamable HTTP transport sends them. */
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-} as const;
 
 /** The first revision whose clients accept the SDK's priming event (an event with empty data). */
 export const PRIMING_SINCE = '2025-11-25';
@@ -70,10 +63,7 @@ export class SessionRequestStream implements SessionRequestSink {
     } else {
       first = await eventStore.resumePoint();
     }
-    const headers: OutgoingHttpHeaders = { ...(this.#reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS };
-    this.#reply.hijack();
-    const stream = this.#reply.raw;
-    stream.writeHead(200, headers);
+    const stream = startEventStream(this.#reply);
     if (first !== undefined) stream.write(first);
     this.#stream = stream;
     stream.once('close', () => clearInterval(this.#keepAlive));

@@ -1,4 +1,25 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
+
+/** The headers of an SSE response, as the SDK's Streamable HTTP transports send them. */
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
+/**
+ * Turns `reply` into an SSE stream (status 200, SSE_HEADERS) whose frames go straight to the socket:
+ * Fastify steps aside (its onResponse hooks still run when the response ends), and the headers other
+ * hooks set on the reply go out with the stream's own.
+ */
+export function startEventStream(reply: FastifyReply): ServerResponse {
+  const headers: OutgoingHttpHeaders = { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS };
+  reply.hijack();
+  reply.raw.writeHead(200, headers);
+  return reply.raw;
+}
 
 /** Every SSE stream this replica holds open, so shutdown can end them and /metrics can count them. */
 export class StreamRegistry {
@@ -42,13 +63,7 @@ export class SseStream {
     this.#reply = reply;
     this.#options = options;
     reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...options.headers,
-    });
+    reply.raw.writeHead(200, { ...SSE_HEADERS, ...options.headers });
     reply.raw.flushHeaders();
     reply.raw.once('close', () => this.#cleanup());
     this.#timer = setInterval(() => this.#keepAlive(), options.keepAliveMs);

@@ -1,6 +1,7 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { FastifyReply } from 'fastify';
+import { startEventStream } from '../../shared/sse-stream.js';
 import type { RequestSink } from './lane.js';
 
 /**
@@ -17,14 +18,6 @@ const LADDER_STATUS: Readonly<Record<number, number>> = {
 };
 /** Answered 400 whenever it is sent before a stream started, as the SDK's transport does. */
 const MISSING_CAPABILITY = -32021;
-
-/** The headers of an SSE answer, as the SDK's per-request transport sends them. */
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-} as const;
 
 export interface ReplySinkOptions {
   /** SSE keep-alive comment interval (0: none). */
@@ -107,12 +100,7 @@ export class ReplySink implements RequestSink {
 
   #startStream(): ServerResponse {
     if (this.#stream !== undefined) return this.#stream;
-    // Frames go straight to the socket: Fastify steps aside (its onResponse hooks still run when the
-    // response ends); the headers other hooks set on the reply go out with the stream's own.
-    const headers: OutgoingHttpHeaders = { ...(this.#reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS };
-    this.#reply.hijack();
-    const stream = this.#reply.raw;
-    stream.writeHead(200, headers);
+    const stream = startEventStream(this.#reply);
     this.#stream = stream;
     const { keepAliveMs } = this.#options;
     if (keepAliveMs > 0) {
