@@ -3,24 +3,29 @@
 // before any form is shown, and an answer that does not match is never sent.
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
-import { createElicitationResponder, type ElicitationRequest } from '../src/client/elicitation.js';
+import {
+  createElicitationResponder,
+  type ElicitationRequest,
+  type ElicitationSchema,
+} from '../src/client/elicitation.js';
 
 const context = { backend: 'forms', signal: new AbortController().signal };
 
 function responder(content: Record<string, string | number | boolean>) {
   const asked: ElicitationRequest[] = [];
-  const respond = createElicitationResponder((request) => {
+  const responder = createElicitationResponder((request) => {
     asked.push(request);
     return { action: 'accept', content };
   });
-  return { respond, asked };
+  if (responder === undefined) throw new Error('createElicitationResponder gave no handler');
+  return { respond: responder, asked };
 }
 
-const emailForm = {
+const emailForm: ElicitationSchema = {
   type: 'object',
   properties: { email: { type: 'string', format: 'email' }, age: { type: 'integer', minimum: 0, default: 30 } },
   required: ['email'],
-} as const;
+};
 
 describe('createElicitationResponder', () => {
   it('sends an answer that matches, with the defaults filled in', async () => {
