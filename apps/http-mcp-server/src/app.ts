@@ -150,6 +150,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       cutOffExchanges: () => router.cutOffExchanges(),
       release: async () => {
         await Promise.allSettled([router.stop(), eventBus.stop(), tasks.stopRunning()]);
+        sessions.close();
         await Promise.allSettled([store.close(), bus.close()]);
       },
     });

@@ -46,8 +46,8 @@ function collectingSink() {
 const call = (id: number | string, name: string) =>
   ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } }) as const;
 
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !check(); attempt += 1) await new Promise((r) => setTimeout(r, 5));
+async function waitFor(check: () => boolean, attempts = 200): Promise<void> {
+  for (let attempt = 0; attempt < attempts && !check(); attempt += 1) await new Promise((r) => setTimeout(r, 5));
   expect(check()).toBe(true);
 }
 
@@ -111,6 +111,19 @@ describe('SessionLanes', () => {
     const again = await lanes.acquire('a', 'k', CLIENT, () => undefined);
     expect(again).not.toBe(a);
     expect(factory.built).toHaveLength(4);
+  });
+
+  it('closes a lane idle past the TTL without another lane being opened, and close() retires them all', async () => {
+    const factory = serverFactory();
+    const lanes = new SessionLanes(factory.create, { maxLanes: 8, idleTtlMs: 10 });
+    const idle = await lanes.acquire('idle', 'k', CLIENT, () => undefined);
+    // The sweep runs every second at the least: bounded wait of 3 s.
+    await waitFor(() => idle.closed, 600);
+    expect(lanes.size).toBe(0);
+    const open = await lanes.acquire('open', 'k', CLIENT, () => undefined);
+    lanes.close();
+    await waitFor(() => open.closed);
+    expect(lanes.size).toBe(0);
   });
 
   it('a cancelled call gets no answer and frees the lane', async () => {

@@ -193,9 +193,22 @@ export class SessionLanes {
   /** By session id, least recently used first; `opened` settles once the handshake is replayed. */
   readonly #lanes = new Map<string, { lane: SessionLane; opened: Promise<SessionLane> }>();
 
+  readonly #sweeper: NodeJS.Timeout;
+
   constructor(createServer: () => McpServer, options: SessionLanesOptions) {
     this.#createServer = createServer;
     this.#options = options;
+    // Lanes idle past the TTL go even when no new lane is opened (after a burst of sessions, their
+    // servers would otherwise stay until the next one). Unref'd: it never keeps the process up.
+    this.#sweeper = setInterval(() => this.#sweep(), Math.max(1_000, Math.floor(options.idleTtlMs / 2)));
+    this.#sweeper.unref();
+  }
+
+  /** Stops the periodic sweep and retires every lane (each closes once its calls are over). */
+  close(): void {
+    clearInterval(this.#sweeper);
+    for (const { lane } of this.#lanes.values()) lane.retire();
+    this.#lanes.clear();
   }
 
   /** The session's lane for `stateKey`, opened (and restored from `client`) on first use. */
@@ -214,7 +227,7 @@ export class SessionLanes {
     }
     // Another state (e.g. a log level set through another replica): the old lane finishes its requests.
     existing?.lane.retire();
-    this.#sweep();
+    this.#sweep(1);
     const lane = new SessionLane(this.#createServer(), sessionId, stateKey);
     setUp(lane);
     const opened = lane.open(client).then(() => lane);
@@ -237,11 +250,11 @@ export class SessionLanes {
     return this.#lanes.size;
   }
 
-  /** Retires lanes idle past the TTL, and the least recently used beyond the bound (before one is added). */
-  #sweep(): void {
+  /** Retires lanes idle past the TTL, and the least recently used beyond the bound (`adding`: room for more). */
+  #sweep(adding = 0): void {
     const expired = Date.now() - this.#options.idleTtlMs;
     for (const [sessionId, { lane }] of this.#lanes) {
-      const over = this.#lanes.size >= Math.max(1, this.#options.maxLanes);
+      const over = this.#lanes.size + adding > Math.max(1, this.#options.maxLanes);
       const idleTooLong = lane.inFlight === 0 && lane.lastUsed < expired;
       if (!over && !idleTooLong) break;
       lane.retire();

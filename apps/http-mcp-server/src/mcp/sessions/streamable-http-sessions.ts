@@ -118,7 +118,8 @@ export class StreamableHttpSessions {
 
   constructor(ctx: SessionEraContext) {
     this.#ctx = ctx;
-    this.#servers = new SessionServerCache(ctx.config.serverCache);
+    // One bound for both: idle per-POST servers get what the lanes leave.
+    this.#servers = new SessionServerCache({ ...ctx.config.serverCache, reserved: () => this.#lanes?.size ?? 0 });
     this.#lanes = ctx.config.sessionLanes
       ? new SessionLanes(() => ctx.createServer(), {
           // The idle-server cache's bounds (count and bytes), counted per lane: a lane is one server.
@@ -132,6 +133,11 @@ export class StreamableHttpSessions {
           idleTtlMs: ctx.config.serverCache.ttlMs,
         })
       : undefined;
+  }
+
+  /** At shutdown: the session lanes' sweep stops, their servers close once their calls are over. */
+  close(): void {
+    this.#lanes?.close();
   }
 
   eventStoreFor(sessionId: string): McpEventStore<JSONRPCMessage> {

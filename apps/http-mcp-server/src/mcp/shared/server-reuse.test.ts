@@ -53,6 +53,18 @@ describe('createPooledServerFactory', () => {
 });
 
 describe('SessionServerCache', () => {
+  it('keeps what servers held elsewhere within the same bound leave (the session lanes)', () => {
+    let lanes = 3;
+    const cache = new SessionServerCache({ maxServers: 4, reserved: () => lanes });
+    for (const session of ['a', 'b', 'c']) cache.put(session, 'k', newServer(), 0);
+    // 4 in all, 3 of them lanes: one idle server left, the least recently used sessions' go.
+    expect(cache.size).toBe(1);
+    expect(cache.take('c', 'k', 0)).toBeDefined();
+    lanes = 0;
+    for (const session of ['a', 'b', 'c', 'd', 'e']) cache.put(session, 'k', newServer(), 0);
+    expect(cache.size).toBe(4);
+  });
+
   it('returns a server only for the same session and state, once', () => {
     const cache = new SessionServerCache();
     const server = newServer();

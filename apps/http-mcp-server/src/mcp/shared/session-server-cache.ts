@@ -18,6 +18,11 @@ export interface SessionServerCacheOptions {
   maxPerSession?: number;
   /** An idle server unused for this long is dropped. */
   ttlMs?: number;
+  /**
+   * Servers held elsewhere within the same bound (the 2025 sessions' lanes): the cache keeps at most
+   * the bound minus these, so both together stay within `MCS_SERVER_CACHE_*`.
+   */
+  reserved?: () => number;
 }
 
 /** Defaults of the `MCS_SERVER_CACHE_*` settings (README, Configuration). */
@@ -49,6 +54,7 @@ export class SessionServerCache {
   readonly #maxServers: number;
   readonly #maxPerSession: number;
   readonly #ttlMs: number;
+  readonly #reserved: () => number;
   #size = 0;
 
   constructor(options: SessionServerCacheOptions = {}) {
@@ -57,6 +63,7 @@ export class SessionServerCache {
     this.#maxServers = Math.max(0, Math.min(options.maxServers ?? SERVER_CACHE_DEFAULTS.maxServers, byBytes));
     this.#maxPerSession = options.maxPerSession ?? 4;
     this.#ttlMs = options.ttlMs ?? SERVER_CACHE_DEFAULTS.ttlMs;
+    this.#reserved = options.reserved ?? (() => 0);
   }
 
   /** Idle servers held now (for tests and metrics). */
@@ -111,8 +118,9 @@ export class SessionServerCache {
   }
 
   #trim(now: number): void {
+    const room = Math.max(0, this.#maxServers - this.#reserved());
     for (const [sessionId, entry] of this.#entries) {
-      if (this.#size <= this.#maxServers && entry.expiresAt > now) break;
+      if (this.#size <= room && entry.expiresAt > now) break;
       this.evict(sessionId);
     }
   }
