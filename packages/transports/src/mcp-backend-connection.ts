@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { boundErrorMessage, quoteValue } from '@mcs/resilience';
 import type {
   CallToolResult,
+  Client,
   GetPromptResult,
   Implementation,
   LoggingLevel,
@@ -42,6 +43,15 @@ import { parseSupervisionOptions } from './supervision-options.js';
 import { TransportError } from './transport-error.js';
 
 const defaultClientInfo: Implementation = { name: 'mcs-transports', version: '0.1.0' };
+
+/**
+ * Whether the session's server announced `capability` in initialize. The list methods ask first: the
+ * SDK's Client.listTools/listResources/listPrompts on a server without it answer empty too, but
+ * write "called but server does not advertise ..." with console.debug, which lands in the middle of
+ * a terminal client's screen.
+ */
+const advertises = (client: Client, capability: 'tools' | 'resources' | 'prompts'): boolean =>
+  client.getServerCapabilities()?.[capability] !== undefined;
 
 /**
  * The supervised implementation of {@link BackendConnection} for every transport kind. It only
@@ -154,7 +164,9 @@ class McpBackendConnection implements BackendConnection {
 
   async listTools(options: RequestOptions = {}): Promise<Tool[]> {
     const result = await this.#requests.send('tools/list', options, async (client, sdk) => {
-      const listed = await client.listTools(undefined, { ...sdk, cacheMode: 'refresh' });
+      const listed = advertises(client, 'tools')
+        ? await client.listTools(undefined, { ...sdk, cacheMode: 'refresh' })
+        : { tools: [] };
       this.#outputChecks.remember(client, listed.tools);
       return listed;
     });
@@ -195,15 +207,19 @@ class McpBackendConnection implements BackendConnection {
   }
 
   async listResources(options: RequestOptions = {}): Promise<Resource[]> {
-    const result = await this.#requests.send('resources/list', options, (client, sdk) =>
-      client.listResources(undefined, { ...sdk, cacheMode: 'refresh' }),
+    const result = await this.#requests.send('resources/list', options, async (client, sdk) =>
+      advertises(client, 'resources')
+        ? client.listResources(undefined, { ...sdk, cacheMode: 'refresh' })
+        : { resources: [] },
     );
     return result.resources;
   }
 
   async listResourceTemplates(options: RequestOptions = {}): Promise<ResourceTemplateType[]> {
-    const result = await this.#requests.send('resources/templates/list', options, (client, sdk) =>
-      client.listResourceTemplates(undefined, { ...sdk, cacheMode: 'refresh' }),
+    const result = await this.#requests.send('resources/templates/list', options, async (client, sdk) =>
+      advertises(client, 'resources')
+        ? client.listResourceTemplates(undefined, { ...sdk, cacheMode: 'refresh' })
+        : { resourceTemplates: [] },
     );
     return result.resourceTemplates;
   }
@@ -227,8 +243,8 @@ class McpBackendConnection implements BackendConnection {
   }
 
   async listPrompts(options: RequestOptions = {}): Promise<Prompt[]> {
-    const result = await this.#requests.send('prompts/list', options, (client, sdk) =>
-      client.listPrompts(undefined, { ...sdk, cacheMode: 'refresh' }),
+    const result = await this.#requests.send('prompts/list', options, async (client, sdk) =>
+      advertises(client, 'prompts') ? client.listPrompts(undefined, { ...sdk, cacheMode: 'refresh' }) : { prompts: [] },
     );
     return result.prompts;
   }

@@ -1,5 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createBackendConnection } from '../src/index.js';
 import { fastSupervision, nextEvent, textOf } from './helpers.js';
@@ -115,5 +115,51 @@ describe('in-memory backend: events from an SDK McpServer', () => {
     const updated = nextEvent(backend, 'resource_updated');
     await server.server.sendResourceUpdated({ uri: 'memo://note' });
     expect((await updated).uri).toBe('memo://note');
+  });
+
+  it('lists what a server does not advertise as empty without asking, and without the SDK writing to the console', async () => {
+    // Only resources: no tools, no prompts. The SDK's Client.listTools()/listPrompts() on such a
+    // server print "called but server does not advertise ..." with console.debug, which a terminal
+    // client (mcs-chat) would show in the middle of its chat.
+    const server = new McpServer({ name: 'resources-only', version: '1.0.0' }, { capabilities: { resources: {} } });
+    server.registerResource('note', 'memo://note', { mimeType: 'text/plain' }, async (uri) => ({
+      contents: [{ uri: uri.toString(), text: 'v1' }],
+    }));
+    await using backend = createBackendConnection(
+      'memory',
+      { transport: 'in-memory', server },
+      { supervision: fastSupervision },
+    );
+    await backend.connect();
+    const written: unknown[] = [];
+    const spies = (['debug', 'log', 'info', 'warn', 'error'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation((...args) => written.push(args)),
+    );
+    try {
+      expect(await backend.listTools()).toEqual([]);
+      expect(await backend.listPrompts()).toEqual([]);
+      expect((await backend.listResources()).map((resource) => resource.uri)).toEqual(['memo://note']);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(written).toEqual([]);
+
+    const bare = new McpServer({ name: 'tools-only', version: '1.0.0' }, { capabilities: { tools: {} } });
+    bare.registerTool('noop', {}, async () => ({ content: [] }));
+    await using toolsOnly = createBackendConnection(
+      'bare',
+      { transport: 'in-memory', server: bare },
+      { supervision: fastSupervision },
+    );
+    await toolsOnly.connect();
+    const debug = vi.spyOn(console, 'debug').mockImplementation((...args) => written.push(args));
+    try {
+      expect(await toolsOnly.listResources()).toEqual([]);
+      expect(await toolsOnly.listResourceTemplates()).toEqual([]);
+      expect((await toolsOnly.listTools()).map((tool) => tool.name)).toEqual(['noop']);
+    } finally {
+      debug.mockRestore();
+    }
+    expect(written).toEqual([]);
   });
 });
