@@ -8,6 +8,12 @@
 //   1 and 3 servers, no prestart    the same with MCS_CHAT_PRESTART=off (servers spawned when the pool
 //                                   connects, not before the chat's modules load), for comparison
 //   -p round trip                   a one-shot answer from the scripted model (in its own process), no server
+//   the same with a light server    echo-server.mjs (the official SDK's McpServer, one tool) instead of
+//                                   server-everything, whose own start costs about 250 ms of CPU per
+//                                   process: 1 and 3 of them (with and without prestart) and the SDK
+//                                   client with 1, so both targets are read for cheap servers too
+//   SDK client, 3 servers / 3 light the official SDK client connecting three at once in one process:
+//                                   what "3 within 1.3x of 1" comes to on this machine without mcs-chat
 // Bounded: BENCH_ROUNDS rounds (default 5), each runs every case once in a rotated order (a shared
 // machine's speed drifts, so every case sees the same drift); medians and per-round ratios are printed.
 import { spawn } from 'node:child_process';
@@ -24,19 +30,25 @@ const MAIN = fileURLToPath(new URL('../../apps/chat-cli/dist/main.js', import.me
 const SDK_CLIENT = fileURLToPath(new URL('./sdk-client.mjs', import.meta.url));
 const MODEL = fileURLToPath(new URL('./scripted-model-process.mjs', import.meta.url));
 const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+const ECHO_SERVER = fileURLToPath(new URL('./echo-server.mjs', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIMEOUT_MS = 60_000;
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-chat-cli-'));
 const server = { transport: 'stdio', command: process.execPath, args: [everything, 'stdio'] };
+const light = { transport: 'stdio', command: process.execPath, args: [ECHO_SERVER] };
 const configs = {
   none: join(dir, 'none.json'),
   one: join(dir, 'one.json'),
   three: join(dir, 'three.json'),
+  oneLight: join(dir, 'one-light.json'),
+  threeLight: join(dir, 'three-light.json'),
 };
 await writeFile(configs.none, JSON.stringify({ system: 'bench' }));
 await writeFile(configs.one, JSON.stringify({ mcp: { backends: { everything: server } } }));
 await writeFile(configs.three, JSON.stringify({ mcp: { backends: { e1: server, e2: server, e3: server } } }));
+await writeFile(configs.oneLight, JSON.stringify({ mcp: { backends: { echo: light } } }));
+await writeFile(configs.threeLight, JSON.stringify({ mcp: { backends: { l1: light, l2: light, l3: light } } }));
 
 // The scripted model, in its own process.
 const model = spawn(process.execPath, [MODEL], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -113,22 +125,34 @@ function measure(args, { until, cwd = dir, extraEnv = {} } = {}) {
   });
 }
 
+/** The SDK client's process (`sdk-client.mjs <kind> <count>`); its own in-process connect time is kept per case. */
+const sdkClient = (name, kind, count) => async () => {
+  const result = await measure([SDK_CLIENT, kind, String(count)], { until: 'ready' });
+  sdkInProcess[name].push(Number(/ready ([\d.]+)/.exec(result.out)?.[1]));
+  return result;
+};
+const prompt =
+  (config, extraEnv = {}) =>
+  () =>
+    measure([MAIN, '-i', '--config', config], { until: '> ', extraEnv });
+// Without the early start of the stdio servers (they are spawned when the pool connects).
+const noPrestart = { MCS_CHAT_PRESTART: 'off' };
 const cases = {
   'node -e 0': () => measure(['-e', '0']),
   'mcs-chat --help': () => measure([MAIN, '--help']),
   'prompt, no server': () => measure([MAIN, '-i', '--config', configs.none], { until: '> ' }),
-  'SDK client, 1 server': async () => {
-    const result = await measure([SDK_CLIENT], { until: 'ready' });
-    sdkInProcess.push(Number(/ready ([\d.]+)/.exec(result.out)?.[1]));
-    return result;
-  },
-  'prompt, 1 server': () => measure([MAIN, '-i', '--config', configs.one], { until: '> ' }),
-  'prompt, 3 servers': () => measure([MAIN, '-i', '--config', configs.three], { until: '> ' }),
-  // The same without the early start of the stdio servers (they are spawned when the pool connects).
-  '1 server, no prestart': () =>
-    measure([MAIN, '-i', '--config', configs.one], { until: '> ', extraEnv: { MCS_CHAT_PRESTART: 'off' } }),
-  '3 servers, no prestart': () =>
-    measure([MAIN, '-i', '--config', configs.three], { until: '> ', extraEnv: { MCS_CHAT_PRESTART: 'off' } }),
+  'SDK client, 1 server': sdkClient('SDK client, 1 server', 'everything', 1),
+  'SDK client, 3 servers': sdkClient('SDK client, 3 servers', 'everything', 3),
+  'prompt, 1 server': prompt(configs.one),
+  'prompt, 3 servers': prompt(configs.three),
+  '1 server, no prestart': prompt(configs.one, noPrestart),
+  '3 servers, no prestart': prompt(configs.three, noPrestart),
+  'SDK client, 1 light': sdkClient('SDK client, 1 light', 'light', 1),
+  'SDK client, 3 light': sdkClient('SDK client, 3 light', 'light', 3),
+  'prompt, 1 light': prompt(configs.oneLight),
+  'prompt, 3 light': prompt(configs.threeLight),
+  '1 light, no prestart': prompt(configs.oneLight, noPrestart),
+  '3 light, no prestart': prompt(configs.threeLight, noPrestart),
   '-p round trip': async () => {
     const result = await measure([MAIN, '--config', configs.none, '-p', 'What is the answer?']);
     if (!result.out.includes('The answer is 42.'))
@@ -136,8 +160,10 @@ const cases = {
     return result;
   },
 };
-const sdkInProcess = [];
 const names = Object.keys(cases);
+const sdkInProcess = Object.fromEntries(
+  names.filter((name) => name.startsWith('SDK client')).map((name) => [name, []]),
+);
 const samples = Object.fromEntries(names.map((name) => [name, []]));
 const cpu = Object.fromEntries(names.map((name) => [name, []]));
 
@@ -150,7 +176,7 @@ const median = (values) => {
 try {
   // One warm-up round (file system caches, the SDK's first import), not counted.
   for (const name of names) await cases[name]();
-  sdkInProcess.length = 0;
+  for (const values of Object.values(sdkInProcess)) values.length = 0;
   for (let round = 0; round < rounds; round += 1) {
     const order = names.map((_, index) => names[(index + round) % names.length]);
     for (const name of order) {
@@ -171,10 +197,12 @@ console.log(
 for (const name of names) {
   const values = samples[name];
   console.log(
-    `  ${name.padEnd(22)} ${m[name].toFixed(0).padStart(6)}   (${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)})   cpu ${median(cpu[name]).toFixed(0).padStart(5)}`,
+    `  ${name.padEnd(24)} ${m[name].toFixed(0).padStart(6)}   (${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)})   cpu ${median(cpu[name]).toFixed(0).padStart(5)}`,
   );
 }
-console.log(`  (the SDK client's own connect + listTools inside its process: ${median(sdkInProcess).toFixed(0)} ms)\n`);
+for (const [name, values] of Object.entries(sdkInProcess))
+  console.log(`  (${name}: its own connect + listTools inside its process ${median(values).toFixed(0)} ms)`);
+console.log('');
 
 /** Median of the per-round ratios a/b, with their spread. */
 const ratio = (a, b) => {
@@ -189,6 +217,13 @@ const targets = [
   ['prompt, 1 server', '1 server, no prestart', undefined],
   ['prompt, 3 servers', '3 servers, no prestart', undefined],
   ['3 servers, no prestart', '1 server, no prestart', undefined],
+  ['SDK client, 3 servers', 'SDK client, 1 server', undefined],
+  ['prompt, 1 light', 'SDK client, 1 light', 1.5],
+  ['prompt, 3 light', 'prompt, 1 light', 1.3],
+  ['prompt, 1 light', '1 light, no prestart', undefined],
+  ['prompt, 3 light', '3 light, no prestart', undefined],
+  ['3 light, no prestart', '1 light, no prestart', undefined],
+  ['SDK client, 3 light', 'SDK client, 1 light', undefined],
   ['-p round trip', 'node -e 0', undefined],
 ];
 for (const [a, b, target] of targets) {
