@@ -95,9 +95,9 @@ export async function runCli(host: CliHost): Promise<number> {
       );
     }
     const servers = connected.ready.length > 0 ? connected.ready.join(', ') : 'none';
-    output.status(
-      `mcs-chat ${version()}: model ${config.parsed.model ?? host.env.OPENAI_MODEL}, MCP servers: ${servers}; /help lists the commands`,
-    );
+    // No model yet is fine for the REPL (commands need none); a turn then says what to set.
+    const model = session.model ? `model ${session.model}` : 'model not set (OPENAI_MODEL or --model)';
+    output.status(`mcs-chat ${version()}: ${model}, MCP servers: ${servers}; /help lists the commands`);
     await runRepl({
       session,
       pool: runtime.pool,

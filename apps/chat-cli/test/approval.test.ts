@@ -137,4 +137,23 @@ describe('tool approval and elicitation', () => {
       cli.child.kill('SIGKILL');
     }
   });
+
+  it('with no model set at all the start line says so (not "model undefined") and /call still works', async () => {
+    const { OPENAI_API_KEY: _key, OPENAI_MODEL: _model, ...env } = chat.env();
+    const cli = startCli([], { cwd: chat.dir.path, env });
+    try {
+      const at = await cli.waitForStdout('> ');
+      await waitFor(() => cli.stderr().includes('MCP servers: everything'), {
+        what: `the start line (${cli.stderr()})`,
+      });
+      expect(cli.stderr()).toContain('model not set (OPENAI_MODEL or --model), MCP servers: everything');
+      expect(cli.stderr()).not.toContain('undefined');
+      cli.line('/call everything.echo message=modelless');
+      await cli.waitForStdout('Echo: modelless', at);
+      cli.line('/exit');
+      expect(await cli.exited()).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
 });
