@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { everythingConfig } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
 import { startInTmux, type TmuxTerminal } from './tmux-terminal.js';
@@ -78,7 +78,9 @@ describe('URL elicitation', () => {
     expect(await opened(log)).toEqual([]);
     await term.line('y');
     await term.waitForScreen('Opened, thanks.');
-    expect(await opened(log)).toEqual([[url]]);
+    // The browser is started detached: the answer can reach the server before the recording script
+    // (a node process of its own) has written its line, so wait for it, bounded.
+    await vi.waitFor(async () => expect(await opened(log)).toEqual([[url]]), { timeout: 15_000, interval: 100 });
     expect(toolResult('call_yes')).toContain('User completed the URL elicitation flow');
     await term.waitForScreen(promptShown);
 
