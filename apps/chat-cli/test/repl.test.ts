@@ -156,6 +156,16 @@ describe('mcs-chat REPL', () => {
       expect(cli.stdout()).toContain('(MCP server "broken" is unavailable');
       cli.line('/prompts');
       at = await cli.waitForStdout('everything.simple-prompt', at);
+      // Aimed at a dead server, /read and /prompt say so after the listing's bound (as /call does),
+      // not after the pool's reconnection attempts (60 s each, retried: minutes).
+      const said = (text: string) =>
+        waitFor(() => cli.stderr().includes(text), { timeoutMs: 30_000, what: `${text} (stderr: ${cli.stderr()})` });
+      cli.line('/read demo://resource/static/document/architecture.md broken');
+      await said('mcs-chat: MCP server "broken" is unavailable');
+      cli.line('/prompt closed.any-prompt');
+      await said('mcs-chat: MCP server "closed" is unavailable');
+      cli.line('/prompt simple-prompt');
+      await said('prompt names are <server>.<prompt> (got "simple-prompt"); /prompts lists them');
       chat.model.script([{ text: 'answered anyway' }]);
       cli.line('question');
       await cli.waitForStdout('answered anyway\n', at);

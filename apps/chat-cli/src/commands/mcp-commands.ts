@@ -35,6 +35,27 @@ function reportUnavailable(unavailable: PoolUnavailable[], output: Output): void
   }
 }
 
+/** The error of a command aimed at a server a listing just left out (down, restarting, not answering). */
+function unavailableError({ backend, status, error }: PoolUnavailable): ChatCliError {
+  return new ChatCliError('COMMAND_FAILED', `MCP server "${backend}" is unavailable (${status}): ${error.message}`);
+}
+
+/**
+ * Before a request to one server that is not ready: a listing (bounded like /tools: a server
+ * starting or restarting is waited for at most the pool's list bound) tells whether it is up. The
+ * request itself would wait for the server's reconnection (60 s per attempt, with retries: minutes).
+ */
+async function requireUp(
+  pool: McpClientPool,
+  backend: string,
+  list: (options: { signal: AbortSignal }) => Promise<{ unavailable: PoolUnavailable[] }>,
+  signal: AbortSignal,
+): Promise<void> {
+  if (pool.statuses().find((status) => status.backend === backend)?.status === 'ready') return;
+  const down = (await list({ signal })).unavailable.find((entry) => entry.backend === backend);
+  if (down) throw unavailableError(down);
+}
+
 /** `/servers [reconnect <name>]`: the list, or one server started over now. */
 export async function serversCommand(argument: string, context: CommandContext): Promise<undefined> {
   if (argument === '') return listServers(context);
@@ -184,7 +205,14 @@ export async function addPrompt(
   const [name, rawArgs] = firstWord(argument);
   if (name === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /prompt <server>.<name> [key=value ...]');
   const ready = requirePool(pool);
-  const declared = (await ready.listPrompts({ signal })).prompts.find((prompt) => prompt.name === name);
+  const server = name.includes('.') ? name.slice(0, name.indexOf('.')) : '';
+  if (server === '' || name.endsWith('.')) {
+    throw new ChatCliError('COMMAND_FAILED', `prompt names are <server>.<prompt> (got "${name}"); /prompts lists them`);
+  }
+  const { prompts, unavailable } = await ready.listPrompts({ signal });
+  const down = unavailable.find((entry) => entry.backend === server);
+  if (down) throw unavailableError(down);
+  const declared = prompts.find((prompt) => prompt.name === name);
   const args =
     rawArgs === '' && !declared?.arguments?.some((a) => a.required)
       ? undefined
@@ -207,7 +235,14 @@ export async function addResource(
 ): Promise<undefined> {
   const [uri, backend] = firstWord(argument);
   if (uri === '') throw new ChatCliError('COMMAND_FAILED', 'usage: /read <uri> [server]');
-  const resource = await requirePool(pool).readResource(uri, { signal, ...(backend ? { backend } : {}) });
+  const ready = requirePool(pool);
+  // With one server, or one named, a server that is down is said at once (see requireUp).
+  const servers = ready.statuses().map((status) => status.backend);
+  const target = backend || (servers.length === 1 ? servers[0] : undefined);
+  if (target !== undefined && servers.includes(target)) {
+    await requireUp(ready, target, (options) => ready.listResources(options), signal);
+  }
+  const resource = await ready.readResource(uri, { signal, ...(backend ? { backend } : {}) });
   const text = resource.parts.map(partText).join('\n');
   session.addPending([{ role: 'user', content: `Contents of the resource ${uri}:\n${text}` }]);
   output.info(`added resource ${uri} (${resource.byteLength} bytes) to the next turn`);
@@ -223,12 +258,7 @@ export async function callTool(argument: string, { pool, output, signal }: Comma
   const tool = tools.find((candidate) => candidate.name === name);
   if (!tool) {
     const down = unavailable.find((entry) => name.startsWith(`${entry.backend}.`));
-    throw new ChatCliError(
-      'COMMAND_FAILED',
-      down
-        ? `MCP server "${down.backend}" is unavailable (${down.status}): ${down.error.message}`
-        : `no tool ${name}; /tools lists them`,
-    );
+    throw down ? unavailableError(down) : new ChatCliError('COMMAND_FAILED', `no tool ${name}; /tools lists them`);
   }
   const args = toolArguments(rawArgs, tool.inputSchema as Record<string, unknown>);
   const result = await ready.callTool(name, args, {
