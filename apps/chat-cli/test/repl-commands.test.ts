@@ -2,6 +2,7 @@
 // the built CLI driven through its stdin, with the scripted model and server-everything over stdio.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type CliRun, everythingConfig, makeWorkDir, type WorkDir } from './cli-process.js';
@@ -57,6 +58,9 @@ describe('mcs-chat REPL commands', () => {
       at = await cli.waitForStdout('Echo: hello  world', at);
       cli.line('/call everything.echo {"message":"from json"}');
       at = await cli.waitForStdout('Echo: from json', at);
+      // The servers' root is the working directory (server-everything lists what it got).
+      cli.line('/call everything.get-roots-list');
+      at = await cli.waitForStdout(`URI: ${pathToFileURL(chat.dir.path).href}\n`, at);
 
       cli.line('/call everything.get-sum a=two b=3');
       await waitForStderr(cli, 'invalid arguments: a:');
