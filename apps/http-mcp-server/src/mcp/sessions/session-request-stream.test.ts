@@ -105,4 +105,61 @@ describe('SessionRequestStream', () => {
     });
     expect(replayed).toEqual([progress(1), progress(2), answer]);
   });
+
+  it('an answer sent while the stream opens (the shutdown cut-off) is written after the first event, and ends the stream', async () => {
+    const store = createSessionStore();
+    const events = createEventStore<JSONRPCMessage>(store, { scope: 'session-1' });
+    const inner = requestStreamEventStore(events, {
+      replicaId: 'replica1',
+      requestIds: [7],
+      log: pino({ level: 'silent' }),
+      isSessionStream: () => false,
+    });
+    // The priming event's store round trip is slow (Redis): it settles once the answer is stored.
+    let primed!: () => void;
+    const priming = new Promise<void>((resolve) => {
+      primed = resolve;
+    });
+    const eventStore = {
+      ...inner,
+      storeEvent: async (streamId: string, message: JSONRPCMessage) => {
+        if (Object.keys(message).length === 0) await priming;
+        return inner.storeEvent(streamId, message);
+      },
+    };
+    let endedByStream: boolean | undefined;
+    let done = 0;
+    const app = Fastify();
+    apps.push(app);
+    app.post('/', async (_request, reply) => {
+      const stream = new SessionRequestStream(reply, {
+        eventStore,
+        protocolVersion: '2025-11-25',
+        retryMs: 1000,
+        keepAliveMs: 0,
+        encodeRequestId: (id) => String(id),
+        onDone: () => {
+          done += 1;
+        },
+      });
+      const opening = stream.open();
+      const answered = stream.answer(answer as JSONRPCMessage);
+      await events.storeEvent('other-stream', progress(0) as JSONRPCMessage);
+      primed();
+      await Promise.allSettled([opening, answered]);
+      endedByStream = reply.raw.writableEnded;
+      // Without the fix nothing ends the response: end it here so the client is not left waiting.
+      if (!reply.raw.writableEnded) reply.raw.end();
+      return reply;
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address() as { port: number };
+    const text = await (await fetch(`http://127.0.0.1:${address.port}/`, { method: 'POST' })).text();
+    expect(endedByStream).toBe(true);
+    const frames = text.split('\n\n').filter(Boolean);
+    expect(frames).toHaveLength(2);
+    expect(frames[0]).toMatch(/^id: \S+\nretry: 1000\ndata: $/);
+    expect(frames[1]).toMatch(/^event: message\nid: \S+\ndata: \{"jsonrpc":"2.0","id":7,"result"/);
+    expect(done).toBe(1);
+  });
 });

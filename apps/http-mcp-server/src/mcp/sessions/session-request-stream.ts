@@ -53,8 +53,18 @@ export class SessionRequestStream implements SessionRequestSink {
     return this.#done;
   }
 
-  /** Sends the stream's headers and its first event (before the request runs, as the SDK does). */
-  async open(): Promise<void> {
+  /**
+   * Sends the stream's headers and its first event (before the request runs, as the SDK does).
+   * Messages sent meanwhile (the shutdown's cut-off answer may come during the first event's store
+   * round trip) wait for it: written before, they found no stream and the response was never ended.
+   */
+  open(): Promise<void> {
+    const opening = this.#open();
+    this.#chain = opening.catch(() => undefined);
+    return opening;
+  }
+
+  async #open(): Promise<void> {
     const { eventStore, protocolVersion, retryMs } = this.#options;
     let first: string | undefined;
     if (protocolVersion >= PRIMING_SINCE) {

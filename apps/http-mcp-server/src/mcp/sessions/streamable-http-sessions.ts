@@ -364,6 +364,8 @@ export class StreamableHttpSessions {
       unregister();
       throw error;
     }
+    // Cut off by the shutdown while it opened: answered already, the call is not started.
+    if (stream.done) return reply;
     // While the stream opened, the lane may have been closed (pushed out by the bound, the session
     // deleted, a new state): a closed lane would never answer, so the call goes to a fresh one.
     for (let attempt = 0; lane.closed && attempt < 3; attempt += 1) {
