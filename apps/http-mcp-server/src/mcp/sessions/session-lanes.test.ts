@@ -14,6 +14,7 @@ const CLIENT: RestoredClient = {
 function serverFactory() {
   const built: McpServer[] = [];
   const waiting: Array<() => void> = [];
+  const notified: number[] = [];
   const create = () => {
     const server = new McpServer({ name: 'test', version: '1.0.0' });
     server.registerTool('wait', { inputSchema: z.object({}) }, async () => {
@@ -23,13 +24,20 @@ function serverFactory() {
     server.registerTool('who', { inputSchema: z.object({}) }, async () => ({
       content: [{ type: 'text', text: server.server.getClientVersion()?.name ?? 'nobody' }],
     }));
+    // Goes on after `release()` as a tool that ignores its signal does: a progress of its request, then the answer.
+    server.registerTool('late', { inputSchema: z.object({}) }, async (_args, ctx) => {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: 't', progress: 1 } });
+      notified.push(1);
+      return { content: [{ type: 'text', text: 'late' }] };
+    });
     built.push(server);
     return server;
   };
   const release = () => {
     for (const resolve of waiting.splice(0)) resolve();
   };
-  return { create, built, release, waiting };
+  return { create, built, release, waiting, notified };
 }
 
 function collectingSink() {
@@ -141,6 +149,33 @@ describe('SessionLanes', () => {
     expect(lane.inFlight).toBe(0);
     factory.release();
     await new Promise((r) => setTimeout(r, 20));
+    expect(cancelled.answers).toEqual([]);
+  });
+
+  it("a cancelled call's later messages go nowhere: not to the session's stream as unrelated ones", async () => {
+    const factory = serverFactory();
+    const lanes = new SessionLanes(factory.create, { maxLanes: 2, idleTtlMs: 60_000 });
+    const unrelated: JSONRPCMessage[] = [];
+    const lane = await lanes.acquire('s', 'k', CLIENT, (opened) => {
+      opened.onUnrelated = (message) => unrelated.push(message);
+    });
+    const messages: JSONRPCMessage[] = [];
+    const cancelled = collectingSink();
+    const id = lane.dispatch(call(9, 'late'), { ...cancelled.sink, message: async (m) => void messages.push(m) });
+    await waitFor(() => factory.waiting.length === 1);
+    lane.cancel(id, {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 9, reason: 'user' },
+    } as JSONRPCMessage);
+    factory.release();
+    await waitFor(() => factory.notified.length === 1);
+    // The answer (dropped too) comes after the progress: once the lane is idle again, both are through.
+    const after = collectingSink();
+    lane.dispatch(call('w', 'who'), after.sink);
+    await waitFor(() => after.answers.length === 1);
+    expect(unrelated).toEqual([]);
+    expect(messages).toEqual([]);
     expect(cancelled.answers).toEqual([]);
   });
 });

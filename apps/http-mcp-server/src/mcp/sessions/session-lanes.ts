@@ -139,12 +139,15 @@ export class SessionLane implements Transport {
       if (isAnswer) this.#restoring.get(related)?.();
       return;
     }
-    const pending = typeof related === 'number' ? this.#pending.get(related) : undefined;
-    if (pending === undefined) {
-      // Not a request of the lane (or one already answered or cancelled): a message for the session at large.
+    if (related === undefined) {
+      // Not of a request (list_changed, resource updates): a message for the session at large.
       if (!isAnswer) this.onUnrelated?.(message);
       return;
     }
+    const pending = typeof related === 'number' ? this.#pending.get(related) : undefined;
+    // Of a request already answered, cancelled or cut off (a handler that goes on): for nobody, as the
+    // SDK's transport refuses it; not the session's stream, where it would be stored and sent.
+    if (pending === undefined) return;
     if (!isAnswer) return pending.sink.message(message);
     this.#pending.delete(related as number);
     try {
