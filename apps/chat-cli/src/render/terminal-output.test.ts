@@ -36,6 +36,20 @@ describe('terminal output', () => {
     expect(shown).not.toContain(ESC);
   });
 
+  it('a spinner waits for the first token, and is gone once the answer streams', async () => {
+    const { stdout, written } = screen();
+    const output = createTerminalOutput({ stdout, markdown: false, color: false });
+    output.part(start);
+    expect(written()).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for the model…/);
+    const before = written().length;
+    output.part(text('Hello.\n\n'));
+    output.part(finish);
+    await output.turnEnded();
+    const after = written().slice(before);
+    expect(after).toContain('Hello.');
+    expect(after).not.toContain('waiting for the model');
+  });
+
   it('removes control characters from the model text (no escape sequence reaches the screen)', async () => {
     const { stdout, written } = screen();
     const output = createTerminalOutput({ stdout, markdown: false, color: false });
