@@ -95,6 +95,7 @@ export class ExchangeTransport implements Transport {
       this.#resolveDone = resolve;
     });
     const { exchangeId, unregister } = options.router.registerExchange(
+      options.sessionId,
       (message) => this.#toServer(message),
       () => void this.#cutOff(),
     );
@@ -234,9 +235,11 @@ export class ExchangeTransport implements Transport {
   #fromClient(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (isResponse(message)) {
       // Answers to server-to-client requests belong to the exchange that asked, maybe elsewhere.
-      this.#options.router.routeClientResponse(message as unknown as JsonObject).catch((error: unknown) => {
-        this.#options.log.error({ err: error }, 'could not route a client response');
-      });
+      this.#options.router
+        .routeClientResponse(this.#options.sessionId, message as unknown as JsonObject)
+        .catch((error: unknown) => {
+          this.#options.log.error({ err: error }, 'could not route a client response');
+        });
       return;
     }
     if (isCancel(message) && !this.#pendingClientRequests.has(message.params.requestId)) {

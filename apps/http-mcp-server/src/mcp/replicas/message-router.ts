@@ -9,7 +9,8 @@ export type SessionChannelMessage =
   | { kind: 'close'; reason: string };
 
 type ReplicaChannelMessage =
-  | { kind: 'response'; exchangeId: string; message: JsonObject }
+  /** `sessionId`: the session that sent the response (only the exchange's own session may answer it). */
+  | { kind: 'response'; exchangeId: string; sessionId: string | undefined; message: JsonObject }
   /** Does any of these requests of the session still run on you? Answered on `replyTo`'s channel. */
   | { kind: 'running?'; queryId: string; replyTo: string; sessionId: string; requestIds: Array<string | number> }
   | { kind: 'running'; queryId: string; running: boolean };
@@ -44,7 +45,11 @@ export class MessageRouter {
   readonly replicaId: string;
   readonly #bus: MessageBus;
   readonly #log: Logger;
-  readonly #exchanges = new Map<string, (message: JSONRPCMessage) => void>();
+  /** In-flight exchanges, with the session whose client alone may answer their requests. */
+  readonly #exchanges = new Map<
+    string,
+    { deliver: (message: JSONRPCMessage) => void; sessionId: string | undefined }
+  >();
   /** How to cut each in-flight exchange off at shutdown (answer its requests with an error). */
   readonly #cutOffs = new Map<string, () => void>();
   /** Client requests running here, by session and request id, for `notifications/cancelled`. */
@@ -65,7 +70,7 @@ export class MessageRouter {
     this.#unsubscribes.push(
       await this.#bus.subscribe(`replica:${this.replicaId}`, (payload) => {
         const routed = payload as unknown as ReplicaChannelMessage;
-        if (routed?.kind === 'response') this.#deliverLocal(routed.exchangeId, routed.message);
+        if (routed?.kind === 'response') this.#deliverLocal(routed.exchangeId, routed.message, routed.sessionId);
         else if (routed?.kind === 'running?') this.#answerStatusQuery(routed);
         else if (routed?.kind === 'running') this.#statusQueries.get(routed.queryId)?.(routed.running === true);
       }),
@@ -149,16 +154,19 @@ export class MessageRouter {
   }
 
   /**
-   * Registers an in-flight exchange (`cutOff` answers what it still runs, for the shutdown); returns
-   * its id and the function that removes it.
+   * Registers an in-flight exchange of session `sessionId` (`cutOff` answers what it still runs, for
+   * the shutdown); returns its id and the function that removes it. Answers to its server-to-client
+   * requests are delivered only when they come from that session: exchange ids are counted, so an id
+   * alone must not let another session's client answer them.
    */
   registerExchange(
+    sessionId: string | undefined,
     deliver: (message: JSONRPCMessage) => void,
     cutOff?: () => void,
   ): { exchangeId: string; unregister: () => void } {
     this.#nextExchange += 1;
     const exchangeId = this.#nextExchange.toString(36);
-    this.#exchanges.set(exchangeId, deliver);
+    this.#exchanges.set(exchangeId, { deliver, sessionId });
     if (cutOff !== undefined) this.#cutOffs.set(exchangeId, cutOff);
     return {
       exchangeId,
@@ -199,18 +207,24 @@ export class MessageRouter {
   }
 
   /**
-   * Delivers a client's response to a server-to-client request to the exchange waiting for it,
-   * here or on another replica. Returns false when the id was not minted by any replica.
+   * Delivers a client's response to a server-to-client request (sent on session `sessionId`) to the
+   * exchange waiting for it, here or on another replica. Returns false when the id was not minted by
+   * any replica.
    */
-  async routeClientResponse(message: JsonObject): Promise<boolean> {
+  async routeClientResponse(sessionId: string | undefined, message: JsonObject): Promise<boolean> {
     const routed = MessageRouter.decodeId(message.id);
     if (!routed) return false;
     const restored: JsonObject = { ...message, id: routed.originalId };
     if (routed.replicaId === this.replicaId) {
-      this.#deliverLocal(routed.exchangeId, restored);
+      this.#deliverLocal(routed.exchangeId, restored, sessionId);
       return true;
     }
-    const payload: ReplicaChannelMessage = { kind: 'response', exchangeId: routed.exchangeId, message: restored };
+    const payload: ReplicaChannelMessage = {
+      kind: 'response',
+      exchangeId: routed.exchangeId,
+      sessionId,
+      message: restored,
+    };
     const receivers = await this.#bus.publish(`replica:${routed.replicaId}`, plainJson(payload));
     if (receivers === 0) this.#log.warn({ replica: routed.replicaId }, 'response for a replica that is gone: dropped');
     return true;
@@ -221,7 +235,9 @@ export class MessageRouter {
    * `notifications/cancelled`. Returns false for anything else (other notifications are dropped).
    */
   async routeClientMessage(sessionId: string, message: JsonObject): Promise<boolean> {
-    if ('id' in message && ('result' in message || 'error' in message)) return this.routeClientResponse(message);
+    if ('id' in message && ('result' in message || 'error' in message)) {
+      return this.routeClientResponse(sessionId, message);
+    }
     if (message.method === 'notifications/cancelled') {
       await this.routeCancel(sessionId, message);
       return true;
@@ -250,13 +266,18 @@ export class MessageRouter {
     return deliver !== undefined;
   }
 
-  #deliverLocal(exchangeId: string, message: JsonObject): void {
-    const deliver = this.#exchanges.get(exchangeId);
-    if (!deliver) {
+  #deliverLocal(exchangeId: string, message: JsonObject, sessionId: string | undefined): void {
+    const exchange = this.#exchanges.get(exchangeId);
+    if (!exchange) {
       this.#log.debug({ exchangeId }, 'response for a finished exchange: dropped');
       return;
     }
-    deliver(message as unknown as JSONRPCMessage);
+    if (exchange.sessionId !== sessionId) {
+      // Not the session the request was sent to: dropped as an unknown one, nothing revealed.
+      this.#log.warn({ exchangeId }, "response from another session than the request's: dropped");
+      return;
+    }
+    exchange.deliver(message as unknown as JSONRPCMessage);
   }
 }
 

@@ -333,11 +333,14 @@ export class StreamableHttpSessions {
       isSessionStream: (streamId) => streamId === GET_STREAM_ID,
     });
     let laneId = 0;
+    let cutOff = false;
     let forget: () => void = () => undefined;
     const { exchangeId, unregister } = this.#ctx.router.registerExchange(
+      session.id,
       (message) => lane.deliver(message),
       () => {
         // The shutdown drain ran out: the call is answered with an error saying so (stored, like any answer).
+        cutOff = true;
         lane.abort(laneId, new Error(SHUTDOWN_CUT_OFF_MESSAGE));
         stream
           .answer(jsonRpcErrorBody('UNAVAILABLE', SHUTDOWN_CUT_OFF_MESSAGE, call.id) as JSONRPCMessage)
@@ -364,8 +367,6 @@ export class StreamableHttpSessions {
       unregister();
       throw error;
     }
-    // Cut off by the shutdown while it opened: answered already, the call is not started.
-    if (stream.done) return reply;
     // While the stream opened, the lane may have been closed (pushed out by the bound, the session
     // deleted, a new state): a closed lane would never answer, so the call goes to a fresh one.
     for (let attempt = 0; lane.closed && attempt < 3; attempt += 1) {
@@ -376,6 +377,8 @@ export class StreamableHttpSessions {
         break;
       }
     }
+    // Cut off by the shutdown meanwhile: answered (once the first event is out), so not started.
+    if (cutOff || stream.done) return reply;
     if (lane.closed) {
       await stream.answer(
         jsonRpcErrorBody(
@@ -405,7 +408,7 @@ export class StreamableHttpSessions {
   #sendUnrelatedOfLane(lane: SessionLane, message: JSONRPCMessage): void {
     let outgoing = message;
     if ('method' in message && 'id' in message) {
-      const { exchangeId, unregister } = this.#ctx.router.registerExchange((answer) => {
+      const { exchangeId, unregister } = this.#ctx.router.registerExchange(lane.sessionId, (answer) => {
         unregister();
         lane.deliver(answer);
       });
