@@ -33,7 +33,46 @@ describe.runIf(process.platform === 'linux')('browserCommand (Linux)', () => {
   });
 });
 
+describe('browserCommand (each platform)', () => {
+  it("opens without a shell on every platform: Windows's cmd /c start would run what follows an & of the URL", () => {
+    const url = 'https://auth.example/authorize?response_type=code&client_id=x&calc';
+    for (const platform of ['win32', 'darwin', 'linux'] as const) {
+      const command = browserCommand({ DISPLAY: ':0' }, true, platform);
+      expect(command, platform).toBeDefined();
+      const [file, args] = command!;
+      // A shell, or an opener that re-reads its arguments as a command line, would split the URL.
+      expect(['cmd', 'cmd.exe', 'sh', 'bash', 'powershell'], platform).not.toContain(file.toLowerCase());
+      expect([...args, url].filter((arg) => arg.includes('&'))).toEqual([url]);
+    }
+    expect(browserCommand({}, true, 'win32')).toEqual(['rundll32', ['url.dll,FileProtocolHandler']]);
+    expect(browserCommand({}, true, 'darwin')).toEqual(['open', []]);
+    // Windows separates BROWSER's list with ';' (its paths hold ':').
+    expect(browserCommand({ BROWSER: 'C:\\Tools\\browser.exe;other' }, true, 'win32')).toEqual([
+      'C:\\Tools\\browser.exe',
+      [],
+    ]);
+  });
+});
+
 describe('openInBrowser', () => {
+  it("opens only http(s) URLs: a file: or custom-scheme URL (a sign-in URL is the server's) is refused, nothing started", async () => {
+    await using dir = await makeWorkDir();
+    const log = join(dir.path, 'opened.log');
+    for (const href of ['file:///bin/sh', 'ms-msdt:/id PCWDiagnostic', 'vscode://x/y']) {
+      const refused = await openInBrowser([process.execPath, [RECORD_BROWSER, log]], new URL(href));
+      expect(refused?.message, href).toMatch(/not an http\(s\) address/);
+    }
+    expect(await openInBrowser([process.execPath, [RECORD_BROWSER, log]], new URL('http://127.0.0.1:1/x'))).toBe(
+      undefined,
+    );
+    const lines = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    await waitFor(async () => ((await lines()).length > 0 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'the http URL to be recorded',
+    });
+    expect((await lines()).map((line) => JSON.parse(line))).toEqual([['http://127.0.0.1:1/x']]);
+  });
+
   it('passes the URL as the last argument, or in place of %s; a command that does not exist is reported, not thrown', async () => {
     await using dir = await makeWorkDir();
     const log = join(dir.path, 'opened.log');

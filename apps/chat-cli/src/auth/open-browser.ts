@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { delimiter } from 'node:path';
 
 type Env = Record<string, string | undefined>;
 
@@ -10,22 +9,37 @@ type Env = Record<string, string | undefined>;
  *
  * `BROWSER` wins over the platform's opener, read as xdg-open and Python's webbrowser read it: a
  * list of commands (`:`-separated, `;` on Windows) of which the first is used, its words split on
- * spaces, `%s` standing for the URL (else the URL is the last argument). No shell is involved.
+ * spaces, `%s` standing for the URL (else the URL is the last argument). No shell is involved,
+ * on Windows neither: `cmd /c start` would read the URL's `&` (in every sign-in URL's query) as
+ * the end of a command and run what follows, a command chosen by the server; rundll32's URL
+ * handler takes the URL as one argument.
  */
-export function browserCommand(env: Env, interactive: boolean): [string, string[]] | undefined {
+export function browserCommand(
+  env: Env,
+  interactive: boolean,
+  platform: NodeJS.Platform = process.platform,
+): [string, string[]] | undefined {
   if (!interactive || env.MCS_CHAT_BROWSER === 'none') return undefined;
-  const fromEnv = env.BROWSER?.split(delimiter)[0]?.trim().split(/\s+/);
+  const fromEnv = env.BROWSER?.split(platform === 'win32' ? ';' : ':')[0]
+    ?.trim()
+    .split(/\s+/);
   if (fromEnv?.[0]) return [fromEnv[0], fromEnv.slice(1)];
-  if (process.platform === 'darwin') return ['open', []];
-  if (process.platform === 'win32') return ['cmd', ['/c', 'start', '""']];
+  if (platform === 'darwin') return ['open', []];
+  if (platform === 'win32') return ['rundll32', ['url.dll,FileProtocolHandler']];
   return env.DISPLAY || env.WAYLAND_DISPLAY ? ['xdg-open', []] : undefined;
 }
 
+/** Only web pages are opened: the desktop's opener also starts programs for `file:` and custom schemes. */
+const isWebUrl = (url: URL) => url.protocol === 'https:' || url.protocol === 'http:';
+
 /**
  * Starts the browser detached; resolves once it started (`undefined`) or with why it could not
- * (no such command). Never rejects: the callers print the URL as well, so a failure may be ignored.
+ * (no such command, not an http(s) URL: a sign-in URL comes from the server's metadata, and
+ * `open` / `xdg-open` of a `file:` URL runs what it names). Never rejects: the callers print the URL
+ * as well, so a failure may be ignored.
  */
 export function openInBrowser(command: [string, string[]], url: URL): Promise<Error | undefined> {
+  if (!isWebUrl(url)) return Promise.resolve(new Error(`not an http(s) address (${url.protocol}): not opened`));
   const [file, args] = command;
   const href = url.toString();
   const withUrl = args.some((arg) => arg.includes('%s'))
