@@ -102,8 +102,10 @@ export interface SessionRequestsPost {
 /**
  * Session-based Streamable HTTP (revisions 2025-03-26, 2025-06-18, 2025-11-25) on any replica.
  *
- * Every POST is served by a fresh McpServer over the SDK's Streamable HTTP transport in stateless
- * mode; this class supplies what that mode lacks, from the SessionStore: the `Mcp-Session-Id`
+ * A lone `tools/call` runs on the session's lane (one long-lived McpServer per session on this replica,
+ * session-lanes.ts); every other POST on a per-POST McpServer (built, or an idle one of the session
+ * reused) over the SDK's Streamable HTTP transport in stateless mode. This class supplies what that
+ * mode lacks, from the SessionStore: the `Mcp-Session-Id`
  * (minted at `initialize`, 404 when unknown or expired), the session's handshake replayed into the
  * server, the standalone GET stream (fed over the MessageBus from whichever replica produced the
  * message), `Last-Event-ID` resumption from the shared event log, and DELETE.
