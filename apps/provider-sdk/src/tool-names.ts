@@ -90,8 +90,9 @@ const typedKeywords = ['type', 'anyOf', '$ref', 'enum', 'const'] as const;
  * (`additionalProperties: false`) with every property required, and only the keywords it knows.
  * Closing an object that leaves `additionalProperties` unset only stops the model from inventing
  * fields: every argument it can then send, the tool accepted before. A schema with an optional
- * property, an open object (`additionalProperties` true or a schema) or another keyword is left
- * as it is: making it strict would make optional fields required. MCP servers' schemas (zod through
+ * property, an open object (`additionalProperties` true or a schema, or no `properties` at all:
+ * any object), an array without `items` or another keyword is left as it is: making it strict would
+ * make optional fields required, or leave the model only `{}` for a map. MCP servers' schemas (zod through
  * the SDK) never say `additionalProperties`, so without closing none of them would ever be strict.
  */
 export function strictSchema(schema: unknown): unknown {
@@ -105,8 +106,15 @@ export function strictSchema(schema: unknown): unknown {
   // "Any value" (`{}`, a description alone) has no strict form.
   if (!typedKeywords.some((key) => node[key] !== undefined)) return undefined;
   const result: Record<string, unknown> = { ...node };
-  if (node.type === 'object' || node.properties !== undefined) {
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  // An array of any items has no strict form either (the API refuses "array schema missing items").
+  if (types.includes('array') && node.items === undefined) return undefined;
+  if (types.includes('object') || node.properties !== undefined) {
     if (node.additionalProperties !== undefined && node.additionalProperties !== false) return undefined;
+    // `{ "type": "object" }` without `properties` is any object (a map of the caller's keys):
+    // closed, the model could send only `{}`. (A tool's own schema gets `properties` in
+    // prepareToolSchema: a tool without arguments.)
+    if (node.properties === undefined) return undefined;
     const properties = (node.properties ?? {}) as Record<string, unknown>;
     const required = new Set(Array.isArray(node.required) ? node.required : []);
     if (!Object.keys(properties).every((key) => required.has(key))) return undefined;

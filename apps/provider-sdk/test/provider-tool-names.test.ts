@@ -66,6 +66,31 @@ describe('tool schemas', () => {
     expect(tools[0]!.parameters).toEqual({ type: 'object', properties: { a: { type: 'string' } } });
   });
 
+  it('leaves a schema open where closing would change what the model may send: any object (a map), any array', () => {
+    // A free-form map (hand-written schemas, Pydantic's dict): closed it would take only {}.
+    const withMap = {
+      type: 'object',
+      properties: { labels: { type: 'object', description: 'any keys' }, q: { type: 'string' } },
+      required: ['labels', 'q'],
+    };
+    expect(allowsStrict(withMap)).toBe(false);
+    expect(
+      allowsStrict({ ...withMap, properties: { ...withMap.properties, labels: { type: ['object', 'null'] } } }),
+    ).toBe(false);
+    // An array of anything: strict mode refuses an array schema without items (a 400 for every request).
+    expect(allowsStrict({ ...withMap, properties: { labels: { type: 'array' }, q: { type: 'string' } } })).toBe(false);
+    const { tools } = buildToolNames([tool('x.tag', withMap)]);
+    expect(tools[0]!.strict).toBeUndefined();
+    expect(tools[0]!.parameters).toEqual(withMap);
+    // With its items and properties said, the same tool is strict.
+    expect(
+      allowsStrict({
+        ...withMap,
+        properties: { labels: { type: 'array', items: { type: 'string' } }, q: { type: 'string' } },
+      }),
+    ).toBe(true);
+  });
+
   it("closes the objects of an MCP server's schema (no additionalProperties, every property required) for strict mode", () => {
     // What the MCP SDK lists for z.object({ amount: z.number(), card: z.object({ id: z.string() }) }).
     const listed = {
