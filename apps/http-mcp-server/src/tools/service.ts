@@ -100,10 +100,13 @@ function isTextType(contentType: string | null): boolean {
   );
 }
 
+/** One decoder for every call: `decode` without `stream` keeps no state between calls. */
+const utf8 = new TextDecoder();
+
 function decodeBody(bytes: Uint8Array, contentType: string | null, secrets: readonly string[]) {
   if (bytes.byteLength === 0) return { encoding: 'none' as const, body: null };
   if (isJsonType(contentType) || isTextType(contentType)) {
-    const text = maskSecrets(new TextDecoder().decode(bytes), secrets);
+    const text = maskSecrets(utf8.decode(bytes), secrets);
     if (isJsonType(contentType)) {
       try {
         return { encoding: 'json' as const, body: JSON.parse(text) as z.infer<ReturnType<typeof z.json>> };
@@ -157,12 +160,16 @@ function confirmation(
   settings: ServiceSettings,
   context: PackContext,
   ctx: ServerContext,
-  call: ConfirmedCall,
-  shownUrl: string,
+  method: ServiceMethod,
+  url: URL,
+  body: unknown,
 ): ReturnType<typeof inputRequired> | CallToolResult | undefined {
-  if (settings.confirm === 'off' || (settings.confirm === 'writes' && SAFE_METHODS.includes(call.method))) {
+  if (settings.confirm === 'off' || (settings.confirm === 'writes' && SAFE_METHODS.includes(method))) {
     return undefined;
   }
+  // Hashed only when a confirmation is asked for: most deployments run with `confirm: off`.
+  const call = callOf(method, url, body);
+  const shownUrl = url.href;
   const confirmed = requestStateFor<ConfirmedCall>(ctx, 'service');
   const answer = inputResponse(ctx.mcpReq.inputResponses, CONFIRM_KEY);
   const sameCall =
@@ -254,7 +261,7 @@ export const serviceTool: PackModule = {
           );
         }
 
-        const asked = confirmation(settings, context, ctx, callOf(method, url, body), url.href);
+        const asked = confirmation(settings, context, ctx, method, url, body);
         if (asked !== undefined) return asked;
 
         let credentials: UpstreamCredentials | undefined;
@@ -266,13 +273,30 @@ export const serviceTool: PackModule = {
         }
         const secrets = [...(credentials?.secrets ?? []), ...Object.values(credentials?.headers ?? {})];
         const headers = new Headers({ accept: 'application/json, */*;q=0.5', ...settings.headers });
-        for (const [name, value] of Object.entries(credentials?.headers ?? {})) headers.set(name, value);
+        if (credentials?.headers !== undefined) {
+          for (const [name, value] of Object.entries(credentials.headers)) headers.set(name, value);
+        }
         if (body !== undefined) headers.set('content-type', 'application/json');
 
         const shownUrl = maskSecrets(url.href, secrets);
-        const callLog = log.child({ sessionId: ctx.sessionId, method, url: shownUrl });
+        // Fields of the call's log lines, given per line: a child logger per call (its bindings
+        // serialized at once) cost CPU on every call even with these levels off.
+        const logFields = { sessionId: ctx.sessionId, method, url: shownUrl };
         const started = performance.now();
-        const signal = AbortSignal.any([ctx.mcpReq.signal, AbortSignal.timeout(settings.timeoutMs)]);
+        // One controller for the client's cancellation and the timeout, the timer cleared when the
+        // call ends: `AbortSignal.timeout` cannot be cleared (every call left a timer firing, with a
+        // DOMException, `timeoutMs` later) and `AbortSignal.any` tracks its sources with weak refs.
+        const controller = new AbortController();
+        const { signal } = controller;
+        const requestSignal = ctx.mcpReq.signal;
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort(new DOMException(`no answer within ${settings.timeoutMs} ms`, 'TimeoutError'));
+        }, settings.timeoutMs);
+        const onCancel = () => controller.abort(requestSignal.reason);
+        if (requestSignal.aborted) onCancel();
+        else requestSignal.addEventListener('abort', onCancel, { once: true });
         try {
           const response = await fetch(url, {
             method,
@@ -292,8 +316,13 @@ export const serviceTool: PackModule = {
             ...decodeBody(bytes, contentType, secrets),
             ...(location === null ? {} : { location: maskSecrets(location, secrets) }),
           };
-          callLog.info(
-            { status: response.status, bytes: bytes.byteLength, durationMs: Math.round(performance.now() - started) },
+          log.info(
+            {
+              ...logFields,
+              status: response.status,
+              bytes: bytes.byteLength,
+              durationMs: Math.round(performance.now() - started),
+            },
             'upstream call',
           );
           const text = result.encoding === 'json' ? JSON.stringify(result.body) : String(result.body ?? '');
@@ -305,11 +334,17 @@ export const serviceTool: PackModule = {
           const reason =
             error instanceof ResponseTooLargeError
               ? `the response is larger than ${error.limitBytes} bytes`
-              : signal.aborted && !ctx.mcpReq.signal.aborted
+              : timedOut && !requestSignal.aborted
                 ? `no answer within ${settings.timeoutMs} ms`
                 : maskSecrets(describeError(error), secrets);
-          callLog.warn({ reason, durationMs: Math.round(performance.now() - started) }, 'upstream call failed');
+          log.warn(
+            { ...logFields, reason, durationMs: Math.round(performance.now() - started) },
+            'upstream call failed',
+          );
           return toolError(`The upstream call ${method} ${shownUrl} failed: ${reason}.`);
+        } finally {
+          clearTimeout(timer);
+          requestSignal.removeEventListener('abort', onCancel);
         }
       },
     );
