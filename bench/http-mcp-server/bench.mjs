@@ -26,9 +26,15 @@ const only = (process.env.BENCH_TARGETS ?? '')
 /** `BENCH_CPU_PROF=<dir>`: each of our servers writes a V8 CPU profile there when it stops. */
 const cpuProf = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
-async function startOurs(env) {
+/**
+ * `BENCH_BASELINE_MAIN=<main.js>`: another build of the app (e.g. `tsc --outDir` of an earlier commit)
+ * measured in the same run as `ours 2026-07-28 baseline`, for a before/after under the same load.
+ */
+const baselineMain = process.env.BENCH_BASELINE_MAIN;
+
+async function startOurs(env, main = appMain) {
   const port = await freePort();
-  const child = spawnProcess(process.execPath, [...cpuProf, appMain], {
+  const child = spawnProcess(process.execPath, [...cpuProf, main], {
     HOST: '127.0.0.1',
     PORT: String(port),
     MCS_AUTH: 'off',
@@ -199,6 +205,7 @@ async function main() {
   const sdkStateless = await startScript('sdk-stateless-server.mjs', '/mcp', refEnv);
   const sdkStateful = await startScript('sdk-stateful-server.mjs', '/mcp', refEnv);
   const rawFastify = await startScript('raw-fastify-server.mjs', '/mcp', refEnv);
+  const baseline = baselineMain ? await startOurs(ourEnv, baselineMain) : undefined;
 
   const targets = [];
   for (const tool of TOOLS) {
@@ -214,6 +221,7 @@ async function main() {
         child: server.child,
       });
     add('ours 2026-07-28 stateless', oursMemory, '/mcp', modernHeaders(tool), modernBody);
+    if (baseline) add('ours 2026-07-28 baseline', baseline, '/mcp', modernHeaders(tool), modernBody);
     add('ours 2025 session (memory)', oursMemory, '/mcp', () => openSession(`${oursMemory.origin}/mcp`), sessionBody);
     add('ours 2025 session (Redis)', oursRedis, '/mcp', () => openSession(`${oursRedis.origin}/mcp`), sessionBody);
     if (tool.key !== 'echo') {
@@ -255,6 +263,8 @@ async function main() {
   };
   console.log('');
   for (const { key } of TOOLS) {
+    ratio(`${key}: ours 2026-07-28 stateless`, `${key}: ours 2026-07-28 baseline`, 'info');
+    ratio(`${key}: ours 2026-07-28 baseline`, `${key}: SDK stateless (2026-07-28)`, 'info');
     ratio(`${key}: ours 2026-07-28 stateless`, `${key}: SDK stateless (2026-07-28)`, '>= 3x');
     // The ceiling: the tool's own work (the upstream request, the three events) in plain Fastify.
     ratio(`${key}: ours 2026-07-28 stateless`, `${key}: raw Fastify, same work`, '>= 0.35x');

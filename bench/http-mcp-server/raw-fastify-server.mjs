@@ -14,9 +14,10 @@ app.post('/mcp', async (request, reply) => {
   const params = request.body?.params;
   if (params?.name === 'service') {
     const url = new URL(params.arguments?.path ?? '/', baseUrl).href;
-    const response = await fetch(url);
+    const response = await fetch(url, { redirect: 'manual' });
     const body = await response.json();
-    const result = { status: response.status, ok: response.ok, url, encoding: 'json', body };
+    const contentType = response.headers.get('content-type');
+    const result = { status: response.status, ok: response.ok, url, contentType, encoding: 'json', body };
     return {
       jsonrpc: '2.0',
       id,

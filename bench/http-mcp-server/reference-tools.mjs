@@ -1,8 +1,10 @@
 // The tools every reference server registers next to `echo`, doing what the app's tools of the same
 // name do: `service` awaits a real HTTP request to the bench's upstream (MCS_SERVICE_BASE_URL) and
 // answers its status and JSON body (text + structured content, as the app's `service` tool does, without
-// its URL checks, secret masking and size limit); `test_tool_with_progress` is the app's conformance
-// tool of that name (progress 0, 50, 100 of 100, 50 ms apart, then its result).
+// its URL checks, secret masking, size limit and timeout); its input and output schemas are the app
+// tool's (the SDK validates the arguments and the structured result of both, so that work is the same);
+// `test_tool_with_progress` is the app's conformance tool of that name (progress 0, 50, 100 of 100,
+// 50 ms apart, then its result).
 import * as z from 'zod';
 import { registerEcho } from './echo-tool.mjs';
 
@@ -22,13 +24,28 @@ export function registerReferenceTools(server) {
     'service',
     {
       description: 'Calls the upstream HTTP service.',
-      inputSchema: z.object({ method: z.enum(['GET', 'POST']).default('GET'), path: z.string().min(1).max(2048) }),
+      inputSchema: z.object({
+        method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+        path: z.string().min(1).max(2048),
+        query: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
+        body: z.json().optional(),
+      }),
+      outputSchema: z.object({
+        status: z.number().int(),
+        ok: z.boolean(),
+        url: z.string(),
+        contentType: z.string().nullable(),
+        encoding: z.enum(['json', 'text', 'base64', 'none']),
+        body: z.json().nullable(),
+        location: z.string().optional(),
+      }),
     },
     async ({ method, path }, ctx) => {
       const url = new URL(path, baseUrl).href;
-      const response = await fetch(url, { method, signal: ctx.mcpReq.signal });
+      const response = await fetch(url, { method, redirect: 'manual', signal: ctx.mcpReq.signal });
       const body = await response.json();
-      const result = { status: response.status, ok: response.ok, url, encoding: 'json', body };
+      const contentType = response.headers.get('content-type');
+      const result = { status: response.status, ok: response.ok, url, contentType, encoding: 'json', body };
       return {
         content: [{ type: 'text', text: `HTTP ${response.status}\n${JSON.stringify(body)}` }],
         structuredContent: result,
