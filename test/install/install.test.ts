@@ -3,8 +3,9 @@
 // every entry point imported and every bin run from that project's node_modules, never from the sources.
 import { copyFile, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canConnect, getFreePort } from '@mcs/test-utils';
+import { canConnect, getFreePort, spawnInTerminal, waitFor } from '@mcs/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedModel } from '../../apps/provider-sdk/test/scripted-model.js';
 import { startInstalledBin } from './fixtures/installed-bin.js';
 import { type InstalledProject, installPacked } from './fixtures/installed-project.js';
 import { publishablePackages, repoRoot } from './fixtures/publishable.js';
@@ -69,6 +70,58 @@ describe('installed with plain npm from the tarballs', () => {
     const version = await project.exec('npx', ['--no-install', 'mcs-chat', '--version']);
     const manifest = publishablePackages().find(({ name }) => name === '@mcs/chat-cli')?.manifest;
     expect(version.stdout.trim()).toBe(manifest?.version);
+  });
+
+  it("the installed mcs-chat answers a -p turn on a terminal: a real stdio server's tool, Markdown rendered", async () => {
+    // What --help does not reach: the SDK, the MCP client, the OpenAI client and the Markdown renderer
+    // (loaded at the first turn on a terminal) must all resolve from the plain npm install.
+    await using model = await startScriptedModel();
+    model.script([
+      { toolCalls: [{ name: 'everything__get-sum', arguments: { a: 2, b: 3 } }] },
+      { text: ['# Sum\n\n', 'It is **five**.\n'] },
+    ]);
+    const everything = join(
+      repoRoot,
+      'apps/chat-cli/node_modules/@modelcontextprotocol/server-everything/dist/index.js',
+    );
+    const config = join(project.dir, 'chat-config.json');
+    await writeFile(
+      config,
+      JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [everything, 'stdio'] } } }),
+    );
+    const chat = spawnInTerminal(
+      join(project.dir, 'node_modules', '.bin', 'mcs-chat'),
+      ['--config', config, '-p', 'add'],
+      {
+        cwd: project.dir,
+        env: {
+          ...project.env,
+          TERM: 'xterm-256color',
+          OPENAI_BASE_URL: model.baseURL,
+          OPENAI_API_KEY: 'test-key',
+          OPENAI_MODEL: 'test-model',
+          XDG_STATE_HOME: join(project.dir, 'state'),
+          XDG_DATA_HOME: join(project.dir, 'data'),
+        },
+      },
+    );
+    // The exit code as a string: waitFor wants a truthy value, and 0 is the one expected.
+    const code = await waitFor(() => (chat.child.exitCode === null ? undefined : String(chat.child.exitCode)), {
+      timeoutMs: 60_000,
+      what: 'the installed mcs-chat to end',
+    })
+      .catch((error: Error) => {
+        throw new Error(`${error.message}; output: ${chat.output()}`);
+      })
+      .finally(() => chat.child.kill('SIGKILL'));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colors are ANSI escapes
+    const plain = chat.output().replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(code, chat.output()).toBe('0');
+    expect(plain).toContain('everything › get-sum');
+    expect(plain).toContain('The sum of 2 and 3 is 5.');
+    expect(plain).toMatch(/^Sum\r?$/m);
+    expect(plain).toContain('It is five.');
+    expect(chat.output()).not.toContain('**five**');
   });
 });
 

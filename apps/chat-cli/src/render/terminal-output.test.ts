@@ -50,6 +50,16 @@ describe('terminal output', () => {
     expect(after).not.toContain('waiting for the model');
   });
 
+  it('a terminal that reports no size (0 columns and rows) gets lines as wide as a default one, not a character per line', async () => {
+    const { stdout, written } = screen(0, 0);
+    const output = createTerminalOutput({ stdout, markdown: false, color: false });
+    output.part(start);
+    output.part(text('Hello there, this is one line.\n\n'));
+    output.part(finish);
+    await output.turnEnded();
+    expect(written()).toContain('Hello there, this is one line.');
+  });
+
   it('removes control characters from the model text (no escape sequence reaches the screen)', async () => {
     const { stdout, written } = screen();
     const output = createTerminalOutput({ stdout, markdown: false, color: false });

@@ -48,7 +48,21 @@ type Permanent = { block: FinishedBlock } | { line: string };
  */
 export function createTerminalOutput(options: TerminalOutputOptions): TerminalOutput {
   const { stdout } = options;
-  const log = createLogUpdate(stdout, { showCursor: true });
+  // A terminal that reports no size (0 x 0: `script` without one, a container before its first
+  // resize) is taken as 80 x 24: log-update would wrap every character onto a line of its own.
+  const columns = () => Math.max(20, stdout.columns || 80);
+  const rows = () => Math.max(5, stdout.rows || 24);
+  const sized = {
+    isTTY: stdout.isTTY,
+    write: (chunk: string) => stdout.write(chunk),
+    get columns() {
+      return columns();
+    },
+    get rows() {
+      return rows();
+    },
+  } as unknown as NodeJS.WriteStream;
+  const log = createLogUpdate(sized, { showCursor: true });
   const style = (open: number, close: number) => (text: string) =>
     options.color ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   const dim = style(2, 22);
@@ -67,9 +81,6 @@ export function createTerminalOutput(options: TerminalOutputOptions): TerminalOu
   let drawTimer: NodeJS.Timeout | undefined;
   let frameShown = false;
   let suspended = false;
-
-  const columns = () => Math.max(20, stdout.columns ?? 80);
-  const rows = () => Math.max(5, stdout.rows ?? 24);
 
   const loadRenderer = () => {
     if (!options.markdown || rendererLoading) return;
