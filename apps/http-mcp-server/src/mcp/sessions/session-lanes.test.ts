@@ -178,4 +178,19 @@ describe('SessionLanes', () => {
     expect(messages).toEqual([]);
     expect(cancelled.answers).toEqual([]);
   });
+
+  it('closes lanes idle past the TTL also while an older lane runs a long call', async () => {
+    const factory = serverFactory();
+    const lanes = new SessionLanes(factory.create, { maxLanes: 8, idleTtlMs: 10 });
+    const busy = await lanes.acquire('busy', 'k', CLIENT, () => undefined);
+    const running = collectingSink();
+    busy.dispatch(call(1, 'wait'), running.sink);
+    const idle = await lanes.acquire('idle', 'k', CLIENT, () => undefined);
+    // The sweep runs every second at the least: bounded wait of 3 s.
+    await waitFor(() => idle.closed, 600);
+    expect(busy.closed).toBe(false);
+    factory.release();
+    await waitFor(() => running.answers.length === 1);
+    lanes.close();
+  });
 });

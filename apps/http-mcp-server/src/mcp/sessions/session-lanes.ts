@@ -224,7 +224,8 @@ export class SessionLanes {
     const existing = this.#lanes.get(sessionId);
     this.#lanes.delete(sessionId);
     if (existing !== undefined && existing.lane.stateKey === stateKey && !existing.lane.closed) {
-      // Most recently used last.
+      // Most recently used last; used now (a sweep before its call is dispatched must not take it).
+      existing.lane.lastUsed = Date.now();
       this.#lanes.set(sessionId, existing);
       return existing.opened;
     }
@@ -253,13 +254,17 @@ export class SessionLanes {
     return this.#lanes.size;
   }
 
-  /** Retires lanes idle past the TTL, and the least recently used beyond the bound (`adding`: room for more). */
+  /**
+   * Retires lanes idle past the TTL, and the least recently used beyond the bound (`adding`: room for
+   * more). Every lane is looked at (at most `maxLanes`): a lane running a long call is not idle, but
+   * the idle ones behind it in the order still go (stopping at it kept them until the call ended).
+   */
   #sweep(adding = 0): void {
     const expired = Date.now() - this.#options.idleTtlMs;
     for (const [sessionId, { lane }] of this.#lanes) {
       const over = this.#lanes.size + adding > Math.max(1, this.#options.maxLanes);
       const idleTooLong = lane.inFlight === 0 && lane.lastUsed < expired;
-      if (!over && !idleTooLong) break;
+      if (!over && !idleTooLong) continue;
       lane.retire();
       this.#lanes.delete(sessionId);
     }
