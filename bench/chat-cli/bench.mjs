@@ -108,13 +108,13 @@ function measure(args, { until, cwd = dir, extraEnv = {} } = {}) {
       err += chunk;
     });
     if (!until) child.stdin.end();
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
       const elapsed = performance.now() - started;
       if (until ? at === undefined : code !== 0) {
         reject(
           new Error(
-            `${args.join(' ')}: exit ${code}, stdout ${JSON.stringify(out.slice(-300))}, stderr ${JSON.stringify(err.slice(-300))}`,
+            `${args.join(' ')}: exit ${code ?? signal}, stdout ${JSON.stringify(out.slice(-300))}, stderr ${JSON.stringify(err.slice(-300))}`,
           ),
         );
         return;
