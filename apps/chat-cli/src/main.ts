@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Process entry of the `mcs-chat` bin; everything else lives in cli.ts so it gets its process as a value.
 import module from 'node:module';
+import { constants } from 'node:os';
 import { type CliArgs, parseCliArgs, usage } from './cli-args.js';
 import { version } from './version.js';
 
@@ -23,6 +24,15 @@ if (quick !== undefined) {
 // compile cache (in the OS temp directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off) saves about a
 // quarter of their CPU time on every start after the first.
 module.enableCompileCache?.();
+// Until the chat listens to signals itself (runCli's onSignal: a turn or the REPL), SIGINT, SIGTERM
+// and SIGHUP end the process through process.exit, whose 'exit' hook (@mcs/transports) kills the
+// stdio servers: they run in process groups of their own, out of reach of a terminal's Ctrl-C, so
+// dying of the signal (while modules load or servers connect) left those that outlive their stdin.
+const endUnlessListened = (signal: NodeJS.Signals) => {
+  if (process.listenerCount(signal) > 1) return;
+  process.exit(128 + (constants.signals[signal] ?? 0));
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, endUnlessListened);
 // A chat's stdio MCP servers start now, their start-up beside the loading of the chat's modules
 // (about 350 before the prompt); the pool takes them when it connects (prestart-servers.ts).
 // Imported here, not above: --help and --version load nothing of the SDK, not even this light part.

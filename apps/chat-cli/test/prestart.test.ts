@@ -5,6 +5,8 @@
 // by the pool as before; a run that ends early (a usage error) leaves no server behind. The spawns
 // and module loads are traced in order by a preload (test/fixtures/trace-spawns.mjs).
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import { useScriptedChat } from './scripted-chat.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const TRACE = fileURLToPath(new URL('./fixtures/trace-spawns.mjs', import.meta.url));
+const STUBBORN = fileURLToPath(new URL('./fixtures/stubborn-server.mjs', import.meta.url));
 
 const chat = useScriptedChat(undefined);
 
@@ -108,5 +111,30 @@ describe('stdio servers started early', () => {
       timeoutMs: 10_000,
       what: 'the early server to be gone',
     });
+  });
+
+  it('Ctrl-C (SIGINT) or SIGTERM before the chat is up stops its servers, also one that outlives its stdin', async () => {
+    // The servers run in process groups of their own (a terminal's Ctrl-C does not reach them): a
+    // chat dying of the signal while its modules load or its servers connect left them running.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const pidFile = join(chat.dir.path, `stubborn-${signal}.pid`);
+      await chat.dir.write('config.json', { mcp: { backends: { stubborn: stdio([STUBBORN, pidFile]) } } });
+      const run = chat.start([]);
+      const pid = await waitFor(async () => Number(await readFile(pidFile, 'utf8').catch(() => '')) || undefined, {
+        timeoutMs: 30_000,
+        what: 'the server to write its pid',
+      });
+      try {
+        run.child.kill(signal);
+        const code = await run.exited();
+        expect(code === 130 || code === 143 || run.child.signalCode !== null, `${signal}: ${code}`).toBe(true);
+        await waitFor(() => (isAlive(pid) ? undefined : true), {
+          timeoutMs: 10_000,
+          what: `the server to be stopped after ${signal} (pid ${pid})`,
+        });
+      } finally {
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
+    }
   });
 });
