@@ -68,6 +68,9 @@ export class DirectToolCalls {
       return undefined;
     }
     if (typeof params.name !== 'string' || headers['mcp-name'] !== params.name) return undefined;
+    // A call of any other tool is the engine's: decided before the envelope is looked at, so the
+    // general path does not pay the shortcut's envelope check (a JSON text and a lookup per call).
+    if (!this.#tools.has(params.name)) return undefined;
     if (!this.#acceptedEnvelope(params._meta)) return undefined;
     const result = this.#call(params);
     if (result === undefined) return undefined;
@@ -99,14 +102,17 @@ export class DirectToolCalls {
 
   /** Whether the SDK's classifier takes `meta` as a valid 2026-07-28 envelope (asked once per distinct envelope). */
   #acceptedEnvelope(meta: Record<string, unknown>): boolean {
-    const key = JSON.stringify(meta);
+    // Kept without the progress token, which a client changes per request (its type is checked by
+    // #call): with it in the key every call with a new token ran the classifier and filled the cache.
+    const { progressToken: _token, ...envelope } = meta;
+    const key = JSON.stringify(envelope);
     let accepted = key.length <= MAX_CACHED_ENVELOPE_CHARS ? this.#envelopes.get(key) : undefined;
     if (accepted === undefined) {
       const route = classifyInboundRequest({
         httpMethod: 'POST',
         protocolVersionHeader: MODERN_PROTOCOL_VERSION,
         mcpMethodHeader: 'tools/call',
-        body: { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { _meta: meta } },
+        body: { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { _meta: envelope } },
       });
       accepted =
         route.kind === 'modern' &&
