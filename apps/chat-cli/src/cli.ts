@@ -12,6 +12,7 @@ import { openLineHistory } from './history/line-history.js';
 import { createOutput, type Output } from './render/output.js';
 import { runRepl } from './repl.js';
 import { ReplInput } from './repl-input.js';
+import { watchServerFailures } from './server-failures.js';
 import { keepServerLogLevel, type NoticeSlot, watchServerLogs } from './server-logs.js';
 import { readStdinPrompt } from './stdin-prompt.js';
 import { dataDir } from './user-dirs.js';
@@ -75,6 +76,7 @@ export async function runCli(host: CliHost): Promise<number> {
     // Each server gets the level once it is ready, now or later; not waited for: the prompt does not
     // wait for a round trip per server (messages sent before the level arrives are filtered here).
     if (runtime.pool) keepServerLogLevel(runtime.pool, args.logLevel, notice);
+    const failures = runtime.pool && watchServerFailures(runtime.pool);
     const connected = await connectServers(runtime);
     if (args.requireServers && connected.failed.length > 0) {
       for (const { error } of connected.failed)
@@ -109,6 +111,7 @@ export async function runCli(host: CliHost): Promise<number> {
       prompter: runtime.prompter,
       auth: runtime.auth,
       servers: config.servers,
+      failures,
       notices,
     });
     return EXIT_OK;

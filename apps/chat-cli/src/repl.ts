@@ -9,6 +9,7 @@ import type { LineHistory } from './history/line-history.js';
 import type { PrompterSlot } from './prompter.js';
 import type { Output } from './render/output.js';
 import { ReplInput } from './repl-input.js';
+import type { ServerFailures } from './server-failures.js';
 import type { NoticeSlot } from './server-logs.js';
 
 export interface ReplOptions {
@@ -25,6 +26,8 @@ export interface ReplOptions {
   auth?: ServerAuth | undefined;
   /** What the config says about each server beyond connecting (`/servers` shows its `trust`). */
   servers?: Readonly<Record<string, ServerInfo>> | undefined;
+  /** Why a server is down (`/servers`). */
+  failures?: ServerFailures | undefined;
   /** Where server log lines go while the REPL runs (above the prompt when no answer is drawn). */
   notices?: NoticeSlot;
 }

@@ -156,6 +156,12 @@ describe('mcs-chat REPL', () => {
       expect(cli.stdout()).toContain('(MCP server "broken" is unavailable');
       cli.line('/prompts');
       at = await cli.waitForStdout('everything.simple-prompt', at);
+      // /servers shows why each dead one is down, not only that it is restarting.
+      cli.line('/servers');
+      at = await cli.waitForStdout('\nclosed  http', at);
+      await cli.waitForStdout('\n', at);
+      expect(cli.stdout()).toMatch(/\nbroken {2}stdio {2}\S+ .*unavailable: .*\(last failure: .*exited with code 3/);
+      expect(cli.stdout()).toMatch(/\nclosed {2}http {2}\S+ .*unavailable: .*\(last failure: .*unreachable/);
       // Aimed at a dead server, /read and /prompt say so after the listing's bound (as /call does),
       // not after the pool's reconnection attempts (60 s each, retried: minutes).
       const said = (text: string) =>

@@ -284,8 +284,13 @@ export function createPoolFromParsed(parsed: PoolConfig, options: McpClientPoolO
   });
   const backends = new Map(entries);
   for (const [, { backend }] of entries) {
-    backend.connection.on('status', ({ backend: name, status, previous }) =>
-      events.emit('status', { backend: name, status, previous }),
+    backend.connection.on('status', ({ backend: name, status, previous, error }) =>
+      events.emit('status', {
+        backend: name,
+        status,
+        previous,
+        ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      }),
     );
   }
   // The one pool of @mcs/transports holds every connection (MCP and gRPC alike): connected and closed together.

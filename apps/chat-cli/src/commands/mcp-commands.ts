@@ -126,6 +126,11 @@ async function reconnectServer(name: string, context: CommandContext, done: stri
   output.info(`MCP server "${name}" ${done}: ready, auth: ${authOf(context, name)}, ${count} tool(s)`);
 }
 
+const lastFailure = (failures: CommandContext['failures'], backend: string) => {
+  const last = failures?.last(backend);
+  return last ? ` (last failure: ${last})` : '';
+};
+
 /** `work`, or a CANCELLED error as soon as `signal` aborts (the work itself goes on in the background). */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new ChatCliError('COMMAND_FAILED', 'cancelled'));
@@ -141,7 +146,14 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * One line per server: name, transport, status, auth state, `trust` (yes: under `--approve ask` its
  * tools run without asking), then its tool count or why it is unavailable, and the stdio details.
  */
-export async function listServers({ pool, output, signal, auth, servers }: CommandContext): Promise<undefined> {
+export async function listServers({
+  pool,
+  output,
+  signal,
+  auth,
+  servers,
+  failures,
+}: CommandContext): Promise<undefined> {
   const ready = requirePool(pool);
   const { tools, unavailable } = await ready.listTools({ signal });
   for (const status of ready.statuses()) {
@@ -156,7 +168,7 @@ export async function listServers({ pool, output, signal, auth, servers }: Comma
       : '';
     const trust = `  trust: ${servers?.[status.backend]?.trust === true ? 'yes' : 'no'}`;
     output.info(
-      `${status.backend}  ${status.transport}  ${status.status}${authState}${trust}  ${down ? `unavailable: ${down.error.message}` : `${count} tool(s)`}${
+      `${status.backend}  ${status.transport}  ${status.status}${authState}${trust}  ${down ? `unavailable: ${down.error.message}${lastFailure(failures, status.backend)}` : `${count} tool(s)`}${
         details.length > 0 ? `  (${details.join(', ')})` : ''
       }`,
     );

@@ -4,6 +4,7 @@ import { ChatCliError } from '../chat-cli-error.js';
 import type { ChatSession } from '../chat-session.js';
 import type { ServerInfo } from '../config/server-info.js';
 import type { Output } from '../render/output.js';
+import type { ServerFailures } from '../server-failures.js';
 import { type ConversationStore, messagesOf } from './conversation-file.js';
 import {
   addPrompt,
@@ -29,6 +30,8 @@ export interface CommandContext {
   auth?: ServerAuth | undefined;
   /** The config's word on each server (`/servers` shows its `trust`). */
   servers?: Readonly<Record<string, ServerInfo>> | undefined;
+  /** Why a server is down (`/servers` shows it beside "unavailable"). */
+  failures?: ServerFailures | undefined;
 }
 
 /** What the REPL does after a command. */

@@ -15,7 +15,13 @@ export interface PoolEventMap {
    * restart or reconnect (a new session: what was asked of the old one, e.g. a log level, is gone
    * unless the pool keeps it). `serverCapabilities()` answers for the new session by then.
    */
-  status: { backend: string; status: BackendStatus; previous: BackendStatus };
+  status: {
+    backend: string;
+    status: BackendStatus;
+    previous: BackendStatus;
+    /** Why it left `ready` or did not reach it (a restart's or failed connect's cause), when known. */
+    error?: { code: string; message: string };
+  };
 }
 
 export type PoolEventName = keyof PoolEventMap;
