@@ -17,6 +17,25 @@ const delay = (ms, signal) =>
     });
   });
 
+// Built once, as the app's are (module constants): zod compiles a schema's parser on its first use,
+// so schemas built per registration (the SDK's stateless servers register per request) would be
+// compiled on every request.
+const serviceInput = z.object({
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  path: z.string().min(1).max(2048),
+  query: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
+  body: z.json().optional(),
+});
+const serviceOutput = z.object({
+  status: z.number().int(),
+  ok: z.boolean(),
+  url: z.string(),
+  contentType: z.string().nullable(),
+  encoding: z.enum(['json', 'text', 'base64', 'none']),
+  body: z.json().nullable(),
+  location: z.string().optional(),
+});
+
 export function registerReferenceTools(server) {
   registerEcho(server);
   const baseUrl = process.env.MCS_SERVICE_BASE_URL;
@@ -24,21 +43,8 @@ export function registerReferenceTools(server) {
     'service',
     {
       description: 'Calls the upstream HTTP service.',
-      inputSchema: z.object({
-        method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
-        path: z.string().min(1).max(2048),
-        query: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
-        body: z.json().optional(),
-      }),
-      outputSchema: z.object({
-        status: z.number().int(),
-        ok: z.boolean(),
-        url: z.string(),
-        contentType: z.string().nullable(),
-        encoding: z.enum(['json', 'text', 'base64', 'none']),
-        body: z.json().nullable(),
-        location: z.string().optional(),
-      }),
+      inputSchema: serviceInput,
+      outputSchema: serviceOutput,
     },
     async ({ method, path }, ctx) => {
       const url = new URL(path, baseUrl).href;
