@@ -46,6 +46,11 @@ export interface LoadChatConfigOptions {
   cwd?: string;
   /** Variables for `${VAR}` and the model settings; the `.env` files found are added to it (set ones win). */
   env?: Record<string, string | undefined>;
+  /**
+   * `true`: a `${VAR}` / `{placeholder}` whose variable is unset is left empty instead of being an
+   * error, for `mcs-chat logout <server>`, which needs only the servers' names and URLs (nothing is sent).
+   */
+  allowMissingVariables?: boolean;
 }
 
 /** Top-level keys of the provider format (plus `profiles` / `profile`), for format detection and hints. */
@@ -93,7 +98,13 @@ export async function loadChatConfig(options: LoadChatConfigOptions = {}): Promi
       break;
     }
     case 'seed': {
-      const interpolated = interpolateConfig(seedPlaceholdersToReferences(document), env, shown, envFiles);
+      const interpolated = interpolateConfig(
+        seedPlaceholdersToReferences(document),
+        env,
+        shown,
+        envFiles,
+        options.allowMissingVariables,
+      );
       const config = validate(SeedConfigSchema, interpolated, shown);
       const problems = seedProblems(config);
       if (problems.length > 0) throw configProblems(shown, problems);
@@ -101,7 +112,7 @@ export async function loadChatConfig(options: LoadChatConfigOptions = {}): Promi
       break;
     }
     case 'mcpServers': {
-      const interpolated = interpolateConfig(document, env, shown, envFiles);
+      const interpolated = interpolateConfig(document, env, shown, envFiles, options.allowMissingVariables);
       mapped = mcpServersToProvider(validate(McpServersConfigSchema, interpolated, shown));
       break;
     }

@@ -38,7 +38,8 @@ export async function runCli(host: CliHost): Promise<number> {
     if (args.logout) {
       const config = args.logout.all
         ? undefined
-        : await loadChatConfig({ file: args.config, cwd: host.cwd, env: host.env });
+        : // Forgetting a sign-in sends nothing: a variable the servers' headers need may be unset.
+          await loadChatConfig({ file: args.config, cwd: host.cwd, env: host.env, allowMissingVariables: true });
       host.stdout.write(`${await logout(args.logout, config, host.env)}\n`);
       return EXIT_OK;
     }

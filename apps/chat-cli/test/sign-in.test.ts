@@ -353,6 +353,22 @@ describe('sign-in settings', () => {
     expect((await runCli(['logout'], { cwd: work.path, env: envFor(work) })).code).toBe(2);
   });
 
+  it("logout works while a header's {placeholder} variable is unset (nothing is sent; only the URLs are needed)", async () => {
+    await using work = await makeWorkDir();
+    // The seed's github entry needs github_access_token, which this environment lacks.
+    await work.write('config.json', await seedEntries(['example_private_mcp', 'github']));
+    const run = await runCli(['logout', 'example_private_mcp'], { cwd: work.path, env: envFor(work) });
+    expect(run).toEqual({
+      code: 0,
+      stdout: `"example_private_mcp" has no cached sign-in in ${join(work.path, 'data', 'mcs-chat', 'tokens')}\n`,
+      stderr: '',
+    });
+    // A chat with that config still refuses the unset variable.
+    const chat = await runCli(['-p', 'hi'], { cwd: work.path, env: envFor(work) });
+    expect(chat.code).toBe(2);
+    expect(chat.stderr).toContain('needs the environment variable github_access_token');
+  });
+
   it('a cache key too short to protect anything is a config error before any server is asked', async () => {
     await using work = await makeWorkDir();
     await work.write('config.json', await seedEntries(['example_private_mcp']));

@@ -14,6 +14,8 @@ export function interpolateConfig(
   env: Record<string, string | undefined>,
   shown: string,
   envFiles: readonly string[],
+  /** `true`: an unset variable becomes "" instead of an error (`logout` only needs the servers' URLs). */
+  allowMissing = false,
 ): Record<string, unknown> {
   const missing: ConfigProblem[] = [];
   const where = ['the environment', ...envFiles].join(' or in ');
@@ -26,7 +28,7 @@ export function interpolateConfig(
       return '';
     },
   });
-  if (missing.length > 0) throw configProblems(shown, missing);
+  if (missing.length > 0 && !allowMissing) throw configProblems(shown, missing);
   return result as Record<string, unknown>;
 }
 
