@@ -1,4 +1,5 @@
 import type { PoolConnectResult } from '@mcs/provider-sdk';
+import { stopUnclaimedStdioProcesses } from '@mcs/provider-sdk/stdio-prestart';
 import { logout } from './auth/logout.js';
 import { ChatCliError } from './chat-cli-error.js';
 import { loadChatConfig } from './chat-config.js';
@@ -79,6 +80,10 @@ export async function runCli(host: CliHost): Promise<number> {
     if (runtime.pool) keepServerLogLevel(runtime.pool, args.logLevel, notice);
     const failures = runtime.pool && watchServerFailures(runtime.pool);
     const connected = await connectServers(runtime);
+    // Every stdio server's transport has started by now, taking its early process (main.ts) or
+    // spawning its own: an early one left was started for an entry the chat reads differently (a
+    // .env changed its environment) and would run beside the real one until its claim ran out.
+    stopUnclaimedStdioProcesses();
     if (args.requireServers && connected.failed.length > 0) {
       for (const { error } of connected.failed)
         output.event({ type: 'error', code: error.code, category: error.category, message: error.message });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
-import { everythingEntry, isAlive } from './cli-process.js';
+import { childProcesses, everythingEntry, isAlive, startCli } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -135,6 +135,34 @@ describe('stdio servers started early', () => {
       } finally {
         if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       }
+    }
+  });
+
+  it('an early server the pool does not take (a .env changed its environment since) is stopped once the servers connect', async () => {
+    await chat.dir.write('config.json', { mcp: { backends: { one: stdio([everythingEntry, 'stdio']) } } });
+    // LOGNAME is passed to stdio servers: set by the .env (read after the early start), the pool's
+    // process gets another environment than the early one, which it therefore does not take.
+    await chat.dir.write('.env', 'LOGNAME=mcs-chat-prestart-test\n');
+    const { LOGNAME: _unset, ...env } = chat.env();
+    const run = startCli([], { cwd: chat.dir.path, env });
+    const servers = () =>
+      childProcesses(run.child.pid!)
+        .filter((child) => child.cmdline.includes(everythingEntry))
+        .map(({ pid }) => pid);
+    try {
+      run.line('/tools');
+      await run.waitForStdout('one.get-sum');
+      // The pool's own process serves the chat; the early one is gone (it stayed for 30 s).
+      await waitFor(() => (servers().length === 1 ? true : undefined), {
+        timeoutMs: 10_000,
+        what: `one server process left (now: ${servers().join(', ')})`,
+      });
+      run.line('/tools');
+      await run.waitForStdout('one.get-sum', run.stdout().indexOf('one.get-sum') + 1);
+    } finally {
+      run.child.stdin?.end();
+      await run.exited();
+      await chat.dir.write('.env', '');
     }
   });
 });

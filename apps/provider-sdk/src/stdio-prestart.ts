@@ -7,4 +7,5 @@ export {
   prestartStdioProcess,
   type StdioProcessSpec,
   stdioEnvironment,
+  stopUnclaimedStdioProcesses,
 } from '@mcs/transports/stdio-prestart';

@@ -5,4 +5,5 @@ export {
   prestartStdioProcess,
   type StdioProcessSpec,
   stdioEnvironment,
+  stopUnclaimedStdioProcesses,
 } from './transports/stdio-spawn.js';

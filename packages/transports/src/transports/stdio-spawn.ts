@@ -112,6 +112,16 @@ function drop(entry: Prestarted): void {
   clearTimeout(entry.timer);
 }
 
+/** Forgets an unclaimed process and kills its group. */
+function stop(entry: Prestarted): void {
+  drop(entry);
+  const pid = entry.child.pid;
+  if (pid !== undefined) {
+    signalGroup(pid, 'SIGKILL');
+    untrackProcessGroup(pid);
+  }
+}
+
 /**
  * Starts a stdio backend's process now, for a transport with the same spec to take within
  * `claimWithinMs` (else it is stopped: SIGKILL to its group; also when this process exits). A
@@ -126,14 +136,7 @@ export function prestartStdioProcess(
   const entry: Prestarted = {
     ...started,
     key: keyOf(spec),
-    timer: setTimeout(() => {
-      drop(entry);
-      const pid = entry.child.pid;
-      if (pid !== undefined) {
-        signalGroup(pid, 'SIGKILL');
-        untrackProcessGroup(pid);
-      }
-    }, claimWithinMs).unref(),
+    timer: setTimeout(() => stop(entry), claimWithinMs).unref(),
   };
   // Until a transport takes it, errors after the start have no other listener (an unhandled
   // 'error' event would throw).
@@ -164,6 +167,19 @@ export function claimPrestartedStdioProcess(spec: StdioProcessSpec): StartedStdi
     return undefined;
   }
   return { child, spawned: entry.spawned };
+}
+
+/**
+ * Stops every prestarted process not taken (SIGKILL to its group) and returns how many: for the
+ * application to call once its transports have all started, each taking its process or spawning
+ * its own. One left then was started for a spec the transport does not have (its environment
+ * changed in between, e.g. by a `.env` file): it would otherwise run beside the transport's own
+ * process until `claimWithinMs` (a server holding a port or a lock would make that one fail).
+ */
+export function stopUnclaimedStdioProcesses(): number {
+  const left = [...prestarted];
+  for (const entry of left) stop(entry);
+  return left.length;
 }
 
 /** Prestarted processes not taken yet (for tests and diagnostics). */
