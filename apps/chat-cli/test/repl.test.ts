@@ -36,6 +36,12 @@ describe('mcs-chat REPL', () => {
         { role: 'assistant', content: 'first answer' },
         { role: 'user', content: 'second question' },
       ]);
+      // A trailing backslash continues the entry: two lines, one turn (the backslash dropped).
+      chat.model.script([{ text: 'third answer' }]);
+      cli.line('third\\');
+      cli.line('question');
+      at = await cli.waitForStdout('third answer\n', at);
+      expect(messagesOf(chat.model.requests.at(-1)).at(-1)).toEqual({ role: 'user', content: 'third\nquestion' });
 
       cli.line('/exit');
       expect(await cli.exited()).toBe(0);
