@@ -22,7 +22,7 @@ function lastUserMessage(): unknown {
 }
 
 describe('line editing in a terminal', () => {
-  it('Tab completes commands and tool names; Alt-Enter and a bracketed paste make one multi-line turn', async () => {
+  it('Tab completes commands, tool and prompt names; Alt-Enter and a bracketed paste make one multi-line turn', async () => {
     await using term = await startInTmux(process.execPath, [MAIN], {
       cwd: chat.dir.path,
       env: chat.env({ TERM: 'xterm-256color' }),
@@ -51,6 +51,13 @@ describe('line editing in a terminal', () => {
     await term.waitForScreen((text) => /^> \/call everything\.get-sum\s*$/m.test(text));
     await term.line(' a=2 b=3');
     await term.waitForScreen('The sum of 2 and 3 is 5.');
+    await term.waitForScreen(promptShown);
+    // Prompt names after /prompt: the one match is completed, then its key=value argument typed.
+    await term.type('/prompt everything.args');
+    await term.press('Tab');
+    await term.waitForScreen((text) => /^> \/prompt everything\.args-prompt\s*$/m.test(text));
+    await term.line(' city=Paris');
+    await term.waitForScreen('added 1 message(s) of prompt everything.args-prompt to the next turn');
     await term.waitForScreen(promptShown);
     // Ctrl-L: a clean screen for what follows (the tool list filled it).
     await term.press('C-l');
