@@ -1,9 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { prestartStdioProcess, stdioEnvironment } from '@mcs/provider-sdk/stdio-prestart';
 import { defaultConfigFiles } from './user-dirs.js';
 
 type Env = Record<string, string | undefined>;
+
+/** Configs are a few KB; a bigger file is left to the chat's own reading (and its errors). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 interface StdioEntry {
   command: string;
@@ -63,6 +66,10 @@ export function prestartServers(options: { config: string | undefined; cwd: stri
         ? resolve(options.cwd, options.config)
         : defaultConfigFiles(options.cwd, options.env).find((candidate) => existsSync(candidate));
     if (file === undefined) return 0;
+    // Only a regular file: the chat reads the config again, and a pipe (`--config <(jq ...)`,
+    // /dev/stdin) can be read once, which must be the chat's read.
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size > MAX_CONFIG_BYTES) return 0;
     const text = readFileSync(file, 'utf8');
     const entries = stdioEntries(JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text));
     for (const entry of entries) {

@@ -165,4 +165,25 @@ describe('stdio servers started early', () => {
       await chat.dir.write('.env', '');
     }
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'a config read from a pipe (--config <(...)) is left to the chat: read once, by it',
+    async () => {
+      await chat.dir.write('config.json', { mcp: { backends: { one: stdio([everythingEntry, 'stdio']) } } });
+      const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>(
+        (resolve) => {
+          const child = execFile(
+            'bash',
+            ['-c', 'exec "$0" "$1" -i --config <(cat config.json)', process.execPath, MAIN],
+            { cwd: chat.dir.path, env: chat.env(), timeout: 60_000 },
+            (error, out, err) => resolve({ stdout: out, stderr: err, code: error ? Number(error.code ?? 1) : 0 }),
+          );
+          child.stdin?.end('/tools\n');
+        },
+      );
+      expect(stderr).not.toContain('not valid JSON');
+      expect(code).toBe(0);
+      expect(stdout).toContain('one.get-sum');
+    },
+  );
 });
