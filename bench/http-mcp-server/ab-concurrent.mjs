@@ -1,0 +1,88 @@
+// A/B of two builds of the app under the same load at the same moment: both servers are loaded at
+// once (16 connections each) for BENCH_AB_ROUNDS rounds of BENCH_SECONDS, so what else runs on a
+// shared machine weighs on both alike; prints server CPU per request of each and B/A per round.
+// `node ab-concurrent.mjs <a main.js> <b main.js> <tool: io|progress|echo>`; the app's env as bench.mjs.
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { freePort, spawnProcess, stopAll, waitUntil } from './bench-processes.mjs';
+
+const [mainA, mainB, toolKey = 'io'] = process.argv.slice(2);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 4);
+const ticks = 100; // USER_HZ on Linux
+const cpuMicros = (child) => {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1e6;
+};
+const TOOLS = {
+  echo: { name: 'echo', arguments: { text: 'bench-echo' } },
+  io: { name: 'service', arguments: { method: 'GET', path: '/data' } },
+  progress: { name: 'test_tool_with_progress', arguments: {} },
+};
+const tool = TOOLS[toolKey];
+const body = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: tool.name,
+    arguments: tool.arguments,
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+      ...(toolKey === 'progress' ? { progressToken: 'p1' } : {}),
+    },
+  },
+});
+const headers = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+  'mcp-name': tool.name,
+};
+
+async function start(main, env) {
+  const port = await freePort();
+  const child = spawnProcess(process.execPath, [main], {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MCS_AUTH: 'off',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...env,
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntil(async () => (await fetch(`${origin}/readyz`)).ok, main);
+  return { url: `${origin}/mcp`, child };
+}
+
+const load = (server, duration) =>
+  new Promise((resolve, reject) =>
+    autocannon({ url: server.url, method: 'POST', headers, body, connections: 16, duration }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
+  );
+
+try {
+  const upPort = await freePort();
+  spawnProcess(process.execPath, ['upstream-server.mjs', String(upPort)]);
+  const upstream = `http://127.0.0.1:${upPort}`;
+  await waitUntil(async () => (await fetch(upstream)).ok, 'upstream');
+  const env = { MCS_TOOL_PACKS: 'default,conformance', MCS_SERVICE_BASE_URL: upstream };
+  const a = await start(mainA, env);
+  const b = await start(mainB, env);
+  await Promise.all([load(a, 1), load(b, 1)]);
+  for (let round = 1; round <= rounds; round += 1) {
+    const before = [cpuMicros(a.child), cpuMicros(b.child)];
+    const [ra, rb] = await Promise.all([load(a, seconds), load(b, seconds)]);
+    const perA = (cpuMicros(a.child) - before[0]) / Math.max(1, ra.requests.total);
+    const perB = (cpuMicros(b.child) - before[1]) / Math.max(1, rb.requests.total);
+    console.log(
+      `${toolKey} round ${round}: A ${perA.toFixed(0)} µs/req (${ra.requests.average.toFixed(0)} req/s, ${ra.non2xx + ra.errors} failed)  B ${perB.toFixed(0)} µs/req (${rb.requests.average.toFixed(0)} req/s, ${rb.non2xx + rb.errors} failed)  A/B CPU ${(perA / perB).toFixed(2)}x`,
+    );
+  }
+} finally {
+  stopAll();
+}
