@@ -5,10 +5,14 @@ import type {
   FormElicitationRequest,
 } from '@mcs/provider-sdk';
 import type { Prompter, PrompterSlot } from './prompter.js';
+import { serverBlock, serverLine } from './server-text.js';
 import { askUrl, type UrlElicitationOptions } from './url-elicitation.js';
 
 /** Tries per field (and for the whole form) before the form is cancelled: a pipe may send nonsense forever. */
 const MAX_TRIES = 5;
+/** Characters of the server's message, and of one field's question, shown at most. */
+const MAX_MESSAGE = 1000;
+const MAX_QUESTION = 500;
 
 interface FieldSchema {
   type?: string;
@@ -107,13 +111,14 @@ function fieldQuestion(name: string, field: FieldSchema, required: boolean): str
     .filter(Boolean)
     .join('; ');
   const title = field.title && field.title !== name ? `${field.title} (${name})` : name;
-  return `  ${title}${field.description ? ` - ${field.description}` : ''} [${details}]: `;
+  // All of it is the server's text (names, titles, descriptions, choices): one line, no control character.
+  return `  ${serverLine(`${title}${field.description ? ` - ${field.description}` : ''} [${details}]`, MAX_QUESTION)}: `;
 }
 
 async function askForm(request: FormElicitationRequest, prompter: Prompter): Promise<ElicitationAnswer> {
   const { signal } = request;
   const start = await prompter.ask(
-    `MCP server "${request.backend}" asks: ${request.message}\nFill in the form? [y]es, [n]o (decline), [c]ancel: `,
+    `MCP server "${request.backend}" asks: ${serverBlock(request.message, MAX_MESSAGE)}\nFill in the form? [y]es, [n]o (decline), [c]ancel: `,
     signal,
   );
   const word = start?.trim().toLowerCase();
@@ -128,7 +133,10 @@ async function askForm(request: FormElicitationRequest, prompter: Prompter): Pro
       let problem = '';
       for (let tries = 0; tries < MAX_TRIES && !answered; tries += 1) {
         const question = fieldQuestion(name, field, required.has(name));
-        const text = await prompter.ask(problem ? `  (${problem})\n${question}` : question, signal);
+        const text = await prompter.ask(
+          problem ? `  (${serverLine(problem, MAX_QUESTION)})\n${question}` : question,
+          signal,
+        );
         if (text === undefined) return { action: 'cancel' };
         if (text.trim() === '') {
           // Empty: the default (filled in by the pool), or nothing for an optional field.
@@ -148,7 +156,10 @@ async function askForm(request: FormElicitationRequest, prompter: Prompter): Pro
     }
     const verdict = request.validate(content);
     if (verdict.ok) return { action: 'accept', content };
-    const again = await prompter.ask(`The answers do not fit the form: ${verdict.message}\nTry again? [y/N]: `, signal);
+    const again = await prompter.ask(
+      `The answers do not fit the form: ${serverLine(verdict.message, MAX_QUESTION)}\nTry again? [y/N]: `,
+      signal,
+    );
     if (again?.trim().toLowerCase() !== 'y') return { action: 'cancel' };
   }
   return { action: 'cancel' };

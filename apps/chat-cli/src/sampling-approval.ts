@@ -9,6 +9,7 @@ import {
   type Usage,
 } from '@mcs/provider-sdk';
 import type { PrompterSlot } from './prompter.js';
+import { serverBlock, serverLine } from './server-text.js';
 import type { ApprovalMode } from './tool-approval.js';
 
 export interface SamplingApprovalOptions {
@@ -34,12 +35,11 @@ type Block = Exclude<Message['content'], unknown[]> | Extract<Message['content']
 const MAX_TRIES = 5;
 const MAX_SHOWN = 500;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: server text is shown; these are removed
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]+/g;
-const clip = (text: string, max = MAX_SHOWN) => {
-  const clean = text.replace(CONTROL, ' ');
-  return clean.length > max ? `${clean.slice(0, max - 1)}… (${clean.length} characters)` : clean;
-};
+/**
+ * The most tokens a model answer to a server gets, whatever the server asks (`maxTokensLimit` of the
+ * handler): the question shows this limit, not only the server's number.
+ */
+export const SAMPLING_MAX_TOKENS = 4096;
 
 const blocksOf = (message: Message): Block[] =>
   (Array.isArray(message.content) ? message.content : [message.content]) as Block[];
@@ -57,17 +57,24 @@ function blockText(block: Block): string {
 }
 
 /** What the server wants the model to read, as the person is shown it before saying yes. */
-export function describeSampling(request: SamplingRequest): string {
+export function describeSampling(request: SamplingRequest, maxTokensLimit = SAMPLING_MAX_TOKENS): string {
   const { params, backend } = request;
+  // The model gets at most the handler's limit, whatever the server asked for.
   const settings = [
-    `up to ${params.maxTokens} tokens`,
+    params.maxTokens > maxTokensLimit
+      ? `up to ${params.maxTokens} tokens (capped to ${maxTokensLimit})`
+      : `up to ${params.maxTokens} tokens`,
     ...(params.temperature !== undefined ? [`temperature ${params.temperature}`] : []),
-    ...(params.stopSequences?.length ? [`stop ${JSON.stringify(params.stopSequences.slice(0, 4))}`] : []),
+    ...(params.stopSequences?.length
+      ? [`stop ${serverLine(JSON.stringify(params.stopSequences.slice(0, 4)), 200)}`]
+      : []),
   ].join(', ');
   const lines = [`MCP server "${backend}" asks the model for an answer (sampling, ${settings}):`];
-  if (params.systemPrompt) lines.push(`  system: ${clip(params.systemPrompt)}`);
+  // Each continuation line of the server's text is marked: none can pass for a line of mcs-chat's own.
+  if (params.systemPrompt) lines.push(`  system: ${serverBlock(params.systemPrompt, MAX_SHOWN)}`);
   for (const message of params.messages) {
-    lines.push(`  ${message.role}: ${clip(blocksOf(message).map(blockText).join(' '))}`);
+    const role = serverLine(String(message.role), 20);
+    lines.push(`  ${role}: ${serverBlock(blocksOf(message).map(blockText).join(' '), MAX_SHOWN)}`);
   }
   return lines.join('\n');
 }
@@ -105,6 +112,7 @@ export function createSamplingApproval(options: SamplingApprovalOptions): Sampli
   const servers = new WeakMap<AbortSignal, string>();
   const handler = createSamplingHandler({
     approve: (request) => decisions.get(request) === true,
+    maxTokensLimit: SAMPLING_MAX_TOKENS,
     callModel: async (input) => {
       const model = options.model?.();
       const answer = await options.provider().generate({
@@ -168,11 +176,13 @@ export function createSamplingApproval(options: SamplingApprovalOptions): Sampli
       servers.set(request.signal, request.backend);
       const result = await handler(sent);
       const text = result.content.type === 'text' ? result.content.text : `[${result.content.type}]`;
-      options.notice(`← sampling for ${request.backend} (${result.model}): ${clip(text.replace(/\s+/g, ' '), 200)}`);
+      options.notice(
+        `← sampling for ${request.backend} (${result.model}): ${serverLine(text.replace(/\s+/g, ' '), 200)}`,
+      );
       return result;
     } catch (error) {
       options.notice(
-        `mcs-chat: sampling request of MCP server "${request.backend}" failed: ${clip((error as Error).message, 300)}`,
+        `mcs-chat: sampling request of MCP server "${request.backend}" failed: ${serverLine((error as Error).message, 300)}`,
       );
       throw error;
     }

@@ -1,5 +1,6 @@
 import type { McpClientPool } from '@mcs/provider-sdk';
 import { type LogLevel, logLevelRank } from './log-level.js';
+import { serverLine } from './server-text.js';
 
 /** Where server log lines go: the REPL sets it (it knows whether a turn draws the screen); none: `fallback`. */
 export interface NoticeSlot {
@@ -7,10 +8,6 @@ export interface NoticeSlot {
 }
 
 const MAX_LOG_LINE = 500;
-
-/** Server text is outside input: control characters (escape sequences, carriage returns) become spaces. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
 
 /** `[everything] warning (logger): the message`: one line, clipped. */
 export function formatServerLog(event: { backend: string; level: string; logger?: string; data: unknown }): string {
@@ -20,8 +17,8 @@ export function formatServerLog(event: { backend: string; level: string; logger?
   } catch {
     data = String(event.data);
   }
-  const text = data.replace(CONTROL, ' ').trim();
-  const logger = event.logger ? ` (${event.logger.replace(CONTROL, ' ').slice(0, 60)})` : '';
+  const text = serverLine(data);
+  const logger = event.logger ? ` (${serverLine(event.logger, 60)})` : '';
   const line = `[${event.backend}] ${event.level}${logger}: ${text}`;
   return line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE - 1)}…` : line;
 }
@@ -70,7 +67,7 @@ export function keepServerLogLevel(pool: McpClientPool, level: LogLevel, print: 
         () => taken.add(server),
         (error: unknown) => {
           if (level === 'debug') {
-            print(`[${server}] did not take logging/setLevel: ${(error as Error).message.replace(CONTROL, ' ')}`);
+            print(`[${server}] did not take logging/setLevel: ${serverLine((error as Error).message)}`);
           }
         },
       )

@@ -1,6 +1,7 @@
 import type { ElicitationAnswer, UrlElicitationRequest } from '@mcs/provider-sdk';
 import { browserCommand, openInBrowser } from './auth/open-browser.js';
 import type { Prompter } from './prompter.js';
+import { serverLine } from './server-text.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -9,13 +10,6 @@ export interface UrlElicitationOptions {
   /** A status line for the person (one not answered: no one to ask, or nothing to ask). */
   notice(text: string): void;
 }
-
-/** Server text shown in the terminal: no escape sequence or control character reaches the screen. */
-const printable = (text: string, max: number) => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-};
 
 /** Only web pages are opened: a `file:`, `javascript:` or custom-scheme URL from a server is refused unasked. */
 function webUrl(text: string): URL | undefined {
@@ -51,11 +45,11 @@ export async function askUrl(
   const who = `MCP server "${request.backend}"`;
   const url = webUrl(request.url);
   if (!url) {
-    const refusal = `mcs-chat: ${who} asked to open ${printable(request.url, 200)}, which is not an http(s) address: declined`;
+    const refusal = `mcs-chat: ${who} asked to open ${serverLine(request.url, 200)}, which is not an http(s) address: declined`;
     options.notice(refusal);
     return { action: 'decline' };
   }
-  const shown = `${who} asks you to open a web page (on ${url.host}):\n  ${url.href}\n  "${printable(request.message, 500)}"`;
+  const shown = `${who} asks you to open a web page (on ${url.host}):\n  ${url.href}\n  "${serverLine(request.message, 500)}"`;
   if (!prompter) {
     options.notice(`mcs-chat: ${shown}\nmcs-chat: nobody at a terminal to agree: the request was cancelled`);
     return { action: 'cancel' };
@@ -75,7 +69,7 @@ export async function askUrl(
   return {
     action: choice(
       await prompter.ask(
-        `The browser did not start (${browser[0]}: ${printable(failed.message, 200)}): open the address yourself.\nGo ahead? [y]es, [n]o (decline), [c]ancel: `,
+        `The browser did not start (${browser[0]}: ${serverLine(failed.message, 200)}): open the address yourself.\nGo ahead? [y]es, [n]o (decline), [c]ancel: `,
         request.signal,
       ),
     ),
