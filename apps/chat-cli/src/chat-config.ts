@@ -11,6 +11,7 @@ import { loadDotEnv } from './config/dot-env.js';
 import { interpolateConfig, protectReferences } from './config/interpolate-config.js';
 import { McpServersConfigSchema, mcpServersToProvider } from './config/mcp-servers-format.js';
 import { takeProviderTrust } from './config/provider-trust.js';
+import { takeRoots } from './config/root-dirs.js';
 import { SeedConfigSchema, seedPlaceholdersToReferences, seedProblems, seedToProvider } from './config/seed-format.js';
 import type { ServerInfo } from './config/server-info.js';
 import { defaultConfigFiles } from './user-dirs.js';
@@ -36,6 +37,8 @@ export interface LoadedChatConfig {
   parsed: ProviderConfig;
   /** Per server: the seed's labels and `auth` block, and `trust` (any format). */
   servers: Record<string, ServerInfo>;
+  /** The top-level `roots` (any format) as absolute, existing directories; `undefined`: not configured. */
+  roots?: readonly string[] | undefined;
 }
 
 export interface LoadChatConfigOptions {
@@ -56,7 +59,7 @@ export interface LoadChatConfigOptions {
 /** Top-level keys of the provider format (plus `profiles` / `profile`), for format detection and hints. */
 const PROVIDER_KEYS = [...Object.keys(ProviderConfigSchema.shape), 'profiles', 'profile'];
 /** The other formats' top-level keys: a misspelt one in a provider-format file gets them as hints. */
-const FORMAT_KEYS = ['mcpServers', 'mcp_servers', 'app_name'];
+const FORMAT_KEYS = ['mcpServers', 'mcp_servers', 'app_name', 'roots'];
 /** Other clients' names for the server map (VS Code's `servers`, `mcp.servers`). */
 const FORMAT_ALIASES = { servers: 'mcpServers', mcp_server: 'mcp_servers' };
 
@@ -86,7 +89,10 @@ export async function loadChatConfig(options: LoadChatConfigOptions = {}): Promi
       { path: [], message: 'must be one JSON object, e.g. { "mcp_servers": { ... } } or { "mcpServers": { ... } }' },
     ]);
   }
-  const document = json as Record<string, unknown>;
+  // `roots` (mcs-chat's own key) is read the same way in every format, then out of the document.
+  const taken = takeRoots(json as Record<string, unknown>, dirname(file));
+  if (taken.problems.length > 0) throw configProblems(shown, taken.problems);
+  const { document, roots } = taken;
   const format = detectFormat(document, shown, PROVIDER_KEYS);
   const envFiles = envDirs.map((dir) => displayFile(join(dir, '.env'), cwd));
   let mapped: { input: Record<string, unknown>; servers?: Record<string, ServerInfo> };
@@ -121,7 +127,7 @@ export async function loadChatConfig(options: LoadChatConfigOptions = {}): Promi
   const input = withModel(
     format === 'provider' ? mapped.input : (protectReferences(mapped.input) as typeof mapped.input),
   );
-  return { file, format, input, parsed: parse(input, env, shown), servers: mapped.servers ?? {} };
+  return { file, format, input, parsed: parse(input, env, shown), servers: mapped.servers ?? {}, roots };
 }
 
 function validate<S extends z.ZodType>(schema: S, value: unknown, shown: string): z.output<S> {

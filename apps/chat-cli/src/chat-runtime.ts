@@ -1,7 +1,7 @@
-import { pathToFileURL } from 'node:url';
 import { createPoolFromParsed, createProvider, type McpClientPool, type Provider, type Usage } from '@mcs/provider-sdk';
 import { createServerAuth, type ServerAuth } from './auth/server-auth.js';
 import { configError, type LoadedChatConfig } from './chat-config.js';
+import { mcpRoots } from './config/root-dirs.js';
 import { createElicitationHandler } from './elicitation-form.js';
 import type { PrompterSlot } from './prompter.js';
 import { createSamplingApproval, trackToolCalls } from './sampling-approval.js';
@@ -26,6 +26,8 @@ export interface ChatRuntime {
 export interface ChatRuntimeOptions {
   env: Record<string, string | undefined>;
   cwd: string;
+  /** `--root` directories (absolute, checked): win over the config's `roots`; neither: the working directory. */
+  roots?: readonly string[] | undefined;
   approve: ApprovalMode;
   /** Where sign-in messages go (the sign-in URL, unclipped); a TTY means a browser may be opened. */
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -40,7 +42,7 @@ export interface ChatRuntimeOptions {
 /**
  * Makes the pool itself (not the provider) so that the model's tool calls pass the approval step
  * (`withToolApproval`) while commands do not, and elicitation forms are asked in the terminal.
- * The servers' roots are the working directory. Their sampling requests are answered by the
+ * The servers' roots are `options.roots`, else the config's `roots`, else the working directory. Their sampling requests are answered by the
  * chat's model (`options.model`), per `--approve` (see sampling-approval.ts).
  */
 export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntimeOptions): ChatRuntime {
@@ -70,7 +72,7 @@ export function createChatRuntime(config: LoadedChatConfig, options: ChatRuntime
           notice: options.notice ?? ((text) => options.stderr.write(`${text}\n`)),
         }),
         onSampling,
-        roots: [{ uri: pathToFileURL(options.cwd).href, name: 'working directory' }],
+        roots: mcpRoots(options.roots ?? config.roots, options.cwd),
         auth: auth.options,
       })
     : undefined;

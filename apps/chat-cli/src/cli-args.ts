@@ -7,6 +7,8 @@ export interface CliArgs {
   /** Config file; `undefined` = the default `./config.json`, which may be absent. */
   config: string | undefined;
   model: string | undefined;
+  /** `--root <dir>` (repeatable), as typed (cli.ts resolves and checks them); `undefined`: none given. */
+  roots: string[] | undefined;
   /** One-shot prompt (`-` = stdin); absent: the REPL, or stdin's text when stdin is not a terminal. */
   prompt: string | undefined;
   /** `-i`, `--interactive`: the REPL even when stdin is not a terminal (its lines one by one). */
@@ -37,6 +39,8 @@ export const usage = `usage: mcs-chat [--config <file>] [--model <name>] [-p <pr
       --json            one JSON object per line on stdout for every step
       --require-servers an MCP server that cannot be reached at start is an error (exit 3),
                         not a warning
+      --root <dir>      offer this directory to the servers as an MCP root (repeatable; wins over
+                        the config's "roots"; default: the working directory)
       --resume          continue the last conversation (saved after every answer)
       --approve <mode>  tool calls not annotated read-only: ask (default; refused when there is
                         no terminal to ask), auto (run them), never (refuse them)
@@ -75,6 +79,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   return {
     config: values.config,
     model: values.model,
+    roots: values.root,
     prompt: values.prompt,
     interactive: values.interactive ?? false,
     json: values.json ?? false,
@@ -115,6 +120,7 @@ function parseLogout(argv: readonly string[]): CliArgs {
   return {
     config: values.config,
     model: undefined,
+    roots: undefined,
     prompt: undefined,
     interactive: false,
     json: false,
@@ -155,6 +161,7 @@ function parse(argv: readonly string[]) {
     options: {
       config: { type: 'string', short: 'c' },
       model: { type: 'string', short: 'm' },
+      root: { type: 'string', multiple: true },
       prompt: { type: 'string', short: 'p' },
       interactive: { type: 'boolean', short: 'i' },
       json: { type: 'boolean' },

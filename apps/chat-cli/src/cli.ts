@@ -8,6 +8,7 @@ import { ChatSession } from './chat-session.js';
 import { parseCliArgs, usage } from './cli-args.js';
 import type { CliHost } from './cli-host.js';
 import { createConversationStore, messagesOf } from './commands/conversation-file.js';
+import { resolveRootFlags } from './config/root-dirs.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_SERVER, exitCodeOf } from './exit-codes.js';
 import { openLineHistory } from './history/line-history.js';
 import { createOutput, type Output } from './render/output.js';
@@ -44,6 +45,8 @@ export async function runCli(host: CliHost): Promise<number> {
       host.stdout.write(`${await logout(args.logout, config, host.env)}\n`);
       return EXIT_OK;
     }
+    // A mistyped --root fails before stdin is read or anything starts.
+    const roots = args.roots && resolveRootFlags(args.roots, host.cwd);
     // `-p -`, and a piped stdin without -p (`echo "question" | mcs-chat`): the prompt is stdin to its
     // end (-i or --resume keep the REPL, read line by line). Read before anything starts: nothing is
     // connected while the prompt is still being piped in.
@@ -59,6 +62,7 @@ export async function runCli(host: CliHost): Promise<number> {
     runtime = createChatRuntime(config, {
       env: host.env,
       cwd: host.cwd,
+      roots,
       approve: args.approve,
       stderr: host.stderr,
       notice: (text) => output.status(text),

@@ -12,7 +12,7 @@ export interface ChatOptions {
   config?: string;
   /** Model name; wins over the config's `model` and `OPENAI_MODEL`. */
   model?: string;
-  /** Where `config.json`, `.env` and relative paths are looked up, and the servers' root. Default: `process.cwd()`. */
+  /** Where `config.json`, `.env` and relative paths are looked up, and the servers' root (unless the config has `roots`). Default: `process.cwd()`. */
   cwd?: string;
   /** Variables for the config's `${VAR}` and the model settings (`OPENAI_*`). Default: a copy of `process.env`. */
   env?: Record<string, string | undefined>;

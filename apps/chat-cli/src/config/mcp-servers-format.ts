@@ -68,7 +68,8 @@ const EntrySchema = z.unknown().transform((value, context): Entry => {
 
 export const McpServersConfigSchema = strictObject(
   { mcpServers: serverMap(EntrySchema) },
-  { mcp_servers: 'mcpServers', servers: 'mcpServers', mcpservers: 'mcpServers' },
+  // `roots` is taken out before this schema (root-dirs.ts): named here for a misspelt `root`.
+  { mcp_servers: 'mcpServers', servers: 'mcpServers', mcpservers: 'mcpServers', root: 'roots' },
 );
 
 export type McpServersConfig = z.output<typeof McpServersConfigSchema>;

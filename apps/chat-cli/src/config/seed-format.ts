@@ -97,7 +97,8 @@ export const SeedConfigSchema = strictObject(
     app_name: nonEmpty.optional(),
     mcp_servers: serverMap(SeedServerSchema),
   },
-  { mcpservers: 'mcp_servers', servers: 'mcp_servers', appname: 'app_name', name: 'app_name' },
+  // `roots` is taken out before this schema (root-dirs.ts): named here for a misspelt `root`.
+  { mcpservers: 'mcp_servers', servers: 'mcp_servers', appname: 'app_name', name: 'app_name', root: 'roots' },
 );
 
 export type SeedConfig = z.output<typeof SeedConfigSchema>;
