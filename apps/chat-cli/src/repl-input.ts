@@ -50,6 +50,8 @@ export class ReplInput implements Prompter {
   /** Inside a bracketed paste: Enter is a new line. */
   #pasting = false;
   #ended = false;
+  /** Turns bracketed paste off again (once), if it was turned on. */
+  #pasteOff: (() => void) | undefined;
 
   constructor(options: ReplInputOptions) {
     this.terminal = Boolean(options.input.isTTY && options.output.isTTY);
@@ -78,7 +80,7 @@ export class ReplInput implements Prompter {
     this.#rl.on('line', (line) => this.#onLine(line));
     this.#rl.on('SIGINT', options.onInterrupt);
     this.#rl.once('close', () => {
-      if (this.terminal) options.output.write(BRACKETED_PASTE_OFF);
+      this.#pasteOff?.();
       this.#ended = true;
       this.#flushBurst();
       if (this.#continued.length > 0) this.#queue.push(this.#continued.join('\n'));
@@ -210,6 +212,22 @@ export class ReplInput implements Prompter {
       write(text, key);
     };
     output.write(BRACKETED_PASTE_ON);
+    // Left on, the person's shell would get every later paste wrapped in ESC[200~ ... ESC[201~: it
+    // is turned off when the input closes, and on every other way out (process.exit, a crash), where
+    // readline never closes. A terminal's stdout is written synchronously, so the exit hook's write lands.
+    const off = () => {
+      try {
+        output.write(BRACKETED_PASTE_OFF);
+      } catch {
+        // The terminal went away (stdout closed): nothing to restore.
+      }
+    };
+    process.once('exit', off);
+    this.#pasteOff = () => {
+      this.#pasteOff = undefined;
+      process.off('exit', off);
+      off();
+    };
   }
 
   #onLine(line: string): void {
