@@ -1,4 +1,5 @@
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
+import { Transform } from 'node:stream';
 import type { Prompter } from './prompter.js';
 
 export interface ReplInputOptions {
@@ -18,6 +19,60 @@ const CONTINUATION_PROMPT = '. ';
 /** Bracketed paste (xterm's mode 2004): the terminal marks a paste, so its newlines do not submit it. */
 const BRACKETED_PASTE_ON = '\u001b[?2004h';
 const BRACKETED_PASTE_OFF = '\u001b[?2004l';
+
+/**
+ * The longest line read from a pipe or file: readline keeps a line in one string until its newline,
+ * and an endless one (`mcs-chat -i < /dev/zero`) would crash it with a RangeError.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/**
+ * `input` in whole lines, up to the first line longer than `max` bytes: the stream then ends after
+ * the last whole line before it (the overlong line is never submitted, not even its start), `input`
+ * is no longer read, and `onTooLong` is called once. The bytes of the line not yet ended wait here.
+ */
+function limitLines(input: NodeJS.ReadableStream, max: number, onTooLong: () => void): NodeJS.ReadableStream {
+  let pending: Buffer[] = [];
+  let run = 0; // bytes of `pending`: the line not yet ended
+  let stopped = false;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (stopped) return done();
+      const last = chunk.lastIndexOf(10);
+      // Each line that ends in this chunk must fit too: the first continues `pending`.
+      for (let from = 0, newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, from)) {
+        if ((from === 0 ? run : 0) + newline - from > max) return stop(chunk.subarray(0, from));
+        from = newline + 1;
+      }
+      const tail = chunk.subarray(last + 1);
+      if ((last === -1 ? run : 0) + tail.length > max)
+        return stop(last === -1 ? undefined : chunk.subarray(0, last + 1));
+      if (last !== -1) {
+        this.push(Buffer.concat([...pending, chunk.subarray(0, last + 1)]));
+        pending = [];
+        run = 0;
+      }
+      pending.push(tail);
+      run += tail.length;
+      done();
+
+      function stop(whole: Buffer | undefined) {
+        stopped = true;
+        if (whole && whole.length > 0) limiter.push(Buffer.concat([...pending, whole]));
+        pending = [];
+        input.unpipe(limiter);
+        (input as { destroy?: () => void }).destroy?.();
+        onTooLong();
+        limiter.push(null);
+        done();
+      }
+    },
+    flush(done) {
+      done(null, stopped ? undefined : Buffer.concat(pending));
+    },
+  });
+  return input.pipe(limiter);
+}
 
 interface Key {
   name?: string;
@@ -50,6 +105,8 @@ export class ReplInput implements Prompter {
   /** Inside a bracketed paste: Enter is a new line. */
   #pasting = false;
   #ended = false;
+  /** Why input stopped early (a line from a pipe longer than MAX_LINE_BYTES), if it did. */
+  #failure: string | undefined;
   /** Turns bracketed paste off again (once), if it was turned on. */
   #pasteOff: (() => void) | undefined;
 
@@ -57,8 +114,12 @@ export class ReplInput implements Prompter {
     this.terminal = Boolean(options.input.isTTY && options.output.isTTY);
     const { complete } = options;
     this.#output = options.output;
+    const tooLong = () => {
+      this.#failure = `a line on stdin is longer than ${MAX_LINE_BYTES} bytes (1 MB): the chat stopped reading there (the lines before it were read)`;
+    };
     this.#rl = createInterface({
-      input: options.input,
+      // A terminal's lines are typed by a person; a pipe's may never end.
+      input: this.terminal ? options.input : limitLines(options.input, MAX_LINE_BYTES, tooLong),
       output: options.output,
       terminal: this.terminal,
       history: [...options.history],
@@ -83,7 +144,8 @@ export class ReplInput implements Prompter {
       this.#pasteOff?.();
       this.#ended = true;
       this.#flushBurst();
-      if (this.#continued.length > 0) this.#queue.push(this.#continued.join('\n'));
+      // An entry continued into the overlong line is not sent half.
+      if (this.#continued.length > 0 && !this.#failure) this.#queue.push(this.#continued.join('\n'));
       this.#continued = [];
       this.#answer(undefined);
       this.#wake();
@@ -93,6 +155,11 @@ export class ReplInput implements Prompter {
   /** Whether input ended (Ctrl-D, end of the pipe) or `close` was called. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Why input stopped before its end (a line too long to read), once it did; `undefined` otherwise. */
+  get failure(): string | undefined {
+    return this.#failure;
   }
 
   /** The text typed on the current line so far (terminal), plus continued lines. */

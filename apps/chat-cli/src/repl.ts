@@ -1,5 +1,6 @@
 import type { McpClientPool, ProviderConfig } from '@mcs/provider-sdk';
 import type { ServerAuth } from './auth/server-auth.js';
+import { ChatCliError } from './chat-cli-error.js';
 import type { ChatSession } from './chat-session.js';
 import type { CliHost } from './cli-host.js';
 import type { ConversationStore } from './commands/conversation-file.js';
@@ -126,4 +127,6 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     input.close();
     await saving;
   }
+  // Input that could not be read to its end is an error, not a normal end (the exit code says so).
+  if (input.failure) throw new ChatCliError('USAGE', input.failure);
 }
