@@ -193,4 +193,24 @@ describe('SessionLanes', () => {
     await waitFor(() => running.answers.length === 1);
     lanes.close();
   });
+  it("hands a call to the server's request entry, not through the transport's onmessage (answer schemas first)", async () => {
+    const factory = serverFactory();
+    const lanes = new SessionLanes(factory.create, { maxLanes: 8, idleTtlMs: 60_000 });
+    const lane = await lanes.acquire('s1', 'k', CLIENT, () => undefined);
+    const viaOnmessage: JSONRPCMessage[] = [];
+    const protocolOnmessage = lane.onmessage;
+    lane.onmessage = (message, extra) => {
+      viaOnmessage.push(message);
+      protocolOnmessage?.(message, extra);
+    };
+    const answered = collectingSink();
+    lane.dispatch(call(7, 'who'), answered.sink);
+    await waitFor(() => answered.answers.length === 1);
+    expect(answered.answers[0]).toMatchObject({ id: 7, result: { content: [{ text: 'lane-client' }] } });
+    expect(viaOnmessage).toEqual([]);
+    // What is not a plain request still takes onmessage (the Protocol's own sorting).
+    lane.deliver({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' } as JSONRPCMessage);
+    expect(viaOnmessage).toHaveLength(1);
+    lanes.close();
+  });
 });

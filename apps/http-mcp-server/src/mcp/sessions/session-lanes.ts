@@ -8,6 +8,7 @@ import type {
   TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import type { RestoredClient } from '../replicas/exchange-transport.js';
+import { handRequestToServer } from '../shared/request-entry.js';
 
 /** Where the messages of one session request go (its POST's stream, see session-request-stream.ts). */
 export interface SessionRequestSink {
@@ -96,7 +97,9 @@ export class SessionLane implements Transport {
     const id = this.#nextId;
     this.lastUsed = Date.now();
     this.#pending.set(id, { sink, originalId: request.id });
-    this.onmessage?.({ ...request, id }, extra);
+    // Straight to the Protocol's request entry, not through onmessage's answer schemas first (as the
+    // 2026-07-28 engine's lane); anything that is not a plain request still takes onmessage.
+    handRequestToServer(this.server, { ...request, id }, extra, this.onmessage);
     return id;
   }
 

@@ -1,5 +1,4 @@
 import {
-  isJSONRPCRequest,
   type JSONRPCMessage,
   type JSONRPCRequest,
   type McpServer,
@@ -9,6 +8,7 @@ import {
   type RequestId,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
+import { handRequestToServer } from '../../shared/request-entry.js';
 
 /** Where the messages of one request go: its HTTP response (JSON or SSE), written directly. */
 export interface RequestSink {
@@ -36,11 +36,6 @@ interface Pending<S> {
 /** The SDK's private per-request abort controllers (what a closed transport aborts); see {@link Lane.abort}. */
 interface AbortControllers {
   _requestHandlerAbortControllers: Map<RequestId, AbortController>;
-}
-
-/** The Protocol's own request entry (private there), what its `onmessage` calls for a request; see {@link Lane.dispatch}. */
-interface RequestEntry {
-  _onrequest(request: JSONRPCRequest, extra?: MessageExtraInfo): void;
 }
 
 /**
@@ -109,24 +104,9 @@ export class Lane<S extends RequestSink = RequestSink> extends PerRequestHTTPSer
     };
     this.sessionId = info.sessionId;
     this.#dispatching = id;
-    const message = { ...request, id };
     try {
-      // The Protocol's `onmessage` tells a message's kind by trying the JSON-RPC answer schemas
-      // first: two failed zod parses (their issue lists built) before the request schema, on every
-      // call (7% of a progress call's profile). What the lane is handed is a request; a message carrying
-      // neither `result` nor `error` cannot pass the answer schemas, so once it passes the request
-      // schema it goes where `onmessage` would send it. Anything else takes `onmessage` itself.
-      const entry = this.server.server as unknown as Partial<RequestEntry>;
-      if (
-        typeof entry._onrequest === 'function' &&
-        !('result' in message) &&
-        !('error' in message) &&
-        isJSONRPCRequest(message)
-      ) {
-        entry._onrequest(message, extra);
-      } else {
-        this.onmessage?.(message, extra);
-      }
+      // Straight to the Protocol's request entry, not through onmessage's answer schemas first.
+      handRequestToServer(this.server, { ...request, id }, extra, this.onmessage);
     } finally {
       this.#dispatching = undefined;
       this.sessionId = undefined;
