@@ -42,7 +42,7 @@ describe('sampling in a terminal', () => {
     screen = await term.waitForScreen('All done.');
     expect(screen).toMatch(/✓ everything › trigger-sampling-request .*→ LLM sampling result/);
     const sampling = chat.model.requests.at(-2);
-    expect((sampling?.messages as Message[]).at(-1)?.content).toEqual([{ type: 'text', text: 'Name a fruit' }]);
+    expect(((sampling?.messages ?? []) as Message[]).at(-1)?.content).toEqual([{ type: 'text', text: 'Name a fruit' }]);
 
     // Ctrl-C while the question waits: the turn is cancelled, the prompt is back, and what is typed next is a turn.
     chat.model.script([call('call_c', 'Never mind')]);
@@ -55,7 +55,7 @@ describe('sampling in a terminal', () => {
     chat.model.script([{ text: 'A turn of its own.' }]);
     await term.line('y');
     await term.waitForScreen('A turn of its own.');
-    const last = (chat.model.requests.at(-1)?.messages as Message[]).at(-1);
+    const last = ((chat.model.requests.at(-1)?.messages ?? []) as Message[]).at(-1);
     expect(last).toMatchObject({ role: 'user', content: 'y' });
 
     await term.press('C-c');
