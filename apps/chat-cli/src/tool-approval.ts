@@ -1,5 +1,6 @@
 import type { McpClientPool, PoolToolResult, Tool } from '@mcs/provider-sdk';
 import type { PrompterSlot } from './prompter.js';
+import { serverLine } from './server-text.js';
 
 /** `ask`: ask before tools not annotated read-only; `auto`: run every call; `never`: refuse those tools. */
 export type ApprovalMode = 'ask' | 'auto' | 'never';
@@ -50,11 +51,13 @@ export function withToolApproval(pool: McpClientPool, options: ToolApprovalOptio
     if (options.mode === 'never') return 'tools that may change something are refused (--approve never)';
     const prompter = options.prompter.current;
     if (!prompter) return 'no terminal to ask for approval (pass --yes or --approve auto to allow such calls)';
-    let shown = JSON.stringify(args ?? {});
-    if (shown.length > MAX_SHOWN_ARGS) shown = `${shown.slice(0, MAX_SHOWN_ARGS - 1)}…`;
+    // The name and arguments come from the model (and the tool list from a server): JSON escapes C0
+    // controls but not DEL or C1 (U+009B is a CSI to some terminals), so both go through serverLine.
+    const shown = serverLine(JSON.stringify(args ?? {}), MAX_SHOWN_ARGS);
+    const shownName = serverLine(name, 200);
     // Bounded: a pipe that keeps sending nonsense still ends (as a refusal).
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const answer = await prompter.ask(`Allow ${name} ${shown}? [y]es, [n]o, [a]lways for this tool: `, signal);
+      const answer = await prompter.ask(`Allow ${shownName} ${shown}? [y]es, [n]o, [a]lways for this tool: `, signal);
       if (answer === undefined) return 'the user did not answer';
       const word = answer.trim().toLowerCase();
       if (word === 'y' || word === 'yes') return undefined;
