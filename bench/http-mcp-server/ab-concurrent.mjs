@@ -2,14 +2,18 @@
 // once (16 connections each) for BENCH_AB_ROUNDS rounds of BENCH_SECONDS, so what else runs on a
 // shared machine weighs on both alike; prints server CPU per request of each and B/A per round.
 // `node ab-concurrent.mjs <a main.js> <b main.js> <tool: io|progress|echo>`; the app's env as bench.mjs.
+// `BENCH_AB_ERA`: `2026` (default, the stateless path), `2025-memory` or `2025-redis` (one 2025 session
+// per server, opened before the rounds; `2025-redis` starts a redis-server that both servers share).
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { freePort, spawnProcess, stopAll, waitUntil } from './bench-processes.mjs';
+import { freePort, spawnProcess, startRedis, stopAll, waitUntil } from './bench-processes.mjs';
 
 const [mainA, mainB, toolKey = 'io'] = process.argv.slice(2);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 4);
 const ticks = 100; // USER_HZ on Linux
+// BENCH_CPU_PROF=<dir>: both servers run with `node --cpu-prof` (a profile per pid, written when stopped).
+const cpuProf = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 const cpuMicros = (child) => {
   const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1e6;
@@ -20,7 +24,10 @@ const TOOLS = {
   progress: { name: 'test_tool_with_progress', arguments: {} },
 };
 const tool = TOOLS[toolKey];
-const body = JSON.stringify({
+const era = process.env.BENCH_AB_ERA ?? '2026';
+if (!['2026', '2025-memory', '2025-redis'].includes(era)) throw new Error(`BENCH_AB_ERA: unknown era ${era}`);
+if (tool === undefined) throw new Error(`unknown tool ${toolKey} (echo, io, progress)`);
+const modernBody = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
   method: 'tools/call',
@@ -35,17 +42,49 @@ const body = JSON.stringify({
     },
   },
 });
-const headers = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
+const STREAMABLE = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const modernHeaders = {
+  ...STREAMABLE,
   'mcp-protocol-version': '2026-07-28',
   'mcp-method': 'tools/call',
   'mcp-name': tool.name,
 };
+// 2025 sessions: the same call without the 2026-07-28 envelope (as bench.mjs sends it).
+const sessionBody = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: tool.name,
+    arguments: tool.arguments,
+    ...(toolKey === 'progress' ? { _meta: { progressToken: 'p1' } } : {}),
+  },
+});
+
+/** The 2025 handshake (as bench.mjs's openSession); returns the headers of the session's calls. */
+async function openSession(url) {
+  const init = await fetch(url, {
+    method: 'POST',
+    headers: STREAMABLE,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
+    }),
+  });
+  await init.text();
+  const sessionId = init.headers.get('mcp-session-id');
+  if (!sessionId) throw new Error(`no session from ${url}: ${init.status}`);
+  const headers = { ...STREAMABLE, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+  const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
+  await (await fetch(url, { method: 'POST', headers, body: JSON.stringify(initialized) })).text();
+  return headers;
+}
 
 async function start(main, env) {
   const port = await freePort();
-  const child = spawnProcess(process.execPath, [main], {
+  const child = spawnProcess(process.execPath, [...cpuProf, main], {
     HOST: '127.0.0.1',
     PORT: String(port),
     MCS_AUTH: 'off',
@@ -55,13 +94,26 @@ async function start(main, env) {
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${origin}/readyz`)).ok, main);
-  return { url: `${origin}/mcp`, child };
+  const url = `${origin}/mcp`;
+  const server =
+    era === '2026'
+      ? { url, child, headers: modernHeaders, body: modernBody }
+      : { url, child, headers: await openSession(url), body: sessionBody };
+  // One call outside the measurement: a build that answers wrongly fails loudly instead of looking fast.
+  const response = await fetch(url, { method: 'POST', headers: server.headers, body: server.body });
+  const text = await response.text();
+  if (!response.ok || !text.includes('"result"') || text.includes('"isError":true')) {
+    throw new Error(`${main} (${era}) answered ${response.status}: ${text.slice(0, 300)}`);
+  }
+  if (cpuProf.length > 0) console.log(`${main}: pid ${child.pid}`);
+  return server;
 }
 
 const load = (server, duration) =>
   new Promise((resolve, reject) =>
-    autocannon({ url: server.url, method: 'POST', headers, body, connections: 16, duration }, (error, result) =>
-      error ? reject(error) : resolve(result),
+    autocannon(
+      { url: server.url, method: 'POST', headers: server.headers, body: server.body, connections: 16, duration },
+      (error, result) => (error ? reject(error) : resolve(result)),
     ),
   );
 
@@ -70,7 +122,12 @@ try {
   spawnProcess(process.execPath, ['upstream-server.mjs', String(upPort)]);
   const upstream = `http://127.0.0.1:${upPort}`;
   await waitUntil(async () => (await fetch(upstream)).ok, 'upstream');
-  const env = { MCS_TOOL_PACKS: 'default,conformance', MCS_SERVICE_BASE_URL: upstream };
+  const env = {
+    MCS_TOOL_PACKS: 'default,conformance',
+    MCS_SERVICE_BASE_URL: upstream,
+    ...(era === '2025-redis' ? { REDIS_URL: await startRedis() } : {}),
+  };
+  console.log(`era ${era}, tool ${toolKey}, A ${mainA}, B ${mainB}`);
   const a = await start(mainA, env);
   const b = await start(mainB, env);
   await Promise.all([load(a, 1), load(b, 1)]);
