@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests write the configs' own ${VAR} syntax
 // The three config formats (the seed's, mcpServers, the provider's) read from real files: what each
 // maps to, and the exact error for each kind of broken file (file + JSON path, no secret values).
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -398,11 +398,19 @@ describe('the README', () => {
     const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
     const section = readme.slice(readme.indexOf('## Config file'), readme.indexOf('### Config errors'));
     const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-    expect(examples).toHaveLength(2);
+    expect(examples).toHaveLength(3);
     const formats = [];
     for (const example of examples) {
-      formats.push((await load(example, { github_access_token: 't', GITHUB_TOKEN: 't' })).format);
+      await using work = await makeWorkDir();
+      await work.write('config.json', example);
+      // The roots example names folders next to the config file: they must exist, so make them.
+      const { roots } = JSON.parse(example) as { roots?: string[] };
+      for (const root of roots ?? []) await mkdir(join(work.path, root), { recursive: true });
+      const env = { github_access_token: 't', GITHUB_TOKEN: 't' };
+      const config = await loadChatConfig({ file: 'config.json', cwd: work.path, env });
+      formats.push(config.format);
+      if (roots !== undefined) expect(config.roots).toEqual(roots.map((root) => join(work.path, root)));
     }
-    expect(formats).toEqual(['seed', 'mcpServers']);
+    expect(formats).toEqual(['seed', 'mcpServers', 'seed']);
   });
 });
