@@ -19,6 +19,11 @@ const RECORD_BROWSER = fileURLToPath(new URL('./fixtures/record-browser.mjs', im
 const chat = useScriptedChat(everythingConfig());
 
 const promptShown = (screen: string) => /^>\s*$/m.test(screen);
+/** What the screen shows below the last `mark` ('' when it shows no `mark`). */
+const after = (screen: string, mark: string) => {
+  const at = screen.lastIndexOf(mark);
+  return at === -1 ? '' : screen.slice(at + mark.length);
+};
 /** No desktop and no BROWSER of the machine running the tests. */
 const noBrowser = { BROWSER: '', DISPLAY: '', WAYLAND_DISPLAY: '', MCS_CHAT_BROWSER: '' };
 
@@ -85,7 +90,9 @@ describe('URL elicitation', () => {
     await term.waitForScreen(promptShown);
 
     await askToOpen(term, 'call_no', 'https://example.com/pay', 'Not opened.');
-    await term.waitForScreen('Open it in your browser?');
+    // The first question is still on screen: wait for the one asked below this URL, or the 'n' would
+    // be typed while the turn runs, before it asks (a line typed then is the next entry, not an answer).
+    await term.waitForScreen((shown) => after(shown, 'https://example.com/pay').includes('Open it in your browser?'));
     await term.line('n');
     await term.waitForScreen('Not opened.');
     expect(toolResult('call_no')).toContain('User declined to open the URL');
