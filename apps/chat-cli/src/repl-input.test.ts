@@ -31,3 +31,18 @@ describe('ReplInput on a pipe: the line length is bounded', () => {
     }
   });
 });
+
+describe('ReplInput on a pipe: closing it stops reading the pipe', () => {
+  it('close() while the pipe is still open leaves it paused and unpiped (it would keep the process alive)', async () => {
+    const input = new PassThrough();
+    const output = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const repl = new ReplInput({ input, output, history: [], historySize: 1, onInterrupt: () => {} });
+    input.write('/exit\n');
+    expect(await repl.next()).toBe('/exit');
+    expect(input.readableFlowing).toBe(true);
+    repl.close();
+    expect(repl.ended).toBe(true);
+    expect(input.readableFlowing).toBe(false);
+    expect(input.listenerCount('data')).toBe(0);
+  });
+});

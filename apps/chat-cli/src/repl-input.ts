@@ -30,8 +30,13 @@ export const MAX_LINE_BYTES = 1024 * 1024;
  * `input` in whole lines, up to the first line longer than `max` bytes: the stream then ends after
  * the last whole line before it (the overlong line is never submitted, not even its start), `input`
  * is no longer read, and `onTooLong` is called once. The bytes of the line not yet ended wait here.
+ * `release` stops reading `input` (readline closing pauses only the stream it reads, this one).
  */
-function limitLines(input: NodeJS.ReadableStream, max: number, onTooLong: () => void): NodeJS.ReadableStream {
+function limitLines(
+  input: NodeJS.ReadableStream,
+  max: number,
+  onTooLong: () => void,
+): { lines: NodeJS.ReadableStream; release: () => void } {
   let pending: Buffer[] = [];
   let run = 0; // bytes of `pending`: the line not yet ended
   let stopped = false;
@@ -71,7 +76,13 @@ function limitLines(input: NodeJS.ReadableStream, max: number, onTooLong: () => 
       done(null, stopped ? undefined : Buffer.concat(pending));
     },
   });
-  return input.pipe(limiter);
+  return {
+    lines: input.pipe(limiter),
+    release() {
+      input.unpipe(limiter);
+      input.pause();
+    },
+  };
 }
 
 interface Key {
@@ -117,9 +128,10 @@ export class ReplInput implements Prompter {
     const tooLong = () => {
       this.#failure = `a line on stdin is longer than ${MAX_LINE_BYTES} bytes (1 MB): the chat stopped reading there (the lines before it were read)`;
     };
+    // A terminal's lines are typed by a person; a pipe's may never end.
+    const piped = this.terminal ? undefined : limitLines(options.input, MAX_LINE_BYTES, tooLong);
     this.#rl = createInterface({
-      // A terminal's lines are typed by a person; a pipe's may never end.
-      input: this.terminal ? options.input : limitLines(options.input, MAX_LINE_BYTES, tooLong),
+      input: piped?.lines ?? options.input,
       output: options.output,
       terminal: this.terminal,
       history: [...options.history],
@@ -141,6 +153,9 @@ export class ReplInput implements Prompter {
     this.#rl.on('line', (line) => this.#onLine(line));
     this.#rl.on('SIGINT', options.onInterrupt);
     this.#rl.once('close', () => {
+      // readline pauses the stream it reads, the limiter, and stdin would go on being read into it:
+      // a pipe still open after /exit kept the process of openLocalChat's caller alive (no process.exit there).
+      piped?.release();
       this.#pasteOff?.();
       this.#ended = true;
       this.#flushBurst();
