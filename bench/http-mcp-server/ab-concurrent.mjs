@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { freePort, spawnProcess, startRedis, stopAll, waitUntil } from './bench-processes.mjs';
+import { openSession, STREAMABLE } from './mcp-session.mjs';
 
 const [mainA, mainB, toolKey = 'io'] = process.argv.slice(2);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -42,7 +43,6 @@ const modernBody = JSON.stringify({
     },
   },
 });
-const STREAMABLE = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const modernHeaders = {
   ...STREAMABLE,
   'mcp-protocol-version': '2026-07-28',
@@ -60,27 +60,6 @@ const sessionBody = JSON.stringify({
     ...(toolKey === 'progress' ? { _meta: { progressToken: 'p1' } } : {}),
   },
 });
-
-/** The 2025 handshake (as bench.mjs's openSession); returns the headers of the session's calls. */
-async function openSession(url) {
-  const init = await fetch(url, {
-    method: 'POST',
-    headers: STREAMABLE,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
-    }),
-  });
-  await init.text();
-  const sessionId = init.headers.get('mcp-session-id');
-  if (!sessionId) throw new Error(`no session from ${url}: ${init.status}`);
-  const headers = { ...STREAMABLE, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
-  const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
-  await (await fetch(url, { method: 'POST', headers, body: JSON.stringify(initialized) })).text();
-  return headers;
-}
 
 async function start(main, env) {
   const port = await freePort();

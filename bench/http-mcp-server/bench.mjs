@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, sleep, spawnProcess, startRedis, stopAll, waitUntil } from './bench-processes.mjs';
+import { openSession, STREAMABLE } from './mcp-session.mjs';
 
 const require = createRequire(import.meta.url);
 const appMain = join(dirname(require.resolve('@mcs/http-mcp-server')), 'main.js');
@@ -89,39 +90,12 @@ const MODERN_META = {
   'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
   'io.modelcontextprotocol/clientCapabilities': {},
 };
-const STREAMABLE = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const modernHeaders = (tool) => ({
   ...STREAMABLE,
   'mcp-protocol-version': '2026-07-28',
   'mcp-method': 'tools/call',
   'mcp-name': tool.name,
 });
-
-/** Runs the 2025 handshake; returns the headers of later requests of that session. */
-async function openSession(url) {
-  const init = await fetch(url, {
-    method: 'POST',
-    headers: STREAMABLE,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
-    }),
-  });
-  await init.text();
-  const sessionId = init.headers.get('mcp-session-id');
-  if (!sessionId) throw new Error(`no session from ${url}: ${init.status}`);
-  const headers = { ...STREAMABLE, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
-  await (
-    await fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-    })
-  ).text();
-  return headers;
-}
 
 /** One call outside the measurement, so a target that answers wrongly fails loudly instead of looking fast. */
 async function check(target) {

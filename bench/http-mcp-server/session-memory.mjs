@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort, spawnProcess, startRedis, stopAll, waitUntil } from './bench-processes.mjs';
+import { openSession } from './mcp-session.mjs';
 
 const require = createRequire(import.meta.url);
 const appMain = join(dirname(require.resolve('@mcs/http-mcp-server')), 'main.js');
@@ -28,30 +29,15 @@ function measure(child) {
   });
 }
 
-const STREAMABLE = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-
-async function openSession(url) {
-  const init = await fetch(url, {
-    method: 'POST',
-    headers: STREAMABLE,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
-    }),
-  });
-  await init.text();
-  const sessionId = init.headers.get('mcp-session-id');
-  if (!sessionId) throw new Error(`no session from ${url}: ${init.status}`);
-  const headers = { ...STREAMABLE, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+/** A session that lives on: the handshake, then `requestsPerSession` tools/list. */
+async function openLiveSession(url) {
+  const headers = await openSession(url);
   const send = async (body) => {
     const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
     const text = await response.text();
     if (response.status >= 300) throw new Error(`${url}: ${response.status} ${text.slice(0, 200)}`);
     return text;
   };
-  await send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   for (let index = 1; index <= requestsPerSession; index += 1) {
     const text = await send({ jsonrpc: '2.0', id: index, method: 'tools/list' });
     if (!text.includes('"tools"')) throw new Error(`${url}: tools/list answered ${text.slice(0, 200)}`);
@@ -63,7 +49,7 @@ async function openSessions(url, count) {
   const worker = async () => {
     while (next < count) {
       next += 1;
-      await openSession(url);
+      await openLiveSession(url);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
