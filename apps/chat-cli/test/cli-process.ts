@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@mcs/test-utils';
 
 const require = createRequire(import.meta.url);
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+/** The built CLI's entry point. */
+export const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export const everythingEntry = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
 
 /** A config with server-everything over stdio as backend `everything`. */

@@ -3,17 +3,12 @@
 // the same entry, and a multi-line paste (bracketed: the terminal marks it) stays in the editor as one
 // entry until Enter sends it as one turn. The model is the scripted one; the MCP server is
 // server-everything over stdio.
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { everythingConfig } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
-import { startInTmux } from './tmux-terminal.js';
-
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+import { promptShown } from './tmux-terminal.js';
 
 const chat = useScriptedChat(everythingConfig());
-
-const promptShown = (screen: string) => /^>\s*$/m.test(screen);
 
 /** The user messages of the model's last request. */
 function lastUserMessage(): unknown {
@@ -23,13 +18,7 @@ function lastUserMessage(): unknown {
 
 describe('line editing in a terminal', () => {
   it('Tab completes commands, tool and prompt names; Alt-Enter and a bracketed paste make one multi-line turn', async () => {
-    await using term = await startInTmux(process.execPath, [MAIN], {
-      cwd: chat.dir.path,
-      env: chat.env({ TERM: 'xterm-256color' }),
-      columns: 100,
-      rows: 50,
-    });
-    await term.waitForScreen((screen) => promptShown(screen) && screen.includes('MCP servers: everything'));
+    await using term = await chat.startTerminal([], { ready: 'MCP servers: everything', rows: 50 });
 
     // A command name: one match is completed in place.
     await term.type('/too');

@@ -2,13 +2,10 @@
 // is edited and sent, and the scripted model's answer reaches server-everything's tool; Ctrl-C while
 // the question waits cancels the turn and withdraws the question, whose row is ended so the status
 // lines printed after it stay on screen.
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { everythingEntry } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
-import { startInTmux } from './tmux-terminal.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const chat = useScriptedChat({
   mcpServers: { everything: { command: process.execPath, args: [everythingEntry, 'stdio'], trust: true } },
 });
@@ -18,13 +15,7 @@ type Message = { role: string; content?: unknown; tool_call_id?: string };
 
 describe('sampling in a terminal', () => {
   it('shows the request, edits the prompt, sends it; Ctrl-C withdraws a waiting question', async () => {
-    await using term = await startInTmux(process.execPath, [MAIN], {
-      cwd: chat.dir.path,
-      env: chat.env({ TERM: 'xterm-256color' }),
-      columns: 100,
-      rows: 40,
-    });
-    await term.waitForScreen((screen) => /^>\s*$/m.test(screen) && screen.includes('MCP servers: everything'));
+    await using term = await chat.startTerminal([], { ready: 'MCP servers: everything' });
     const call = (id: string, prompt: string) => ({
       toolCalls: [{ id, name: 'everything__trigger-sampling-request', arguments: { prompt, maxTokens: 40 } }],
     });

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type ScriptedModel, startScriptedModel } from '../../provider-sdk/test/scripted-model.js';
-import { type CliRun, makeWorkDir, modelEnv, runCli, startCli, type WorkDir } from './cli-process.js';
+import { type CliRun, MAIN, makeWorkDir, modelEnv, runCli, startCli, type WorkDir } from './cli-process.js';
+import { promptShown, startInTmux, type TmuxTerminal } from './tmux-terminal.js';
 
 export interface ScriptedChat {
   readonly model: ScriptedModel;
@@ -15,6 +16,18 @@ export interface ScriptedChat {
   start(args?: string[], extraEnv?: Record<string, string>): CliRun;
   /** Runs the CLI in `dir` to its end with stdin closed at once. */
   run(args: string[], extraEnv?: Record<string, string>): ReturnType<typeof runCli>;
+  /**
+   * Starts the CLI in `dir` in a real terminal (tmux, `columns` x `rows`, TERM xterm-256color, then
+   * `env`) and waits until its prompt is shown below `ready` (e.g. its servers line).
+   */
+  startTerminal(args: string[], options: TerminalOptions): Promise<TmuxTerminal>;
+}
+
+export interface TerminalOptions {
+  ready: string;
+  env?: Record<string, string>;
+  columns?: number;
+  rows?: number;
 }
 
 /** `config`: the file's content (`undefined`: no config.json). */
@@ -47,6 +60,21 @@ export function useScriptedChat(config: Record<string, unknown> | undefined): Sc
     }),
     start: (args = [], extraEnv) => startCli(args, { cwd: chat.dir.path, env: chat.env(extraEnv) }),
     run: (args, extraEnv) => runCli(args, { cwd: chat.dir.path, env: chat.env(extraEnv) }),
+    startTerminal: async (args, { ready, env = {}, columns = 100, rows = 40 }) => {
+      const term = await startInTmux(process.execPath, [MAIN, ...args], {
+        cwd: chat.dir.path,
+        env: chat.env({ TERM: 'xterm-256color', ...env }),
+        columns,
+        rows,
+      });
+      try {
+        await term.waitForScreen((screen) => promptShown(screen) && screen.includes(ready));
+        return term;
+      } catch (error) {
+        await term[Symbol.asyncDispose]();
+        throw error;
+      }
+    },
   };
   return chat;
 }

@@ -1,13 +1,10 @@
 // Server log lines in a real terminal (tmux): while the REPL waits at its prompt with a half-typed
 // line, a log message of server-everything (its simulated logging, one every 5 s) is printed above
 // the prompt, dimmed, and the typed text stays on the prompt line below it.
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { everythingConfig } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
-import { startInTmux } from './tmux-terminal.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const chat = useScriptedChat(everythingConfig());
 
 const LOG_LINE = /^\[everything\] \w+: (\w+-level |Alert level-)message/;
@@ -15,13 +12,7 @@ const rows = (screen: string) => screen.split('\n').map((row) => row.trimEnd());
 
 describe('server log lines in a terminal', () => {
   it('go above the prompt while it waits, dimmed, keeping the half-typed line', async () => {
-    await using term = await startInTmux(process.execPath, [MAIN, '--log-level', 'debug'], {
-      cwd: chat.dir.path,
-      env: chat.env({ TERM: 'xterm-256color' }),
-      columns: 100,
-      rows: 40,
-    });
-    await term.waitForScreen((screen) => /^>\s*$/m.test(screen) && screen.includes('MCP servers: everything'));
+    await using term = await chat.startTerminal(['--log-level', 'debug'], { ready: 'MCP servers: everything' });
     // A command (the user's own call: no approval): server-everything starts logging, one message at once.
     await term.line('/call everything.toggle-simulated-logging');
     await term.waitForScreen('Started simulated, random-leveled logging');

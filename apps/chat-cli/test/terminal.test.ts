@@ -11,9 +11,8 @@ import { waitFor } from '@mcs/test-utils';
 import { describe, expect, it } from 'vitest';
 import { childProcesses, everythingEntry, isAlive } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
-import { startInTmux, type TmuxTerminal } from './tmux-terminal.js';
+import { promptShown, type TmuxTerminal } from './tmux-terminal.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const TAP = fileURLToPath(new URL('./fixtures/stdio-tap.mjs', import.meta.url));
 
 const chat = useScriptedChat({
@@ -25,7 +24,6 @@ const chat = useScriptedChat({
 });
 
 /** A row holding only the prompt: the REPL waits for input. */
-const promptShown = (screen: string) => /^>\s*$/m.test(screen);
 const count = (text: string, part: string) => text.split(part).length - 1;
 
 type JsonRpc = { id?: number | string; method?: string; params?: Record<string, unknown> };
@@ -54,13 +52,7 @@ const ANSWER = [
 describe('mcs-chat in a terminal', () => {
   it('renders the answer and tool calls, asks for approval and a form, cancels on Ctrl-C and quits cleanly', async () => {
     const tap = join(chat.dir.path, 'tap.log');
-    await using term = await startInTmux(process.execPath, [MAIN], {
-      cwd: chat.dir.path,
-      env: chat.env({ TERM: 'xterm-256color' }),
-      columns: 100,
-      rows: 50,
-    });
-    await term.waitForScreen((screen) => promptShown(screen) && screen.includes('MCP servers: everything'));
+    await using term = await chat.startTerminal([], { ready: 'MCP servers: everything', rows: 50 });
 
     await term.line('/tools');
     await term.waitForScreen('everything.get-sum');

@@ -47,6 +47,9 @@ async function zombieStatus(pid: number): Promise<{ status: number } | undefined
   return { status: waitStatus >> 8 };
 }
 
+/** mcs-chat's empty prompt line is on the screen. */
+export const promptShown = (screen: string) => /^>\s*$/m.test(screen);
+
 const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
 
 /** Starts `command args` in a `columns`x`rows` terminal with exactly `env` (TERM is tmux's). */

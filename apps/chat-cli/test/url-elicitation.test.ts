@@ -11,14 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { everythingConfig } from './cli-process.js';
 import { useScriptedChat } from './scripted-chat.js';
-import { startInTmux, type TmuxTerminal } from './tmux-terminal.js';
+import { promptShown, type TmuxTerminal } from './tmux-terminal.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const RECORD_BROWSER = fileURLToPath(new URL('./fixtures/record-browser.mjs', import.meta.url));
 
 const chat = useScriptedChat(everythingConfig());
 
-const promptShown = (screen: string) => /^>\s*$/m.test(screen);
 /** What the screen shows below the last `mark` ('' when it shows no `mark`). */
 const after = (screen: string, mark: string) => {
   const at = screen.lastIndexOf(mark);
@@ -61,17 +59,12 @@ async function askToOpen(term: TmuxTerminal, id: string, url: string, done: stri
 describe('URL elicitation', () => {
   it('in a terminal: asks first; yes opens BROWSER with the URL (accept), no opens nothing (decline), a file: URL is declined unasked', async () => {
     const log = join(chat.dir.path, 'browser.log');
-    await using term = await startInTmux(process.execPath, [MAIN, '--yes'], {
-      cwd: chat.dir.path,
-      env: chat.env({
-        TERM: 'xterm-256color',
-        ...noBrowser,
-        BROWSER: `${process.execPath} ${RECORD_BROWSER} ${log}`,
-      }),
+    await using term = await chat.startTerminal(['--yes'], {
+      ready: 'MCP servers: everything',
+      env: { ...noBrowser, BROWSER: `${process.execPath} ${RECORD_BROWSER} ${log}` },
       columns: 120,
       rows: 50,
     });
-    await term.waitForScreen((screen) => promptShown(screen) && screen.includes('MCP servers: everything'));
 
     const url = 'https://example.com/verify?step=1&who=ada';
     await askToOpen(term, 'call_yes', url, 'Opened, thanks.');
@@ -111,13 +104,11 @@ describe('URL elicitation', () => {
   });
 
   it('in a terminal with no browser: the URL is shown to open by hand, and yes answers accept', async () => {
-    await using term = await startInTmux(process.execPath, [MAIN, '--yes'], {
-      cwd: chat.dir.path,
-      env: chat.env({ TERM: 'xterm-256color', ...noBrowser }),
+    await using term = await chat.startTerminal(['--yes'], {
+      ready: 'MCP servers: everything',
+      env: noBrowser,
       columns: 120,
-      rows: 40,
     });
-    await term.waitForScreen((screen) => promptShown(screen) && screen.includes('MCP servers: everything'));
     await askToOpen(term, 'call_by_hand', 'https://example.com/by-hand', 'Go on then.');
     const screen = await term.waitForScreen('Go ahead? [y]es, [n]o (decline), [c]ancel:');
     expect(screen).toContain('No browser opens here (no BROWSER, no desktop): open the address yourself.');
