@@ -10,19 +10,24 @@ const progress = (value: number) =>
   ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: value } }) as const;
 const answer = { jsonrpc: '2.0', id: 7, result: { content: [] } } as const;
 
-/**
- * One POST's stream on a real Fastify reply, with the in-memory event log; `script` drives it as
- * the lane would. Returns what the client read and the event store (to resume from).
- */
-async function serve(protocolVersion: string, script: (stream: SessionRequestStream) => Promise<void>) {
-  const store = createSessionStore();
-  const events = createEventStore<JSONRPCMessage>(store, { scope: 'session-1' });
+/** The event log of request 7's stream on replica1, over the in-memory store. */
+function requestEventLog() {
+  const events = createEventStore<JSONRPCMessage>(createSessionStore(), { scope: 'session-1' });
   const eventStore = requestStreamEventStore(events, {
     replicaId: 'replica1',
     requestIds: [7],
     log: pino({ level: 'silent' }),
     isSessionStream: () => false,
   });
+  return { events, eventStore };
+}
+
+/**
+ * One POST's stream on a real Fastify reply, with the in-memory event log; `script` drives it as
+ * the lane would. Returns what the client read and the event store (to resume from).
+ */
+async function serve(protocolVersion: string, script: (stream: SessionRequestStream) => Promise<void>) {
+  const { events, eventStore } = requestEventLog();
   let done = 0;
   const app = Fastify();
   apps.push(app);
@@ -107,14 +112,7 @@ describe('SessionRequestStream', () => {
   });
 
   it('an answer sent while the stream opens (the shutdown cut-off) is written after the first event, and ends the stream', async () => {
-    const store = createSessionStore();
-    const events = createEventStore<JSONRPCMessage>(store, { scope: 'session-1' });
-    const inner = requestStreamEventStore(events, {
-      replicaId: 'replica1',
-      requestIds: [7],
-      log: pino({ level: 'silent' }),
-      isSessionStream: () => false,
-    });
+    const { events, eventStore: inner } = requestEventLog();
     // The priming event's store round trip is slow (Redis): it settles once the answer is stored.
     let primed!: () => void;
     const priming = new Promise<void>((resolve) => {
